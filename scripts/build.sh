@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Build the firmware image: target/bios.bin (128 KiB, mapped at 0xe0000-0xfffff).
+#   XENBIOS_LOG=error|warn|info|debug|trace   compile-time log level (default info)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p target
+export RUSTC_BOOTSTRAP=1
+cargo build --release --bin xenbios \
+    -Zjson-target-spec -Zbuild-std=core -Zbuild-std-features=compiler-builtins-mem \
+    --target x86-bios.json
+elf=target/x86-bios/release/xenbios
+cp "$elf" target/bios.elf
+objcopy -O binary target/bios.elf target/bios.bin
+size=$(stat -c %s target/bios.bin)
+if [ "$size" -ne 131072 ]; then
+    echo "build: target/bios.bin is $size bytes, expected 131072" >&2
+    exit 1
+fi
+free=$(( 0xfe000 - 0x$(nm target/bios.elf | awk '$3 == "stack_top" {print $1}') ))
+echo "build: target/bios.bin 131072 bytes; $free bytes free below the fixed area"

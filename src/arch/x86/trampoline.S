@@ -1,0 +1,644 @@
+/*
+ * The one mode-switch path of xenbios: reset entry, interrupt entry, call16.
+ *
+ * Sections .text16 and .fixed are linked with VMA = offset inside the BIOS segment F000
+ * (see linker.ld), so every symbol defined here is a 16-bit offset usable as is by
+ * real-mode code. 32-bit code adds BIOS_BASE to get a linear address.
+ *
+ * Interrupt frame (struct Regs in src/regs.rs), from the lowest address up, on the
+ * caller's stack:
+ *    0 edi  4 esi  8 ebp  12 esp  16 ebx  20 edx  24 ecx  28 eax      (pushal)
+ *   32 gs  34 fs  36 es  38 ds  40 vector  42 ip  44 cs  46 flags    (48 bytes)
+ *
+ * Call16 block (struct Call16 in src/arch/x86/mod.rs): a Regs image whose ip/cs is the
+ * target, followed by 48 ss, 50 sp, 52 kind.
+ *
+ * 32-bit code in these sections must reach other sections with absolute calls (call *%reg):
+ * a relative call would be off by 0xf0000.
+ *
+ * The 32-bit code always runs with interrupts disabled, DF clear, A20 on, flat segments.
+ */
+
+        .set BIOS_SEG,        0xf000
+        .set BIOS_BASE,       0xf0000
+        .set SEL_CODE32,      0x08
+        .set SEL_DATA32,      0x10
+        .set SEL_CODE16,      0x18
+        .set SEL_DATA16,      0x20
+        .set SEL_CODE32_HIGH, 0x28      /* flat code, base 0xfff00000: runs the ROM's 4 GiB alias */
+
+        .set ACTION_RETURN,   0
+        .set ACTION_YIELD,    1
+
+        .set CALL16_INT,       1        /* emulate INT: push flags, clear IF */
+        .set CALL16_OWN_STACK, 2        /* use ss:sp from the block */
+        .set CALL16_NORETURN,  4        /* the callee never comes back (boot) */
+
+        .set RM_STACK_RESERVE, 4096     /* our stack a real-mode callee may use */
+
+        .set PCI_ADDR,        0xcf8
+        .set PCI_DATA,        0xcfc
+        .set PORT_A20,        0x92      /* bit 1: A20, bit 0: fast reset (never write 1) */
+        .set PIC1_DATA,       0x21
+
+        .set IMAGE_START,     0xe0000     /* linker.ld asserts the same layout */
+        .set IMAGE_SIZE,      0x20000
+        .set ROM_ALIAS_HIGH,  0x100000000 - IMAGE_SIZE  /* QEMU maps the image below 4 GiB */
+        .set EARLY_STACK,     0x7000      /* low RAM nobody uses before the boot sector */
+
+/* ---------------------------------------------------------------------------------- */
+        .section .text16, "ax"
+
+        .balign 8
+gdt:
+        .quad 0
+        .quad 0x00cf9b000000ffff        /* 0x08 code32 flat */
+        .quad 0x00cf93000000ffff        /* 0x10 data32 flat */
+        .quad 0x00009b0f0000ffff        /* 0x18 code16, base 0xf0000, 64 KiB */
+        .quad 0x000093000000ffff        /* 0x20 data16, base 0, 64 KiB */
+        .quad 0xffcf9bf00000ffff        /* 0x28 code32, base 0xfff00000 */
+gdt_end:
+gdt_desc:
+        .word gdt_end - gdt - 1
+        .long gdt + BIOS_BASE
+
+/* Trampoline state. Single-threaded: only one activation touches these at a time. */
+        .balign 4
+        .global xenbios_stack32_free
+xenbios_stack32_free:
+        .long stack_top                 /* 32-bit stack for entries from foreign stacks */
+caller_esp:     .long 0
+caller_ss:      .word 0
+        .global xenbios_caller_a20
+xenbios_caller_a20:
+        .byte 0                         /* port 0x92 at entry; int15/24xx edits bit 1 */
+        .byte 0
+caller_gdt:     .word 0
+                .long 0
+call16_target:  .word 0, 0              /* offset, segment (lcall m16:16) */
+call16_kind:    .word 0
+
+/* ---------------------------------------------------------------------------------- */
+/* Interrupt entry: every stub pushes its vector and comes here.                         */
+        .code16
+        .global xenbios_entry16
+xenbios_entry16:
+        pushw %ds
+        pushw %es
+        pushw %fs
+        pushw %gs
+        pushal
+entry16_frame:                          /* the yield loop re-enters here */
+        smsw %ax
+        testb $1, %al
+        jnz v86_caller
+
+        movw $BIOS_SEG, %ax
+        movw %ax, %ds
+        movw %ss, %ax
+        movw %ax, caller_ss
+        movl %esp, caller_esp
+        movzwl %ax, %ebx
+        shll $4, %ebx
+        movzwl %sp, %ecx
+        addl %ecx, %ebx                 /* ebx = linear address of the frame */
+        movl xenbios_stack32_free, %edi
+        cmpw $stack_seg, %ax
+        jne 1f
+        movl %ebx, %edi                 /* nested on our own stack: go on below the frame */
+1:
+        sgdtl caller_gdt
+        inb $PORT_A20, %al
+        movb %al, xenbios_caller_a20
+        testb $2, %al
+        jnz 2f
+        orb $2, %al
+        andb $0xfe, %al
+        outb %al, $PORT_A20
+2:
+        lgdtl gdt_desc
+        movl %cr0, %eax
+        orb $1, %al
+        movl %eax, %cr0
+        ljmpl $SEL_CODE32, $(entry32 + BIOS_BASE)
+
+        .code32
+entry32:
+        movw $SEL_DATA32, %ax
+        movw %ax, %ds
+        movw %ax, %es
+        movw %ax, %fs
+        movw %ax, %gs
+        movw %ax, %ss
+        movl %edi, %esp
+        andl $-16, %esp
+        cld
+        pushl %ebx
+        movl $xenbios_interrupt, %eax   /* absolute: this section is linked at its F000 offset */
+        call *%eax
+        movl %eax, %ebx                 /* action */
+        ljmpl $SEL_CODE16, $exit16
+
+        .code16
+exit16:
+        movw $SEL_DATA16, %ax
+        movw %ax, %ds
+        movw %ax, %es
+        movw %ax, %fs
+        movw %ax, %gs
+        movw %ax, %ss
+        movl %cr0, %eax
+        andb $0xfe, %al
+        movl %eax, %cr0
+        ljmpw $BIOS_SEG, $exit16_rm
+exit16_rm:
+        movw $BIOS_SEG, %ax
+        movw %ax, %ds
+        lgdtl caller_gdt
+        movw caller_ss, %ss
+        movl caller_esp, %esp
+        /* A20 back as the caller left it (or as int15/2400,2401 asked) */
+        inb $PORT_A20, %al
+        movb xenbios_caller_a20, %ah
+        xorb %al, %ah
+        testb $2, %ah
+        jz 3f
+        xorb $2, %al
+        andb $0xfe, %al
+        outb %al, $PORT_A20
+3:
+        cmpl $ACTION_YIELD, %ebx
+        je yield16
+        popal
+        popw %gs
+        popw %fs
+        popw %es
+        popw %ds
+        addw $2, %sp                    /* vector */
+        iret
+
+/* The service waits for an interrupt (a key, a tick): let IRQs run on the caller's
+ * stack, then call the service again with the same frame. hlt only when the timer can
+ * wake us. */
+yield16:
+        sti
+        inb $PIC1_DATA, %al
+        testb $1, %al
+        jnz 4f
+        hlt
+4:
+        cli
+        jmp entry16_frame
+
+/* Called in virtual-8086 mode (PE set while the caller believes it is in real mode): we
+ * cannot switch modes. Hardware IRQs get their EOI; services get CF=1, AH=86h. */
+v86_caller:
+        movw %sp, %bp
+        movw 40(%bp), %ax               /* vector */
+        cmpw $0x08, %ax
+        jb 6f
+        cmpw $0x0f, %ax
+        jbe 5f
+        cmpw $0x70, %ax
+        jb 6f
+        cmpw $0x77, %ax
+        ja 6f
+        movb $0x20, %al
+        outb %al, $0xa0
+5:
+        cmpb $0x09, 40(%bp)
+        jne 7f
+        inb $0x60, %al                  /* drop the key so the controller is not stuck */
+7:
+        movb $0x20, %al
+        outb %al, $0x20
+        jmp 8f
+6:
+        orw $1, 46(%bp)                 /* CF */
+        movb $0x86, 29(%bp)             /* AH */
+        movw $v86_msg, %si
+9:
+        movb %cs:(%si), %al
+        testb %al, %al
+        jz 8f
+        outb %al, $0xe9
+        movw $0x402, %dx
+        outb %al, %dx
+        incw %si
+        jmp 9b
+8:
+        popal
+        popw %gs
+        popw %fs
+        popw %es
+        popw %ds
+        addw $2, %sp
+        iret
+v86_msg:
+        .asciz "[tramp] BIOS call from virtual-8086 mode refused (CF=1 AH=86)\n"
+
+/* ---------------------------------------------------------------------------------- */
+/* Reset: from the reset vector or from hvmloader (real mode, F000:FFF0).                */
+        .code16
+        .global xenbios_reset16
+xenbios_reset16:
+        cli
+        cld
+        inb $PORT_A20, %al
+        orb $2, %al
+        andb $0xfe, %al
+        outb %al, $PORT_A20
+        lgdtl %cs:gdt_desc
+        movl %cr0, %eax
+        orb $1, %al
+        movl %eax, %cr0
+        ljmpl $SEL_CODE32, $(reset32 + BIOS_BASE)
+
+        .code32
+reset32:
+        movw $SEL_DATA32, %ax
+        movw %ax, %ds
+        movw %ax, %es
+        movw %ax, %fs
+        movw %ax, %gs
+        movw %ax, %ss
+        /* Is the BIOS area RAM already (hvmloader copied us there)? */
+        movl $xenbios_shadow_probe, %ebx
+        movl (%ebx), %eax
+        notl %eax
+        movl %eax, (%ebx)
+        cmpl (%ebx), %eax
+        jne 1f
+        notl %eax
+        movl %eax, (%ebx)
+        jmp shadowed
+1:      ljmpl $SEL_CODE32_HIGH, $(shadow_copy + BIOS_BASE)
+
+/* Runs from the 4 GiB ROM alias: turn 0xe0000-0xfffff into RAM and copy the image in. */
+shadow_copy:
+        movl $EARLY_STACK, %esp
+        movl $0x80000000, %eax          /* 00:00.0 vendor/device */
+        movw $PCI_ADDR, %dx
+        outl %eax, %dx
+        movw $PCI_DATA, %dx
+        inl %dx, %eax
+        movl $0x59, %ecx                /* i440FX PAM0 */
+        cmpl $0x12378086, %eax
+        je 2f
+        movl $0x90, %ecx                /* Q35 MCH PAM0 */
+        cmpl $0x29c08086, %eax
+        je 2f
+        jmp shadow_failed
+2:
+        movb $0x30, %bl                 /* PAM0[7:4]: f0000-fffff read/write RAM */
+        call pam_write
+        addl $5, %ecx                   /* PAM5: e0000-e7fff, PAM6: e8000-effff */
+        movb $0x33, %bl
+        call pam_write
+        incl %ecx
+        call pam_write
+        movl $ROM_ALIAS_HIGH, %esi
+        movl $IMAGE_START, %edi
+        movl $(IMAGE_SIZE / 4), %ecx
+        rep movsl
+        ljmpl $SEL_CODE32, $(shadowed + BIOS_BASE)
+
+/* config byte ecx of 00:00.0 := bl (no stack use: called before RAM is known) */
+pam_write:
+        movl %ecx, %eax
+        andl $0xfc, %eax
+        orl $0x80000000, %eax
+        movw $PCI_ADDR, %dx
+        outl %eax, %dx
+        movw $PCI_DATA, %dx
+        movl %ecx, %eax
+        andl $3, %eax
+        addw %ax, %dx
+        movb %bl, %al
+        outb %al, %dx
+        ret
+shadow_failed:
+        movl $shadow_msg, %esi
+        addl $BIOS_BASE, %esi
+3:      movb %cs:(%esi), %al
+        testb %al, %al
+        jz 4f
+        outb %al, $0xe9
+        movw $0x402, %dx
+        outb %al, %dx
+        incl %esi
+        jmp 3b
+4:      hlt
+        jmp 4b
+shadow_msg:
+        .asciz "[tramp] unknown host bridge: cannot make the BIOS area writable\n"
+
+shadowed:
+        movl $stack_top, %esp
+        movl $bss_start, %edi
+        movl $bss_end, %ecx
+        subl %edi, %ecx
+        xorl %eax, %eax
+        rep stosb
+        movl $xenbios_post, %eax
+        call *%eax
+        ljmpl $SEL_CODE16, $post16
+
+        .code16
+post16:
+        movw $SEL_DATA16, %ax
+        movw %ax, %ds
+        movw %ax, %es
+        movw %ax, %fs
+        movw %ax, %gs
+        movw %ax, %ss
+        movl %cr0, %eax
+        andb $0xfe, %al
+        movl %eax, %cr0
+        ljmpw $BIOS_SEG, $post16_rm
+post16_rm:
+        xorw %ax, %ax
+        movw %ax, %ds
+        movw %ax, %es
+        movw %ax, %ss
+        movl $0x7c00, %esp
+        int $0x19
+        int $0x18
+5:      sti
+        hlt
+        jmp 5b
+
+/* ---------------------------------------------------------------------------------- */
+/* void xenbios_call16(struct Call16 *block): run real-mode code, then come back.        */
+        .code32
+        .global xenbios_call16
+xenbios_call16:
+        pushal
+        movl 36(%esp), %esi             /* block (linear, below 1 MiB) */
+        movl %esp, %ebp                 /* our 32-bit stack, restored on return */
+        testb $CALL16_OWN_STACK, 52(%esi)
+        jz 1f
+        movzwl 48(%esi), %ecx
+        movzwl 50(%esi), %edx
+        jmp 2f
+1:      movl $stack_seg, %ecx
+        movl %esp, %edx
+        subl $stack_bottom, %edx
+2:      /* entries from foreign stacks while the callee runs must not clobber us */
+        movl xenbios_stack32_free + BIOS_BASE, %eax
+        leal -RM_STACK_RESERVE(%esp), %edi
+        testb $CALL16_NORETURN, 52(%esi)
+        jz 3f
+        movl $stack_top, %edi
+3:      movl %edi, xenbios_stack32_free + BIOS_BASE
+        movl %eax, %edi                 /* old value, restored on return */
+        ljmpl $SEL_CODE16, $call16_pm16
+
+        .code16
+call16_pm16:
+        movw $SEL_DATA16, %ax
+        movw %ax, %ds
+        movw %ax, %es
+        movw %ax, %fs
+        movw %ax, %gs
+        movw %ax, %ss
+        movl %cr0, %eax
+        andb $0xfe, %al
+        movl %eax, %cr0
+        ljmpw $BIOS_SEG, $call16_rm
+call16_rm:
+        movw %cx, %ss
+        movl %edx, %esp
+        pushl %ebp                      /* 32-bit esp */
+        pushl %esi                      /* block */
+        pushl %edi                      /* previous xenbios_stack32_free */
+        movw $BIOS_SEG, %ax
+        movw %ax, %es
+        movl %esi, %eax                 /* ds:si = block */
+        shrl $4, %eax
+        movw %ax, %ds
+        andl $0xf, %esi
+        movl 42(%si), %eax
+        movl %eax, %es:call16_target
+        movw 52(%si), %ax
+        movw %ax, %es:call16_kind
+        pushw 46(%si)                   /* flags */
+        pushw 38(%si)                   /* ds */
+        movl 0(%si), %edi
+        movl 8(%si), %ebp
+        movl 16(%si), %ebx
+        movl 20(%si), %edx
+        movl 24(%si), %ecx
+        movl 28(%si), %eax
+        movw 32(%si), %gs
+        movw 34(%si), %fs
+        movw 36(%si), %es
+        movl 4(%si), %esi
+        popw %ds
+        testb $CALL16_INT, %cs:call16_kind
+        jz 4f
+        lcallw *%cs:call16_target       /* flags pushed above: the handler's iret pops them */
+        jmp 5f
+4:      popfw
+        lcallw *%cs:call16_target
+5:      pushfw
+        cli
+        cld
+        pushw %ds
+        pushw %es
+        pushw %fs
+        pushw %gs
+        pushal
+        /* stack: regs image (40) | flags (2) | old stack32_free | block | esp32 */
+        movw %ss, %ax
+        movw %ax, %ds
+        movzwl %sp, %esi
+        movl 46(%si), %edi              /* block, linear */
+        movl %edi, %eax
+        shrl $4, %eax
+        movw %ax, %es
+        andl $0xf, %edi
+        movw $20, %cx
+        rep movsw                       /* edi..eax, gs, fs, es, ds */
+        movw (%si), %ax
+        movw %ax, %es:6(%di)            /* flags at block+46 */
+        addw $42, %sp
+        popl %eax
+        movw $BIOS_SEG, %bx
+        movw %bx, %ds
+        movl %eax, xenbios_stack32_free
+        popl %esi
+        popl %ebp
+        inb $PORT_A20, %al              /* the callee may have turned A20 off */
+        orb $2, %al
+        andb $0xfe, %al
+        outb %al, $PORT_A20
+        lgdtl gdt_desc
+        movl %cr0, %eax
+        orb $1, %al
+        movl %eax, %cr0
+        ljmpl $SEL_CODE32, $(call16_back32 + BIOS_BASE)
+
+        .code32
+call16_back32:
+        movw $SEL_DATA32, %ax
+        movw %ax, %ds
+        movw %ax, %es
+        movw %ax, %fs
+        movw %ax, %gs
+        movw %ax, %ss
+        movl %ebp, %esp
+        popal
+        ret
+
+/* ---------------------------------------------------------------------------------- */
+/* Interrupt stubs and tiny handlers that need no mode switch.                           */
+        .code16
+.macro STUB vec
+        .global xenbios_int_\vec
+xenbios_int_\vec:
+        pushw $\vec
+        jmp xenbios_entry16
+.endm
+        STUB 0x09
+        STUB 0x10
+        STUB 0x11
+        STUB 0x12
+        STUB 0x13
+        STUB 0x14
+        STUB 0x15
+        STUB 0x16
+        STUB 0x17
+        STUB 0x18
+        STUB 0x19
+        STUB 0x1a
+        STUB 0x40
+        STUB 0x70
+        STUB 0x74
+
+/* IRQ0: the tick count at 40:6C, midnight at 0x1800b0 ticks, then int 1Ch. Pure 16-bit
+ * code: it runs often and must work for virtual-8086 callers too. */
+        .global xenbios_int_0x08
+xenbios_int_0x08:
+        pushw %ds
+        pushl %eax
+        movw $0x40, %ax
+        movw %ax, %ds
+        movl 0x6c, %eax
+        incl %eax
+        cmpl $0x1800b0, %eax
+        jb 1f
+        xorl %eax, %eax
+        movb $1, 0x70
+1:      movl %eax, 0x6c
+        popl %eax
+        popw %ds
+        int $0x1c
+        pushw %ax
+        movb $0x20, %al
+        outb %al, $0x20
+        popw %ax
+        iret
+
+        .global xenbios_irq_master
+xenbios_irq_master:
+        pushw %ax
+        movb $0x20, %al
+        outb %al, $0x20
+        popw %ax
+        iret
+
+        .global xenbios_irq_slave
+xenbios_irq_slave:
+        pushw %ax
+        movb $0x20, %al
+        outb %al, $0xa0
+        outb %al, $0x20
+        popw %ax
+        iret
+
+/* ---------------------------------------------------------------------------------- */
+/* Fixed addresses of the IBM PC BIOS (F000:E000 - F000:FFFF). Programs jump to some of  */
+/* them; the reset vector must be at FFF0.                                               */
+        .section .fixed, "ax"
+        .code16
+        .set FIXED_BASE, 0xe000
+.macro AT offset
+        .org \offset - FIXED_BASE, 0
+.endm
+        AT 0xe05b
+        .global xenbios_post_entry
+xenbios_post_entry:
+        ljmpw $BIOS_SEG, $xenbios_reset16
+        AT 0xe2c3
+        .global xenbios_nmi
+xenbios_nmi:
+        iret
+        AT 0xe3fe
+        .global xenbios_fixed_int13
+xenbios_fixed_int13:
+        jmp fixed_int13_far
+        AT 0xe401                       /* fixed disk parameter table (unused) */
+        .fill 16, 1, 0
+fixed_int13_far:
+        ljmpw $BIOS_SEG, $xenbios_int_0x13
+        AT 0xe6f2
+        .global xenbios_fixed_int19
+xenbios_fixed_int19:
+        jmp fixed_int19_far
+        AT 0xe6f5
+        .global xenbios_config_table
+xenbios_config_table:                   /* int15/C0 */
+        .word 8                         /* bytes that follow */
+        .byte 0xfc                      /* model: AT */
+        .byte 0x00                      /* submodel */
+        .byte 0x01                      /* BIOS revision */
+        .byte 0x74                      /* 2nd PIC, RTC, int15/4F from int09, EBDA */
+        .byte 0x40                      /* int16/09 supported */
+        .byte 0, 0, 0
+fixed_int19_far:
+        ljmpw $BIOS_SEG, $xenbios_int_0x19
+        AT 0xe739
+        ljmpw $BIOS_SEG, $xenbios_int_0x14
+        AT 0xe82e
+        ljmpw $BIOS_SEG, $xenbios_int_0x16
+        AT 0xe987
+        ljmpw $BIOS_SEG, $xenbios_int_0x09
+        AT 0xec59
+        ljmpw $BIOS_SEG, $xenbios_int_0x40
+        AT 0xef57
+        ljmpw $BIOS_SEG, $xenbios_irq_master
+        AT 0xefc7
+        .global xenbios_diskette_params
+xenbios_diskette_params:                /* int 1Eh: 1.44 MB defaults */
+        .byte 0xaf, 0x02, 0x25, 0x02, 0x12, 0x1b, 0xff, 0x6c, 0xf6, 0x0f, 0x08
+        AT 0xefd2
+        ljmpw $BIOS_SEG, $xenbios_int_0x17
+        AT 0xf065
+        ljmpw $BIOS_SEG, $xenbios_int_0x10
+        AT 0xf841
+        ljmpw $BIOS_SEG, $xenbios_int_0x12
+        AT 0xf84d
+        ljmpw $BIOS_SEG, $xenbios_int_0x11
+        AT 0xf859
+        ljmpw $BIOS_SEG, $xenbios_int_0x15
+        AT 0xfe6e
+        ljmpw $BIOS_SEG, $xenbios_int_0x1a
+        AT 0xfea5
+        ljmpw $BIOS_SEG, $xenbios_int_0x08
+        AT 0xff53
+        .global xenbios_iret
+xenbios_iret:
+        iret
+        AT 0xfff0
+        .global reset_vector
+reset_vector:
+        ljmpw $BIOS_SEG, $xenbios_reset16
+        AT 0xfff5
+        .ascii "11/22/26"
+        AT 0xfffe
+        .byte 0xfc                      /* model byte: AT */
+        .byte 0x00
+
+        .text
+        .code32

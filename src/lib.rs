@@ -1,0 +1,26 @@
+//! xenbios: a legacy x86 BIOS that boots Xen HVM guests from Xen PV block devices.
+//!
+//! The library holds all the logic. Hardware is reached through small traits
+//! ([`hw::PortIo`], [`mem::Memory`], [`hw::Clock`]) so that the services (int13, e820,
+//! boot order, ...) run in host tests against simulated hardware (`sim`, feature `sim`)
+//! and unchanged in the image, where `arch` provides the real implementations and the
+//! real-mode trampoline.
+#![cfg_attr(not(any(test, feature = "sim")), no_std)]
+
+#[macro_use]
+pub mod log;
+
+pub mod bda;
+pub mod dispatch;
+pub mod hw;
+pub mod mem;
+pub mod post;
+pub mod regs;
+
+#[cfg(target_os = "none")]
+pub mod arch;
+#[cfg(target_os = "none")]
+mod image;
+
+#[cfg(any(test, feature = "sim"))]
+pub mod sim;

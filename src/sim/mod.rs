@@ -1,0 +1,27 @@
+//! Simulated hardware for host tests: memory, port space and devices.
+//!
+//! Built with feature `sim` (the crate's own dev-dependency turns it on), never in the
+//! image.
+
+mod memory;
+mod ports;
+
+pub use memory::SimMemory;
+pub use ports::{PortDevice, SimPorts};
+
+use std::sync::Mutex;
+
+static CAPTURE: Mutex<String> = Mutex::new(String::new());
+
+fn capture_sink(s: &str) {
+    CAPTURE.lock().unwrap().push_str(s);
+}
+
+/// Send log lines to a buffer that `take_log` returns (tests assert on logged reasons).
+pub fn capture_log() {
+    crate::log::set_sink(capture_sink);
+}
+
+pub fn take_log() -> String {
+    std::mem::take(&mut *CAPTURE.lock().unwrap())
+}
