@@ -2,22 +2,30 @@
 //! state, and the entry points the trampoline calls (`xenbios_post`,
 //! `xenbios_interrupt`). Everything here is glue; logic lives in the modules it calls.
 
-use crate::arch::{FlatMemory, Ports};
+use crate::arch::{BIOS_SEG, FlatMemory, Ports, RealCpu};
+use crate::bios::{Bios, Ctx};
+use crate::console::Console;
+use crate::fseg_offset;
+use crate::global::Global;
 use crate::hw::PortIo;
 use crate::hw::serial::{COM1, Uart};
+use crate::hw::timer::TscClock;
+use crate::ivt::Handlers;
 use crate::regs::{Action, Regs};
 
 /// QEMU's debug console (isa-debugcon) and Xen's HVM debug port.
 const DEBUGCON: u16 = 0x402;
 const XEN_DEBUG_PORT: u16 = 0xe9;
 
-static UART: spin::Mutex<Option<Uart>> = spin::Mutex::new(None);
+static UART: Global<Option<Uart>> = Global::new(None);
+static CLOCK: Global<TscClock> = Global::new(TscClock::UNCALIBRATED);
+static BIOS: Global<Bios> = Global::new(Bios::new());
 
-/// The console: every byte to the debug ports and COM1 ("\n" as "\r\n" on the UART).
-fn console_write(s: &str) {
+/// Debug ports and COM1 ("\n" as "\r\n" on the UART).
+fn console_write(bytes: &[u8]) {
     let io = Ports;
-    let uart = *UART.lock();
-    for b in s.bytes() {
+    let uart = UART.try_lock().and_then(|u| *u);
+    for &b in bytes {
         io.outb(DEBUGCON, b);
         io.outb(XEN_DEBUG_PORT, b);
         if let Some(u) = uart {
@@ -29,14 +37,70 @@ fn console_write(s: &str) {
     }
 }
 
+fn log_sink(s: &str) {
+    console_write(s.as_bytes());
+}
+
+/// The user console until a VGA BIOS exists: COM1 and the debug ports.
+struct SerialConsole;
+
+impl Console for SerialConsole {
+    fn write(&mut self, bytes: &[u8]) {
+        console_write(bytes);
+    }
+    fn read(&mut self) -> Option<u8> {
+        let u = (*UART.lock())?;
+        u.getc(&Ports)
+    }
+}
+
+/// Vector -> stub offset in F000 of every service and IRQ handler with a stub.
+fn service_stubs() -> [(u8, u16); 16] {
+    [
+        (0x08, fseg_offset!(xenbios_int_0x08)),
+        (0x09, fseg_offset!(xenbios_int_0x09)),
+        (0x10, fseg_offset!(xenbios_int_0x10)),
+        (0x11, fseg_offset!(xenbios_int_0x11)),
+        (0x12, fseg_offset!(xenbios_int_0x12)),
+        (0x13, fseg_offset!(xenbios_fixed_int13)),
+        (0x14, fseg_offset!(xenbios_int_0x14)),
+        (0x15, fseg_offset!(xenbios_int_0x15)),
+        (0x16, fseg_offset!(xenbios_int_0x16)),
+        (0x17, fseg_offset!(xenbios_int_0x17)),
+        (0x18, fseg_offset!(xenbios_int_0x18)),
+        (0x19, fseg_offset!(xenbios_fixed_int19)),
+        (0x1a, fseg_offset!(xenbios_int_0x1a)),
+        (0x40, fseg_offset!(xenbios_int_0x40)),
+        (0x70, fseg_offset!(xenbios_int_0x70)),
+        (0x74, fseg_offset!(xenbios_int_0x74)),
+    ]
+}
+
 #[unsafe(no_mangle)]
 extern "C" fn xenbios_post() {
     let io = Ports;
     *UART.lock() = Uart::init(&io, COM1);
-    crate::log::set_sink(console_write);
+    crate::log::set_sink(log_sink);
     info!("post", "xenbios {}", env!("CARGO_PKG_VERSION"));
-    let mut mem = FlatMemory;
-    crate::post::run(&mut mem, &io);
+    let clock = TscClock::calibrate(&io);
+    *CLOCK.lock() = clock;
+    let mut ctx = Ctx {
+        mem: &mut FlatMemory,
+        io: &io,
+        clock: &clock,
+        cpu: &mut RealCpu,
+        console: &mut SerialConsole,
+    };
+    let services = service_stubs();
+    let handlers = Handlers {
+        segment: BIOS_SEG,
+        iret: fseg_offset!(xenbios_iret),
+        irq_master: fseg_offset!(xenbios_irq_master),
+        irq_slave: fseg_offset!(xenbios_irq_slave),
+        services: &services,
+        diskette_params: fseg_offset!(xenbios_diskette_params),
+    };
+    crate::post::run(&mut ctx, &mut BIOS.lock(), &handlers);
 }
 
 #[unsafe(no_mangle)]
@@ -44,8 +108,26 @@ extern "C" fn xenbios_interrupt(frame: *mut Regs) -> Action {
     // SAFETY: the trampoline passes the linear address of the frame it just pushed on the
     // caller's stack; it may be unaligned, hence the unaligned copy in and out.
     let mut regs = unsafe { frame.read_unaligned() };
-    let mut mem = FlatMemory;
-    let action = crate::dispatch::dispatch(&mut regs, &mut mem, &Ports);
+    let clock = *CLOCK.lock();
+    let mut ctx = Ctx {
+        mem: &mut FlatMemory,
+        io: &Ports,
+        clock: &clock,
+        cpu: &mut RealCpu,
+        console: &mut SerialConsole,
+    };
+    let action = match BIOS.try_lock() {
+        Some(mut bios) => crate::dispatch::dispatch(&mut regs, &mut ctx, &mut bios),
+        None => {
+            // A service called real-mode code that called back into the BIOS.
+            warn!(
+                "int",
+                "vector {:#04x} re-entered while busy: refused", regs.vector
+            );
+            regs.fail(crate::services::UNSUPPORTED);
+            Action::Return
+        }
+    };
     // SAFETY: same frame, written back for the trampoline to load.
     unsafe { frame.write_unaligned(regs) };
     action
@@ -53,13 +135,13 @@ extern "C" fn xenbios_interrupt(frame: *mut Regs) -> Action {
 
 /// Entry points the trampoline calls, kept alive through LTO and --gc-sections.
 #[used]
-static ENTRY_POINTS: [extern "C" fn(); 1] = [xenbios_post];
+static POST_ENTRY: extern "C" fn() = xenbios_post;
 #[used]
 static INTERRUPT_ENTRY: extern "C" fn(*mut Regs) -> Action = xenbios_interrupt;
 
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo) -> ! {
-    // The sink may be locked by the code that panicked: write straight to the ports.
+    // Straight to the ports: the code that panicked may hold the console.
     struct Raw;
     impl core::fmt::Write for Raw {
         fn write_str(&mut self, s: &str) -> core::fmt::Result {

@@ -10,12 +10,23 @@
 #[macro_use]
 pub mod log;
 
+pub mod arena;
 pub mod bda;
+pub mod bios;
+pub mod block;
+pub mod boot;
+pub mod console;
+pub mod cpu;
 pub mod dispatch;
+pub mod e820;
+pub mod global;
 pub mod hw;
+pub mod ivt;
 pub mod mem;
+pub mod memory;
 pub mod post;
 pub mod regs;
+pub mod services;
 
 #[cfg(target_os = "none")]
 pub mod arch;

@@ -55,7 +55,7 @@ pub fn write_line(level: Level, tag: &str, args: fmt::Arguments) {
         Level::Warn => "warning: ",
         _ => "",
     };
-    let _ = write!(w, "[{tag}] {prefix}{args}\n");
+    let _ = writeln!(w, "[{tag}] {prefix}{args}");
 }
 
 #[macro_export]

@@ -1,9 +1,61 @@
-//! Power-on self test: the order in which the machine is brought up.
+//! Power-on self test: the order in which the machine is brought up. Each step lives in
+//! the module it concerns; this file is the sequence.
 
-use crate::hw::PortIo;
+use crate::bda;
+use crate::bios::{Bios, Ctx};
+use crate::ivt::{self, Handlers};
 use crate::mem::Memory;
 
-pub fn run(mem: &mut dyn Memory, io: &dyn PortIo) {
-    let _ = (mem, io);
+/// Conventional memory ends here; the EBDA sits just below.
+pub const LOW_MEM_END: u32 = 0xa0000;
+pub const EBDA_SIZE: u32 = 1024;
+pub const EBDA_START: u32 = LOW_MEM_END - EBDA_SIZE;
+
+pub fn run(ctx: &mut Ctx, bios: &mut Bios, handlers: &Handlers) {
+    ivt::install(ctx.mem, handlers);
+    init_bda(ctx.mem);
+    crate::hw::pic::init(ctx.io);
+    crate::hw::pit::init(ctx.io);
+    crate::services::time::init(ctx);
+    crate::memory::detect(ctx, &mut bios.e820);
+    crate::hw::pci::setup(ctx, &bios.e820);
+    crate::hw::ps2::init(ctx);
+    crate::hw::ata::probe(ctx, &mut bios.drives);
+    ctx.mem
+        .write_u8(bda::at(bda::DISK_COUNT), bios.drives.disk_count());
+    crate::boot::setup(ctx, bios);
     info!("post", "done");
+}
+
+/// BDA and EBDA as loaders expect them before any driver runs.
+fn init_bda(mem: &mut dyn Memory) {
+    mem.fill(bda::BDA, 0x100, 0);
+    mem.fill(EBDA_START, EBDA_SIZE, 0);
+    mem.write_u8(EBDA_START, (EBDA_SIZE / 1024) as u8);
+    mem.write_u16(bda::at(bda::EBDA_SEG), (EBDA_START >> 4) as u16);
+    mem.write_u16(bda::at(bda::MEM_KB), (EBDA_START / 1024) as u16);
+    mem.write_u16(bda::at(bda::COM_PORTS), crate::hw::serial::COM1);
+    // Equipment: x87 present, 80x25 colour video, one serial port.
+    const EQUIP_FPU: u16 = 1 << 1;
+    const EQUIP_VIDEO_80X25_COLOR: u16 = 0b10 << 4;
+    const EQUIP_ONE_SERIAL: u16 = 1 << 9;
+    mem.write_u16(
+        bda::at(bda::EQUIPMENT),
+        EQUIP_FPU | EQUIP_VIDEO_80X25_COLOR | EQUIP_ONE_SERIAL,
+    );
+    // Keyboard ring: 16 words at 40:1E.
+    let kbd_start = bda::KBD_BUF as u16;
+    let kbd_end = kbd_start + 32;
+    for off in [bda::KBD_HEAD, bda::KBD_TAIL, bda::KBD_BUF_START] {
+        mem.write_u16(bda::at(off), kbd_start);
+    }
+    mem.write_u16(bda::at(bda::KBD_BUF_END), kbd_end);
+    // Text mode 3 as a VGA BIOS would leave it.
+    mem.write_u8(bda::at(bda::VIDEO_MODE), 3);
+    mem.write_u16(bda::at(bda::VIDEO_COLS), 80);
+    mem.write_u8(bda::at(bda::VIDEO_ROWS), 24);
+    mem.write_u16(bda::at(bda::VIDEO_PAGE_SIZE), 80 * 25 * 2);
+    mem.write_u16(bda::at(bda::CRTC_BASE), 0x3d4);
+    mem.write_u16(bda::at(bda::CHAR_HEIGHT), 16);
+    mem.write_u16(bda::at(bda::CURSOR_TYPE), 0x0607);
 }

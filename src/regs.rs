@@ -150,7 +150,10 @@ mod tests {
 
     #[test]
     fn byte_and_word_views_share_the_register() {
-        let mut r = Regs { eax: 0x1234_5678, ..Default::default() };
+        let mut r = Regs {
+            eax: 0x1234_5678,
+            ..Default::default()
+        };
         assert_eq!((r.ax(), r.ah(), r.al()), (0x5678, 0x56, 0x78));
         r.set_ah(0xaa);
         assert_eq!(r.eax, 0x1234_aa78);
@@ -166,7 +169,11 @@ mod tests {
 
     #[test]
     fn segment_pointers_are_linear() {
-        let r = Regs { es: 0x1000, ebx: 0xffff_0010, ..Default::default() };
+        let r = Regs {
+            es: 0x1000,
+            ebx: 0xffff_0010,
+            ..Default::default()
+        };
         assert_eq!(r.es_bx(), 0x10010);
     }
 }

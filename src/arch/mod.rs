@@ -2,4 +2,4 @@
 
 pub mod x86;
 
-pub use x86::{Call16, FlatMemory, Ports, call16};
+pub use x86::{BIOS_SEG, FlatMemory, Ports, RealCpu};

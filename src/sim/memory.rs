@@ -9,12 +9,17 @@ pub struct SimMemory {
 impl SimMemory {
     /// `size` bytes of zeroed memory starting at address 0.
     pub fn new(size: usize) -> Self {
-        SimMemory { bytes: vec![0; size] }
+        SimMemory {
+            bytes: vec![0; size],
+        }
     }
     fn range(&self, addr: u32, len: usize) -> std::ops::Range<usize> {
         let start = addr as usize;
         let end = start.checked_add(len).expect("address overflow");
-        assert!(end <= self.bytes.len(), "access {start:#x}..{end:#x} outside simulated memory");
+        assert!(
+            end <= self.bytes.len(),
+            "access {start:#x}..{end:#x} outside simulated memory"
+        );
         start..end
     }
     pub fn slice(&self, addr: u32, len: usize) -> &[u8] {

@@ -3,9 +3,11 @@
 //! Built with feature `sim` (the crate's own dev-dependency turns it on), never in the
 //! image.
 
+mod cpu;
 mod memory;
 mod ports;
 
+pub use cpu::{SimClock, SimConsole, SimCpu};
 pub use memory::SimMemory;
 pub use ports::{PortDevice, SimPorts};
 

@@ -31,7 +31,10 @@ impl SimPorts {
         self.map.push(Mapping { first, last, dev });
     }
     fn find(&self, port: u16) -> Option<&Rc<RefCell<dyn PortDevice>>> {
-        self.map.iter().find(|m| (m.first..=m.last).contains(&port)).map(|m| &m.dev)
+        self.map
+            .iter()
+            .find(|m| (m.first..=m.last).contains(&port))
+            .map(|m| &m.dev)
     }
     fn read(&self, port: u16, size: u8) -> u32 {
         match self.find(port) {

@@ -13,32 +13,44 @@ impl PortIo for Ports {
     #[inline]
     fn inb(&self, port: u16) -> u8 {
         let v: u8;
-        unsafe { asm!("in al, dx", out("al") v, in("dx") port, options(nomem, nostack, preserves_flags)) };
+        unsafe {
+            asm!("in al, dx", out("al") v, in("dx") port, options(nomem, nostack, preserves_flags))
+        };
         v
     }
     #[inline]
     fn inw(&self, port: u16) -> u16 {
         let v: u16;
-        unsafe { asm!("in ax, dx", out("ax") v, in("dx") port, options(nomem, nostack, preserves_flags)) };
+        unsafe {
+            asm!("in ax, dx", out("ax") v, in("dx") port, options(nomem, nostack, preserves_flags))
+        };
         v
     }
     #[inline]
     fn inl(&self, port: u16) -> u32 {
         let v: u32;
-        unsafe { asm!("in eax, dx", out("eax") v, in("dx") port, options(nomem, nostack, preserves_flags)) };
+        unsafe {
+            asm!("in eax, dx", out("eax") v, in("dx") port, options(nomem, nostack, preserves_flags))
+        };
         v
     }
     #[inline]
     fn outb(&self, port: u16, v: u8) {
-        unsafe { asm!("out dx, al", in("dx") port, in("al") v, options(nomem, nostack, preserves_flags)) };
+        unsafe {
+            asm!("out dx, al", in("dx") port, in("al") v, options(nomem, nostack, preserves_flags))
+        };
     }
     #[inline]
     fn outw(&self, port: u16, v: u16) {
-        unsafe { asm!("out dx, ax", in("dx") port, in("ax") v, options(nomem, nostack, preserves_flags)) };
+        unsafe {
+            asm!("out dx, ax", in("dx") port, in("ax") v, options(nomem, nostack, preserves_flags))
+        };
     }
     #[inline]
     fn outl(&self, port: u16, v: u32) {
-        unsafe { asm!("out dx, eax", in("dx") port, in("eax") v, options(nomem, nostack, preserves_flags)) };
+        unsafe {
+            asm!("out dx, eax", in("dx") port, in("eax") v, options(nomem, nostack, preserves_flags))
+        };
     }
     fn insw(&self, port: u16, buf: &mut [u16]) {
         // SAFETY: rep insw writes exactly buf.len() words at buf (DF is clear in our code).

@@ -1,0 +1,41 @@
+//! The firmware's state and the hardware handles every service gets.
+
+use crate::block::Drives;
+use crate::console::Console;
+use crate::cpu::Cpu;
+use crate::e820::E820Map;
+use crate::hw::PortIo;
+use crate::hw::clock::Clock;
+use crate::mem::Memory;
+
+/// Hardware as the services see it. Built per call by the image (and by tests).
+pub struct Ctx<'a> {
+    pub mem: &'a mut dyn Memory,
+    pub io: &'a dyn PortIo,
+    pub clock: &'a dyn Clock,
+    pub cpu: &'a mut dyn Cpu,
+    pub console: &'a mut dyn Console,
+}
+
+/// What POST found and the services keep between calls.
+pub struct Bios {
+    pub drives: Drives,
+    pub e820: E820Map,
+    pub boot: crate::boot::BootState,
+}
+
+impl Default for Bios {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Bios {
+    pub const fn new() -> Self {
+        Bios {
+            drives: Drives::new(),
+            e820: E820Map::new(),
+            boot: crate::boot::BootState::new(),
+        }
+    }
+}

@@ -1,0 +1,280 @@
+//! The block layer, once for every driver.
+//!
+//! Drivers (ATA today, Xen blkfront next) implement [`BlockDevice`] and register with
+//! [`Drives`]. `int13` is written once on top of the registry: it validates every request
+//! (drive, range, buffer) before a driver sees it, and turns [`DiskError`]s into the AH
+//! codes a loader expects.
+
+pub mod geometry;
+pub mod int13;
+
+use crate::mem::Memory;
+use core::fmt;
+pub use geometry::Geometry;
+
+/// Bytes in the sector unit int13 CHS calls use.
+pub const SECTOR_SIZE: u32 = 512;
+/// Drives the registry holds (hard disks and CD-ROMs together).
+pub const MAX_DRIVES: usize = 16;
+/// First BIOS drive number of hard disks.
+pub const FIRST_HD: u8 = 0x80;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DriveKind {
+    Disk,
+    Cdrom,
+}
+
+/// int13 status codes (AH after a failed call, BDA 0x474).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum DiskError {
+    /// Invalid function or parameter (includes ranges past the end of the drive).
+    BadCommand = 0x01,
+    AddressMarkNotFound = 0x02,
+    WriteProtected = 0x03,
+    SectorNotFound = 0x04,
+    ResetFailed = 0x05,
+    MediaChanged = 0x06,
+    DmaBoundary = 0x09,
+    BadSector = 0x0a,
+    /// Uncorrectable read error.
+    ReadError = 0x10,
+    ControllerFailure = 0x20,
+    MediaNotPresent = 0x31,
+    SeekFailed = 0x40,
+    /// The device did not answer in time.
+    Timeout = 0x80,
+    NotReady = 0xaa,
+    Undefined = 0xbb,
+    WriteFault = 0xcc,
+}
+
+impl DiskError {
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+}
+
+/// A failed transfer: what went wrong, and how many sectors completed before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IoError {
+    pub error: DiskError,
+    pub done: u32,
+}
+
+impl IoError {
+    pub fn new(error: DiskError, done: u32) -> Self {
+        IoError { error, done }
+    }
+}
+
+impl From<DiskError> for IoError {
+    fn from(error: DiskError) -> Self {
+        IoError { error, done: 0 }
+    }
+}
+
+/// A PCI function address.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PciAddr {
+    pub bus: u8,
+    pub dev: u8,
+    pub func: u8,
+}
+
+/// Where a drive sits: EDD 3.0 device path (int13/48) and boot order matching.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Interface {
+    /// IDE: `channel` 0/1, `slave` false/true, the controller's PCI function and command
+    /// block base port.
+    Ata {
+        pci: PciAddr,
+        channel: u8,
+        slave: bool,
+        atapi: bool,
+        io_base: u16,
+    },
+    /// Xen PV disk: its `device/vbd/<vdev>` number and the platform device's function.
+    Xen { pci: PciAddr, vdev: u32 },
+}
+
+/// Cylinders/heads/sectors as a device reports them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Chs {
+    pub cylinders: u32,
+    pub heads: u32,
+    pub sectors: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DriveInfo {
+    pub kind: DriveKind,
+    /// Size in `sector_size` units.
+    pub sectors: u64,
+    /// 512 for disks, 2048 for CD-ROMs, 4096 for 4Kn disks.
+    pub sector_size: u32,
+    pub read_only: bool,
+    pub removable: bool,
+    /// Geometry the device reports (ATA IDENTIFY words 1, 3, 6), if it has one.
+    pub chs: Option<Chs>,
+    pub interface: Interface,
+}
+
+/// A driver's drive. Sector numbers and counts are in `info().sector_size` units; buffers
+/// are linear addresses in guest memory. The block layer has already checked that
+/// `lba + count <= sectors` and that `count > 0`.
+pub trait BlockDevice {
+    fn info(&self) -> &DriveInfo;
+    /// A short name for users (boot menu, logs): "QEMU HARDDISK (ata0 master, 64 MiB)".
+    fn describe(&self, out: &mut dyn fmt::Write) -> fmt::Result;
+    fn read(&mut self, mem: &mut dyn Memory, lba: u64, count: u32, buf: u32)
+    -> Result<(), IoError>;
+    fn write(
+        &mut self,
+        mem: &mut dyn Memory,
+        lba: u64,
+        count: u32,
+        buf: u32,
+    ) -> Result<(), IoError>;
+    /// Check that sectors are readable without transferring them (int13/04, /44).
+    fn verify(&mut self, _lba: u64, _count: u32) -> Result<(), IoError> {
+        Ok(())
+    }
+    /// Make completed writes durable.
+    fn flush(&mut self) -> Result<(), DiskError> {
+        Ok(())
+    }
+    /// int13/00, /0D: bring the device back to a known state.
+    fn reset(&mut self) -> Result<(), DiskError> {
+        Ok(())
+    }
+}
+
+/// Index of a drive in registration order: stable, unlike BIOS numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DriveId(pub u8);
+
+pub struct Drive {
+    pub dev: &'static mut dyn BlockDevice,
+    /// The logical geometry int13 CHS calls use (derived once at registration).
+    pub geometry: Geometry,
+    /// Hidden drives get no BIOS number (the emulated twin of a PV disk).
+    pub hidden: bool,
+}
+
+/// Every drive POST found, and the BIOS numbers (0x80, 0x81, ...) given to hard disks.
+pub struct Drives {
+    slots: [Option<Drive>; MAX_DRIVES],
+    /// `hd[n]` is the drive numbered `0x80 + n`.
+    hd: [Option<DriveId>; MAX_DRIVES],
+}
+
+impl Default for Drives {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drives {
+    pub const fn new() -> Self {
+        Drives {
+            slots: [const { None }; MAX_DRIVES],
+            hd: [None; MAX_DRIVES],
+        }
+    }
+
+    /// Register a drive. Hard disks are numbered in registration order until
+    /// [`Drives::number_disks`] says otherwise. `None` when the registry is full.
+    pub fn add(&mut self, dev: &'static mut dyn BlockDevice) -> Option<DriveId> {
+        let i = self.slots.iter().position(Option::is_none)?;
+        let geometry = Geometry::for_drive(dev.info());
+        let is_disk = dev.info().kind == DriveKind::Disk;
+        self.slots[i] = Some(Drive {
+            dev,
+            geometry,
+            hidden: false,
+        });
+        let id = DriveId(i as u8);
+        if is_disk && let Some(n) = self.hd.iter().position(Option::is_none) {
+            self.hd[n] = Some(id);
+        }
+        Some(id)
+    }
+
+    pub fn get(&self, id: DriveId) -> Option<&Drive> {
+        self.slots.get(id.0 as usize)?.as_ref()
+    }
+
+    pub fn get_mut(&mut self, id: DriveId) -> Option<&mut Drive> {
+        self.slots.get_mut(id.0 as usize)?.as_mut()
+    }
+
+    /// All registered drives, hidden ones included, in registration order.
+    pub fn iter(&self) -> impl Iterator<Item = (DriveId, &Drive)> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, d)| Some((DriveId(i as u8), d.as_ref()?)))
+    }
+
+    /// Take a drive out of the BIOS numbering (it stays registered).
+    pub fn hide(&mut self, id: DriveId) {
+        if let Some(d) = self.get_mut(id) {
+            d.hidden = true;
+        }
+        let order: [Option<DriveId>; MAX_DRIVES] = self.hd;
+        self.renumber(order.iter().flatten().copied());
+    }
+
+    /// Number hard disks in `order` (0x80 first); visible disks not named follow in
+    /// their current order.
+    pub fn number_disks(&mut self, order: &[DriveId]) {
+        let current: [Option<DriveId>; MAX_DRIVES] = self.hd;
+        let rest = current
+            .into_iter()
+            .flatten()
+            .filter(|id| !order.contains(id));
+        let mut all = [None; MAX_DRIVES];
+        for (slot, id) in all.iter_mut().zip(order.iter().copied().chain(rest)) {
+            *slot = Some(id);
+        }
+        self.renumber(all.into_iter().flatten());
+    }
+
+    fn renumber(&mut self, order: impl Iterator<Item = DriveId>) {
+        let mut hd = [None; MAX_DRIVES];
+        let mut n = 0;
+        for id in order {
+            let visible_disk = self
+                .get(id)
+                .is_some_and(|d| !d.hidden && d.dev.info().kind == DriveKind::Disk);
+            if visible_disk && !hd[..n].contains(&Some(id)) {
+                hd[n] = Some(id);
+                n += 1;
+            }
+        }
+        self.hd = hd;
+    }
+
+    /// The BIOS number of a drive, if it has one.
+    pub fn bios_number(&self, id: DriveId) -> Option<u8> {
+        let n = self.hd.iter().position(|h| *h == Some(id))?;
+        Some(FIRST_HD + n as u8)
+    }
+
+    /// The drive behind BIOS number `dl`.
+    pub fn by_number(&mut self, dl: u8) -> Option<&mut Drive> {
+        let id = (*self.hd.get(dl.checked_sub(FIRST_HD)? as usize)?)?;
+        self.get_mut(id)
+    }
+
+    pub fn id_by_number(&self, dl: u8) -> Option<DriveId> {
+        *self.hd.get(dl.checked_sub(FIRST_HD)? as usize)?
+    }
+
+    /// Hard disks with a BIOS number (BDA 0x475).
+    pub fn disk_count(&self) -> u8 {
+        self.hd.iter().flatten().count() as u8
+    }
+}

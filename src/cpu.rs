@@ -1,0 +1,59 @@
+//! What services need from the CPU mode switch: calling real-mode code and the caller's
+//! A20 state. `arch::RealCpu` in the image, `sim::SimCpu` in tests.
+
+use crate::regs::Regs;
+use static_assertions::const_assert_eq;
+
+/// Kinds of real-mode call (`Call16::kind`), as the trampoline understands them.
+pub mod call_kind {
+    /// Emulate `int`: push FLAGS and clear IF; the callee returns with `iret`.
+    pub const INT: u16 = 1;
+    /// Run on `ss:sp` from the block instead of the firmware stack.
+    pub const OWN_STACK: u16 = 2;
+    /// The callee never returns (a boot sector): the firmware stack is free again.
+    pub const NORETURN: u16 = 4;
+}
+
+/// A real-mode call: registers in, registers out. `regs.cs:regs.ip` is the target.
+/// Layout shared with the trampoline (src/arch/x86/trampoline.S).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Call16 {
+    pub regs: Regs,
+    pub ss: u16,
+    pub sp: u16,
+    pub kind: u16,
+    pub _pad: u16,
+}
+const_assert_eq!(core::mem::size_of::<Call16>(), 56);
+
+impl Call16 {
+    /// A far call to `cs:ip` that returns with `retf`, on the firmware stack.
+    pub fn far_call(cs: u16, ip: u16, regs: Regs) -> Self {
+        Call16 {
+            regs: Regs { cs, ip, ..regs },
+            ..Default::default()
+        }
+    }
+    /// A software interrupt `int vector`, through the IVT entry `handler`.
+    pub fn int(handler: crate::mem::FarPtr, regs: Regs) -> Self {
+        Call16 {
+            regs: Regs {
+                cs: handler.segment,
+                ip: handler.offset,
+                ..regs
+            },
+            kind: call_kind::INT,
+            ..Default::default()
+        }
+    }
+}
+
+pub trait Cpu {
+    /// Run real-mode code; on return `call.regs` holds its registers and flags. With
+    /// `call_kind::NORETURN` this does not return in the image.
+    fn call16(&mut self, call: &mut Call16);
+    /// A20 as the interrupted caller will get it back.
+    fn caller_a20(&self) -> bool;
+    fn set_caller_a20(&mut self, on: bool);
+}

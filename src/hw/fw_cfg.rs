@@ -1,0 +1,1 @@
+//! TODO: fw_cfg driver.

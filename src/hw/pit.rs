@@ -1,0 +1,7 @@
+//! TODO: 8254 PIT.
+
+use super::PortIo;
+
+pub fn init(io: &dyn PortIo) {
+    let _ = io;
+}
