@@ -3,7 +3,6 @@
 use crate::bios::{Bios, Ctx};
 use crate::regs::Regs;
 
-#[derive(Default)]
 pub struct BootState {}
 
 impl Default for BootState {
