@@ -4,10 +4,12 @@
 //! image.
 
 mod cpu;
+mod machine;
 mod memory;
 mod ports;
 
 pub use cpu::{SimClock, SimConsole, SimCpu};
+pub use machine::{Machine, REAL_MODE_MEMORY};
 pub use memory::SimMemory;
 pub use ports::{PortDevice, SimPorts};
 
