@@ -23,7 +23,7 @@ pub fn run(ctx: &mut Ctx, bios: &mut Bios, handlers: &Handlers) {
     crate::hw::ata::probe(ctx, &mut bios.drives);
     ctx.mem
         .write_u8(bda::at(bda::DISK_COUNT), bios.drives.disk_count());
-    crate::boot::setup(ctx, bios);
+    crate::boot::setup(ctx, bios, None);
     info!("post", "done");
 }
 
