@@ -20,23 +20,44 @@
  */
 
 /* ======================================================================================
- * Expected int 13h status codes (AH)
+ * Expected int 13h results
  *
- * Source: SeaBIOS rel-1.16.3, src/std/disk.h (DISK_RET_*) and src/disk.c (who returns
- * what), checked against Debian's seabios 1.16.3 build by tests/probe/run.sh.
+ * Status codes (AH) as SeaBIOS returns them: rel-1.16.3 src/std/disk.h (DISK_RET_*),
+ * who returns what in src/disk.c and src/block.c; confirmed against Debian's seabios
+ * 1.16.3 by tests/probe/run.sh. xenbios's src/block/mod.rs DiskError uses the same codes.
  * ====================================================================================== */
-ST_OK           = 0x00  /* DISK_RET_SUCCESS                                            */
-ST_BAD_PARAM    = 0x01  /* DISK_RET_EPARAM, returned by SeaBIOS for:
-                         *   - a drive number with no drive behind it (every function:
-                         *     handle_legacy_disk "fail:"), floppies included;
-                         *   - a function it does not implement (disk_13XX);
-                         *   - 02/03/04: count 0 or > 128, sector 0, cylinder/head/sector
-                         *     outside the logical geometry (basic_access);
-                         *   - 42/43/44/47: LBA >= drive size (extended_access);
-                         *   - 48: result buffer smaller than 26 bytes (fill_generic_edd);
-                         *   - 16 on a hard disk (disk_1316: no change line).           */
-ST_HD_TYPE      = 0x03  /* 15h: AH = 3 "fixed disk present" (not an error, CF=0)      */
-ST_EDD_30       = 0x30  /* 41h: AH = EDD version 3.0 (disk_1341)                       */
+ST_OK           = 0x00  /* DISK_RET_SUCCESS                                             */
+ST_BAD_PARAM    = 0x01  /* DISK_RET_EPARAM: invalid function, parameter or drive        */
+ST_HD_TYPE      = 0x03  /* 15h: AH = 3 "fixed disk present" (with CF=0; not an error)  */
+ST_EDD_30       = 0x30  /* 41h: AH = EDD version 3.0                                    */
+/*
+ * Every check that expects CF=1, and where SeaBIOS decides it:
+ *
+ *   check  call                                       expect        SeaBIOS source
+ *   01.1   01h right after 02.5 failed                CF=1 AH=01    disk_1301 (BDA 40:74)
+ *   02.5   02h sector 0                               CF=1 AH=01    basic_access
+ *   02.6   02h count 0                                CF=1 AH=01    basic_access
+ *   02.7   02h head = heads (one past the last)       CF=1 AH=01    basic_access
+ *   16.1   16h on a hard disk (or CF=0 AH=00)         CF=1 AH=01    disk_1316
+ *   42.4   42h LBA = size, n=1                        CF=1 AH=01 n=0  extended_access *
+ *   42.5   42h LBA = size-1, n=2                      CF=1 AH=01 n=0  (SeaBIOS: AH=0C) *
+ *   42.6   42h LBA = 2^32*(size_hi+1) + 128           CF=1 AH=01 n=0  extended_access *
+ *   43.3   43h LBA = size                             CF=1 AH=01 n=0  extended_access *
+ *   44.2   44h LBA = size                             CF=1 AH=01    extended_access
+ *   47.2   47h LBA = size                             CF=1 AH=01    extended_access
+ *   48.5   48h buffer size 24 (< 26)                  CF=1 AH=01    fill_generic_edd
+ *   7F.1   AH=7Fh, not a function                     CF=1 AH=01    disk_13XX
+ *   02.8   02h on drive 80h + (08h DL), absent        CF=1 AH=01    handle_legacy_disk
+ *   42.9   42h on the absent drive                    CF=1 AH=01    handle_legacy_disk
+ *   08.3   08h on the absent drive                    CF=1 AH=01    handle_legacy_disk
+ *   41.2   41h on the absent drive                    CF=1 AH=01    handle_legacy_disk
+ *   48.7   48h on the absent drive                    CF=1 AH=01    handle_legacy_disk
+ *   02.9   02h on floppy 0 when BDA 40:10 lists none  CF=1 AH=01    handle_legacy_disk
+ *   (* = differs from SeaBIOS on purpose, see below)
+ *
+ * Whenever CF=1 is expected, the buffer must be left as it was (guard bytes), and 42h's
+ * packet count must say how many blocks were transferred (0).
+ */
 
 /*
  * Checks where we deliberately expect something else than SeaBIOS does; they FAIL under
@@ -110,9 +131,8 @@ PARAS_PER_SECTOR = SECTOR / 16
 DWORDS_PER_SECTOR = SECTOR / 4
 GUARD_BYTE      = 0xe7  /* fills buffers before a call; must survive where nothing is written */
 GUARD_LEN       = 16    /* guard bytes checked after (and before) a transfer            */
-BUF_SEG         = 0x3000 /* 0x30000: transfers of up to MAX_BUF_SECTORS                 */
-BUF2_SEG        = 0x4000 /* 0x40000: a second buffer, for comparing two reads           */
-MAX_BUF_SECTORS = 16
+BUF_SEG         = 0x3000 /* 0x30000-0x3FFFF: transfers of up to 64 KiB - GUARD_LEN       */
+BUF2_SEG        = 0x4000 /* 0x40000-0x4FFFF: a second buffer, for comparing two reads   */
 BIG_SEG         = 0x1f00 /* 0x1F000: 127 sectors end at 0x2EE00, across 0x20000        */
 BIG_SECTORS     = 127   /* the most an EDD 1.1 (Phoenix) 42h call may transfer          */
 BIG_BYTES       = BIG_SECTORS * SECTOR
@@ -140,7 +160,6 @@ FIRST_HD        = 0x80
 CF_BIT          = 0x0001
 CL_SECTOR_MASK  = 0x3f  /* CL bits 0-5: sector; bits 6-7: cylinder bits 8-9            */
 CL_CYL_HI_MASK  = 0xc0
-MAX_SPT         = 63
 EXT_CHECK_IN    = 0x55aa /* 41h: BX in                                                  */
 EXT_CHECK_OUT   = 0xaa55 /* 41h: BX out                                                 */
 EXT_CX_REQUIRED = 0x0005 /* 41h CX: bit 0 extended access, bit 2 EDD                    */
@@ -188,6 +207,9 @@ FMT_HEX32       = 8
 
 /* ======================================================================================
  * Macros
+ *
+ * Operands are GNU as operands: $imm or memory. as splits macro arguments at spaces too,
+ * so write expressions inside them without spaces: $SECTOR+GUARD_LEN.
  * ====================================================================================== */
 
 /* Print a literal string (escapes allowed) on COM1 (or into the expectation text). */
@@ -266,6 +288,12 @@ FMT_HEX32       = 8
     movw \di, %di
     movw \ax, %ax
     call do_int13
+.endm
+
+/* INFO lines about a call's results: only when it succeeded. */
+.macro JUMP_IF_CALL_FAILED skip
+    testb $CF_BIT, o_fl
+    jnz \skip
 .endm
 
 /* Fill the disk address packet. lba_hi: bits 32-63. */
@@ -1003,7 +1031,10 @@ chk_08_1:
     incl %eax
     movl %eax, g_heads
     movb o_dx, %al                      /* DL: number of hard disks */
-    movb %al, g_hdcount
+    testb $CF_BIT, o_fl
+    jz 2f
+    movb BDA_HDCOUNT, %al               /* 08h failed: DL means nothing */
+2:  movb %al, g_hdcount
     addb $FIRST_HD, %al
     movb %al, absent_w                  /* the first drive number with no disk */
     movl g_cyls, %eax
@@ -1022,6 +1053,7 @@ chk_08_1:
 1:  movb %al, geom_ok
     EXPECT_OK geometry
     END
+    JUMP_IF_CALL_FAILED 9f
     PRINT "PROBE INFO 08 cyls="
     PNUM g_cyls
     PRINT " heads="
@@ -1033,10 +1065,11 @@ chk_08_1:
     PRINT " disks="
     PNUM g_hdcount, b
     PRINT "\n"
-    ret
+9:  ret
 
 chk_08_2:
     BEGIN 08.2, "disk count DL = BDA 40:75, includes the boot drive"
+    REQUIRE_GEOM
     xorb %al, %al
     movb g_hdcount, %ah
     testb %ah, %ah
@@ -1064,10 +1097,11 @@ chk_41_1:
     movw %ax, t_w
     EXPECT CX&5, t_w, $EXT_CX_REQUIRED, w, FMT_HEX16
     END
+    JUMP_IF_CALL_FAILED 9f
     PRINT "PROBE INFO 41 cx="
     PNUM o_cx, w, FMT_HEX16
     PRINT "\n"
-    ret
+9:  ret
 
 /* ---- 48 drive parameters ---------------------------------------------------------- */
 
@@ -1110,6 +1144,7 @@ chk_48_1:
 1:  movb %al, size_ok
     EXPECT_OK sectors
     END
+    JUMP_IF_CALL_FAILED 9f
     PRINT "PROBE INFO 48 sectors="
     cmpl $0, g_total+4
     je 3f
@@ -1131,7 +1166,7 @@ chk_48_1:
     PRINT "/"
     PNUM edd_buf+EDD_SPT
     PRINT "\n"
-    ret
+9:  ret
 
 chk_48_2:
     BEGIN 48.2, "parameters, 30-byte buffer"
@@ -1141,12 +1176,13 @@ chk_48_2:
     EXPECT size, edd_buf+EDD_SIZE, $EDD_2_SIZE
     EXPECT_UNTOUCHED guard, $0, $edd_buf+EDD_2_SIZE, $EDD_BUF_LEN-EDD_2_SIZE
     END
+    JUMP_IF_CALL_FAILED 9f
     PRINT "PROBE INFO 48 dpte="
     PNUM edd_buf+EDD_DPTE+2, w, FMT_HEX16
     PRINT ":"
     PNUM edd_buf+EDD_DPTE, w, FMT_HEX16
     PRINT "\n"
-    ret
+9:  ret
 
 /* AL = 1 if the device path information (EDD_PATH_START, dpi bytes) sums to 0. */
 edd_checksum_ok:
@@ -1179,6 +1215,7 @@ chk_48_3:
     EXPECT_OK checksum
     EXPECT_UNTOUCHED guard, $0, $edd_buf+EDD_3_SIZE, $EDD_BUF_LEN-EDD_3_SIZE
     END
+    JUMP_IF_CALL_FAILED 9f
     PRINT "PROBE INFO 48 bus="
     movw $edd_buf+EDD_HOST_BUS, %si
     movw $4, %cx
@@ -1194,7 +1231,7 @@ chk_48_3:
     movw $edd_buf+EDD_DEV_PATH, %si
     call print_hex64
     PRINT "\n"
-    ret
+9:  ret
 
 chk_48_4:
     BEGIN 48.4, "parameters, 74-byte buffer (T13 EDD-3)"
@@ -1202,9 +1239,11 @@ chk_48_4:
     call call_48
     EXPECT_CF_AH 0, ST_OK
     /* Phoenix (36-byte path, size 66) or T13 (44, size 74) */
-    movzbw edd_buf+EDD_DPI_LEN, %ax
-    addw $EDD_PATH_START, %ax
-    movw %ax, t_w
+    movw $EDD_3_SIZE, t_w
+    cmpb $EDD_DPI_T13, edd_buf+EDD_DPI_LEN
+    jne 3f
+    movw $EDD_3_T13_SIZE, t_w
+3:
     EXPECT size, edd_buf+EDD_SIZE, t_w
     EXPECT key, edd_buf+EDD_KEY, $EDD_KEY_VALUE, w, FMT_HEX16
     xorb %al, %al
@@ -1267,10 +1306,11 @@ chk_15_1:
 2:  incb %al
 1:  EXPECT_OK count
     END
+    JUMP_IF_CALL_FAILED 9f
     PRINT "PROBE INFO 15 sectors="
     PNUM t_lba
     PRINT "\n"
-    ret
+9:  ret
 
 chk_16_1:
     BEGIN 16.1, "change line (hard disk: none)"

@@ -9,7 +9,7 @@
 #   PROBE_EXPECT_FAIL="42.5 48.3"   the run passes if exactly these checks FAIL (and no
 #                                   other): for a BIOS with known, documented differences,
 #                                   e.g. SeaBIOS (see the top of probe.S)
-#   PROBE_TIMEOUT=60                seconds before QEMU is killed
+#   PROBE_TIMEOUT=30                seconds before QEMU is killed
 #   PROBE_OUT=target/probe          image, logs and the run's copy of the disk
 #   PROBE_DISK_MIB=64               disk size (build.sh)
 set -uo pipefail
@@ -19,7 +19,7 @@ cd "$root"
 
 bios=${1:-target/bios.bin}
 out=${PROBE_OUT:-target/probe}
-timeout_s=${PROBE_TIMEOUT:-60}
+timeout_s=${PROBE_TIMEOUT:-30}
 expect_fail=${PROBE_EXPECT_FAIL:-}
 
 # QEMU exit status for isa-debug-exit value v is (v << 1) | 1.
