@@ -199,6 +199,8 @@ EDD_DPI_T13     = 44
 EDD_TOO_SMALL   = 24
 EDD_BUF_LEN     = 80    /* our buffer: room for T13 plus guard bytes                    */
 
+LINE_MAX        = 240   /* a longer line goes out in pieces                             */
+
 /* print_num formats (CL) */
 FMT_DEC         = 0
 FMT_HEX8        = 2     /* digits */
@@ -480,21 +482,54 @@ serial_init:
     outb %al, %dx
     ret
 
-/* putc: AL to COM1, or to the expectation text while sink != 0. Keeps all registers. */
+/*
+ * putc: AL to the line buffer, or to the expectation text while sink != 0. Keeps all
+ * registers. The line goes to COM1 whole, at its '\n': a BIOS that logs on COM1 during
+ * an int 13h call (xenbios does) then cannot split a PROBE line.
+ */
 putc:
     cmpb $0, sink
     jne putc_expect
+    pushw %di
+    movw line_len, %di
+    movb %al, line_buf(%di)
+    incw %di
+    movw %di, line_len
+    popw %di
+    cmpb $'\n', %al
+    je flush_line
+    cmpw $LINE_MAX, line_len
+    jae flush_line
+    ret
+
+flush_line:
+    pushw %si
+    pushw %cx
+    pushw %ax
+    movw $line_buf, %si
+    movw line_len, %cx
+1:  lodsb
+    call uart_putc
+    loop 1b
+    movw $0, line_len
+    popw %ax
+    popw %cx
+    popw %si
+    ret
+
+/* AL to COM1 */
+uart_putc:
     pushw %cx
     pushw %dx
     pushw %ax
-    movw $COM1 + UART_LSR, %dx
+    movw $COM1+UART_LSR, %dx
     movw $TX_SPIN, %cx
 1:  inb %dx, %al
     testb $LSR_THRE, %al
     jnz 2f
     loop 1b
 2:  popw %ax
-    movw $COM1 + UART_THR, %dx
+    movw $COM1+UART_THR, %dx
     outb %al, %dx
     popw %dx
     popw %cx
@@ -1769,6 +1804,8 @@ g_total:        .quad 0     /* 48h total sectors */
 last_lba:       .quad 0     /* g_total - 1 */
 dap:            .space DAP_SIZE
 edd_buf:        .space EDD_BUF_LEN
+line_len:       .word 0
+line_buf:       .space LINE_MAX /* the line being printed */
 exp_ptr:        .word 0
 exp_text:       .space 160  /* " CF=1 AH=01 n=0 ..." of the current check */
 exp_text_end:
