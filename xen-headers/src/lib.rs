@@ -48,6 +48,7 @@
 //!   the backend assumes its own native layout (x86_64 on a 64-bit dom0) when the node is
 //!   absent. See [`io::blkif`].
 #![no_std]
+#![forbid(unsafe_code)]
 
 pub mod cpuid;
 pub mod errno;

@@ -1084,7 +1084,8 @@ fn constants(t: &mut Table) {
     }
 }
 
-/// The layouts that differ, for one bitness. `$xen`, `$mem`, ... name that bitness's modules.
+/// The layouts that differ, for one bitness: the caller imports that bitness's modules as `xen`,
+/// `mem`, `gnt`, `sch` and `blk`.
 macro_rules! arch_entries {
     ($t:ident) => {{
         size!($t, "xen_ulong_t", xen::XenUlong);
