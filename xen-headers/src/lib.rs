@@ -62,9 +62,9 @@ pub mod sched;
 pub mod version;
 pub mod xen;
 
-/// The x86 page size, which every Xen page-granular interface uses (`XEN_PAGE_SIZE`).
+/// The page size of every Xen page-granular interface on x86: `1 << XEN_PAGE_SHIFT`.
 pub const XEN_PAGE_SIZE: usize = 4096;
-/// log2 of [`XEN_PAGE_SIZE`] (`XEN_PAGE_SHIFT`).
+/// log2 of [`XEN_PAGE_SIZE`] (`XEN_PAGE_SHIFT`, `io/ring.h`).
 pub const XEN_PAGE_SHIFT: u32 = 12;
 
 static_assertions::const_assert_eq!(1usize << XEN_PAGE_SHIFT, XEN_PAGE_SIZE);
