@@ -6,11 +6,15 @@
 mod cpu;
 mod machine;
 mod memory;
+mod pic;
+mod pit;
 mod ports;
 
 pub use cpu::{SimClock, SimConsole, SimCpu};
 pub use machine::{Machine, REAL_MODE_MEMORY};
 pub use memory::SimMemory;
+pub use pic::{Sim8259, SimElcr, SimPic};
+pub use pit::{SimPit, SimTime, counter};
 pub use ports::{PortDevice, SimPorts};
 
 use std::sync::Mutex;
