@@ -4,6 +4,7 @@
 //! image.
 
 mod cpu;
+mod fw_cfg;
 mod machine;
 mod memory;
 mod pic;
@@ -11,6 +12,7 @@ mod pit;
 mod ports;
 
 pub use cpu::{SimClock, SimConsole, SimCpu};
+pub use fw_cfg::SimFwCfg;
 pub use machine::{Machine, REAL_MODE_MEMORY};
 pub use memory::SimMemory;
 pub use pic::{Sim8259, SimElcr, SimPic};
