@@ -257,7 +257,7 @@ fn qemu_pc_devices_get_aligned_disjoint_resources_and_decode_them() {
     // The list later users get.
     let x = r.devs.find(0x5853, 0x0001, 0).unwrap();
     assert_eq!(x.bdf, Bdf::new(0, 4, 0));
-    assert_eq!((x.bars[0].base, x.bars[0].size), (0xc000, 256));
+    assert_eq!((x.bars[0].base, x.bars[0].size()), (0xc000, 256));
     assert_eq!(x.bars[1].base, (r.f(xen).get32(0x14) & !0xf) as u64);
     assert_eq!(x.irq, 11);
     assert_eq!(
@@ -365,7 +365,7 @@ fn preassigned_devices_and_routing_are_left_exactly_as_found() {
     assert_eq!(f.get8(0x3c), 5);
     let x = r.devs.find(0x5853, 1, 0).unwrap();
     assert!(x.preassigned);
-    assert_eq!((x.bars[1].base, x.bars[1].size), (0xf000_0000, 16 << 20));
+    assert_eq!((x.bars[1].base, x.bars[1].size()), (0xf000_0000, 16 << 20));
     assert_eq!(x.irq, 5);
     assert!(
         r.log

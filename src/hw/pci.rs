@@ -212,14 +212,15 @@ pub enum BarKind {
 }
 
 /// A BAR (or expansion ROM BAR): its type, where it is, how large. `base` is 0 and
-/// `assigned` false when it could not be given room.
+/// `assigned` false when it could not be given room. Sizes are powers of two (the
+/// lowest writable address bit), kept as their logarithm to keep the device list small.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Bar {
     pub kind: BarKind,
     pub prefetch: bool,
     pub assigned: bool,
+    pub size_log2: u8,
     pub base: u64,
-    pub size: u64,
 }
 
 impl Bar {
@@ -227,9 +228,17 @@ impl Bar {
         kind: BarKind::Unused,
         prefetch: false,
         assigned: false,
+        size_log2: 0,
         base: 0,
-        size: 0,
     };
+    /// Bytes decoded; 0 for an unused BAR.
+    pub fn size(&self) -> u64 {
+        if self.is_io() || self.is_mem() {
+            1 << self.size_log2
+        } else {
+            0
+        }
+    }
     pub fn is_io(&self) -> bool {
         self.kind == BarKind::Io
     }
@@ -509,7 +518,7 @@ impl Scanner<'_> {
         if d.preassigned {
             // Their BARs are what the device decodes; mark them as placed.
             for b in d.bars.iter_mut().chain(core::iter::once(&mut d.rom)) {
-                b.assigned = b.size != 0 && b.base != 0;
+                b.assigned = b.size() != 0 && b.base != 0;
             }
         }
         if header_type == HEADER_BRIDGE {
@@ -581,13 +590,12 @@ fn size_bar(io: &dyn PortIo, bdf: Bdf, i: usize) -> (Bar, bool) {
             // A 16-bit decoder: the upper half reads 0 but stands for ones.
             mask |= 0xffff_0000;
         }
-        let size = u64::from((!mask).wrapping_add(1));
         let bar = Bar {
             kind: BarKind::Io,
             prefetch: false,
             assigned: false,
+            size_log2: mask.trailing_zeros() as u8,
             base: u64::from(orig & BAR_IO_ADDR_MASK),
-            size,
         };
         return (bar, false);
     }
@@ -604,13 +612,15 @@ fn size_bar(io: &dyn PortIo, bdf: Bdf, i: usize) -> (Bar, bool) {
         base |= u64::from(orig_hi) << 32;
         mask = mask & 0xffff_ffff | u64::from(probe_hi) << 32;
     }
-    let size = (!mask).wrapping_add(1);
+    if mask == 0 {
+        return (Bar::UNUSED, is64);
+    }
     let bar = Bar {
         kind: if is64 { BarKind::Mem64 } else { BarKind::Mem32 },
         prefetch,
         assigned: false,
+        size_log2: mask.trailing_zeros() as u8,
         base,
-        size,
     };
     (bar, is64)
 }
@@ -627,8 +637,8 @@ fn size_rom(io: &dyn PortIo, bdf: Bdf, reg: u8) -> Bar {
         kind: BarKind::Mem32,
         prefetch: false,
         assigned: false,
+        size_log2: probe.trailing_zeros() as u8,
         base: u64::from(orig & ROM_ADDR_MASK),
-        size: u64::from((!probe).wrapping_add(1)),
     }
 }
 
@@ -755,9 +765,9 @@ impl<'a> Allocator<'a> {
                     BarKind::Mem32 | BarKind::Mem64 => Res::Mem,
                     _ => return None,
                 };
-                (res, b.size, b.size)
+                (res, b.size(), b.size())
             }
-            SLOT_ROM => (Res::Mem, d.rom.size, d.rom.size),
+            SLOT_ROM => (Res::Mem, d.rom.size(), d.rom.size()),
             SLOT_IO_WINDOW | SLOT_MEM_WINDOW | SLOT_PREF_WINDOW => {
                 d.bridge?;
                 let res = [Res::Io, Res::Mem, Res::Pref][slot - SLOT_IO_WINDOW];
@@ -842,7 +852,7 @@ impl<'a> Allocator<'a> {
             let bars = d.bars.iter().chain(core::iter::once(&d.rom));
             let bars = bars
                 .filter(|b| b.assigned)
-                .map(|b| (b.is_io(), b.base, b.size));
+                .map(|b| (b.is_io(), b.base, b.size()));
             let windows = d.bridge.iter().flat_map(|w| {
                 [(true, w.io), (false, w.mem), (false, w.pref)].map(|(i, w)| (i, w.base, w.size))
             });
@@ -1093,9 +1103,12 @@ fn route_interrupts(io: &dyn PortIo, devs: &mut PciDevices, chipset: Chipset) {
         pic::set_level_triggered(io, level);
         info!(
             "pci",
-            "PIRQ{} -> IRQ {:?} (level triggered)",
+            "PIRQ{} -> IRQ {} {} {} {} (level triggered)",
             if regs.len() == 8 { "A-H" } else { "A-D" },
-            PIRQ_IRQS
+            PIRQ_IRQS[0],
+            PIRQ_IRQS[1],
+            PIRQ_IRQS[2],
+            PIRQ_IRQS[3]
         );
     } else {
         info!("pci", "PIRQ routing already programmed: left as found");
@@ -1202,9 +1215,9 @@ fn write_bar(f: &mut fmt::Formatter, name: fmt::Arguments, b: &Bar) -> fmt::Resu
         _ => "mem",
     };
     if b.assigned {
-        write!(f, " {name} {kind} {:x}+{}", b.base, Size(b.size))
+        write!(f, " {name} {kind} {:x}+{}", b.base, Size(b.size()))
     } else {
-        write!(f, " {name} {kind} unassigned+{}", Size(b.size))
+        write!(f, " {name} {kind} unassigned+{}", Size(b.size()))
     }
 }
 
@@ -1228,7 +1241,7 @@ impl fmt::Display for DeviceLine<'_> {
                 write_bar(f, format_args!("bar{i}"), b)?;
             }
         }
-        if d.rom.size != 0 {
+        if d.rom.size() != 0 {
             write_bar(f, format_args!("rom"), &d.rom)?;
         }
         if let Some(b) = &d.bridge {
