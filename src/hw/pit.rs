@@ -58,8 +58,8 @@ pub fn ch2_gate(io: &dyn PortIo, on: bool) {
     io.outb(PORT_B, if on { b | PORT_B_GATE2 } else { b });
 }
 
-/// Load channel 2 as a one-shot of `count` input clocks. It counts while the gate is on;
-/// OUT2 is low until the count runs out.
+/// Load channel 2 as a one-shot of `count` input clocks, counting from the load on if
+/// the gate is on; OUT2 is low until the count runs out.
 pub fn ch2_oneshot(io: &dyn PortIo, count: u16) {
     io.outb(CONTROL, ONESHOT_CONTROL);
     io.outb(CHANNEL2, count as u8);

@@ -1,7 +1,8 @@
 //! The TSC as the firmware's [`Clock`], calibrated against PIT channel 2 at POST.
 //!
-//! Calibration: channel 2 is loaded as a one-shot of ~10 ms, gated on, and the TSC is
-//! read when the gate opens and when OUT2 rises. The wait for OUT2 is bounded twice: by a
+//! Calibration: channel 2 is gated on and loaded as a one-shot of ~10 ms; the TSC is
+//! read right after the count is loaded and when OUT2 rises; the median of three such
+//! windows is the rate. The wait for OUT2 is bounded twice: by a
 //! deadline on the TSC read as if the CPU ran at [`MAX_KHZ`] (so it can only last longer
 //! in real time, never shorter, than the stated timeout) and by a poll count, in case
 //! the TSC itself does not move. A PIT that never counts, or a result outside
@@ -11,8 +12,9 @@ use super::PortIo;
 use super::clock::{Clock, Deadline};
 use super::pit;
 
-/// Calibration window.
+/// Calibration window, and how many are measured.
 pub const CALIBRATE_MS: u32 = 10;
+const CALIBRATE_RUNS: usize = 3;
 const CALIBRATE_COUNT: u16 = (pit::PIT_HZ * CALIBRATE_MS / 1000) as u16;
 /// How long OUT2 may take to rise (five windows), in micros of the provisional clock.
 const CALIBRATE_TIMEOUT_US: u64 = 5 * CALIBRATE_MS as u64 * 1000;
@@ -79,7 +81,7 @@ impl TscClock {
             Ok(khz) => {
                 info!(
                     "tsc",
-                    "{}.{:03} MHz (PIT channel 2, {CALIBRATE_MS} ms)",
+                    "{}.{:03} MHz (PIT channel 2, median of {CALIBRATE_RUNS} x {CALIBRATE_MS} ms)",
                     khz / 1000,
                     khz % 1000
                 );
@@ -97,12 +99,27 @@ impl TscClock {
     }
 }
 
-/// Rate of `counter` in kHz, measured over a PIT channel 2 one-shot.
+/// Rate of `counter` in kHz: the median of three windows, so that one window stretched
+/// or shortened by a host preempting the (virtual) CPU does not decide the result.
 pub fn measure_khz(io: &dyn PortIo, counter: &dyn Fn() -> u64) -> Result<u32, &'static str> {
-    pit::ch2_gate(io, false);
+    let mut r = [0u32; CALIBRATE_RUNS];
+    for k in r.iter_mut() {
+        *k = measure_once(io, counter)?;
+    }
+    r.sort_unstable();
+    Ok(r[CALIBRATE_RUNS / 2])
+}
+
+/// Rate of `counter` in kHz, measured over one PIT channel 2 one-shot.
+fn measure_once(io: &dyn PortIo, counter: &dyn Fn() -> u64) -> Result<u32, &'static str> {
+    // Gate on first: in mode 0 the 8254 counts from the clock after the count is loaded
+    // (QEMU's model ignores the gate in mode 0), so the window opens with the last write.
+    pit::ch2_gate(io, true);
     pit::ch2_oneshot(io, CALIBRATE_COUNT);
+    let start = counter();
     if pit::ch2_out(io) {
-        // Mode 0 drives OUT low as soon as the control word is written.
+        // OUT stays low until the count runs out.
+        pit::ch2_gate(io, false);
         return Err("PIT channel 2 output high before counting (no PIT?)");
     }
     let provisional = CounterClock {
@@ -110,8 +127,6 @@ pub fn measure_khz(io: &dyn PortIo, counter: &dyn Fn() -> u64) -> Result<u32, &'
         khz: MAX_KHZ,
     };
     let deadline = Deadline::after(&provisional, CALIBRATE_TIMEOUT_US);
-    pit::ch2_gate(io, true);
-    let start = counter();
     let mut end = None;
     for _ in 0..CALIBRATE_MAX_POLLS {
         if pit::ch2_out(io) {
