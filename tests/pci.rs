@@ -527,6 +527,37 @@ fn a_bridge_without_a_prefetchable_window_takes_prefetchable_bars_in_its_memory_
 }
 
 #[test]
+fn io_behind_a_bridge_without_an_io_window_stays_off() {
+    let mut p = SimPci::new();
+    p.add(None, 0, 0, SimFunction::new(INTEL, 0x1237, 0x0600));
+    let br = p.add(
+        None,
+        3,
+        0,
+        SimFunction::bridge(0x1b36, 0x0001).without_io_window(),
+    );
+    let nic = p.add(
+        Some(br),
+        0,
+        0,
+        SimFunction::new(INTEL, 0x100e, 0x0200)
+            .bar(0, mem(128 * 1024))
+            .bar(1, SimBar::Io(64)),
+    );
+    let r = run(p, true, 1 << 30, 0);
+    let f = r.f(nic);
+    assert_eq!(f.get16(4) & 3, 2, "memory decode on, I/O off");
+    assert_eq!(decoded(&f).len(), 1);
+    assert!(
+        r.log
+            .contains("00:03.0: no Io window for the 0x40 bytes behind it"),
+        "{}",
+        r.log
+    );
+    assert!(r.log.contains("bar1 io unassigned+64"));
+}
+
+#[test]
 fn q35_routes_pirq_a_to_h_and_enables_acpi_on_the_lpc() {
     let mut p = SimPci::new();
     p.add(None, 0, 0, SimFunction::new(INTEL, 0x29c0, 0x0600));

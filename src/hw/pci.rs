@@ -84,8 +84,12 @@ pub fn write8(io: &dyn PortIo, bdf: Bdf, off: u8, v: u8) {
 // ---- configuration header --------------------------------------------------------
 
 pub const VENDOR_ID: u8 = 0x00;
+/// Reads as all ones when no function answers.
+pub const VENDOR_NONE: u16 = 0xffff;
 pub const DEVICE_ID: u8 = 0x02;
 pub const COMMAND: u8 = 0x04;
+/// Revision (byte 0), programming interface, subclass, base class.
+pub const REVISION_CLASS: u8 = 0x08;
 pub const PROG_IF: u8 = 0x09;
 pub const CLASS_DEVICE: u8 = 0x0a;
 pub const HEADER_TYPE: u8 = 0x0e;
@@ -108,6 +112,8 @@ const BAR_MEM_TYPE_MASK: u32 = 0b11 << 1;
 const BAR_MEM_TYPE_64: u32 = 0b10 << 1;
 const BAR_MEM_PREFETCH: u32 = 1 << 3;
 const BAR_IO_ADDR_MASK: u32 = !0b11;
+/// An I/O BAR of a 16-bit decoder reads 0 in bits 31:16 after all-ones was written.
+const BAR_IO_UPPER: u32 = 0xffff_0000;
 const BAR_MEM_ADDR_MASK: u32 = !0b1111;
 const ROM_ADDR_MASK: u32 = !0x7ff;
 
@@ -133,6 +139,13 @@ const BRIDGE_ROM_BAR: u8 = 0x38;
 /// limit bytes), memory in 1 MiB units (address bits 31:20 in bits 15:4).
 const IO_WINDOW_GRANULE: u64 = 0x1000;
 const MEM_WINDOW_GRANULE: u64 = 0x10_0000;
+const IO_WINDOW_ADDR_MASK: u8 = 0xf0;
+const IO_WINDOW_SHIFT: u32 = 8;
+const MEM_WINDOW_ADDR_MASK: u16 = 0xfff0;
+const MEM_WINDOW_SHIFT: u32 = 16;
+/// Base above limit: a closed window.
+const IO_WINDOW_CLOSED: (u8, u8) = (IO_WINDOW_ADDR_MASK, 0);
+const MEM_WINDOW_CLOSED: (u16, u16) = (MEM_WINDOW_ADDR_MASK, 0);
 
 // ---- platform facts ----------------------------------------------------------------
 
@@ -194,6 +207,9 @@ pub const IO_WINDOW_START: u64 = 0xc000;
 pub const IO_WINDOW_END: u64 = 0x1_0000;
 pub const MEM_WINDOW_END: u64 = 0xfec0_0000;
 const MEM_WINDOW_ALIGN: u64 = MEM_WINDOW_GRANULE;
+
+const DEVICES_PER_BUS: u8 = 32;
+const FUNCTIONS_PER_DEVICE: u8 = 8;
 
 pub const MAX_DEVICES: usize = 32;
 /// Bridges nested deeper than this are not scanned behind.
@@ -392,7 +408,7 @@ pub fn setup(ctx: &mut Ctx, e820: &E820Map, devs: &mut PciDevices) {
     *devs = PciDevices::new();
     let host = Bdf::new(0, 0, 0);
     let host_id = read32(io, host, VENDOR_ID);
-    if host_id as u16 == 0xffff || host_id == 0 {
+    if host_id as u16 == VENDOR_NONE || host_id == 0 {
         warn!("pci", "no host bridge at 00:00.0: no PCI");
         return;
     }
@@ -443,11 +459,11 @@ struct Scanner<'a> {
 
 impl Scanner<'_> {
     fn bus(&mut self, bus: u8, parent: Option<u8>, depth: u8) {
-        for dev in 0..32 {
-            for func in 0..8 {
+        for dev in 0..DEVICES_PER_BUS {
+            for func in 0..FUNCTIONS_PER_DEVICE {
                 let bdf = Bdf::new(bus, dev, func);
                 let vendor = read16(self.io, bdf, VENDOR_ID);
-                if vendor == 0xffff || vendor == 0 {
+                if vendor == VENDOR_NONE || vendor == 0 {
                     if func == 0 {
                         break;
                     }
@@ -465,7 +481,7 @@ impl Scanner<'_> {
     fn function(&mut self, bdf: Bdf, header_type: u8, parent: Option<u8>, depth: u8) {
         let io = self.io;
         let id = read32(io, bdf, VENDOR_ID);
-        let class_rev = read32(io, bdf, 0x08);
+        let class_rev = read32(io, bdf, REVISION_CLASS);
         let command = read16(io, bdf, COMMAND);
         let mut d = PciDevice {
             bdf,
@@ -586,9 +602,8 @@ fn size_bar(io: &dyn PortIo, bdf: Bdf, i: usize) -> (Bar, bool) {
     }
     if orig & BAR_IO != 0 {
         let mut mask = probe & BAR_IO_ADDR_MASK;
-        if mask & 0xffff_0000 == 0 {
-            // A 16-bit decoder: the upper half reads 0 but stands for ones.
-            mask |= 0xffff_0000;
+        if mask & BAR_IO_UPPER == 0 {
+            mask |= BAR_IO_UPPER;
         }
         let bar = Bar {
             kind: BarKind::Io,
@@ -602,7 +617,8 @@ fn size_bar(io: &dyn PortIo, bdf: Bdf, i: usize) -> (Bar, bool) {
     let prefetch = orig & BAR_MEM_PREFETCH != 0;
     let is64 = orig & BAR_MEM_TYPE_MASK == BAR_MEM_TYPE_64 && i < 5;
     let mut base = u64::from(orig & BAR_MEM_ADDR_MASK);
-    let mut mask = u64::from(probe & BAR_MEM_ADDR_MASK) | 0xffff_ffff_0000_0000;
+    // A 32-bit BAR decodes nothing above 4 GiB: its upper half counts as all ones.
+    let mut mask = u64::from(probe & BAR_MEM_ADDR_MASK) | !u64::from(u32::MAX);
     if is64 {
         let upper = reg + 4;
         let orig_hi = read32(io, bdf, upper);
@@ -610,7 +626,7 @@ fn size_bar(io: &dyn PortIo, bdf: Bdf, i: usize) -> (Bar, bool) {
         let probe_hi = read32(io, bdf, upper);
         write32(io, bdf, upper, orig_hi);
         base |= u64::from(orig_hi) << 32;
-        mask = mask & 0xffff_ffff | u64::from(probe_hi) << 32;
+        mask = mask & u64::from(u32::MAX) | u64::from(probe_hi) << 32;
     }
     if mask == 0 {
         return (Bar::UNUSED, is64);
@@ -667,28 +683,28 @@ fn probe_bridge(io: &dyn PortIo, bdf: Bdf, preassigned: bool) -> BridgeInfo {
     }
     // Optional windows read as 0 when not implemented (PCI-PCI bridge 1.2, 3.2.5.6/9).
     let io_base = read8(io, bdf, IO_BASE);
-    write8(io, bdf, IO_BASE, 0xf0);
+    write8(io, bdf, IO_BASE, IO_WINDOW_ADDR_MASK);
     info.has_io_window = read8(io, bdf, IO_BASE) != 0;
     write8(io, bdf, IO_BASE, io_base);
     let pref_base = read16(io, bdf, PREF_BASE);
-    write16(io, bdf, PREF_BASE, 0xfff0);
+    write16(io, bdf, PREF_BASE, MEM_WINDOW_ADDR_MASK);
     info.has_pref_window = read16(io, bdf, PREF_BASE) != 0;
     write16(io, bdf, PREF_BASE, pref_base);
     info
 }
 
 fn read_io_window(io: &dyn PortIo, bdf: Bdf) -> Window {
-    let base = u64::from(read8(io, bdf, IO_BASE) & 0xf0) << 8
+    let base = u64::from(read8(io, bdf, IO_BASE) & IO_WINDOW_ADDR_MASK) << IO_WINDOW_SHIFT
         | u64::from(read16(io, bdf, IO_BASE_UPPER)) << 16;
-    let limit = (u64::from(read8(io, bdf, IO_LIMIT) & 0xf0) << 8
+    let limit = (u64::from(read8(io, bdf, IO_LIMIT) & IO_WINDOW_ADDR_MASK) << IO_WINDOW_SHIFT
         | u64::from(read16(io, bdf, IO_LIMIT_UPPER)) << 16)
         + IO_WINDOW_GRANULE;
     window(base, limit)
 }
 
 fn read_mem_window(io: &dyn PortIo, bdf: Bdf, b: u8, l: u8, upper: Option<(u8, u8)>) -> Window {
-    let mut base = u64::from(read16(io, bdf, b) & 0xfff0) << 16;
-    let mut limit = u64::from(read16(io, bdf, l) & 0xfff0) << 16;
+    let mut base = u64::from(read16(io, bdf, b) & MEM_WINDOW_ADDR_MASK) << MEM_WINDOW_SHIFT;
+    let mut limit = u64::from(read16(io, bdf, l) & MEM_WINDOW_ADDR_MASK) << MEM_WINDOW_SHIFT;
     if let Some((bu, lu)) = upper {
         base |= u64::from(read32(io, bdf, bu)) << 32;
         limit |= u64::from(read32(io, bdf, lu)) << 32;
@@ -830,7 +846,15 @@ impl<'a> Allocator<'a> {
                     Res::Pref => b.has_pref_window,
                     Res::Mem => true,
                 };
-                if sum == 0 || !supported {
+                if sum == 0 {
+                    continue;
+                }
+                if !supported {
+                    let bdf = self.devs.devs[i].bdf;
+                    error!(
+                        "pci",
+                        "{bdf}: no {res:?} window for the {sum:#x} bytes behind it"
+                    );
                     continue;
                 }
                 let granule = if res == Res::Io {
@@ -1010,10 +1034,10 @@ fn enable_decoding(io: &dyn PortIo, devs: &PciDevices) {
 fn program_windows(io: &dyn PortIo, bdf: Bdf, info: &BridgeInfo) {
     // A closed window has base above limit.
     let (io_base, io_limit) = match info.io.size {
-        0 => (0xf0u8, 0u8),
+        0 => IO_WINDOW_CLOSED,
         _ => (
-            (info.io.base >> 8) as u8 & 0xf0,
-            ((info.io.base + info.io.size - 1) >> 8) as u8 & 0xf0,
+            (info.io.base >> IO_WINDOW_SHIFT) as u8 & IO_WINDOW_ADDR_MASK,
+            ((info.io.base + info.io.size - 1) >> IO_WINDOW_SHIFT) as u8 & IO_WINDOW_ADDR_MASK,
         ),
     };
     if info.has_io_window {
@@ -1023,12 +1047,12 @@ fn program_windows(io: &dyn PortIo, bdf: Bdf, info: &BridgeInfo) {
         write16(io, bdf, IO_LIMIT_UPPER, 0);
     }
     let mem_regs = |w: &Window| match w.size {
-        0 => (0xfff0u16, 0u16, 0u32, 0u32),
+        0 => (MEM_WINDOW_CLOSED.0, MEM_WINDOW_CLOSED.1, 0, 0),
         _ => {
             let last = w.base + w.size - 1;
             (
-                (w.base >> 16) as u16 & 0xfff0,
-                (last >> 16) as u16 & 0xfff0,
+                (w.base >> MEM_WINDOW_SHIFT) as u16 & MEM_WINDOW_ADDR_MASK,
+                (last >> MEM_WINDOW_SHIFT) as u16 & MEM_WINDOW_ADDR_MASK,
                 (w.base >> 32) as u32,
                 (last >> 32) as u32,
             )
@@ -1084,11 +1108,12 @@ fn route_interrupts(io: &dyn PortIo, devs: &mut PciDevices, chipset: Chipset) {
         );
         return;
     };
+    let a = PIRQA_ROUTE;
+    let e = PIRQE_ROUTE;
     let regs: &[u8] = match chipset {
-        Chipset::Q35 => &[0x60, 0x61, 0x62, 0x63, 0x68, 0x69, 0x6a, 0x6b],
-        _ => &[0x60, 0x61, 0x62, 0x63],
+        Chipset::Q35 => &[a, a + 1, a + 2, a + 3, e, e + 1, e + 2, e + 3],
+        _ => &[a, a + 1, a + 2, a + 3],
     };
-    debug_assert!(regs[0] == PIRQA_ROUTE && regs.get(4).is_none_or(|&r| r == PIRQE_ROUTE));
 
     let untouched = regs
         .iter()

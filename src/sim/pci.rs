@@ -89,6 +89,14 @@ impl SimFunction {
         self
     }
 
+    /// A bridge without an I/O window.
+    pub fn without_io_window(mut self) -> Self {
+        self.writable[0x1c] = 0;
+        self.writable[0x1d] = 0;
+        self.writable[0x30..0x34].fill(0);
+        self
+    }
+
     pub fn multi_function(mut self) -> Self {
         self.config[HEADER_TYPE] |= 0x80;
         self
