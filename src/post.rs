@@ -18,7 +18,7 @@ pub fn run(ctx: &mut Ctx, bios: &mut Bios, handlers: &Handlers) {
     crate::hw::pit::init(ctx.io);
     crate::services::time::init(ctx);
     crate::memory::detect(ctx, &mut bios.e820);
-    crate::hw::pci::setup(ctx, &bios.e820);
+    crate::hw::pci::setup(ctx, &bios.e820, &mut bios.pci);
     crate::hw::ps2::init(ctx);
     crate::hw::ata::probe(ctx, &mut bios.drives);
     ctx.mem
