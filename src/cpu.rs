@@ -56,4 +56,9 @@ pub trait Cpu {
     /// A20 as the interrupted caller will get it back.
     fn caller_a20(&self) -> bool;
     fn set_caller_a20(&mut self, on: bool);
+    /// CPUID leaf `leaf`, sub-leaf `sub`: [eax, ebx, ecx, edx].
+    fn cpuid(&self, leaf: u32, sub: u32) -> [u32; 4];
 }
+
+/// CPUID leaf 1 EDX bit 9: the CPU has a local APIC.
+pub const CPUID_1_EDX_APIC: u32 = 1 << 9;

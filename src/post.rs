@@ -14,6 +14,9 @@ pub const EBDA_START: u32 = LOW_MEM_END - EBDA_SIZE;
 pub fn run(ctx: &mut Ctx, bios: &mut Bios, handlers: &Handlers) {
     ivt::install(ctx.mem, handlers);
     init_bda(ctx.mem);
+    if ctx.cpu.cpuid(1, 0)[3] & crate::cpu::CPUID_1_EDX_APIC != 0 {
+        crate::hw::apic::virtual_wire(ctx.mem, crate::hw::apic::DEFAULT_BASE);
+    }
     crate::hw::pic::init(ctx.io);
     crate::hw::pit::init(ctx.io);
     crate::services::time::init(ctx);

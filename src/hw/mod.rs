@@ -1,5 +1,6 @@
 //! Hardware access traits and the drivers built on them.
 
+pub mod apic;
 pub mod ata;
 pub mod clock;
 pub mod cmos;

@@ -8,6 +8,8 @@ use std::cell::Cell;
 pub struct SimCpu {
     pub calls: Vec<Call16>,
     pub a20: bool,
+    /// CPUID answers by (leaf, sub-leaf); anything else reads as zeros.
+    pub cpuid: Vec<((u32, u32), [u32; 4])>,
 }
 
 impl Cpu for SimCpu {
@@ -19,6 +21,12 @@ impl Cpu for SimCpu {
     }
     fn set_caller_a20(&mut self, on: bool) {
         self.a20 = on;
+    }
+    fn cpuid(&self, leaf: u32, sub: u32) -> [u32; 4] {
+        self.cpuid
+            .iter()
+            .find(|(k, _)| *k == (leaf, sub))
+            .map_or([0; 4], |(_, v)| *v)
     }
 }
 

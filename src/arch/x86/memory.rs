@@ -16,6 +16,22 @@ impl Memory for FlatMemory {
         // SAFETY: as for read; writes go only to the range the caller asked for.
         unsafe { core::ptr::copy(data.as_ptr(), addr as usize as *mut u8, data.len()) }
     }
+    // Word accesses are single volatile loads and stores of that width: device registers
+    // (local APIC, MMIO BARs) and rings shared with another agent (Xen) need exactly that.
+    // SAFETY (all four): as for read/write; the address is the caller's, any alignment
+    // is accepted by x86 for ordinary memory, and device registers are naturally aligned.
+    fn read_u16(&self, addr: u32) -> u16 {
+        unsafe { core::ptr::read_volatile(addr as usize as *const u16) }
+    }
+    fn read_u32(&self, addr: u32) -> u32 {
+        unsafe { core::ptr::read_volatile(addr as usize as *const u32) }
+    }
+    fn write_u16(&mut self, addr: u32, v: u16) {
+        unsafe { core::ptr::write_volatile(addr as usize as *mut u16, v) }
+    }
+    fn write_u32(&mut self, addr: u32, v: u32) {
+        unsafe { core::ptr::write_volatile(addr as usize as *mut u32, v) }
+    }
     fn fill(&mut self, addr: u32, len: u32, byte: u8) {
         // SAFETY: as for write.
         unsafe { core::ptr::write_bytes(addr as usize as *mut u8, byte, len as usize) }

@@ -49,6 +49,13 @@ impl Cpu for RealCpu {
             core::ptr::write_volatile(p, if on { v | 2 } else { v & !2 });
         }
     }
+
+    fn cpuid(&self, leaf: u32, sub: u32) -> [u32; 4] {
+        // CPUID only reads processor identification; every CPU this firmware runs on
+        // (i686 and later) has it.
+        let r = core::arch::x86::__cpuid_count(leaf, sub);
+        [r.eax, r.ebx, r.ecx, r.edx]
+    }
 }
 
 /// Offset in segment F000 of a trampoline symbol (16-bit sections are linked that way).
