@@ -176,9 +176,7 @@ pub fn int18(ctx: &mut Ctx, bios: &mut Bios) -> Option<Call16> {
 /// What a caller of int18/int19 gets back when nothing booted: keep waiting (the
 /// trampoline lets interrupts run and calls again) until a key or the retry deadline.
 pub fn wait_for_retry(ctx: &mut Ctx, bios: &mut Bios) -> Option<Call16> {
-    let Some(deadline) = bios.boot.retry_at else {
-        return None;
-    };
+    let deadline = bios.boot.retry_at?;
     let key = crate::services::keyboard::take_key(ctx);
     if key.is_none() && !deadline.expired(ctx.clock) {
         return None;
