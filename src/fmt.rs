@@ -75,9 +75,9 @@ mod tests {
     #[test]
     fn long_text_is_cut_with_an_ellipsis() {
         let mut b = Buf::<8>::new();
-        write!(b, "{}", "abc").unwrap();
+        write!(b, "abc").unwrap();
         assert_eq!(b.as_str(), "abc");
-        write!(b, "{}", "defghij").unwrap();
+        write!(b, "defghij").unwrap();
         assert_eq!(b.as_str(), "abcde...");
         assert!(b.truncated());
         let mut u = Buf::<6>::new();
