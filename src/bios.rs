@@ -22,6 +22,8 @@ pub struct Bios {
     pub drives: Drives,
     pub e820: E820Map,
     pub boot: crate::boot::BootState,
+    /// The blocking wait in progress (int15/86, int14 and int17 timeouts).
+    pub wait: crate::services::system::PendingWait,
 }
 
 impl Default for Bios {
@@ -36,6 +38,7 @@ impl Bios {
             drives: Drives::new(),
             e820: E820Map::new(),
             boot: crate::boot::BootState::new(),
+            wait: crate::services::system::PendingWait::new(),
         }
     }
 }

@@ -7,11 +7,17 @@ mod cpu;
 mod machine;
 mod memory;
 mod ports;
+mod ps2;
+mod rtc;
+mod uart;
 
 pub use cpu::{SimClock, SimConsole, SimCpu};
 pub use machine::{Machine, REAL_MODE_MEMORY};
 pub use memory::SimMemory;
 pub use ports::{PortDevice, SimPorts};
+pub use ps2::SimI8042;
+pub use rtc::SimRtc;
+pub use uart::SimUart;
 
 use std::sync::Mutex;
 
