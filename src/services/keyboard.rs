@@ -148,10 +148,13 @@ const fn key(scan: u8, ascii: u8) -> u16 {
     (scan as u16) << 8 | ascii as u16
 }
 
+// Out of line: BDA accesses through `dyn Memory` are many and each would be inlined.
+#[inline(never)]
 fn read(mem: &dyn Memory, off: u32) -> u8 {
     mem.read_u8(bda::at(off))
 }
 
+#[inline(never)]
 fn write(mem: &mut dyn Memory, off: u32, v: u8) {
     mem.write_u8(bda::at(off), v)
 }

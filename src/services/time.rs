@@ -56,6 +56,17 @@ const PIC_SLAVE_MASK: u16 = 0xa1;
 const PIC_CASCADE_BIT: u8 = 1 << 2;
 const PIC_IRQ8_BIT: u8 = 1 << 0;
 
+// Out of line: the RTC is read and written in many places.
+#[inline(never)]
+fn rtc_read(io: &dyn PortIo, reg: u8) -> u8 {
+    cmos::read(io, reg)
+}
+
+#[inline(never)]
+fn rtc_write(io: &dyn PortIo, reg: u8, v: u8) {
+    cmos::write(io, reg, v)
+}
+
 fn valid_bcd(v: u8) -> bool {
     v & 0x0f < 10 && v >> 4 < 10
 }
@@ -120,7 +131,7 @@ impl Format {
 fn wait_update_done(io: &dyn PortIo, clock: &dyn Clock) -> bool {
     let d = Deadline::after(clock, UPDATE_TIMEOUT_US);
     loop {
-        if cmos::read(io, RTC_STATUS_A) & A_UPDATE_IN_PROGRESS == 0 {
+        if rtc_read(io, RTC_STATUS_A) & A_UPDATE_IN_PROGRESS == 0 {
             return true;
         }
         if d.expired(clock) {
@@ -137,11 +148,11 @@ fn read_time(io: &dyn PortIo, clock: &dyn Clock) -> Option<(u8, u8, u8, bool)> {
         warn!(TAG, "RTC stays in its update cycle");
         return None;
     }
-    let b = cmos::read(io, RTC_STATUS_B);
+    let b = rtc_read(io, RTC_STATUS_B);
     let f = Format::of(b);
-    let s = f.decode(cmos::read(io, RTC_SECONDS)).filter(|&v| v < 60);
-    let m = f.decode(cmos::read(io, RTC_MINUTES)).filter(|&v| v < 60);
-    let h = f.decode_hours(cmos::read(io, RTC_HOURS));
+    let s = f.decode(rtc_read(io, RTC_SECONDS)).filter(|&v| v < 60);
+    let m = f.decode(rtc_read(io, RTC_MINUTES)).filter(|&v| v < 60);
+    let h = f.decode_hours(rtc_read(io, RTC_HOURS));
     match (h, m, s) {
         (Some(h), Some(m), Some(s)) => Some((h, m, s, b & B_DST != 0)),
         _ => {
@@ -157,41 +168,41 @@ fn read_date(io: &dyn PortIo, clock: &dyn Clock) -> Option<[u8; 4]> {
         warn!(TAG, "RTC stays in its update cycle");
         return None;
     }
-    let f = Format::of(cmos::read(io, RTC_STATUS_B));
+    let f = Format::of(rtc_read(io, RTC_STATUS_B));
     let mut out = [0u8; 4];
     for (o, reg) in out.iter_mut().zip([CENTURY, RTC_YEAR, RTC_MONTH, RTC_DAY]) {
-        *o = f.decode(cmos::read(io, reg))?;
+        *o = f.decode(rtc_read(io, reg))?;
     }
     Some(out)
 }
 
 /// Write registers with updates held (SET), then B as `new_b` (SET clear).
 fn write_held(io: &dyn PortIo, regs: &[(u8, u8)], new_b: u8) {
-    let b = cmos::read(io, RTC_STATUS_B);
-    cmos::write(io, RTC_STATUS_B, b | B_SET);
+    let b = rtc_read(io, RTC_STATUS_B);
+    rtc_write(io, RTC_STATUS_B, b | B_SET);
     for &(r, v) in regs {
-        cmos::write(io, r, v);
+        rtc_write(io, r, v);
     }
-    cmos::write(io, RTC_STATUS_B, new_b & !B_SET);
+    rtc_write(io, RTC_STATUS_B, new_b & !B_SET);
 }
 
 /// POST: RTC running (time base, 24 hours, no interrupts), BDA tick count from its
 /// time of day, midnight flag clear.
 pub fn init(ctx: &mut Ctx) {
     let io = ctx.io;
-    let a = cmos::read(io, RTC_STATUS_A);
+    let a = rtc_read(io, RTC_STATUS_A);
     if a & !A_UPDATE_IN_PROGRESS != A_DEFAULT {
         info!(TAG, "RTC status A {a:#04x}: set to {A_DEFAULT:#04x}");
-        cmos::write(io, RTC_STATUS_A, A_DEFAULT);
+        rtc_write(io, RTC_STATUS_A, A_DEFAULT);
     }
-    let b = cmos::read(io, RTC_STATUS_B);
+    let b = rtc_read(io, RTC_STATUS_B);
     let keep = b & (B_BINARY | B_24_HOUR | B_DST);
     let interrupts = B_PERIODIC_IRQ | B_ALARM_IRQ | B_UPDATE_IRQ | B_SQUARE_WAVE;
     if b & B_24_HOUR == 0 {
         // The hours register changes format with the bit: convert it with updates held.
         let old = Format::of(b);
         let new_b = keep | B_24_HOUR;
-        let hours = cmos::read(io, RTC_HOURS);
+        let hours = rtc_read(io, RTC_HOURS);
         let writes: &[(u8, u8)] = match old.decode_hours(hours) {
             Some(h) => &[(RTC_HOURS, Format::of(new_b).encode_hours(h))],
             None => &[],
@@ -199,10 +210,10 @@ pub fn init(ctx: &mut Ctx) {
         write_held(io, writes, new_b);
         info!(TAG, "RTC switched to 24-hour format");
     } else if b & (B_SET | interrupts) != 0 {
-        cmos::write(io, RTC_STATUS_B, keep);
+        rtc_write(io, RTC_STATUS_B, keep);
     }
-    cmos::read(io, RTC_STATUS_C);
-    if cmos::read(io, RTC_STATUS_D) & D_VALID == 0 {
+    rtc_read(io, RTC_STATUS_C);
+    if rtc_read(io, RTC_STATUS_D) & D_VALID == 0 {
         warn!(TAG, "RTC lost power: time and CMOS contents are not valid");
     }
     let ticks = match read_time(io, ctx.clock) {
@@ -257,8 +268,8 @@ pub fn int1a(regs: &mut Regs, ctx: &mut Ctx) {
         0x05 => set_date(regs, io),
         0x06 => set_alarm(regs, io),
         0x07 => {
-            let b = cmos::read(io, RTC_STATUS_B);
-            cmos::write(io, RTC_STATUS_B, b & !B_ALARM_IRQ);
+            let b = rtc_read(io, RTC_STATUS_B);
+            rtc_write(io, RTC_STATUS_B, b & !B_ALARM_IRQ);
             regs.ok();
         }
         _ => super::unsupported(regs, TAG),
@@ -290,7 +301,7 @@ fn set_time(regs: &mut Regs, io: &dyn PortIo) {
         );
         return regs.set_cf(true);
     };
-    let b = cmos::read(io, RTC_STATUS_B);
+    let b = rtc_read(io, RTC_STATUS_B);
     let f = Format::of(b);
     let new_b = (b & !B_DST) | (regs.dl() & B_DST);
     write_held(
@@ -317,7 +328,7 @@ fn set_date(regs: &mut Regs, io: &dyn PortIo) {
         );
         return regs.set_cf(true);
     };
-    let b = cmos::read(io, RTC_STATUS_B);
+    let b = rtc_read(io, RTC_STATUS_B);
     let f = Format::of(b);
     write_held(
         io,
@@ -335,7 +346,7 @@ fn set_date(regs: &mut Regs, io: &dyn PortIo) {
 /// 06: alarm at CH:CL:DH (BCD), delivered through IRQ8 as int4A. CF=1 if an alarm is
 /// already set or the time is not one.
 fn set_alarm(regs: &mut Regs, io: &dyn PortIo) {
-    let b = cmos::read(io, RTC_STATUS_B);
+    let b = rtc_read(io, RTC_STATUS_B);
     if b & B_ALARM_IRQ != 0 {
         debug!(TAG, "alarm already set");
         return regs.set_cf(true);
@@ -371,8 +382,8 @@ fn set_alarm(regs: &mut Regs, io: &dyn PortIo) {
 /// hooked, end of interrupt on both PICs.
 pub fn int70(regs: &mut Regs, ctx: &mut Ctx) {
     let _ = regs;
-    let c = cmos::read(ctx.io, RTC_STATUS_C);
-    let b = cmos::read(ctx.io, RTC_STATUS_B);
+    let c = rtc_read(ctx.io, RTC_STATUS_C);
+    let b = rtc_read(ctx.io, RTC_STATUS_B);
     if c & C_ALARM != 0 && b & B_ALARM_IRQ != 0 && super::hooked(ctx, INT_ALARM) {
         let mut call = Call16::int(crate::ivt::get(ctx.mem, INT_ALARM), Regs::default());
         ctx.cpu.call16(&mut call);
