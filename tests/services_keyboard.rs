@@ -344,9 +344,17 @@ fn int09_without_data_or_with_mouse_data_only_acknowledges() {
     call(&mut m, &mut bios, 0x09, Regs::default());
     assert!(kbc.borrow().out.is_empty());
     assert_eq!(ring(&m), []);
+    // IRQ12 drops a mouse byte but leaves a keyboard byte for IRQ1.
+    kbc.borrow_mut().aux(0x09);
     call(&mut m, &mut bios, 0x74, Regs::default());
+    assert!(kbc.borrow().out.is_empty());
+    kbc.borrow_mut().keys(&[0x1e]);
+    call(&mut m, &mut bios, 0x74, Regs::default());
+    assert_eq!(kbc.borrow().out.len(), 1);
     let writes = m.ports.stray_writes.borrow().clone();
     assert_eq!(&writes[writes.len() - 2..], &[(0xa0, 0x20), (0x20, 0x20)]);
+    call(&mut m, &mut bios, 0x09, Regs::default());
+    assert_eq!(ring(&m), [0x1e61]);
 }
 
 // ---------------------------------------------------------------------------------

@@ -80,6 +80,14 @@ const SC_SCROLL: u8 = 0x46;
 /// Keypad 7/Home .. keypad ./Del.
 const SC_KP_FIRST: u8 = 0x47;
 const SC_KP_LAST: u8 = 0x53;
+const SC_HOME: u8 = 0x47;
+const SC_UP: u8 = 0x48;
+const SC_PAGE_UP: u8 = 0x49;
+const SC_LEFT: u8 = 0x4b;
+const SC_RIGHT: u8 = 0x4d;
+const SC_END: u8 = 0x4f;
+const SC_DOWN: u8 = 0x50;
+const SC_PAGE_DOWN: u8 = 0x51;
 const SC_INSERT: u8 = 0x52;
 const SC_DELETE: u8 = 0x53;
 const SC_SYSREQ: u8 = 0x54;
@@ -574,10 +582,14 @@ pub fn int09(regs: &mut Regs, ctx: &mut Ctx) {
     super::eoi(ctx.io, KBD_IRQ);
 }
 
-/// IRQ12: the mouse port is off; drop a byte that still arrives and acknowledge.
+/// IRQ12: the mouse port is off; drop a mouse byte that still arrives (a keyboard byte
+/// is left for IRQ1) and acknowledge.
 pub fn int74(regs: &mut Regs, ctx: &mut Ctx) {
     let _ = regs;
-    if let Some((b, _)) = ps2::I8042::new(ctx.io, ctx.clock).read_ready() {
+    let kbc = ps2::I8042::new(ctx.io, ctx.clock);
+    let st = kbc.status();
+    if st & ps2::STATUS_OUTPUT_FULL != 0 && st & ps2::STATUS_AUX_DATA != 0 {
+        let b = ctx.io.inb(ps2::DATA);
         debug!(TAG, "IRQ12 byte {b:#04x}: dropped");
     }
     super::eoi(ctx.io, MOUSE_IRQ);
@@ -624,31 +636,37 @@ fn console_byte_within(ctx: &mut Ctx, d: &Deadline) -> Option<u8> {
     }
 }
 
-/// VT100/xterm key sequences (after ESC) for the keys loaders use.
+/// VT100/xterm key sequences (after ESC): `[` or `O`, an optional number, a final
+/// byte. The numbers are the VT220 codes of the editing and function keys.
 fn escape_sequence_key(intro: u8, param: u16, last: u8) -> Option<u16> {
-    let nav = |sc: u8| Some(key(sc, 0));
-    match (intro, last) {
-        (_, b'A') => nav(0x48),
-        (_, b'B') => nav(0x50),
-        (_, b'C') => nav(0x4d),
-        (_, b'D') => nav(0x4b),
-        (_, b'H') => nav(0x47),
-        (_, b'F') => nav(0x4f),
-        (_, b'P'..=b'S') => nav(SC_F1 + (last - b'P')),
+    const VT_F1_F5: core::ops::RangeInclusive<u16> = 11..=15;
+    const VT_F6_F10: core::ops::RangeInclusive<u16> = 17..=21;
+    const VT_F11_F12: core::ops::RangeInclusive<u16> = 23..=24;
+    const SC_F6: u8 = SC_F1 + 5;
+    let first = |r: &core::ops::RangeInclusive<u16>| (param - r.start()) as u8;
+    let sc = match (intro, last) {
+        (_, b'A') => SC_UP,
+        (_, b'B') => SC_DOWN,
+        (_, b'C') => SC_RIGHT,
+        (_, b'D') => SC_LEFT,
+        (_, b'H') => SC_HOME,
+        (_, b'F') => SC_END,
+        (_, b'P'..=b'S') => SC_F1 + (last - b'P'),
         (b'[', b'~') => match param {
-            1 | 7 => nav(0x47),
-            2 => nav(SC_INSERT),
-            3 => nav(SC_DELETE),
-            4 | 8 => nav(0x4f),
-            5 => nav(0x49),
-            6 => nav(0x51),
-            11..=15 => nav(SC_F1 + (param - 11) as u8),
-            17..=21 => nav(SC_F1 + 5 + (param - 17) as u8),
-            23 | 24 => nav(SC_F11 + F11_CODE_OFFSET + (param - 23) as u8),
-            _ => None,
+            1 | 7 => SC_HOME,
+            2 => SC_INSERT,
+            3 => SC_DELETE,
+            4 | 8 => SC_END,
+            5 => SC_PAGE_UP,
+            6 => SC_PAGE_DOWN,
+            _ if VT_F1_F5.contains(&param) => SC_F1 + first(&VT_F1_F5),
+            _ if VT_F6_F10.contains(&param) => SC_F6 + first(&VT_F6_F10),
+            _ if VT_F11_F12.contains(&param) => SC_F11 + F11_CODE_OFFSET + first(&VT_F11_F12),
+            _ => return None,
         },
-        _ => None,
-    }
+        _ => return None,
+    };
+    Some(key(sc, 0))
 }
 
 /// After an ESC byte: a key sequence, a lone Esc, or Esc followed by another key.

@@ -48,7 +48,14 @@ const MOVE_MAX_WORDS: u32 = 0x8000;
 /// AH when the move would fault (a real BIOS reports the exception it took).
 const MOVE_EXCEPTION: u8 = 0x02;
 const MOVE_CHUNK: usize = 256;
-/// Descriptor bits: limit 19:16 in bits 51:48, granularity (4 KiB units) bit 55.
+/// Descriptor layout: limit 15:0 in bits 15:0, base 23:0 in bits 39:16, limit 19:16 in
+/// bits 51:48, granularity (limit in 4 KiB units) bit 55, base 31:24 in bits 63:56.
+const DESC_LIMIT_LOW: u64 = 0xffff;
+const DESC_LIMIT_HIGH_SHIFT: u32 = 48;
+const DESC_LIMIT_HIGH: u64 = 0xf;
+const DESC_BASE_LOW_SHIFT: u32 = 16;
+const DESC_BASE_LOW: u64 = 0xff_ffff;
+const DESC_BASE_HIGH_SHIFT: u32 = 56;
 const DESC_GRANULARITY: u64 = 1 << 55;
 const PAGE_SHIFT: u32 = 12;
 
@@ -259,7 +266,7 @@ fn a20(regs: &mut Regs, ctx: &mut Ctx) {
 
 /// 86: wait CX:DX microseconds.
 fn wait(regs: &mut Regs, ctx: &mut Ctx, bios: &mut Bios) -> Action {
-    let us = (regs.cx() as u64) << 16 | regs.dx() as u64;
+    let us = (regs.cx() as u64) << u16::BITS | regs.dx() as u64;
     let deadline = bios.wait.deadline(regs, ctx.clock, us);
     let now = ctx.clock.micros();
     if deadline.saturating_sub(now) > TICK_US {
@@ -282,13 +289,17 @@ struct Segment {
 
 impl Segment {
     fn from_raw(raw: u64) -> Self {
-        let limit = (raw & 0xffff) as u32 | (((raw >> 48) & 0xf) as u32) << 16;
+        let limit = (raw & DESC_LIMIT_LOW
+            | ((raw >> DESC_LIMIT_HIGH_SHIFT) & DESC_LIMIT_HIGH) << DESC_LIMIT_LOW.count_ones())
+            as u32;
         let limit = if raw & DESC_GRANULARITY != 0 {
             limit << PAGE_SHIFT | ((1 << PAGE_SHIFT) - 1)
         } else {
             limit
         };
-        let base = ((raw >> 16) & 0xff_ffff) as u32 | ((raw >> 56) as u32) << 24;
+        let base = ((raw >> DESC_BASE_LOW_SHIFT) & DESC_BASE_LOW
+            | (raw >> DESC_BASE_HIGH_SHIFT) << DESC_BASE_LOW.count_ones())
+            as u32;
         Segment { base, limit }
     }
 

@@ -47,6 +47,12 @@ const UPDATE_TIMEOUT_US: u64 = 10_000;
 /// Ticks from midnight to midnight (the int08 handler wraps here), and seconds.
 pub const TICKS_PER_DAY: u32 = 0x18_00b0;
 const SECONDS_PER_DAY: u32 = 86_400;
+const SECONDS_PER_HOUR: u32 = 3600;
+const SECONDS_PER_MINUTE: u32 = 60;
+/// Valid hours, minutes, seconds; century, year, month, day.
+const TIME_RANGES: [(u8, u8); 3] = [(0, 23), (0, 59), (0, 59)];
+const DATE_RANGES: [(u8, u8); 4] = [(0, 99), (0, 99), (1, 12), (1, 31)];
+const HOURS_PER_HALF_DAY: u8 = 12;
 
 const RTC_IRQ: u8 = 8;
 const INT_ALARM: u8 = 0x4a;
@@ -67,16 +73,21 @@ fn rtc_write(io: &dyn PortIo, reg: u8, v: u8) {
     cmos::write(io, reg, v)
 }
 
+/// BCD: one decimal digit per nibble.
+const NIBBLE: u8 = 0x0f;
+const NIBBLE_BITS: u8 = 4;
+const DECIMAL: u8 = 10;
+
 fn valid_bcd(v: u8) -> bool {
-    v & 0x0f < 10 && v >> 4 < 10
+    v & NIBBLE < DECIMAL && v >> NIBBLE_BITS < DECIMAL
 }
 
 fn bcd_to_bin(v: u8) -> u8 {
-    (v >> 4) * 10 + (v & 0x0f)
+    (v >> NIBBLE_BITS) * DECIMAL + (v & NIBBLE)
 }
 
 fn bin_to_bcd(v: u8) -> u8 {
-    (v / 10) << 4 | (v % 10)
+    (v / DECIMAL) << NIBBLE_BITS | (v % DECIMAL)
 }
 
 /// The RTC's number format, from status register B.
@@ -121,8 +132,13 @@ impl Format {
         if self.h24 {
             return self.encode(h);
         }
-        let h12 = if h.is_multiple_of(12) { 12 } else { h % 12 };
-        self.encode(h12) | if h >= 12 { HOUR_PM } else { 0 }
+        let half = HOURS_PER_HALF_DAY;
+        let h12 = if h.is_multiple_of(half) {
+            half
+        } else {
+            h % half
+        };
+        self.encode(h12) | if h >= half { HOUR_PM } else { 0 }
     }
 }
 
@@ -218,7 +234,7 @@ pub fn init(ctx: &mut Ctx) {
     }
     let ticks = match read_time(io, ctx.clock) {
         Some((h, m, s, _)) => {
-            let secs = h as u32 * 3600 + m as u32 * 60 + s as u32;
+            let secs = h as u32 * SECONDS_PER_HOUR + m as u32 * SECONDS_PER_MINUTE + s as u32;
             (secs as u64 * TICKS_PER_DAY as u64 / SECONDS_PER_DAY as u64) as u32
         }
         None => 0,
@@ -289,10 +305,7 @@ fn bcd_fields<const N: usize>(vals: [u8; N], ranges: [(u8, u8); N]) -> Option<[u
 
 /// 03: CH hours, CL minutes, DH seconds (BCD), DL bit 0 daylight saving.
 fn set_time(regs: &mut Regs, io: &dyn PortIo) {
-    let Some([h, m, s]) = bcd_fields(
-        [regs.ch(), regs.cl(), regs.dh()],
-        [(0, 23), (0, 59), (0, 59)],
-    ) else {
+    let Some([h, m, s]) = bcd_fields([regs.ch(), regs.cl(), regs.dh()], TIME_RANGES) else {
         warn!(
             TAG,
             "set time {:04x}:{:02x}: not a BCD time",
@@ -319,7 +332,7 @@ fn set_time(regs: &mut Regs, io: &dyn PortIo) {
 /// 05: CH century, CL year, DH month, DL day (BCD).
 fn set_date(regs: &mut Regs, io: &dyn PortIo) {
     let vals = [regs.ch(), regs.cl(), regs.dh(), regs.dl()];
-    let Some([c, y, m, d]) = bcd_fields(vals, [(0, 99), (0, 99), (1, 12), (1, 31)]) else {
+    let Some([c, y, m, d]) = bcd_fields(vals, DATE_RANGES) else {
         warn!(
             TAG,
             "set date {:04x}{:04x}: not a BCD date",
@@ -351,10 +364,7 @@ fn set_alarm(regs: &mut Regs, io: &dyn PortIo) {
         debug!(TAG, "alarm already set");
         return regs.set_cf(true);
     }
-    let Some([h, m, s]) = bcd_fields(
-        [regs.ch(), regs.cl(), regs.dh()],
-        [(0, 23), (0, 59), (0, 59)],
-    ) else {
+    let Some([h, m, s]) = bcd_fields([regs.ch(), regs.cl(), regs.dh()], TIME_RANGES) else {
         warn!(
             TAG,
             "set alarm {:04x}:{:02x}: not a BCD time",

@@ -25,6 +25,9 @@ const MODE_SET_CGA_HIRES: u8 = 0x3f;
 const MODE_SET_OTHER: u8 = 0x20;
 const MODE_CGA_HIRES: u8 = 6;
 const MODE_LAST_TEXT: u8 = 7;
+/// Modes 40 characters (or 320 pixels) wide; the others are 80 wide.
+const FORTY_COLUMN_MODES: [u8; 6] = [0x00, 0x01, 0x04, 0x05, 0x0d, 0x13];
+const FORTY_COLUMNS: u8 = 40;
 
 /// int10/08: blank cell, light grey on black.
 const BLANK_CELL: u16 = 0x0720;
@@ -194,9 +197,10 @@ pub fn int10(regs: &mut Regs, ctx: &mut Ctx) {
 /// 00: the mode is recorded with its geometry; cursors home, page 0.
 fn set_mode(regs: &mut Regs, ctx: &mut Ctx) {
     let mode = regs.al() & !MODE_KEEP_SCREEN;
-    let cols: u8 = match mode {
-        0 | 1 | 4 | 5 | 0x0d | 0x13 => 40,
-        _ => DEFAULT_COLS,
+    let cols = if FORTY_COLUMN_MODES.contains(&mode) {
+        FORTY_COLUMNS
+    } else {
+        DEFAULT_COLS
     };
     let page_size = (cols as u16 * DEFAULT_ROWS as u16 * BYTES_PER_CELL).next_power_of_two();
     let mem = &mut *ctx.mem;
