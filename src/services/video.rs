@@ -3,6 +3,11 @@
 //! them back see a consistent 80x25 colour text screen. Nothing is drawn: scrolling,
 //! cursor moves and mode sets are bookkeeping only, and reading the screen gives blanks.
 //! A VGA option ROM replaces all of this once it exists.
+//!
+//! Teletype (0E) writes to the active page whatever BH says, as most BIOSes do; the
+//! console shows only the active page. Characters outside printable ASCII reach the
+//! serial console as ASCII stand-ins (box drawing as + - |, others as ?); cursor moves
+//! are not sent to the terminal.
 
 use crate::bda;
 use crate::bios::Ctx;
