@@ -645,3 +645,40 @@ fn waiting_read_is_woken_by_a_typed_key() {
     let (r, a) = int(&mut m, &mut Bios::new(), 0x16, regs);
     assert_eq!((a, r.ax()), (Action::Return, 0x1579));
 }
+
+#[test]
+fn a_ring_moved_to_the_top_of_segment_40h() {
+    let mut m = machine();
+    for (off, v) in [
+        (bda::KBD_BUF_START, 0xfff7u16),
+        (bda::KBD_BUF_END, 0xffff),
+        (bda::KBD_HEAD, 0xfff7),
+        (bda::KBD_TAIL, 0xfff7),
+    ] {
+        m.mem.write_u16(bda::at(off), v);
+    }
+    let mut bios = Bios::new();
+    for k in 1..=5u32 {
+        let r = call(
+            &mut m,
+            &mut bios,
+            0x16,
+            Regs {
+                ecx: k,
+                ..ax(0x0500)
+            },
+        );
+        assert_eq!(r.al(), if k <= 3 { 0 } else { 1 }, "key {k}");
+    }
+    assert_eq!([read_key(&mut m, 0x10), read_key(&mut m, 0x10)], [1, 2]);
+    call(
+        &mut m,
+        &mut bios,
+        0x16,
+        Regs {
+            ecx: 6,
+            ..ax(0x0500)
+        },
+    );
+    assert_eq!([read_key(&mut m, 0x10), read_key(&mut m, 0x10)], [3, 6]);
+}

@@ -200,7 +200,13 @@ impl Ring {
     }
 
     fn next(&self, p: u16) -> u16 {
-        if p + 2 >= self.end { self.start } else { p + 2 }
+        // In u32: a ring may end at the top of segment 40h.
+        let n = p as u32 + 2;
+        if n >= self.end as u32 {
+            self.start
+        } else {
+            n as u16
+        }
     }
 
     fn holds(&self, p: u16) -> bool {
