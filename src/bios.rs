@@ -25,6 +25,8 @@ pub struct Bios {
     /// Every PCI function POST found, with its BARs and IRQ.
     pub pci: PciDevices,
     pub boot: crate::boot::BootState,
+    /// The blocking wait in progress (int15/86, int14 and int17 timeouts).
+    pub wait: crate::services::system::PendingWait,
 }
 
 impl Default for Bios {
@@ -40,6 +42,7 @@ impl Bios {
             e820: E820Map::new(),
             pci: PciDevices::new(),
             boot: crate::boot::BootState::new(),
+            wait: crate::services::system::PendingWait::new(),
         }
     }
 }

@@ -1,14 +1,15 @@
-//! TODO: service module equipment.
+//! int11 (equipment list) and int12 (conventional memory size): the BDA words POST set.
 
+use crate::bda;
 use crate::bios::Ctx;
 use crate::regs::Regs;
 
+/// AX = equipment word (40:10).
 pub fn int11(regs: &mut Regs, ctx: &mut Ctx) {
-    let _ = ctx;
-    super::unsupported(regs, "int11");
+    regs.set_ax(ctx.mem.read_u16(bda::at(bda::EQUIPMENT)));
 }
 
+/// AX = KiB of conventional memory below the EBDA (40:13).
 pub fn int12(regs: &mut Regs, ctx: &mut Ctx) {
-    let _ = ctx;
-    super::unsupported(regs, "int12");
+    regs.set_ax(ctx.mem.read_u16(bda::at(bda::MEM_KB)));
 }

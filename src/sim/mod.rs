@@ -11,6 +11,9 @@ mod pci;
 mod pic;
 mod pit;
 mod ports;
+mod ps2;
+mod rtc;
+mod uart;
 
 pub use cpu::{SimClock, SimConsole, SimCpu};
 pub use fw_cfg::SimFwCfg;
@@ -20,6 +23,9 @@ pub use pci::{SimBar, SimFunction, SimPci};
 pub use pic::{Sim8259, SimElcr, SimPic};
 pub use pit::{SimPit, SimTime, counter};
 pub use ports::{PortDevice, SimPorts};
+pub use ps2::SimI8042;
+pub use rtc::SimRtc;
+pub use uart::SimUart;
 
 use std::sync::Mutex;
 

@@ -16,9 +16,17 @@ pub const BIOS_SEG: u16 = 0xf000;
 
 unsafe extern "C" {
     fn xenbios_call16(block: *mut Call16);
-    /// Port 0x92 as the caller of the current interrupt left it; the trampoline restores
-    /// bit 1 (A20) from here on return.
-    static mut xenbios_caller_a20: u8;
+}
+
+/// Linear address of the BIOS segment.
+const BIOS_BASE: usize = (BIOS_SEG as usize) << 4;
+
+/// `xenbios_caller_a20`: port 0x92 as the caller of the current interrupt left it; the
+/// trampoline restores bit 1 (A20) from here on return. Its symbol is an offset in
+/// segment F000 (16-bit sections are linked that way), so the flat address adds the
+/// segment base.
+fn caller_port92() -> *mut u8 {
+    (BIOS_BASE + crate::fseg_offset!(xenbios_caller_a20) as usize) as *mut u8
 }
 
 /// The CPU as the trampoline lets Rust use it.
@@ -38,13 +46,13 @@ impl Cpu for RealCpu {
     fn caller_a20(&self) -> bool {
         // SAFETY: written only by the trampoline at interrupt entry, before this code
         // runs; single CPU with interrupts off.
-        unsafe { core::ptr::read_volatile(&raw const xenbios_caller_a20) & 2 != 0 }
+        unsafe { core::ptr::read_volatile(caller_port92()) & 2 != 0 }
     }
 
     fn set_caller_a20(&mut self, on: bool) {
         // SAFETY: as above; the trampoline reads it after this service returns.
         unsafe {
-            let p = &raw mut xenbios_caller_a20;
+            let p = caller_port92();
             let v = core::ptr::read_volatile(p);
             core::ptr::write_volatile(p, if on { v | 2 } else { v & !2 });
         }
