@@ -31,6 +31,8 @@ readonly XB_TAIL_LINES=40
 # Messages after which no boot can succeed: fail at once rather than at the timeout.
 # SeaBIOS prints "No bootable device."; xenbios logs "int18: no bootable device".
 XB_FATAL_PATTERN=${XB_FATAL_PATTERN:-no bootable device}
+# ... but let the firmware finish saying why (the lines after that message) before ending it.
+readonly XB_FATAL_SETTLE_SECONDS=2
 # isa-debug-exit: a guest writing V to this port ends QEMU with status (V << 1) | 1.
 readonly XB_DEBUG_EXIT_PORT=0xf4
 # The firmware log: the debug console at port 0x402 (SeaBIOS and xenbios both write there).
@@ -134,6 +136,7 @@ xb_boot() {
         fi
         if grep -qiF -- "$XB_FATAL_PATTERN" "$XB_SERIAL" "$XB_FWLOG"; then
             XB_REASON="the firmware gave up: '$XB_FATAL_PATTERN'"
+            sleep "$XB_FATAL_SETTLE_SECONDS"
             break
         fi
         size=$(($(xb_size "$XB_SERIAL") + $(xb_size "$XB_FWLOG")))
