@@ -168,6 +168,8 @@ xb_build_initramfs() {
         done <"$root/etc/modules"
     fi
 
+    # Same inputs, same bytes: fixed times, owners and order.
+    find "$root" -exec touch -h -d @0 {} +
     (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --reproducible --quiet) \
         | gzip -9n >"$out"
     rm -rf "$root"

@@ -104,7 +104,7 @@ xb_boot() {
     # Serial and debug console on two chardevs: one chardev muxed to both would print each
     # character twice. append=on keeps the files (and anything following them) intact.
     local qemu=("$XB_QEMU" -accel tcg -M pc -m "$XB_GUEST_MIB" -bios "$BIOS"
-        -display none -no-reboot -monitor none
+        -display none -no-reboot -monitor none -nic none
         -chardev "file,id=serial0,path=$XB_SERIAL,append=on" -serial chardev:serial0
         -chardev "file,id=fwlog,path=$XB_FWLOG,append=on"
         -device "isa-debugcon,iobase=$XB_DEBUGCON_PORT,chardev=fwlog"
