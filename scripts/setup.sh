@@ -18,7 +18,8 @@ CACHE=.cache
 KVER_PREFERRED=${XENBIOS_KVER:-6.12.95+deb12-amd64}
 
 # Debian's Rust 1.96 with rust-src (-Zbuild-std needs it), used through rust-toolchain.toml.
-RUST_PKGS=(rustc-web cargo-web rust-web-src rust-web-clippy rustfmt-web)
+# ca-certificates: cargo fetches crates over HTTPS.
+RUST_PKGS=(rustc-web cargo-web rust-web-src rust-web-clippy rustfmt-web ca-certificates)
 # What the scripts and the system tests call: image builders, boot loaders, the initramfs.
 TOOL_PKGS=(binutils gcc cpio xz-utils fdisk mtools syslinux syslinux-common grub-pc-bin
     grub-common busybox-static)
