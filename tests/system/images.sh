@@ -8,7 +8,7 @@
 # Each xb_* builder prints the path of its artifact on stdout; progress goes to stderr.
 
 XB_IMAGES_SH=${BASH_SOURCE[0]}
-XB_CACHE=${XENBIOS_CACHE:-$XB_ROOT/.cache}
+XB_CACHE=$XB_ROOT/.cache # scripts/setup.sh puts the kernel package here
 XB_IMAGE_DIR=$XB_CACHE/images
 XB_INIT=$XB_ROOT/tests/system/initramfs/init
 

@@ -30,7 +30,7 @@ test_file() {
     local name
     name=$(basename "$1" .sh)
     if [ ! -f "$HERE/$name.sh" ] || is_helper "$name.sh"; then
-        echo "run: no system test named $1 (have: $(all_tests | xargs -n1 basename | tr '\n' ' '))" >&2
+        echo "run: no system test named $1 (have: $(all_tests | xargs -n1 basename -s .sh | tr '\n' ' '))" >&2
         return 1
     fi
     echo "$HERE/$name.sh"
