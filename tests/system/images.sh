@@ -244,6 +244,23 @@ xb_put_le() {
     printf '%b' "$hex" | dd of="$file" bs=1 seek=$((offset)) conv=notrunc status=none
 }
 
+# xb_loader_disk KIND BUILDER INITRAMFS PACKAGE...: the disk `BUILDER OUT VMLINUZ INITRAMFS`
+# makes (INITRAMFS empty: xb_initramfs), cached as KIND-<hash>.img by this file, the kernel,
+# INITRAMFS and the loader packages.
+xb_loader_disk() {
+    local kind=$1 builder=$2 initrd=$3 vmlinuz key pkg
+    shift 3
+    [ -n "$initrd" ] || initrd=$(xb_initramfs)
+    vmlinuz=$(xb_vmlinuz)
+    key=$({
+        xb_hash_files "$XB_IMAGES_SH" "$vmlinuz" "$initrd"
+        for pkg in "$@"; do
+            xb_pkg_version "$pkg"
+        done
+    } | xb_digest)
+    xb_cached "$XB_IMAGE_DIR/$kind-$key.img" "$builder" "$vmlinuz" "$initrd"
+}
+
 # --- (a) SYSLINUX -------------------------------------------------------------------------
 
 readonly XB_SYSLINUX_MBR=/usr/lib/syslinux/mbr/mbr.bin
@@ -278,15 +295,7 @@ xb_build_syslinux_disk() {
 # xb_syslinux_disk [INITRAMFS]: MBR (syslinux's mbr.bin) + a bootable FAT partition with
 # SYSLINUX, the test kernel and INITRAMFS (default: xb_initramfs).
 xb_syslinux_disk() {
-    local vmlinuz initrd key
-    vmlinuz=$(xb_vmlinuz)
-    initrd=${1:-$(xb_initramfs)}
-    key=$({
-        xb_hash_files "$XB_IMAGES_SH" "$vmlinuz" "$initrd"
-        xb_pkg_version syslinux
-        xb_pkg_version syslinux-common
-    } | xb_digest)
-    xb_cached "$XB_IMAGE_DIR/syslinux-$key.img" xb_build_syslinux_disk "$vmlinuz" "$initrd"
+    xb_loader_disk syslinux xb_build_syslinux_disk "${1:-}" syslinux syslinux-common
 }
 
 # --- (b) GRUB 2 ---------------------------------------------------------------------------
@@ -363,13 +372,5 @@ xb_build_grub_disk() {
 # xb_grub_disk [INITRAMFS]: GRUB 2's boot.img in the MBR, core.img in the MBR gap, and a
 # bootable FAT partition with /boot/grub/grub.cfg, the test kernel and INITRAMFS.
 xb_grub_disk() {
-    local vmlinuz initrd key
-    vmlinuz=$(xb_vmlinuz)
-    initrd=${1:-$(xb_initramfs)}
-    key=$({
-        xb_hash_files "$XB_IMAGES_SH" "$vmlinuz" "$initrd"
-        xb_pkg_version grub-pc-bin
-        xb_pkg_version grub-common
-    } | xb_digest)
-    xb_cached "$XB_IMAGE_DIR/grub-$key.img" xb_build_grub_disk "$vmlinuz" "$initrd"
+    xb_loader_disk grub xb_build_grub_disk "${1:-}" grub-pc-bin grub-common
 }
