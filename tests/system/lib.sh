@@ -1,0 +1,230 @@
+# The system tests' harness: boot a disk in QEMU under a firmware, wait for a marker line on the
+# serial console, and say PASS or FAIL. Sourced by tests/system/*.sh and scripts/demo.sh.
+#
+# Environment:
+#   BIOS=path          firmware to boot (default target/bios.bin); e.g. /usr/share/seabios/bios.bin
+#   XB_TIMEOUT=s       give up on a boot after this long (default 600)
+#   XB_IDLE_TIMEOUT=s  give up when neither log has grown for this long (default 180)
+#   XB_LOG_DIR=dir     where each boot's logs go (default target/system-tests)
+#   XB_FOLLOW=1        also stream both logs to stdout while booting (scripts/demo.sh)
+# A boot passes only when its marker line is in the serial log; a timeout, an early QEMU exit or
+# a fatal firmware message is a failure, reported with the tails of the logs.
+
+set -euo pipefail
+shopt -s inherit_errexit
+
+XB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BIOS=${BIOS:-$XB_ROOT/target/bios.bin}
+XB_TIMEOUT=${XB_TIMEOUT:-600}
+XB_IDLE_TIMEOUT=${XB_IDLE_TIMEOUT:-180}
+XB_LOG_DIR=${XB_LOG_DIR:-$XB_ROOT/target/system-tests}
+XB_FOLLOW=${XB_FOLLOW:-0}
+XB_QEMU=${XB_QEMU:-qemu-system-x86_64}
+# The guest: enough memory for the Debian kernel and its initramfs.
+readonly XB_GUEST_MIB=512
+# After the marker, the guest powers off; wait this long for QEMU to exit before ending it.
+readonly XB_POWEROFF_GRACE=30
+# How often the logs are looked at while a boot runs.
+readonly XB_POLL_SECONDS=0.2
+# Lines of each log shown when a boot fails.
+readonly XB_TAIL_LINES=40
+# Messages after which no boot can succeed: fail at once rather than at the timeout.
+# SeaBIOS prints "No bootable device."; xenbios logs "int18: no bootable device".
+XB_FATAL_PATTERN=${XB_FATAL_PATTERN:-no bootable device}
+# ... but let the firmware finish saying why (the lines after that message) before ending it.
+readonly XB_FATAL_SETTLE_SECONDS=2
+# isa-debug-exit: a guest writing V to this port ends QEMU with status (V << 1) | 1.
+readonly XB_DEBUG_EXIT_PORT=0xf4
+# The firmware log: the debug console at port 0x402 (SeaBIOS and xenbios both write there).
+readonly XB_DEBUGCON_PORT=0x402
+
+source "$XB_ROOT/tests/system/images.sh"
+
+XB_QEMU_PID=
+XB_FOLLOW_PIDS=()
+
+# End what this harness started (only those processes) when the script exits.
+xb_cleanup() {
+    local pid
+    for pid in "$XB_QEMU_PID" ${XB_FOLLOW_PIDS[@]+"${XB_FOLLOW_PIDS[@]}"}; do
+        [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+    done
+}
+trap xb_cleanup EXIT
+
+xb_now() { date +%s.%N; }
+xb_since() { awk -v a="$1" -v b="$(xb_now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# Size of a file in bytes, 0 when it is missing.
+xb_size() { stat -c %s "$1" 2>/dev/null || echo 0; }
+
+# Print the last lines of a log under a heading (control characters made visible but
+# newlines kept, so terminal escapes from the guest cannot garble the report).
+xb_show_tail() {
+    local title=$1 file=$2
+    echo "----- $title: last $XB_TAIL_LINES lines of $file"
+    if [ -s "$file" ]; then
+        tail -n "$XB_TAIL_LINES" "$file" | tr -d '\r' | cat -v
+        echo
+    else
+        echo "(empty)"
+    fi
+}
+
+# Stream a log to stdout with a prefix until QEMU is gone.
+xb_follow() {
+    local file=$1 prefix=$2
+    tail -n +1 -s "$XB_POLL_SECONDS" -f --pid="$XB_QEMU_PID" "$file" | tr -d '\r' \
+        | sed -u "s/^/$prefix/" &
+    XB_FOLLOW_PIDS+=("$!")
+}
+
+# xb_boot NAME DISK MARKER [QEMU-ARG...]: boot DISK as the first IDE disk and wait for MARKER
+# on the serial console. Sets XB_SERIAL, XB_FWLOG, XB_QEMU_LOG (the log files), XB_ELAPSED
+# (seconds to the marker or to the failure), XB_QEMU_STATUS (QEMU's exit status, or "killed")
+# and XB_REASON (why it failed). Returns 0 when MARKER appeared.
+xb_boot() {
+    local name=$1 disk=$2 marker=$3
+    shift 3
+    local dir=$XB_LOG_DIR/$name
+    mkdir -p "$dir"
+    XB_SERIAL=$dir/serial.log
+    XB_FWLOG=$dir/firmware.log
+    XB_QEMU_LOG=$dir/qemu.log
+    XB_QEMU_STATUS=
+    XB_REASON=
+    : >"$XB_SERIAL"
+    : >"$XB_FWLOG"
+    if [ ! -f "$BIOS" ]; then
+        XB_REASON="no firmware at $BIOS (build it with scripts/build.sh)"
+        XB_ELAPSED=0
+        return 1
+    fi
+
+    # Serial and debug console on two chardevs: one chardev muxed to both would print each
+    # character twice. append=on keeps the files (and anything following them) intact.
+    local qemu=("$XB_QEMU" -accel tcg -M pc -m "$XB_GUEST_MIB" -bios "$BIOS"
+        -display none -no-reboot -monitor none -nic none
+        -chardev "file,id=serial0,path=$XB_SERIAL,append=on" -serial chardev:serial0
+        -chardev "file,id=fwlog,path=$XB_FWLOG,append=on"
+        -device "isa-debugcon,iobase=$XB_DEBUGCON_PORT,chardev=fwlog"
+        -device "isa-debug-exit,iobase=$XB_DEBUG_EXIT_PORT,iosize=4"
+        -drive "file=$disk,format=raw,if=ide,index=0,media=disk,snapshot=on"
+        "$@")
+    echo "${qemu[*]}" >"$XB_QEMU_LOG"
+
+    local start
+    start=$(xb_now)
+    "${qemu[@]}" </dev/null >>"$XB_QEMU_LOG" 2>&1 &
+    XB_QEMU_PID=$!
+    if [ "$XB_FOLLOW" = 1 ]; then
+        xb_follow "$XB_FWLOG" "firmware| "
+        xb_follow "$XB_SERIAL" "serial  | "
+    fi
+
+    local seen=0 last_size=-1 size last_change=$SECONDS
+    while :; do
+        if grep -qF -- "$marker" "$XB_SERIAL"; then
+            seen=1
+            break
+        fi
+        if ! kill -0 "$XB_QEMU_PID" 2>/dev/null; then
+            # One last look: the marker may have come just before the exit.
+            grep -qF -- "$marker" "$XB_SERIAL" && seen=1
+            [ "$seen" = 1 ] || XB_REASON="QEMU exited before the marker"
+            break
+        fi
+        if grep -qiF -- "$XB_FATAL_PATTERN" "$XB_SERIAL" "$XB_FWLOG"; then
+            XB_REASON="the firmware gave up: '$XB_FATAL_PATTERN'"
+            sleep "$XB_FATAL_SETTLE_SECONDS"
+            break
+        fi
+        size=$(($(xb_size "$XB_SERIAL") + $(xb_size "$XB_FWLOG")))
+        if [ "$size" != "$last_size" ]; then
+            last_size=$size
+            last_change=$SECONDS
+        elif [ $((SECONDS - last_change)) -ge "$XB_IDLE_TIMEOUT" ]; then
+            XB_REASON="no output for ${XB_IDLE_TIMEOUT}s"
+            break
+        fi
+        if [ "$(xb_since "$start" | cut -d. -f1)" -ge "$XB_TIMEOUT" ]; then
+            XB_REASON="no marker after ${XB_TIMEOUT}s"
+            break
+        fi
+        sleep "$XB_POLL_SECONDS"
+    done
+    XB_ELAPSED=$(xb_since "$start")
+
+    xb_stop_qemu "$([ "$seen" = 1 ] && echo "$XB_POWEROFF_GRACE" || echo 0)"
+    [ "$seen" = 1 ]
+}
+
+# xb_stop_qemu GRACE: wait up to GRACE seconds for QEMU to exit, then end it; set XB_QEMU_STATUS.
+xb_stop_qemu() {
+    local grace=$1 waited=0
+    while kill -0 "$XB_QEMU_PID" 2>/dev/null && [ "$waited" -lt "$grace" ]; do
+        sleep 1
+        waited=$((waited + 1))
+    done
+    if kill -0 "$XB_QEMU_PID" 2>/dev/null; then
+        kill "$XB_QEMU_PID" 2>/dev/null || true
+        wait "$XB_QEMU_PID" 2>/dev/null || true
+        XB_QEMU_STATUS=killed
+    else
+        XB_QEMU_STATUS=0
+        wait "$XB_QEMU_PID" 2>/dev/null || XB_QEMU_STATUS=$?
+    fi
+    XB_QEMU_PID=
+    local pid
+    for pid in ${XB_FOLLOW_PIDS[@]+"${XB_FOLLOW_PIDS[@]}"}; do
+        wait "$pid" 2>/dev/null || true
+    done
+    XB_FOLLOW_PIDS=()
+}
+
+# xb_in_order FILE STRING...: true when each STRING is on some line of FILE, each on a later
+# line than the one before. Prints the first one missing or out of order.
+xb_in_order() {
+    local file=$1 after=0 line
+    shift
+    local s
+    for s in "$@"; do
+        line=$(tail -n +"$((after + 1))" "$file" | grep -nF -m1 -- "$s" | cut -d: -f1) || true
+        if [ -z "$line" ]; then
+            echo "'$s' not found after line $after"
+            return 1
+        fi
+        after=$((after + line))
+    done
+}
+
+# xb_report NAME: print the failure report for the last boot.
+xb_report() {
+    local name=$1
+    echo "FAIL $name after ${XB_ELAPSED}s: $XB_REASON (firmware $BIOS, QEMU status ${XB_QEMU_STATUS:-none})"
+    xb_show_tail "serial console" "$XB_SERIAL"
+    xb_show_tail "firmware log (debugcon $XB_DEBUGCON_PORT)" "$XB_FWLOG"
+    xb_show_tail "QEMU command and messages" "$XB_QEMU_LOG"
+}
+
+# xb_boot_test NAME DISK LINE...: the whole of a boot test. Boots DISK, waits for the last
+# LINE, then checks that every LINE is on the serial console in the given order. Prints
+# "PASS NAME" or "FAIL NAME" with the logs, and exits 0 or 1.
+xb_boot_test() {
+    local name=$1 disk=$2
+    shift 2
+    local lines=("$@")
+    local last=${lines[${#lines[@]} - 1]}
+    echo "boot $name: $(basename "$disk") with $BIOS"
+    if xb_boot "$name" "$disk" "$last"; then
+        local missing
+        if missing=$(xb_in_order "$XB_SERIAL" "${lines[@]}"); then
+            echo "PASS $name: marker after ${XB_ELAPSED}s (QEMU status $XB_QEMU_STATUS)"
+            grep -F -- "$last" "$XB_SERIAL" | tr -d '\r' | head -n 1 | sed 's/^/    /'
+            exit 0
+        fi
+        XB_REASON="marker seen, but $missing"
+    fi
+    xb_report "$name"
+    exit 1
+}
