@@ -23,6 +23,8 @@ RUST_PKGS=(rustc-web cargo-web rust-web-src rust-web-clippy rustfmt-web ca-certi
 # What the scripts and the system tests call: image builders, boot loaders, the initramfs.
 TOOL_PKGS=(binutils gcc cpio xz-utils fdisk mtools syslinux syslinux-common grub-pc-bin
     grub-common busybox-static)
+# The Xen ABI test compiles a C program against Xen's headers, as i386 and x86-64.
+TOOL_PKGS+=(libxen-dev gcc-multilib)
 # From bookworm-backports: QEMU 10 (bookworm's 7.2 has no Xen emulation) and its SeaBIOS,
 # the reference firmware the system tests are checked against.
 BACKPORTS_PKGS=(qemu-system-x86 seabios)
