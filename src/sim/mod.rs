@@ -3,12 +3,16 @@
 //! Built with feature `sim` (the crate's own dev-dependency turns it on), never in the
 //! image.
 
+pub mod ata;
 mod cpu;
+mod disk;
 mod machine;
 mod memory;
 mod ports;
 
+pub use ata::{SimAtaChannel, SimAtaDevice};
 pub use cpu::{SimClock, SimConsole, SimCpu};
+pub use disk::{DiskCall, DiskState, FakeDisk};
 pub use machine::{Machine, REAL_MODE_MEMORY};
 pub use memory::SimMemory;
 pub use ports::{PortDevice, SimPorts};
