@@ -439,9 +439,9 @@ fn transfer(
     if let Err(e) = result {
         warn!(
             "int13",
-            "{} lba {lba}+{count}: {:?} after {} sectors",
+            "{} lba {lba}+{count}: error {:#04x} after {} sectors",
             op.name(),
-            e.error,
+            e.error.code(),
             e.done
         );
     }

@@ -313,30 +313,35 @@ fn probe_device(ch: &Channel, drives: &mut Drives, pos: Position, pci: Option<Pc
         warn!("ata", "{pos}: after reset: {f}");
         return;
     }
-    // An absent device 1 reads as status 0 (device 0 answers for it).
-    let s = ch.status();
-    if s == 0 || s == FLOATING {
-        debug!("ata", "{pos}: no device");
-        return;
-    }
     let mut block: Block = [0; BLOCK_WORDS];
-    match (ch.read(reg::LBA_MID), ch.read(reg::LBA_HIGH)) {
-        SIG_ATA | SIG_SATA => {
-            if let Err(f) = identify(ch, pos, cmd::IDENTIFY, &mut block) {
-                warn!("ata", "{pos}: IDENTIFY: {f}");
-                return;
-            }
-            add_disk(ch.ports, drives, pos, pci, &Identify(&block));
-        }
-        SIG_ATAPI | SIG_SATAPI => match identify(ch, pos, cmd::IDENTIFY_PACKET, &mut block) {
+    let signature = (ch.read(reg::LBA_MID), ch.read(reg::LBA_HIGH));
+    if let SIG_ATAPI | SIG_SATAPI = signature {
+        // ATAPI devices leave reset with DRDY clear: status 0 is normal for them.
+        match identify(ch, pos, cmd::IDENTIFY_PACKET, &mut block) {
             Ok(()) => info!(
                 "ata",
                 "{pos}: ATAPI {} (not registered: no CD-ROM support yet)",
                 Identify(&block).model()
             ),
             Err(f) => warn!("ata", "{pos}: ATAPI IDENTIFY: {f}"),
-        },
-        (mid, high) => warn!("ata", "{pos}: unknown signature {mid:#04x}/{high:#04x}"),
+        }
+        return;
+    }
+    // An absent device 1 reads as status 0 (device 0 answers for it).
+    let s = ch.status();
+    if s == 0 || s == FLOATING {
+        debug!("ata", "{pos}: no device");
+        return;
+    }
+    if let SIG_ATA | SIG_SATA = signature {
+        if let Err(f) = identify(ch, pos, cmd::IDENTIFY, &mut block) {
+            warn!("ata", "{pos}: IDENTIFY: {f}");
+            return;
+        }
+        add_disk(ch.ports, drives, pos, pci, &Identify(&block));
+    } else {
+        let (mid, high) = signature;
+        warn!("ata", "{pos}: unknown signature {mid:#04x}/{high:#04x}");
     }
 }
 
