@@ -312,15 +312,28 @@ fn lba48_commands_only_past_lba28() {
     let (mut rig, ch) = Rig::one(disk("BIG DISK", 1 << 29));
     assert_eq!(rig.name(0x80), "ata0 master: BIG DISK, 256 GiB");
     ch.borrow_mut().commands.clear();
-    let lba = (1 << 28) - 1;
-    rig.read(0x80, lba, 2).unwrap();
+    // Sector 0x0FFFFFFF is left to LBA48 commands (as Linux does).
+    let top = 1 << 28;
+    rig.read(0x80, top - 3, 2).unwrap();
+    rig.read(0x80, top - 2, 2).unwrap();
+    assert_eq!(rig.m.mem.slice(BUF, 1024), pattern(top - 2, 2));
+    rig.read(0x80, top + 5, 1).unwrap();
     rig.read(0x80, 5, 1).unwrap();
-    let c = ch.borrow().commands.clone();
+    let c: Vec<_> = ch
+        .borrow()
+        .commands
+        .iter()
+        .map(|c| (c.command, c.lba, c.count))
+        .collect();
     assert_eq!(
-        (c[0].command, c[0].lba, c[0].count),
-        (READ_SECTORS_EXT, lba, 2)
+        c,
+        [
+            (READ_SECTORS, top - 3, 2),
+            (READ_SECTORS_EXT, top - 2, 2),
+            (READ_SECTORS_EXT, top + 5, 1),
+            (READ_SECTORS, 5, 1)
+        ]
     );
-    assert_eq!((c[1].command, c[1].lba), (READ_SECTORS, 5));
     assert_eq!(rig.m.mem.slice(BUF, 512), pattern(5, 1));
 }
 
