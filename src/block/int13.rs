@@ -75,6 +75,11 @@ const WRITE_WITH_VERIFY: u8 = 0x02;
 
 /// Largest cylinder number AH=08h can express (10 bits).
 const MAX_CYLINDER: u32 = 1023;
+/// CL packs the sector number (bits 0-5) and cylinder bits 8-9 (bits 6-7).
+const CL_SECTOR: u32 = 0x3f;
+const CL_CYLINDER_HIGH: u32 = 0xc0;
+/// Cylinder bits 8-9 move this far down into CL.
+const CL_CYLINDER_SHIFT: u32 = 2;
 
 /// EDD disk address packet (42h-44h, 47h).
 mod packet {
@@ -275,8 +280,8 @@ impl Op {
 /// The LBA of the CHS address in CH/CL/DH (CL bits 6-7 are cylinder bits 8-9).
 fn chs_address(regs: &Regs, drive: &Drive) -> Result<u64, DiskError> {
     let cl = regs.cl() as u32;
-    let cylinder = regs.ch() as u32 | (cl & 0xc0) << 2;
-    let sector = cl & 0x3f;
+    let cylinder = regs.ch() as u32 | (cl & CL_CYLINDER_HIGH) << CL_CYLINDER_SHIFT;
+    let sector = cl & CL_SECTOR;
     let head = regs.dh() as u32;
     let lba = drive.geometry.to_lba(cylinder, head, sector);
     lba.ok_or_else(|| {
@@ -461,7 +466,8 @@ fn parameters(regs: &mut Regs, mem: &dyn Memory, drive: &Drive) {
     let max_cylinder = g.cylinders.saturating_sub(1).min(MAX_CYLINDER);
     regs.set_al(0);
     regs.set_ch(max_cylinder as u8);
-    regs.set_cl(((max_cylinder >> 2) & 0xc0) as u8 | (g.sectors & 0x3f) as u8);
+    let cylinder_high = (max_cylinder >> CL_CYLINDER_SHIFT) & CL_CYLINDER_HIGH;
+    regs.set_cl((cylinder_high | g.sectors & CL_SECTOR) as u8);
     regs.set_dh(g.heads.saturating_sub(1) as u8);
     regs.set_dl(mem.read_u8(bda::at(bda::DISK_COUNT)));
 }

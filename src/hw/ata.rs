@@ -418,6 +418,7 @@ mod pci {
     const CLASS: u8 = 0x08;
     const HEADER: u8 = 0x0c;
     const BAR0: u8 = 0x10;
+    const VENDOR_MASK: u32 = 0xffff;
     const NO_VENDOR: u32 = 0xffff;
     /// Header type byte (bits 16-23 of dword 0x0c) bit 7.
     const MULTI_FUNCTION: u32 = 0x80 << 16;
@@ -444,7 +445,7 @@ mod pci {
         for dev in 0..DEVICES {
             for func in 0..FUNCTIONS {
                 let a = PciAddr { bus: 0, dev, func };
-                if read(io, a, ID) & 0xffff == NO_VENDOR {
+                if read(io, a, ID) & VENDOR_MASK == NO_VENDOR {
                     if func == 0 {
                         break;
                     }

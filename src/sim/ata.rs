@@ -34,6 +34,31 @@ const CTL_NIEN: u8 = 0x02;
 const CTL_SRST: u8 = 0x04;
 const DEV_SLAVE: u8 = 0x10;
 const DEV_LBA: u8 = 0x40;
+/// LBA28 address bits 24-27 in the device register.
+const DEV_LBA28_HIGH: u8 = 0x0f;
+const READ: u8 = 0x20;
+const READ_EXT: u8 = 0x24;
+const WRITE: u8 = 0x30;
+const WRITE_EXT: u8 = 0x34;
+const VERIFY: u8 = 0x40;
+const VERIFY_EXT: u8 = 0x42;
+const IDENTIFY_PACKET: u8 = 0xa1;
+const FLUSH: u8 = 0xe7;
+const FLUSH_EXT: u8 = 0xea;
+const IDENTIFY: u8 = 0xec;
+/// Signatures (LBA mid, high) after reset; what an absent position reads as in QEMU.
+const SIG_ATA: (u8, u8) = (0x00, 0x00);
+const SIG_ATAPI: (u8, u8) = (0x14, 0xeb);
+const SIG_NONE: (u8, u8) = (0xff, 0xff);
+/// IDENTIFY word 0: fixed ATA disk; ATAPI CD-ROM.
+const CONFIG_DISK: u16 = 0x0040;
+const CONFIG_CDROM: u16 = 0x85c0;
+/// LBA28 addresses end here (IDENTIFY words 60-61 saturate).
+const LBA28_MAX: u64 = 0x0fff_ffff;
+/// The geometry QEMU reports: 16 heads, 63 sectors, at most 16383 cylinders.
+const HEADS: u64 = 16;
+const SPT: u64 = 63;
+const MAX_CYLINDERS: u64 = 16383;
 /// Diagnostic code "no error" left in the error register by a reset.
 const DIAG_OK: u8 = 0x01;
 
@@ -97,12 +122,12 @@ struct Transfer {
 impl SimAtaDevice {
     /// A disk like QEMU's: LBA48, geometry 16 heads, 63 sectors, cylinders from the size.
     pub fn disk(model: &str, sectors: u64) -> Self {
-        let cylinders = (sectors / (16 * 63)).clamp(1, 16383) as u16;
+        let cylinders = (sectors / (HEADS * SPT)).clamp(1, MAX_CYLINDERS) as u16;
         SimAtaDevice {
             kind: Kind::Disk,
             model: model.into(),
             sectors,
-            chs: (cylinders, 16, 63),
+            chs: (cylinders, HEADS as u16, SPT as u16),
             lba48: true,
             lba: true,
             faults: Faults::default(),
@@ -149,12 +174,12 @@ impl SimAtaDevice {
         };
         put_str(&mut w, 27, 20, &self.model);
         match self.kind {
-            Kind::Atapi => w[0] = 0x85c0,
+            Kind::Atapi => w[0] = CONFIG_CDROM,
             Kind::Disk => {
-                w[0] = 0x0040;
+                w[0] = CONFIG_DISK;
                 (w[1], w[3], w[6]) = self.chs;
                 w[49] = if self.lba { 1 << 9 } else { 0 };
-                let lba28 = self.sectors.min(0x0fff_ffff) as u32;
+                let lba28 = self.sectors.min(LBA28_MAX) as u32;
                 (w[60], w[61]) = (lba28 as u16, (lba28 >> 16) as u16);
                 if self.lba48 {
                     w[83] = 1 << 10;
@@ -216,13 +241,16 @@ impl SimAtaDevice {
     fn command(&mut self, c: u8, lba: u64, count: u32) {
         self.error = 0;
         self.busy_left = self.busy_reads;
-        let data_cmd = matches!(c, 0x20 | 0x24 | 0x30 | 0x34 | 0x40 | 0x42 | 0xe7 | 0xea);
+        let data_cmd = matches!(
+            c,
+            READ | READ_EXT | WRITE | WRITE_EXT | VERIFY | VERIFY_EXT | FLUSH | FLUSH_EXT
+        );
         if data_cmd && self.kind == Kind::Disk && self.faults.hang_on_data {
             self.hung = true;
             return;
         }
         match (self.kind, c) {
-            (Kind::Disk, 0xec) | (Kind::Atapi, 0xa1) => {
+            (Kind::Disk, IDENTIFY) | (Kind::Atapi, IDENTIFY_PACKET) => {
                 self.xfer = Some(Transfer {
                     write: false,
                     identify: true,
@@ -233,7 +261,7 @@ impl SimAtaDevice {
                 });
                 self.status = ST_DRDY | ST_DRQ;
             }
-            (Kind::Disk, 0x20 | 0x24 | 0x30 | 0x34) => {
+            (Kind::Disk, READ | READ_EXT | WRITE | WRITE_EXT) => {
                 if lba + count as u64 > self.sectors {
                     return self.finish(ERR_IDNF, 0);
                 }
@@ -241,7 +269,7 @@ impl SimAtaDevice {
                     self.status = ST_DRDY;
                     return;
                 }
-                let write = c & 0x10 != 0;
+                let write = matches!(c, WRITE | WRITE_EXT);
                 self.xfer = Some(Transfer {
                     write,
                     identify: false,
@@ -256,7 +284,7 @@ impl SimAtaDevice {
                     self.load();
                 }
             }
-            (Kind::Disk, 0x40 | 0x42) => {
+            (Kind::Disk, VERIFY | VERIFY_EXT) => {
                 if lba + count as u64 > self.sectors {
                     return self.finish(ERR_IDNF, 0);
                 }
@@ -265,7 +293,7 @@ impl SimAtaDevice {
                     None => self.finish(0, 0),
                 }
             }
-            (Kind::Disk, 0xe7 | 0xea) => {
+            (Kind::Disk, FLUSH | FLUSH_EXT) => {
                 self.flushes += 1;
                 self.finish(0, 0);
             }
@@ -395,11 +423,11 @@ impl SimAtaChannel {
                 Some(d) => {
                     d.reset();
                     match d.kind {
-                        Kind::Disk => (0x00, 0x00),
-                        Kind::Atapi => (0x14, 0xeb),
+                        Kind::Disk => SIG_ATA,
+                        Kind::Atapi => SIG_ATAPI,
                     }
                 }
-                None => (0xff, 0xff),
+                None => SIG_NONE,
             };
             self.tf[i].signature(sig);
             self.tf[i].device = 0;
@@ -471,7 +499,7 @@ impl SimAtaChannel {
     fn command(&mut self, c: u8) {
         let sel = self.selected;
         let tf = self.tf[sel];
-        let ext = matches!(c, 0x24 | 0x34 | 0x42);
+        let ext = matches!(c, READ_EXT | WRITE_EXT | VERIFY_EXT);
         let (lba, count) = if ext {
             let mut lba = 0u64;
             for (i, reg) in tf.lba.iter().enumerate() {
@@ -483,14 +511,14 @@ impl SimAtaChannel {
             let lba = tf.lba[0][0] as u64
                 | (tf.lba[1][0] as u64) << 8
                 | (tf.lba[2][0] as u64) << 16
-                | ((tf.device & 0x0f) as u64) << 24;
+                | ((tf.device & DEV_LBA28_HIGH) as u64) << 24;
             let count = tf.count[0] as u32;
             (lba, if count == 0 { 256 } else { count })
         };
         let Some(d) = self.devices[sel].as_mut() else {
             return;
         };
-        let needs_lba = matches!(c, 0x20 | 0x24 | 0x30 | 0x34 | 0x40 | 0x42);
+        let needs_lba = matches!(c, READ | READ_EXT | WRITE | WRITE_EXT | VERIFY | VERIFY_EXT);
         if needs_lba && tf.device & DEV_LBA == 0 {
             // This model only understands LBA addressing.
             d.finish(ERR_ABRT, 0);
@@ -542,6 +570,21 @@ impl PortDevice for SimAtaChannel {
     }
 }
 
+const PCI_ADDRESS: u16 = 0xcf8;
+const PCI_DATA_LAST: u16 = 0xcff;
+const PCI_ENABLE: u32 = 1 << 31;
+const PCI_REGISTER: u32 = 0xfc;
+const PCI_HEADER_TYPE: usize = 0x0e;
+const PCI_MULTI_FUNCTION: u8 = 0x80;
+const PCI_BAR0: usize = 0x10;
+/// Vendor/device IDs (device << 16 | vendor) and class codes (class << 24 | subclass << 16).
+const ID_440FX: u32 = 0x1237_8086;
+const ID_PIIX3_ISA: u32 = 0x7000_8086;
+const ID_PIIX3_IDE: u32 = 0x7010_8086;
+const CLASS_HOST_BRIDGE: u32 = 0x0600_0000;
+const CLASS_ISA_BRIDGE: u32 = 0x0601_0000;
+const CLASS_IDE: u32 = 0x0101_0000;
+
 /// PCI configuration mechanism #1 with a few functions on bus 0; everything else reads
 /// as absent (all ones).
 pub struct SimPci {
@@ -557,18 +600,22 @@ impl SimPci {
             let mut c = [0u8; 256];
             c[0..4].copy_from_slice(&vendor_device.to_le_bytes());
             c[8..12].copy_from_slice(&class.to_le_bytes());
-            c[0x0e] = header;
+            c[PCI_HEADER_TYPE] = header;
             c
         };
-        let mut ide = func(0x7010_8086, 0x0101_0000 | (prog_if as u32) << 8, 0);
+        let mut ide = func(ID_PIIX3_IDE, CLASS_IDE | (prog_if as u32) << 8, 0);
         for (i, bar) in bars.iter().enumerate() {
-            ide[0x10 + 4 * i..0x14 + 4 * i].copy_from_slice(&bar.to_le_bytes());
+            let at = PCI_BAR0 + 4 * i;
+            ide[at..at + 4].copy_from_slice(&bar.to_le_bytes());
         }
         SimPci {
             address: 0,
             functions: vec![
-                ((0, 0), func(0x1237_8086, 0x0600_0000, 0)),
-                ((1, 0), func(0x7000_8086, 0x0601_0000, 0x80)),
+                ((0, 0), func(ID_440FX, CLASS_HOST_BRIDGE, 0)),
+                (
+                    (1, 0),
+                    func(ID_PIIX3_ISA, CLASS_ISA_BRIDGE, PCI_MULTI_FUNCTION),
+                ),
                 ((1, 1), ide),
             ],
         }
@@ -576,14 +623,14 @@ impl SimPci {
 
     pub fn attach(self, ports: &mut SimPorts) -> Rc<RefCell<SimPci>> {
         let pci = Rc::new(RefCell::new(self));
-        ports.attach(0xcf8, 0xcff, pci.clone());
+        ports.attach(PCI_ADDRESS, PCI_DATA_LAST, pci.clone());
         pci
     }
 }
 
 impl PortDevice for SimPci {
     fn read(&mut self, port: u16, _size: u8) -> u32 {
-        if port == 0xcf8 {
+        if port == PCI_ADDRESS {
             return self.address;
         }
         let a = self.address;
@@ -591,10 +638,10 @@ impl PortDevice for SimPci {
         let found = self
             .functions
             .iter()
-            .find(|(f, _)| bus == 0 && *f == (dev, func) && a & 0x8000_0000 != 0);
+            .find(|(f, _)| bus == 0 && *f == (dev, func) && a & PCI_ENABLE != 0);
         match found {
             Some((_, c)) => {
-                let off = (a & 0xfc) as usize;
+                let off = (a & PCI_REGISTER) as usize;
                 u32::from_le_bytes(c[off..off + 4].try_into().unwrap())
             }
             None => u32::MAX,
@@ -602,7 +649,7 @@ impl PortDevice for SimPci {
     }
 
     fn write(&mut self, port: u16, _size: u8, value: u32) {
-        if port == 0xcf8 {
+        if port == PCI_ADDRESS {
             self.address = value;
         }
     }

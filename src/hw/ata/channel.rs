@@ -47,6 +47,8 @@ pub mod device {
     pub const OBSOLETE: u8 = 0xa0;
     pub const LBA: u8 = 1 << 6;
     pub const DEV1: u8 = 1 << 4;
+    /// LBA28 commands carry address bits 24-27 here.
+    pub const LBA28_HIGH: u8 = 0x0f;
 }
 
 /// Device control register bits (written at the control port).
@@ -238,7 +240,11 @@ impl Channel<'_> {
     ) -> Result<(), Failure> {
         self.quiet();
         self.wait_idle()?;
-        let high_nibble = if ext { 0 } else { (lba >> 24) as u8 & 0x0f };
+        let high_nibble = if ext {
+            0
+        } else {
+            (lba >> 24) as u8 & device::LBA28_HIGH
+        };
         self.select(slave, device::LBA | high_nibble);
         self.wait_idle()?;
         if ext {
