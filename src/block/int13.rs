@@ -70,7 +70,9 @@ const EDD_VERSION_3_0: u8 = 0x30;
 /// EDD configuration (4Eh, DPTE).
 const EXT_SUBSET_DISK_ACCESS: u16 = 1 << 0;
 
-/// 43h: AL write flags.
+/// 43h: AL write flags (EDD 1.1+: 0 and 1 write, 2 writes and verifies).
+const WRITE_PLAIN: u8 = 0x00;
+const WRITE_PLAIN_TOO: u8 = 0x01;
 const WRITE_WITH_VERIFY: u8 = 0x02;
 
 /// Largest cylinder number AH=08h can express (10 bits).
@@ -157,7 +159,8 @@ pub fn handle(regs: &mut Regs, ctx: &mut Ctx, drives: &mut Drives) {
     }
 }
 
-/// Run function `ah`; `Ok` carries AH for the caller (0 for all but 15h and 41h).
+/// Run function `ah` on drive `dl`; `Ok` carries AH for the caller (0 for all but 15h
+/// and 41h).
 fn call(
     ah: u8,
     dl: u8,
@@ -165,32 +168,6 @@ fn call(
     ctx: &mut Ctx,
     drives: &mut Drives,
 ) -> Result<u8, DiskError> {
-    let known = matches!(
-        ah,
-        RESET
-            | READ
-            | WRITE
-            | VERIFY
-            | PARAMETERS
-            | INIT_PARAMETERS
-            | SEEK
-            | ALT_RESET
-            | TEST_READY
-            | RECALIBRATE
-            | DIAGNOSTIC
-            | GET_TYPE
-            | CHANGE_LINE
-            | EXT_CHECK
-            | EXT_READ
-            | EXT_WRITE
-            | EXT_VERIFY
-            | EXT_SEEK
-            | EXT_PARAMETERS
-    );
-    if !known {
-        warn!("int13", "ah={ah:#04x} dl={dl:#04x}: function not supported");
-        return Err(BadCommand);
-    }
     let Some(drive) = drives.by_number(dl) else {
         if ah == GET_TYPE {
             // The convention for a drive that is not there: success, type "none".
@@ -243,7 +220,7 @@ fn call(
         EXT_READ => ext_transfer(Op::Read, regs, ctx, drive),
         EXT_WRITE => {
             let verify = match regs.al() {
-                0 | 1 => false,
+                WRITE_PLAIN | WRITE_PLAIN_TOO => false,
                 WRITE_WITH_VERIFY => true,
                 al => {
                     warn!("int13", "ah=43 dl={dl:#04x}: write flags al={al:#04x}");
@@ -255,8 +232,10 @@ fn call(
         EXT_VERIFY => ext_transfer(Op::Verify, regs, ctx, drive),
         EXT_SEEK => ext_seek(regs, ctx.mem, drive).map(|()| 0),
         EXT_PARAMETERS => drive_parameters(regs, ctx.mem, drive).map(|()| 0),
-        // Not reached: `known` lists exactly the functions above.
-        _ => Err(BadCommand),
+        _ => {
+            warn!("int13", "ah={ah:#04x} dl={dl:#04x}: function not supported");
+            Err(BadCommand)
+        }
     }
 }
 

@@ -87,13 +87,20 @@ impl AtaDrive {
         }
     }
 
-    /// The command for `n` sectors at `lba`, and whether it is an LBA48 one.
-    fn command(&self, lba28: u8, lba48: u8, lba: u64, n: u32) -> (u8, bool) {
-        if self.lba48 && lba + n as u64 >= LBA28_END {
-            (lba48, true)
-        } else {
-            (lba28, false)
+    /// One command's worth of `n` sectors at `lba`: the LBA48 form only when needed.
+    fn chunk(&self, lba28: u8, lba48: u8, lba: u64, n: u32, buf: u32) -> Chunk {
+        let ext = self.lba48 && lba + n as u64 >= LBA28_END;
+        Chunk {
+            command: if ext { lba48 } else { lba28 },
+            ext,
+            lba,
+            count: n,
+            buf,
         }
+    }
+
+    fn issue(&self, ch: &Channel, c: &Chunk) -> Result<(), Failure> {
+        ch.issue(self.pos.slave, c.command, c.lba, c.count, c.ext)
     }
 
     fn fail(&self, what: &str, lba: u64, f: Failure, done: u32) -> IoError {
@@ -114,14 +121,13 @@ impl AtaDrive {
         let mut done = 0;
         while done < count {
             let n = (count - done).min(MAX_PER_COMMAND);
-            let at = lba + done as u64;
-            let dest = buf + done * SECTOR;
+            let (at, dest) = (lba + done as u64, buf + done * SECTOR);
             let result = if write {
-                let (c, ext) = self.command(cmd::WRITE_SECTORS, cmd::WRITE_SECTORS_EXT, at, n);
-                self.pio_out(&ch, ctx.mem, c, ext, at, n, dest)
+                let c = self.chunk(cmd::WRITE_SECTORS, cmd::WRITE_SECTORS_EXT, at, n, dest);
+                self.pio_out(&ch, ctx.mem, &c)
             } else {
-                let (c, ext) = self.command(cmd::READ_SECTORS, cmd::READ_SECTORS_EXT, at, n);
-                self.pio_in(&ch, ctx.mem, c, ext, at, n, dest)
+                let c = self.chunk(cmd::READ_SECTORS, cmd::READ_SECTORS_EXT, at, n, dest);
+                self.pio_in(&ch, ctx.mem, &c)
             };
             if let Err((k, f)) = result {
                 let what = if write { "write" } else { "read" };
@@ -133,54 +139,41 @@ impl AtaDrive {
     }
 
     /// One read command; on failure, the sectors that reached memory and why.
-    #[allow(clippy::too_many_arguments)]
-    fn pio_in(
-        &self,
-        ch: &Channel,
-        mem: &mut dyn Memory,
-        c: u8,
-        ext: bool,
-        lba: u64,
-        n: u32,
-        buf: u32,
-    ) -> Result<(), (u32, Failure)> {
-        ch.issue(self.pos.slave, c, lba, n, ext)
-            .map_err(|f| (0, f))?;
+    fn pio_in(&self, ch: &Channel, mem: &mut dyn Memory, c: &Chunk) -> Result<(), (u32, Failure)> {
+        self.issue(ch, c).map_err(|f| (0, f))?;
         let mut block: Block = [0; BLOCK_WORDS];
-        for i in 0..n {
+        for i in 0..c.count {
             // The device reports a bad sector instead of offering its data.
             ch.wait_drq().map_err(|f| (i, f))?;
             ch.read_block(&mut block);
-            mem.write(buf + i * SECTOR, block.as_bytes());
+            mem.write(c.buf + i * SECTOR, block.as_bytes());
         }
         Ok(())
     }
 
     /// One write command; on failure, the sectors the device took and why.
-    #[allow(clippy::too_many_arguments)]
-    fn pio_out(
-        &self,
-        ch: &Channel,
-        mem: &mut dyn Memory,
-        c: u8,
-        ext: bool,
-        lba: u64,
-        n: u32,
-        buf: u32,
-    ) -> Result<(), (u32, Failure)> {
-        ch.issue(self.pos.slave, c, lba, n, ext)
-            .map_err(|f| (0, f))?;
+    fn pio_out(&self, ch: &Channel, mem: &mut dyn Memory, c: &Chunk) -> Result<(), (u32, Failure)> {
+        self.issue(ch, c).map_err(|f| (0, f))?;
         let mut block: Block = [0; BLOCK_WORDS];
-        for i in 0..n {
+        for i in 0..c.count {
             // An error before block i is about block i - 1 (or the command itself).
             ch.wait_drq().map_err(|f| (i.saturating_sub(1), f))?;
-            mem.read(buf + i * SECTOR, block.as_mut_bytes());
+            mem.read(c.buf + i * SECTOR, block.as_mut_bytes());
             ch.write_block(&block);
         }
         ch.wait_not_busy(COMMAND_TIMEOUT_MS)
             .map(|_| ())
-            .map_err(|f| (n - 1, f))
+            .map_err(|f| (c.count - 1, f))
     }
+}
+
+/// One command: what to send, and where its sectors are on disk and in memory.
+struct Chunk {
+    command: u8,
+    ext: bool,
+    lba: u64,
+    count: u32,
+    buf: u32,
 }
 
 impl BlockDevice for AtaDrive {
@@ -211,8 +204,8 @@ impl BlockDevice for AtaDrive {
         while done < count {
             let n = (count - done).min(MAX_PER_COMMAND);
             let at = lba + done as u64;
-            let (c, ext) = self.command(cmd::READ_VERIFY, cmd::READ_VERIFY_EXT, at, n);
-            ch.issue(self.pos.slave, c, at, n, ext)
+            let c = self.chunk(cmd::READ_VERIFY, cmd::READ_VERIFY_EXT, at, n, 0);
+            self.issue(&ch, &c)
                 .and_then(|()| ch.wait_not_busy(COMMAND_TIMEOUT_MS))
                 .map_err(|f| self.fail("verify", at, f, done))?;
             done += n;
