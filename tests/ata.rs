@@ -179,6 +179,12 @@ fn probe_numbers_disks_in_position_order() {
 }
 
 #[test]
+fn a_disk_without_a_model_name_still_gets_one() {
+    let (rig, _) = Rig::one(disk("", 2048));
+    assert_eq!(rig.name(0x80), "ata0 master: (no model name), 1 MiB");
+}
+
+#[test]
 fn probe_finds_a_slave_without_a_master_and_a_disk_behind_atapi() {
     let s = serial();
     let mut m = Machine::default();
@@ -504,6 +510,7 @@ fn verify_reports_the_failing_chunk() {
 fn read_past_the_device_end_is_sector_not_found() {
     // The block layer never asks for this; the driver still reports it cleanly.
     let (mut rig, _) = Rig::one(disk("SMALL", 100));
+    assert_eq!(rig.name(0x80), "ata0 master: SMALL, 50 KiB");
     let e = rig.read(0x80, 98, 4).unwrap_err();
     assert_eq!(e, IoError::new(DiskError::SectorNotFound, 0));
 }

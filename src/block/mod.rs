@@ -167,7 +167,8 @@ impl fmt::Display for DriveName<'_> {
     }
 }
 
-/// `Display` for a capacity: whole MiB below 4 GiB, whole GiB above ("64 MiB", "20 GiB").
+/// `Display` for a capacity: whole KiB below 1 MiB, whole MiB below 4 GiB, whole GiB
+/// above ("640 KiB", "64 MiB", "20 GiB").
 pub struct Capacity {
     pub sectors: u64,
     pub sector_size: u32,
@@ -175,10 +176,13 @@ pub struct Capacity {
 
 impl fmt::Display for Capacity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const KIB: u64 = 1 << 10;
         const MIB: u64 = 1 << 20;
         const GIB: u64 = 1 << 30;
         let bytes = self.sectors.saturating_mul(self.sector_size as u64);
-        if bytes < 4 * GIB {
+        if bytes < MIB {
+            write!(f, "{} KiB", bytes / KIB)
+        } else if bytes < 4 * GIB {
             write!(f, "{} MiB", bytes / MIB)
         } else {
             write!(f, "{} GiB", bytes / GIB)

@@ -43,6 +43,9 @@ impl Model {
 
 impl core::fmt::Display for Model {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        if self.len == 0 {
+            return f.write_str("(no model name)");
+        }
         for &b in self.as_bytes() {
             core::fmt::Write::write_char(f, b as char)?;
         }
