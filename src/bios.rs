@@ -6,6 +6,7 @@ use crate::cpu::Cpu;
 use crate::e820::E820Map;
 use crate::hw::PortIo;
 use crate::hw::clock::Clock;
+use crate::hw::pci::PciDevices;
 use crate::mem::Memory;
 
 /// Hardware as the services see it. Built per call by the image (and by tests).
@@ -21,6 +22,8 @@ pub struct Ctx<'a> {
 pub struct Bios {
     pub drives: Drives,
     pub e820: E820Map,
+    /// Every PCI function POST found, with its BARs and IRQ.
+    pub pci: PciDevices,
     pub boot: crate::boot::BootState,
 }
 
@@ -35,6 +38,7 @@ impl Bios {
         Bios {
             drives: Drives::new(),
             e820: E820Map::new(),
+            pci: PciDevices::new(),
             boot: crate::boot::BootState::new(),
         }
     }

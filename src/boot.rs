@@ -1,9 +1,49 @@
-//! int19 (boot) and int18 (boot failed): boot order, boot sector checks, hand-off.
+//! int19 (boot) and int18 (boot failed, try the next device): boot order, boot sector
+//! checks and the hand-off to 0000:7C00.
+//!
+//! The order is fixed at POST: devices named in QEMU's `bootorder` file first, in its
+//! order, then the other drives in registry order. int19 starts at the head of the list;
+//! int18 (which a boot sector calls when it finds nothing to boot) goes on with the next
+//! device. When every device failed, the reasons are printed and the firmware retries
+//! after a pause or at a key press.
 
 use crate::bios::{Bios, Ctx};
-use crate::regs::Regs;
+use crate::block::{DiskError, DriveId, DriveKind, Drives, Interface};
+use crate::cpu::{Call16, call_kind};
+use crate::hw::clock::Deadline;
+use crate::mem::linear;
+use crate::regs::{Flags, Regs};
+use core::fmt::Write;
 
-pub struct BootState {}
+/// Where boot sectors are loaded and entered.
+pub const BOOT_ADDR: u16 = 0x7c00;
+const SIGNATURE_OFFSET: u32 = 510;
+const SIGNATURE: u16 = 0xaa55;
+/// How long "no bootable device" waits before trying again.
+const RETRY_SECONDS: u64 = 60;
+pub const MAX_ENTRIES: usize = crate::block::MAX_DRIVES;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BootEntry {
+    Disk(DriveId),
+}
+
+/// Why a device did not boot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failure {
+    Read(DiskError),
+    NoSignature,
+    Gone,
+}
+
+pub struct BootState {
+    order: [Option<BootEntry>; MAX_ENTRIES],
+    /// Entry int18 tries next.
+    next: usize,
+    failures: [Option<Failure>; MAX_ENTRIES],
+    /// Set while waiting to retry after every device failed.
+    retry_at: Option<Deadline>,
+}
 
 impl Default for BootState {
     fn default() -> Self {
@@ -13,21 +53,416 @@ impl Default for BootState {
 
 impl BootState {
     pub const fn new() -> Self {
-        BootState {}
+        BootState {
+            order: [None; MAX_ENTRIES],
+            next: 0,
+            failures: [None; MAX_ENTRIES],
+            retry_at: None,
+        }
+    }
+
+    pub fn order(&self) -> impl Iterator<Item = BootEntry> + '_ {
+        self.order.iter().flatten().copied()
+    }
+
+    /// Boot order: devices whose QEMU path appears in `bootorder` (one path per line)
+    /// first, in that order; then every other visible disk in registry order.
+    pub fn set_order(&mut self, drives: &Drives, bootorder: Option<&str>) {
+        let mut order = [None; MAX_ENTRIES];
+        let mut n = 0;
+        let mut push = |e: BootEntry, order: &mut [Option<BootEntry>; MAX_ENTRIES]| {
+            if n < MAX_ENTRIES && !order[..n].contains(&Some(e)) {
+                order[n] = Some(e);
+                n += 1;
+            }
+        };
+        let bootable = || {
+            drives
+                .iter()
+                .filter(|(_, d)| !d.hidden && d.dev.info().kind == DriveKind::Disk)
+        };
+        for line in bootorder
+            .unwrap_or("")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+        {
+            if let Some((id, _)) =
+                bootable().find(|(_, d)| path_matches(&d.dev.info().interface, line))
+            {
+                push(BootEntry::Disk(id), &mut order);
+            }
+        }
+        for (id, _) in bootable() {
+            push(BootEntry::Disk(id), &mut order);
+        }
+        self.order = order;
+        self.next = 0;
     }
 }
 
-/// POST: decide the boot order.
-pub fn setup(ctx: &mut Ctx, bios: &mut Bios) {
-    let _ = (ctx, bios);
+/// QEMU's firmware path of a drive, as in its `bootorder` file.
+fn write_qemu_path(iface: &Interface, out: &mut impl Write) -> core::fmt::Result {
+    match *iface {
+        Interface::Ata {
+            pci,
+            channel,
+            slave,
+            atapi,
+            ..
+        } => {
+            // Legacy ports without a PCI controller: no path QEMU would name.
+            let pci = pci.ok_or(core::fmt::Error)?;
+            write!(out, "/pci@i0cf8/ide@{:x}", pci.dev)?;
+            if pci.func != 0 {
+                write!(out, ",{:x}", pci.func)?;
+            }
+            let leaf = if atapi { "cdrom" } else { "disk" };
+            write!(out, "/drive@{channel:x}/{leaf}@{:x}", slave as u8)
+        }
+        // Xen PV disks have no QEMU bootorder path; they follow registry order.
+        Interface::Xen { .. } => Err(core::fmt::Error),
+    }
 }
 
-pub fn int19(regs: &mut Regs, ctx: &mut Ctx, bios: &mut Bios) {
-    let _ = (regs, ctx, bios);
-    info!("boot", "int19: nothing to boot yet");
+/// Compares without formatting into a buffer: `line` must equal the drive's path.
+fn path_matches(iface: &Interface, line: &str) -> bool {
+    struct Eq<'a> {
+        rest: &'a str,
+        ok: bool,
+    }
+    impl Write for Eq<'_> {
+        fn write_str(&mut self, s: &str) -> core::fmt::Result {
+            match self.rest.strip_prefix(s) {
+                Some(r) if self.ok => self.rest = r,
+                _ => self.ok = false,
+            }
+            Ok(())
+        }
+    }
+    let mut cmp = Eq {
+        rest: line,
+        ok: true,
+    };
+    write_qemu_path(iface, &mut cmp).is_ok() && cmp.ok && cmp.rest.is_empty()
 }
 
-pub fn int18(regs: &mut Regs, ctx: &mut Ctx, bios: &mut Bios) {
-    let _ = (regs, ctx, bios);
-    info!("boot", "int18: no bootable device");
+/// POST: decide the boot order from the drives found and QEMU's `bootorder` file.
+pub fn setup(ctx: &mut Ctx, bios: &mut Bios, bootorder: Option<&str>) {
+    let _ = ctx;
+    bios.boot.set_order(&bios.drives, bootorder);
+    for (i, e) in bios.boot.order().enumerate() {
+        let BootEntry::Disk(id) = e;
+        if let Some(d) = bios.drives.get(id) {
+            let mut name = crate::fmt::Buf::<80>::new();
+            let _ = d.dev.describe(&mut name);
+            info!("boot", "{}: {}", i + 1, name.as_str());
+        }
+    }
+}
+
+/// int19: boot from the first device that has a boot sector.
+pub fn int19(ctx: &mut Ctx, bios: &mut Bios) -> Option<Call16> {
+    bios.boot.next = 0;
+    bios.boot.failures = [None; MAX_ENTRIES];
+    bios.boot.retry_at = None;
+    boot_next(ctx, bios)
+}
+
+/// int18: the device we booted had nothing to run; try the next one.
+pub fn int18(ctx: &mut Ctx, bios: &mut Bios) -> Option<Call16> {
+    info!("boot", "int18: boot failed, trying the next device");
+    boot_next(ctx, bios)
+}
+
+/// What a caller of int18/int19 gets back when nothing booted: keep waiting (the
+/// trampoline lets interrupts run and calls again) until a key or the retry deadline.
+pub fn wait_for_retry(ctx: &mut Ctx, bios: &mut Bios) -> Option<Call16> {
+    let Some(deadline) = bios.boot.retry_at else {
+        return None;
+    };
+    let key = crate::services::keyboard::take_key(ctx);
+    if key.is_none() && !deadline.expired(ctx.clock) {
+        return None;
+    }
+    int19(ctx, bios)
+}
+
+pub fn waiting_for_retry(bios: &Bios) -> bool {
+    bios.boot.retry_at.is_some()
+}
+
+fn boot_next(ctx: &mut Ctx, bios: &mut Bios) -> Option<Call16> {
+    while let Some(entry) = bios.boot.order.get(bios.boot.next).copied().flatten() {
+        let i = bios.boot.next;
+        bios.boot.next += 1;
+        match try_boot(ctx, bios, entry) {
+            Ok(call) => return Some(call),
+            Err(f) => bios.boot.failures[i] = Some(f),
+        }
+    }
+    report_failure(ctx, bios);
+    bios.boot.retry_at = Some(Deadline::after_ms(ctx.clock, RETRY_SECONDS * 1000));
+    None
+}
+
+fn try_boot(ctx: &mut Ctx, bios: &mut Bios, entry: BootEntry) -> Result<Call16, Failure> {
+    let BootEntry::Disk(id) = entry;
+    let d = bios.drives.get_mut(id).ok_or(Failure::Gone)?;
+    let mut name = crate::fmt::Buf::<80>::new();
+    let _ = d.dev.describe(&mut name);
+    let _ = writeln!(
+        ctx.console as &mut dyn crate::console::Console,
+        "Booting from {}...",
+        name.as_str()
+    );
+    info!("boot", "trying {}", name.as_str());
+    let addr = linear(0, BOOT_ADDR);
+    let sector_size = d.dev.info().sector_size;
+    if sector_size != crate::block::SECTOR_SIZE {
+        // Boot sectors are 512 bytes; a 4 KiB-sector disk's first sector holds one at 0.
+        info!("boot", "{} has {}-byte sectors", name.as_str(), sector_size);
+    }
+    d.dev.read(ctx, 0, 1, addr).map_err(|e| {
+        warn!(
+            "boot",
+            "{}: reading the boot sector failed (AH={:#04x})",
+            name.as_str(),
+            e.error.code()
+        );
+        Failure::Read(e.error)
+    })?;
+    if ctx.mem.read_u16(addr + SIGNATURE_OFFSET) != SIGNATURE {
+        warn!(
+            "boot",
+            "{}: no boot signature (0xaa55) in sector 0",
+            name.as_str()
+        );
+        return Err(Failure::NoSignature);
+    }
+    // The boot disk is drive 0x80: loaders assume it.
+    bios.drives.number_disks(&[id]);
+    let dl = bios.drives.bios_number(id).ok_or(Failure::Gone)?;
+    ctx.mem.write_u8(
+        crate::bda::at(crate::bda::DISK_COUNT),
+        bios.drives.disk_count(),
+    );
+    info!(
+        "boot",
+        "booting {} as drive {dl:#04x} at 0000:{BOOT_ADDR:04x}",
+        name.as_str()
+    );
+    Ok(boot_call(dl))
+}
+
+/// The jump to a boot sector: CS:IP = 0000:7C00, DL = drive, stack just below it,
+/// interrupts on.
+pub fn boot_call(dl: u8) -> Call16 {
+    let mut regs = Regs {
+        flags: Flags::IF.bits(),
+        ..Default::default()
+    };
+    regs.set_dl(dl);
+    let mut call = Call16::far_call(0, BOOT_ADDR, regs);
+    call.ss = 0;
+    call.sp = BOOT_ADDR;
+    call.kind = call_kind::OWN_STACK | call_kind::NORETURN;
+    call
+}
+
+fn report_failure(ctx: &mut Ctx, bios: &Bios) {
+    let con = ctx.console as &mut dyn crate::console::Console;
+    let _ = writeln!(con, "No bootable device.");
+    if bios.boot.order().next().is_none() {
+        let _ = writeln!(con, "  no drives were found");
+        warn!("boot", "no bootable device: no drives were found");
+    }
+    for (entry, failure) in bios.boot.order().zip(bios.boot.failures.iter()) {
+        let BootEntry::Disk(id) = entry;
+        let mut name = crate::fmt::Buf::<80>::new();
+        if let Some(d) = bios.drives.get(id) {
+            let _ = d.dev.describe(&mut name);
+        }
+        let why = match failure {
+            Some(Failure::Read(e)) => ReasonText::Read(e.code()),
+            Some(Failure::NoSignature) => ReasonText::Text("no boot signature in sector 0"),
+            Some(Failure::Gone) => ReasonText::Text("drive vanished"),
+            None => ReasonText::Text("not tried"),
+        };
+        let _ = writeln!(con, "  {}: {}", name.as_str(), why);
+        warn!("boot", "no bootable device: {}: {}", name.as_str(), why);
+    }
+    let _ = writeln!(
+        con,
+        "Retrying in {RETRY_SECONDS} seconds; press a key to retry now."
+    );
+}
+
+enum ReasonText {
+    Read(u8),
+    Text(&'static str),
+}
+
+impl core::fmt::Display for ReasonText {
+    fn fmt(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
+        match self {
+            ReasonText::Read(code) => write!(f, "read error (int13 status {code:#04x})"),
+            ReasonText::Text(t) => f.write_str(t),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::block::{BlockDevice, DriveInfo, IoError, PciAddr};
+    use crate::mem::Memory;
+    use crate::sim::Machine;
+
+    struct Disk {
+        info: DriveInfo,
+        sector0: [u8; 512],
+        fail: Option<DiskError>,
+        name: &'static str,
+    }
+
+    impl BlockDevice for Disk {
+        fn info(&self) -> &DriveInfo {
+            &self.info
+        }
+        fn describe(&self, out: &mut dyn Write) -> core::fmt::Result {
+            out.write_str(self.name)
+        }
+        fn read(&mut self, ctx: &mut Ctx, lba: u64, count: u32, buf: u32) -> Result<(), IoError> {
+            assert_eq!((lba, count), (0, 1));
+            if let Some(e) = self.fail {
+                return Err(e.into());
+            }
+            ctx.mem.write(buf, &self.sector0);
+            Ok(())
+        }
+        fn write(&mut self, _: &mut Ctx, _: u64, _: u32, _: u32) -> Result<(), IoError> {
+            unreachable!()
+        }
+    }
+
+    fn ata(
+        channel: u8,
+        slave: bool,
+        bootable: bool,
+        fail: Option<DiskError>,
+        name: &'static str,
+    ) -> &'static mut Disk {
+        let mut sector0 = [0u8; 512];
+        if bootable {
+            sector0[510] = 0x55;
+            sector0[511] = 0xaa;
+        }
+        let info = DriveInfo {
+            kind: DriveKind::Disk,
+            sectors: 2048,
+            sector_size: 512,
+            read_only: false,
+            removable: false,
+            chs: None,
+            interface: Interface::Ata {
+                pci: Some(PciAddr {
+                    bus: 0,
+                    dev: 1,
+                    func: 1,
+                }),
+                channel,
+                slave,
+                atapi: false,
+                io_base: 0x1f0,
+            },
+        };
+        Box::leak(Box::new(Disk {
+            info,
+            sector0,
+            fail,
+            name,
+        }))
+    }
+
+    fn drives(disks: Vec<&'static mut Disk>) -> Drives {
+        let mut d = Drives::new();
+        for disk in disks {
+            d.add(disk).unwrap();
+        }
+        d
+    }
+
+    #[test]
+    fn bootorder_file_comes_first_then_registry_order() {
+        let d = drives(vec![
+            ata(0, false, true, None, "a"),
+            ata(0, true, true, None, "b"),
+            ata(1, false, true, None, "c"),
+        ]);
+        let mut s = BootState::new();
+        s.set_order(
+            &d,
+            Some("/pci@i0cf8/ide@1,1/drive@1/disk@0\n/pci@i0cf8/ide@1,1/drive@0/disk@1\nHALT\n"),
+        );
+        let ids: Vec<_> = s.order().map(|BootEntry::Disk(id)| id.0).collect();
+        assert_eq!(ids, vec![2, 1, 0]);
+        s.set_order(&d, None);
+        let ids: Vec<_> = s.order().map(|BootEntry::Disk(id)| id.0).collect();
+        assert_eq!(ids, vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn int19_skips_unbootable_disks_and_makes_the_boot_disk_0x80() {
+        let mut m = Machine::default();
+        let mut bios = Bios::new();
+        bios.drives = drives(vec![
+            ata(0, false, false, None, "blank"),
+            ata(0, true, true, Some(DiskError::Timeout), "broken"),
+            ata(1, false, true, None, "good"),
+        ]);
+        setup(&mut m.ctx(), &mut bios, None);
+        let call = int19(&mut m.ctx(), &mut bios).expect("a device boots");
+        assert_eq!(
+            (call.regs.cs, call.regs.ip, call.regs.dl()),
+            (0, 0x7c00, 0x80)
+        );
+        assert_eq!((call.ss, call.sp), (0, 0x7c00));
+        assert!(call.kind & call_kind::NORETURN != 0);
+        assert!(Flags::from_bits_retain(call.regs.flags).contains(Flags::IF));
+        assert_eq!(bios.drives.bios_number(DriveId(2)), Some(0x80));
+        assert_eq!(bios.drives.bios_number(DriveId(0)), Some(0x81));
+        assert_eq!(m.mem.read_u16(0x7dfe), 0xaa55);
+        assert_eq!(m.mem.read_u8(0x475), 3);
+        let out = m.console.text();
+        assert!(out.contains("Booting from blank..."), "{out}");
+        assert!(out.contains("Booting from good..."), "{out}");
+
+        // The boot sector found nothing and called int18: nothing is left to try.
+        assert!(int18(&mut m.ctx(), &mut bios).is_none());
+        let out = m.console.text();
+        assert!(out.contains("No bootable device."), "{out}");
+        assert!(
+            out.contains("blank: no boot signature in sector 0"),
+            "{out}"
+        );
+        assert!(
+            out.contains("broken: read error (int13 status 0x80)"),
+            "{out}"
+        );
+        assert!(waiting_for_retry(&bios));
+    }
+
+    #[test]
+    fn no_drives_says_so() {
+        let mut m = Machine::default();
+        let mut bios = Bios::new();
+        setup(&mut m.ctx(), &mut bios, None);
+        assert!(int19(&mut m.ctx(), &mut bios).is_none());
+        assert!(
+            m.console
+                .text()
+                .contains("No bootable device.\n  no drives were found\n")
+        );
+    }
 }

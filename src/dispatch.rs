@@ -1,10 +1,32 @@
 //! Interrupt vector -> service. The one place that knows which vector is whose.
 
 use crate::bios::{Bios, Ctx};
+use crate::cpu::Call16;
 use crate::regs::{Action, Regs};
 use crate::services;
 
-pub fn dispatch(regs: &mut Regs, ctx: &mut Ctx, bios: &mut Bios) -> Action {
+/// What the image does after a service.
+#[derive(Debug)]
+pub enum Next {
+    /// Back to the caller (`iret`).
+    Return,
+    /// Let interrupts run and call the service again (see `Action::Yield`).
+    Yield,
+    /// Leave the BIOS for good: enter a boot sector. The image releases the firmware's
+    /// state before it jumps, so the booted code can call the BIOS.
+    Boot(Call16),
+}
+
+impl From<Action> for Next {
+    fn from(a: Action) -> Next {
+        match a {
+            Action::Return => Next::Return,
+            Action::Yield => Next::Yield,
+        }
+    }
+}
+
+pub fn dispatch(regs: &mut Regs, ctx: &mut Ctx, bios: &mut Bios) -> Next {
     match regs.vector {
         0x09 => services::keyboard::int09(regs, ctx),
         0x10 => services::video::int10(regs, ctx),
@@ -13,11 +35,23 @@ pub fn dispatch(regs: &mut Regs, ctx: &mut Ctx, bios: &mut Bios) -> Action {
         // int40 is the diskette service int13 chains to on old machines; both land here.
         0x13 | 0x40 => crate::block::int13::handle(regs, ctx, &mut bios.drives),
         0x14 => services::serial::int14(regs, ctx),
-        0x15 => return services::system::int15(regs, ctx, bios),
-        0x16 => return services::keyboard::int16(regs, ctx),
+        0x15 => return services::system::int15(regs, ctx, bios).into(),
+        0x16 => return services::keyboard::int16(regs, ctx).into(),
         0x17 => services::serial::int17(regs, ctx),
-        0x18 => crate::boot::int18(regs, ctx, bios),
-        0x19 => crate::boot::int19(regs, ctx, bios),
+        v @ (0x18 | 0x19) => {
+            let jump = if crate::boot::waiting_for_retry(bios) {
+                crate::boot::wait_for_retry(ctx, bios)
+            } else if v == 0x19 {
+                crate::boot::int19(ctx, bios)
+            } else {
+                crate::boot::int18(ctx, bios)
+            };
+            return match jump {
+                Some(call) => Next::Boot(call),
+                // Nothing booted: wait (interrupts on) for a key or the retry time.
+                None => Next::Yield,
+            };
+        }
         0x1a => services::time::int1a(regs, ctx),
         0x70 => services::time::int70(regs, ctx),
         0x74 => services::keyboard::int74(regs, ctx),
@@ -26,5 +60,5 @@ pub fn dispatch(regs: &mut Regs, ctx: &mut Ctx, bios: &mut Bios) -> Action {
             regs.fail(services::UNSUPPORTED);
         }
     }
-    Action::Return
+    Next::Return
 }

@@ -5,6 +5,8 @@
 use crate::arch::{BIOS_SEG, FlatMemory, Ports, RealCpu};
 use crate::bios::{Bios, Ctx};
 use crate::console::Console;
+use crate::cpu::Cpu;
+use crate::dispatch::Next;
 use crate::fseg_offset;
 use crate::global::Global;
 use crate::hw::PortIo;
@@ -116,7 +118,7 @@ extern "C" fn xenbios_interrupt(frame: *mut Regs) -> Action {
         cpu: &mut RealCpu,
         console: &mut SerialConsole,
     };
-    let action = match BIOS.try_lock() {
+    let next = match BIOS.try_lock() {
         Some(mut bios) => crate::dispatch::dispatch(&mut regs, &mut ctx, &mut bios),
         None => {
             // A service called real-mode code that called back into the BIOS.
@@ -125,12 +127,21 @@ extern "C" fn xenbios_interrupt(frame: *mut Regs) -> Action {
                 "vector {:#04x} re-entered while busy: refused", regs.vector
             );
             regs.fail(crate::services::UNSUPPORTED);
-            Action::Return
+            Next::Return
         }
     };
     // SAFETY: same frame, written back for the trampoline to load.
     unsafe { frame.write_unaligned(regs) };
-    action
+    match next {
+        Next::Return => Action::Return,
+        Next::Yield => Action::Yield,
+        Next::Boot(mut call) => {
+            // The BIOS state is unlocked again (the guard above is gone): the boot
+            // sector may call us. This call never comes back.
+            RealCpu.call16(&mut call);
+            unreachable!("a boot sector returned to the BIOS");
+        }
+    }
 }
 
 /// Entry points the trampoline calls, kept alive through LTO and --gc-sections.

@@ -19,6 +19,7 @@ pub mod console;
 pub mod cpu;
 pub mod dispatch;
 pub mod e820;
+pub mod fmt;
 pub mod global;
 pub mod hw;
 pub mod ivt;

@@ -16,3 +16,9 @@ pub fn int16(regs: &mut Regs, ctx: &mut Ctx) -> Action {
 pub fn int74(regs: &mut Regs, ctx: &mut Ctx) {
     let _ = (regs, ctx);
 }
+
+/// Take one key from the keyboard buffer (or the serial console), if any: the boot
+/// failure wait uses it to retry at a key press.
+pub fn take_key(ctx: &mut Ctx) -> Option<u16> {
+    ctx.console.read().map(u16::from)
+}

@@ -6,15 +6,23 @@
 pub mod ata;
 mod cpu;
 mod disk;
+mod fw_cfg;
 mod machine;
 mod memory;
+mod pci;
+mod pic;
+mod pit;
 mod ports;
 
 pub use ata::{SimAtaChannel, SimAtaDevice};
 pub use cpu::{SimClock, SimConsole, SimCpu};
 pub use disk::{DiskCall, DiskState, FakeDisk};
+pub use fw_cfg::SimFwCfg;
 pub use machine::{Machine, REAL_MODE_MEMORY};
 pub use memory::SimMemory;
+pub use pci::{SimBar, SimFunction, SimPci};
+pub use pic::{Sim8259, SimElcr, SimPic};
+pub use pit::{SimPit, SimTime, counter};
 pub use ports::{PortDevice, SimPorts};
 
 use std::sync::Mutex;

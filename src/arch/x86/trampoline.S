@@ -179,14 +179,18 @@ exit16_rm:
 
 /* The service waits for an interrupt (a key, a tick): let IRQs run on the caller's
  * stack, then call the service again with the same frame. hlt only when the timer can
- * wake us. */
+ * wake us, and right after sti: its one-instruction shadow keeps an IRQ from slipping in
+ * between and leaving hlt to sleep until the next one. */
 yield16:
-        sti
         inb $PIC1_DATA, %al
         testb $1, %al
         jnz 4f
+        sti
         hlt
-4:
+        cli
+        jmp entry16_frame
+4:      sti
+        nop
         cli
         jmp entry16_frame
 

@@ -1,0 +1,228 @@
+//! Memory detection: the e820 map a loader sees, from fw_cfg or CMOS.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Mutex;
+use xenbios::e820::{E820Map, Kind};
+use xenbios::memory::{self, Source};
+use xenbios::sim::{self, Machine, PortDevice, SimFwCfg};
+
+static LOG: Mutex<()> = Mutex::new(());
+
+const G: u64 = 1 << 30;
+const M: u64 = 1 << 20;
+
+/// CMOS RAM behind 0x70/0x71.
+struct Cmos {
+    index: u8,
+    regs: [u8; 128],
+}
+
+impl PortDevice for Cmos {
+    fn read(&mut self, port: u16, _: u8) -> u32 {
+        if port == 0x71 {
+            self.regs[self.index as usize] as u32
+        } else {
+            0
+        }
+    }
+    fn write(&mut self, port: u16, _: u8, v: u32) {
+        match port {
+            0x70 => self.index = v as u8 & 0x7f,
+            _ => self.regs[self.index as usize] = v as u8,
+        }
+    }
+}
+
+/// CMOS contents as QEMU's pc_cmos_init writes them for `below_4g` / `above_4g` bytes.
+fn cmos_for(below_4g: u64, above_4g: u64) -> Cmos {
+    let mut regs = [0u8; 128];
+    let ext_kb = ((below_4g - M) / 1024).min(0xffff) as u16;
+    regs[0x30..0x32].copy_from_slice(&ext_kb.to_le_bytes());
+    let above16 = (below_4g.saturating_sub(16 * M) / (64 * 1024)).min(0xffff) as u16;
+    regs[0x34..0x36].copy_from_slice(&above16.to_le_bytes());
+    let high = (above_4g / (64 * 1024)) as u32;
+    regs[0x5b..0x5e].copy_from_slice(&high.to_le_bytes()[..3]);
+    Cmos { index: 0, regs }
+}
+
+fn e820_file(entries: &[(u64, u64, u32)]) -> Vec<u8> {
+    let mut v = Vec::new();
+    for &(a, l, t) in entries {
+        v.extend_from_slice(&a.to_le_bytes());
+        v.extend_from_slice(&l.to_le_bytes());
+        v.extend_from_slice(&t.to_le_bytes());
+    }
+    v
+}
+
+fn detect(fw: Option<SimFwCfg>, cmos: Option<Cmos>) -> (Vec<(u64, u64, Kind)>, Source, String) {
+    let _g = LOG.lock().unwrap();
+    let mut m = Machine::default();
+    if let Some(fw) = fw {
+        m.ports.attach(0x510, 0x511, Rc::new(RefCell::new(fw)));
+    }
+    if let Some(c) = cmos {
+        m.ports.attach(0x70, 0x71, Rc::new(RefCell::new(c)));
+    }
+    let mut e820 = E820Map::new();
+    sim::capture_log();
+    let src = memory::detect(&mut m.ctx(), &mut e820);
+    let log = sim::take_log();
+    check_well_formed(&e820);
+    let map = e820
+        .regions()
+        .iter()
+        .map(|r| (r.start, r.end, r.kind))
+        .collect();
+    (map, src, log)
+}
+
+/// What every OS relies on: sorted, non-overlapping, non-empty, adjacent same-kind merged.
+fn check_well_formed(e820: &E820Map) {
+    for w in e820.regions().windows(2) {
+        assert!(w[0].end <= w[1].start, "overlap or unsorted: {w:?}");
+        assert!(
+            !(w[0].end == w[1].start && w[0].kind == w[1].kind),
+            "unmerged {w:?}"
+        );
+    }
+    assert!(e820.regions().iter().all(|r| r.start < r.end));
+}
+
+/// The first MiB and the BIOS alias, as the firmware lays them out.
+fn firmware_low() -> Vec<(u64, u64, Kind)> {
+    vec![
+        (0, 0x9fc00, Kind::Ram),
+        (0x9fc00, 0xa0000, Kind::Reserved),
+        (0xe0000, 0x100000, Kind::Reserved),
+    ]
+}
+const ALIAS: (u64, u64, Kind) = (0xfffe0000, 0x1_0000_0000, Kind::Reserved);
+
+#[test]
+fn one_gib_from_fw_cfg() {
+    let mut fw = SimFwCfg::new();
+    fw.add_file("etc/e820", &e820_file(&[(0, G, 1)]));
+    let (map, src, log) = detect(Some(fw), None);
+    let mut want = firmware_low();
+    want.extend([(M, G, Kind::Ram), ALIAS]);
+    assert_eq!(map, want);
+    assert_eq!(src, Source::FwCfg);
+    assert!(
+        log.contains("[e820] 0x0000100000-0x003fffffff ram"),
+        "{log}"
+    );
+    assert!(log.contains("1023 MiB RAM below 4 GiB, 0 MiB above (from fw_cfg etc/e820)"));
+    assert!(log.contains("[fw_cfg] QEMU fw_cfg: 1 files"));
+}
+
+#[test]
+fn four_gib_with_the_pci_hole_and_reserved_entries_kept() {
+    // QEMU pc with -m 4G: 3 GiB low, 1 GiB above 4 GiB; a reserved entry (KVM's
+    // identity-map pages) listed *before* the RAM it does not overlap, and one that
+    // carves a piece out of low RAM listed before that RAM.
+    let mut fw = SimFwCfg::new();
+    fw.add_file(
+        "etc/e820",
+        &e820_file(&[
+            (0xfeffc000, 0x4000, 2),
+            (0x8000_0000, 0x10_0000, 2),
+            (0, 0xc000_0000, 1),
+            (4 * G, G, 1),
+        ]),
+    );
+    let (map, _, _) = detect(Some(fw), None);
+    let mut want = firmware_low();
+    want.extend([
+        (M, 0x8000_0000, Kind::Ram),
+        (0x8000_0000, 0x8010_0000, Kind::Reserved),
+        (0x8010_0000, 0xc000_0000, Kind::Ram),
+        (0xfeffc000, 0xff000000, Kind::Reserved),
+        ALIAS,
+        (4 * G, 5 * G, Kind::Ram),
+    ]);
+    assert_eq!(map, want);
+}
+
+#[test]
+fn q35_hole_at_2_75_gib_and_acpi_kinds_survive() {
+    let mut fw = SimFwCfg::new();
+    fw.add_file(
+        "etc/e820",
+        &e820_file(&[
+            (0, 0xb000_0000, 1),
+            (4 * G, 2 * G, 1),
+            (0xaff0_0000, 0x10_0000, 4),
+        ]),
+    );
+    let (map, _, log) = detect(Some(fw), None);
+    let mut want = firmware_low();
+    want.extend([
+        (M, 0xaff0_0000, Kind::Ram),
+        (0xaff0_0000, 0xb000_0000, Kind::AcpiNvs),
+        ALIAS,
+        (4 * G, 6 * G, Kind::Ram),
+    ]);
+    assert_eq!(map, want);
+    assert!(
+        log.contains("2814 MiB RAM below 4 GiB, 2048 MiB above"),
+        "{log}"
+    );
+}
+
+#[test]
+fn cmos_when_there_is_no_fw_cfg() {
+    let (map, src, log) = detect(None, Some(cmos_for(3 * G, 2 * G)));
+    let mut want = firmware_low();
+    want.extend([(M, 3 * G, Kind::Ram), ALIAS, (4 * G, 6 * G, Kind::Ram)]);
+    assert_eq!(map, want);
+    assert_eq!(src, Source::Cmos);
+    assert!(log.contains("[fw_cfg] absent"));
+    assert!(log.contains("(from CMOS)"));
+}
+
+#[test]
+fn cmos_below_16_mib_uses_the_kib_count() {
+    let (map, _, _) = detect(None, Some(cmos_for(12 * M, 0)));
+    let mut want = firmware_low();
+    want.extend([(M, 12 * M, Kind::Ram), ALIAS]);
+    assert_eq!(map, want);
+}
+
+#[test]
+fn fw_cfg_without_a_usable_e820_falls_back_to_cmos() {
+    // No etc/e820 at all (old QEMU)...
+    let (map, src, log) = detect(Some(SimFwCfg::new()), Some(cmos_for(512 * M, 0)));
+    assert_eq!(src, Source::Cmos);
+    assert!(map.contains(&(M, 512 * M, Kind::Ram)));
+    assert!(log.contains("no usable etc/e820"));
+    // ...or one that only describes the first MiB.
+    let mut fw = SimFwCfg::new();
+    fw.add_file("etc/e820", &e820_file(&[(0, 0xa0000, 1)]));
+    let (map, src, _) = detect(Some(fw), Some(cmos_for(256 * M, 0)));
+    assert_eq!(src, Source::Cmos);
+    assert!(map.contains(&(M, 256 * M, Kind::Ram)));
+}
+
+#[test]
+fn the_first_mib_is_the_firmwares_whatever_is_reported() {
+    // A platform claiming RAM over the VGA hole and the BIOS, and a reserved page at 0.
+    let mut fw = SimFwCfg::new();
+    fw.add_file("etc/e820", &e820_file(&[(0, 0x1000, 2), (0, 64 * M, 1)]));
+    let (map, _, _) = detect(Some(fw), None);
+    let mut want = firmware_low();
+    want.extend([(M, 64 * M, Kind::Ram), ALIAS]);
+    assert_eq!(map, want);
+}
+
+#[test]
+fn low_memory_top_ignores_what_lies_above_the_limit() {
+    let mut e = E820Map::new();
+    e.add(0, 0x9fc00, Kind::Ram);
+    e.add(M, 0x4000_0000, Kind::Ram);
+    e.add(0xfffe0000, 0x1_0000_0000, Kind::Reserved);
+    assert_eq!(memory::low_memory_top(&e, 0xfec0_0000), 0x4000_0000);
+    e.add(0x4000_0000, 0x4010_0000, Kind::AcpiNvs);
+    assert_eq!(memory::low_memory_top(&e, 0xfec0_0000), 0x4010_0000);
+}
