@@ -6,11 +6,15 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::{Mutex, MutexGuard};
 use xenbios::block::{Chs, DiskError, DriveName, Drives, Interface, IoError, PciAddr};
+use xenbios::e820::{E820Map, Kind};
 use xenbios::hw::ata::{self, PRIMARY, Ports, SECONDARY};
 use xenbios::hw::clock::Clock;
+use xenbios::hw::pci::{self, PciDevices};
 use xenbios::mem::Memory;
-use xenbios::sim::ata::{ERR_ABRT, ERR_IDNF, ERR_UNC, Faults, ST_DF, SimPci};
-use xenbios::sim::{self, FakeDisk, Machine, SimAtaChannel, SimAtaDevice};
+use xenbios::sim::ata::{ERR_ABRT, ERR_IDNF, ERR_UNC, Faults, ST_DF};
+use xenbios::sim::{
+    self, FakeDisk, Machine, SimAtaChannel, SimAtaDevice, SimBar, SimFunction, SimPci,
+};
 
 /// Log capture is process-wide: these tests run one at a time.
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -57,11 +61,39 @@ fn channel(
     SimAtaChannel::new(ports, master, slave).attach(&mut m.ports)
 }
 
+/// A PIIX3-like PCI bus (host bridge, ISA bridge, IDE function 00:01.1 with `prog_if`
+/// and, in native mode, four I/O BARs) run through PCI POST, as the ATA probe gets it.
+fn pci_post(m: &mut Machine, prog_if: u8) -> PciDevices {
+    const INTEL: u16 = 0x8086;
+    let mut bus = SimPci::new();
+    bus.add(None, 0, 0, SimFunction::new(INTEL, 0x1237, 0x0600));
+    let isa = SimFunction::new(INTEL, 0x7000, 0x0601).multi_function();
+    bus.add(None, 1, 0, isa);
+    let mut ide = SimFunction::new(INTEL, 0x7010, 0x0101).with(0x09, &[prog_if]);
+    if prog_if != 0x80 {
+        for (i, size) in [8, 4, 8, 4].into_iter().enumerate() {
+            ide = ide.bar(i, SimBar::Io(size));
+        }
+    }
+    bus.add(None, 1, 1, ide);
+    m.ports.attach(0xcf8, 0xcff, Rc::new(RefCell::new(bus)));
+    let mut e820 = E820Map::new();
+    e820.add(0, 0x9fc00, Kind::Ram);
+    e820.add(0x100000, 0x800_0000, Kind::Ram);
+    let mut devs = PciDevices::new();
+    pci::setup(&mut m.ctx(), &e820, &mut devs);
+    devs
+}
+
 impl Rig {
-    /// Probe a machine whose channels the caller attached.
-    fn probe(mut m: Machine, serial: MutexGuard<'static, ()>) -> Rig {
+    /// Probe a machine whose channels the caller attached (no PCI).
+    fn probe(m: Machine, serial: MutexGuard<'static, ()>) -> Rig {
+        Rig::probe_with(m, &PciDevices::new(), serial)
+    }
+
+    fn probe_with(mut m: Machine, pci: &PciDevices, serial: MutexGuard<'static, ()>) -> Rig {
         let mut drives = Drives::new();
-        ata::probe(&mut m.ctx(), &mut drives);
+        ata::probe(&mut m.ctx(), pci, &mut drives);
         Rig {
             m,
             drives,
@@ -247,9 +279,9 @@ fn probe_skips_a_disk_without_lba() {
 fn probe_uses_the_pci_controller_in_compatibility_mode() {
     let s = serial();
     let mut m = Machine::default();
-    SimPci::piix(0x80, [0; 4]).attach(&mut m.ports);
+    let devs = pci_post(&mut m, 0x80);
     channel(&mut m, PRIMARY, Some(disk("QEMU HARDDISK", 2048)), None);
-    let rig = Rig::probe(m, s);
+    let rig = Rig::probe_with(m, &devs, s);
     let id = rig.drives.id_by_number(0x80).unwrap();
     let Interface::Ata { pci, io_base, .. } = rig.drives.get(id).unwrap().dev.info().interface
     else {
@@ -264,31 +296,41 @@ fn probe_uses_the_pci_controller_in_compatibility_mode() {
         })
     );
     assert_eq!(io_base, 0x1f0);
-    assert!(rig.log.contains("IDE controller at 00:01.1"));
+    assert!(rig.log.contains("IDE controller at 00:01.1"), "{}", rig.log);
 }
 
 #[test]
 fn probe_uses_the_bars_in_native_mode() {
     let s = serial();
     let mut m = Machine::default();
-    // Both channels native: BAR0/1 primary, BAR2/3 secondary (I/O BARs have bit 0 set).
-    SimPci::piix(0x85, [0xc001, 0xc00d, 0xc011, 0xc01d]).attach(&mut m.ports);
+    // Both channels native: BAR0/1 primary, BAR2/3 secondary, placed by PCI POST.
+    let devs = pci_post(&mut m, 0x85);
+    let ide = devs.all().iter().find(|d| d.class == 0x0101).unwrap();
+    let base = |i: usize| {
+        assert!(ide.bars[i].is_io() && ide.bars[i].assigned, "BAR{i}");
+        ide.bars[i].base as u16
+    };
     let native0 = Ports {
-        cmd: 0xc000,
-        ctrl: 0xc00e,
+        cmd: base(0),
+        ctrl: base(1) + 2,
     };
     let native1 = Ports {
-        cmd: 0xc010,
-        ctrl: 0xc01e,
+        cmd: base(2),
+        ctrl: base(3) + 2,
     };
     channel(&mut m, native0, Some(disk("NATIVE 0", 2048)), None);
     channel(&mut m, native1, Some(disk("NATIVE 1", 2048)), None);
     // Something at the legacy ports must not be found.
     channel(&mut m, PRIMARY, Some(disk("LEGACY", 2048)), None);
-    let mut rig = Rig::probe(m, s);
-    assert_eq!(rig.drives.disk_count(), 2);
+    let mut rig = Rig::probe_with(m, &devs, s);
+    assert_eq!(rig.drives.disk_count(), 2, "{}", rig.log);
     assert_eq!(rig.name(0x80), "ata0 master: NATIVE 0, 1 MiB");
     assert_eq!(rig.name(0x81), "ata1 master: NATIVE 1, 1 MiB");
+    let id = rig.drives.id_by_number(0x81).unwrap();
+    let Interface::Ata { io_base, .. } = rig.drives.get(id).unwrap().dev.info().interface else {
+        panic!("not ATA")
+    };
+    assert_eq!(io_base, native1.cmd);
     rig.read(0x81, 7, 1).unwrap();
     assert_eq!(rig.m.mem.slice(BUF, 512), pattern(7, 1));
 }

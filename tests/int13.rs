@@ -860,6 +860,7 @@ fn drive_parameters_48_buffer_too_small() {
 mod over_ata {
     use super::*;
     use xenbios::hw::ata::{self, PRIMARY};
+    use xenbios::hw::pci::PciDevices;
     use xenbios::sim::ata::{ERR_UNC, Faults};
     use xenbios::sim::{SimAtaChannel, SimAtaDevice};
 
@@ -869,7 +870,7 @@ mod over_ata {
         let mut m = Machine::default();
         SimAtaChannel::new(PRIMARY, Some(dev), None).attach(&mut m.ports);
         let mut drives = Drives::new();
-        ata::probe(&mut m.ctx(), &mut drives);
+        ata::probe(&mut m.ctx(), &PciDevices::new(), &mut drives);
         m.mem
             .write_u8(bda::at(bda::DISK_COUNT), drives.disk_count());
         sim::take_log();

@@ -1,11 +1,11 @@
 //! ATA (PIIX IDE) driver: the first [`BlockDevice`].
 //!
-//! PIO only, interrupts off (nIEN), every wait bounded. The controller is looked up on
-//! PCI bus 0 (class 01:01); a channel in native mode is reached through its BARs, one in
-//! compatibility mode (the PIIX's only mode) or without a PCI controller through the
-//! legacy ports. Disks are registered in the order primary master, primary slave,
-//! secondary master, secondary slave; ATAPI devices are found and logged, and registered
-//! once CD-ROM support exists.
+//! PIO only, interrupts off (nIEN), every wait bounded. The controller is the class 01:01
+//! function PCI POST found (`hw::pci` also turned on the PIIX's legacy decode); a channel
+//! in native mode is reached through its BARs, one in compatibility mode (the PIIX's only
+//! mode) or without a PCI controller through the legacy ports. Disks are registered in
+//! the order primary master, primary slave, secondary master, secondary slave; ATAPI
+//! devices are found and logged, and registered once CD-ROM support exists.
 
 mod channel;
 mod identify;
@@ -24,6 +24,7 @@ use crate::block::{
 };
 use crate::hw::PortIo;
 use crate::hw::clock::Clock;
+use crate::hw::pci::PciDevices;
 use crate::mem::Memory;
 use core::fmt;
 use zerocopy::IntoBytes;
@@ -252,9 +253,10 @@ impl BlockDevice for AtaDrive {
     }
 }
 
-/// Find the IDE devices and register the disks.
-pub fn probe(ctx: &mut Ctx, drives: &mut Drives) {
-    let (pci, channels) = pci::find_controller(ctx.io);
+/// Find the IDE devices on the controller PCI POST found (or at the legacy ports) and
+/// register the disks.
+pub fn probe(ctx: &mut Ctx, pci: &PciDevices, drives: &mut Drives) {
+    let (pci, channels) = controller(pci);
     for (n, ports) in channels.into_iter().enumerate() {
         let ch = Channel {
             io: ctx.io,
@@ -395,103 +397,46 @@ fn add_disk(ports: Ports, drives: &mut Drives, pos: Position, pci: Option<PciAdd
     }
 }
 
-/// Finding the IDE controller in PCI configuration space (mechanism #1, bus 0).
-mod pci {
-    use super::{PRIMARY, Ports, SECONDARY};
-    use crate::block::PciAddr;
-    use crate::hw::PortIo;
+/// Mass storage / IDE (base class << 8 | subclass).
+const CLASS_IDE: u16 = 0x0101;
+/// Programming interface: channel n is in native mode when bit 2n is set.
+const PROG_IF_NATIVE: u8 = 1 << 0;
+/// In native mode the control BAR points 2 bytes below the device control port.
+const NATIVE_CTRL_OFFSET: u16 = 2;
 
-    const CONFIG_ADDRESS: u16 = 0xcf8;
-    const CONFIG_DATA: u16 = 0xcfc;
-    const CONFIG_ENABLE: u32 = 1 << 31;
-    const DEVICES: u8 = 32;
-    const FUNCTIONS: u8 = 8;
-    /// Dword offsets.
-    const ID: u8 = 0x00;
-    const CLASS: u8 = 0x08;
-    const HEADER: u8 = 0x0c;
-    const BAR0: u8 = 0x10;
-    const VENDOR_MASK: u32 = 0xffff;
-    const NO_VENDOR: u32 = 0xffff;
-    /// Header type byte (bits 16-23 of dword 0x0c) bit 7.
-    const MULTI_FUNCTION: u32 = 0x80 << 16;
-    /// Mass storage / IDE.
-    const CLASS_IDE: u32 = 0x0101;
-    /// Programming interface: channel n is in native mode when bit 2n is set.
-    const PROG_IF_NATIVE: u8 = 1 << 0;
-    const BAR_IO: u32 = 1 << 0;
-    const BAR_IO_MASK: u32 = !0x3;
-    /// In native mode the control BAR points 2 bytes below the device control port.
-    const NATIVE_CTRL_OFFSET: u16 = 2;
-
-    fn read(io: &dyn PortIo, a: PciAddr, offset: u8) -> u32 {
-        let addr = CONFIG_ENABLE
-            | (a.bus as u32) << 16
-            | (a.dev as u32) << 11
-            | (a.func as u32) << 8
-            | offset as u32;
-        io.outl(CONFIG_ADDRESS, addr);
-        io.inl(CONFIG_DATA)
-    }
-
-    fn find_ide(io: &dyn PortIo) -> Option<(PciAddr, u8)> {
-        for dev in 0..DEVICES {
-            for func in 0..FUNCTIONS {
-                let a = PciAddr { bus: 0, dev, func };
-                if read(io, a, ID) & VENDOR_MASK == NO_VENDOR {
-                    if func == 0 {
-                        break;
-                    }
-                    continue;
-                }
-                let class = read(io, a, CLASS);
-                if class >> 16 == CLASS_IDE {
-                    return Some((a, (class >> 8) as u8));
-                }
-                if func == 0 && read(io, a, HEADER) & MULTI_FUNCTION == 0 {
-                    break;
-                }
-            }
+/// The IDE controller PCI POST found (class 01:01), if any, and the ports of its two
+/// channels: its I/O BARs for a channel in native mode, the legacy ports otherwise.
+fn controller(pci: &PciDevices) -> (Option<PciAddr>, [Ports; 2]) {
+    let mut channels = [PRIMARY, SECONDARY];
+    let Some(d) = pci.all().iter().find(|d| d.class == CLASS_IDE) else {
+        info!("ata", "no PCI IDE controller, using the legacy ports");
+        return (None, channels);
+    };
+    let (bus, dev, func) = (d.bdf.bus(), d.bdf.dev(), d.bdf.func());
+    info!(
+        "ata",
+        "IDE controller at {bus:02x}:{dev:02x}.{func} (prog-if {:#04x})", d.prog_if
+    );
+    let io_bar = |n: usize| {
+        let bar = d.bars[n];
+        (bar.is_io() && bar.assigned).then_some(bar.base as u16)
+    };
+    for (n, ports) in channels.iter_mut().enumerate() {
+        if d.prog_if & (PROG_IF_NATIVE << (2 * n)) == 0 {
+            continue;
         }
-        None
-    }
-
-    /// An I/O BAR's port, if it is one and is assigned.
-    fn io_bar(io: &dyn PortIo, a: PciAddr, n: u8) -> Option<u16> {
-        let bar = read(io, a, BAR0 + 4 * n);
-        let port = (bar & BAR_IO_MASK) as u16;
-        (bar & BAR_IO != 0 && port != 0).then_some(port)
-    }
-
-    /// The controller's PCI address (if any) and the ports of its two channels.
-    pub fn find_controller(io: &dyn PortIo) -> (Option<PciAddr>, [Ports; 2]) {
-        let mut channels = [PRIMARY, SECONDARY];
-        let Some((a, prog_if)) = find_ide(io) else {
-            info!("ata", "no PCI IDE controller, using the legacy ports");
-            return (None, channels);
-        };
-        info!(
-            "ata",
-            "IDE controller at {:02x}:{:02x}.{} (prog-if {prog_if:#04x})", a.bus, a.dev, a.func
-        );
-        for (n, ports) in channels.iter_mut().enumerate() {
-            if prog_if & (PROG_IF_NATIVE << (2 * n)) == 0 {
-                continue;
-            }
-            let bars = (io_bar(io, a, 2 * n as u8), io_bar(io, a, 2 * n as u8 + 1));
-            match bars {
-                (Some(cmd), Some(ctrl)) => {
-                    *ports = Ports {
-                        cmd,
-                        ctrl: ctrl + NATIVE_CTRL_OFFSET,
-                    }
+        match (io_bar(2 * n), io_bar(2 * n + 1)) {
+            (Some(cmd), Some(ctrl)) => {
+                *ports = Ports {
+                    cmd,
+                    ctrl: ctrl + NATIVE_CTRL_OFFSET,
                 }
-                _ => warn!(
-                    "ata",
-                    "ata{n}: native mode without I/O BARs, trying legacy ports"
-                ),
             }
+            _ => warn!(
+                "ata",
+                "ata{n}: native mode without I/O BARs, trying legacy ports"
+            ),
         }
-        (Some(a), channels)
     }
+    (Some(PciAddr { bus, dev, func }), channels)
 }

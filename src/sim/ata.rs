@@ -1,5 +1,4 @@
-//! A simulated IDE channel (two device positions) and a PCI configuration space holding
-//! a PIIX-like IDE function, for the ATA driver's tests.
+//! A simulated IDE channel (two device positions), for the ATA driver's tests.
 //!
 //! The channel behaves like QEMU's: task file writes go to both positions, an absent
 //! device 1 reads as status 0 while device 0 is present, a channel without devices reads
@@ -567,90 +566,5 @@ impl PortDevice for SimAtaChannel {
             return;
         }
         self.write_reg(r, value as u8);
-    }
-}
-
-const PCI_ADDRESS: u16 = 0xcf8;
-const PCI_DATA_LAST: u16 = 0xcff;
-const PCI_ENABLE: u32 = 1 << 31;
-const PCI_REGISTER: u32 = 0xfc;
-const PCI_HEADER_TYPE: usize = 0x0e;
-const PCI_MULTI_FUNCTION: u8 = 0x80;
-const PCI_BAR0: usize = 0x10;
-/// Vendor/device IDs (device << 16 | vendor) and class codes (class << 24 | subclass << 16).
-const ID_440FX: u32 = 0x1237_8086;
-const ID_PIIX3_ISA: u32 = 0x7000_8086;
-const ID_PIIX3_IDE: u32 = 0x7010_8086;
-const CLASS_HOST_BRIDGE: u32 = 0x0600_0000;
-const CLASS_ISA_BRIDGE: u32 = 0x0601_0000;
-const CLASS_IDE: u32 = 0x0101_0000;
-
-/// PCI configuration mechanism #1 with a few functions on bus 0; everything else reads
-/// as absent (all ones).
-pub struct SimPci {
-    address: u32,
-    functions: Vec<((u8, u8), [u8; 256])>,
-}
-
-impl SimPci {
-    /// A PIIX3-like layout: host bridge 00:00.0, ISA bridge 00:01.0 (multi-function) and
-    /// the IDE function 00:01.1 with `prog_if` and BAR0-3.
-    pub fn piix(prog_if: u8, bars: [u32; 4]) -> Self {
-        let func = |vendor_device: u32, class: u32, header: u8| {
-            let mut c = [0u8; 256];
-            c[0..4].copy_from_slice(&vendor_device.to_le_bytes());
-            c[8..12].copy_from_slice(&class.to_le_bytes());
-            c[PCI_HEADER_TYPE] = header;
-            c
-        };
-        let mut ide = func(ID_PIIX3_IDE, CLASS_IDE | (prog_if as u32) << 8, 0);
-        for (i, bar) in bars.iter().enumerate() {
-            let at = PCI_BAR0 + 4 * i;
-            ide[at..at + 4].copy_from_slice(&bar.to_le_bytes());
-        }
-        SimPci {
-            address: 0,
-            functions: vec![
-                ((0, 0), func(ID_440FX, CLASS_HOST_BRIDGE, 0)),
-                (
-                    (1, 0),
-                    func(ID_PIIX3_ISA, CLASS_ISA_BRIDGE, PCI_MULTI_FUNCTION),
-                ),
-                ((1, 1), ide),
-            ],
-        }
-    }
-
-    pub fn attach(self, ports: &mut SimPorts) -> Rc<RefCell<SimPci>> {
-        let pci = Rc::new(RefCell::new(self));
-        ports.attach(PCI_ADDRESS, PCI_DATA_LAST, pci.clone());
-        pci
-    }
-}
-
-impl PortDevice for SimPci {
-    fn read(&mut self, port: u16, _size: u8) -> u32 {
-        if port == PCI_ADDRESS {
-            return self.address;
-        }
-        let a = self.address;
-        let (bus, dev, func) = ((a >> 16) as u8, (a >> 11) as u8 & 0x1f, (a >> 8) as u8 & 7);
-        let found = self
-            .functions
-            .iter()
-            .find(|(f, _)| bus == 0 && *f == (dev, func) && a & PCI_ENABLE != 0);
-        match found {
-            Some((_, c)) => {
-                let off = (a & PCI_REGISTER) as usize;
-                u32::from_le_bytes(c[off..off + 4].try_into().unwrap())
-            }
-            None => u32::MAX,
-        }
-    }
-
-    fn write(&mut self, port: u16, _size: u8, value: u32) {
-        if port == PCI_ADDRESS {
-            self.address = value;
-        }
     }
 }
