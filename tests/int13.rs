@@ -522,7 +522,8 @@ fn extensions_check_41_says_edd_3_with_disk_access() {
     assert!(!r.cf());
     assert_eq!(r.ah(), 0x30);
     assert_eq!(r.bx(), 0xaa55);
-    assert_eq!(r.cx(), 0x0001);
+    // Fixed disk access and EDD subsets; no removable-media functions.
+    assert_eq!(r.cx(), 0x0005);
     assert_eq!(rig.status(), 0);
 }
 

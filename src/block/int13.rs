@@ -66,9 +66,11 @@ const TYPE_HARD_DISK: u8 = 0x03;
 const EXT_CHECK_IN: u16 = 0x55aa;
 const EXT_CHECK_OUT: u16 = 0xaa55;
 const EDD_VERSION_3_0: u8 = 0x30;
-/// Subset 1 only: 42h-44h, 47h, 48h. No removable-media functions (45h, 46h, 49h), and no
-/// EDD configuration (4Eh, DPTE).
+/// API subsets: fixed disk access (42h-44h, 47h, 48h) and EDD support (48h with the
+/// device path; EDD-4 says this bit "shall be set"). Not: removable media (45h, 46h, 49h),
+/// nor bit 3, "64-bit extensions", which in EDD-4 includes the FFh-count packet we refuse.
 const EXT_SUBSET_DISK_ACCESS: u16 = 1 << 0;
+const EXT_SUBSET_EDD: u16 = 1 << 2;
 
 /// 43h: AL write flags (EDD 1.1+: 0 and 1 write, 2 writes and verifies).
 const WRITE_PLAIN: u8 = 0x00;
@@ -214,7 +216,7 @@ fn call(
                 return Err(BadCommand);
             }
             regs.set_bx(EXT_CHECK_OUT);
-            regs.set_cx(EXT_SUBSET_DISK_ACCESS);
+            regs.set_cx(EXT_SUBSET_DISK_ACCESS | EXT_SUBSET_EDD);
             Ok(EDD_VERSION_3_0)
         }
         EXT_READ => ext_transfer(Op::Read, regs, ctx, drive),
