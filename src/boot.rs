@@ -111,6 +111,8 @@ fn write_qemu_path(iface: &Interface, out: &mut impl Write) -> core::fmt::Result
             atapi,
             ..
         } => {
+            // Legacy ports without a PCI controller: no path QEMU would name.
+            let pci = pci.ok_or(core::fmt::Error)?;
             write!(out, "/pci@i0cf8/ide@{:x}", pci.dev)?;
             if pci.func != 0 {
                 write!(out, ",{:x}", pci.func)?;
@@ -219,7 +221,7 @@ fn try_boot(ctx: &mut Ctx, bios: &mut Bios, entry: BootEntry) -> Result<Call16, 
         // Boot sectors are 512 bytes; a 4 KiB-sector disk's first sector holds one at 0.
         info!("boot", "{} has {}-byte sectors", name.as_str(), sector_size);
     }
-    d.dev.read(ctx.mem, 0, 1, addr).map_err(|e| {
+    d.dev.read(ctx, 0, 1, addr).map_err(|e| {
         warn!(
             "boot",
             "{}: reading the boot sector failed (AH={:#04x})",
@@ -329,21 +331,15 @@ mod tests {
         fn describe(&self, out: &mut dyn Write) -> core::fmt::Result {
             out.write_str(self.name)
         }
-        fn read(
-            &mut self,
-            mem: &mut dyn Memory,
-            lba: u64,
-            count: u32,
-            buf: u32,
-        ) -> Result<(), IoError> {
+        fn read(&mut self, ctx: &mut Ctx, lba: u64, count: u32, buf: u32) -> Result<(), IoError> {
             assert_eq!((lba, count), (0, 1));
             if let Some(e) = self.fail {
                 return Err(e.into());
             }
-            mem.write(buf, &self.sector0);
+            ctx.mem.write(buf, &self.sector0);
             Ok(())
         }
-        fn write(&mut self, _: &mut dyn Memory, _: u64, _: u32, _: u32) -> Result<(), IoError> {
+        fn write(&mut self, _: &mut Ctx, _: u64, _: u32, _: u32) -> Result<(), IoError> {
             unreachable!()
         }
     }
@@ -368,11 +364,11 @@ mod tests {
             removable: false,
             chs: None,
             interface: Interface::Ata {
-                pci: PciAddr {
+                pci: Some(PciAddr {
                     bus: 0,
                     dev: 1,
                     func: 1,
-                },
+                }),
                 channel,
                 slave,
                 atapi: false,

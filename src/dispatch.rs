@@ -33,7 +33,7 @@ pub fn dispatch(regs: &mut Regs, ctx: &mut Ctx, bios: &mut Bios) -> Next {
         0x11 => services::equipment::int11(regs, ctx),
         0x12 => services::equipment::int12(regs, ctx),
         // int40 is the diskette service int13 chains to on old machines; both land here.
-        0x13 | 0x40 => crate::block::int13::handle(regs, ctx.mem, &mut bios.drives),
+        0x13 | 0x40 => crate::block::int13::handle(regs, ctx, &mut bios.drives),
         0x14 => return services::serial::int14(regs, ctx, bios).into(),
         0x15 => return services::system::int15(regs, ctx, bios).into(),
         0x16 => return services::keyboard::int16(regs, ctx).into(),

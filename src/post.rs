@@ -23,7 +23,7 @@ pub fn run(ctx: &mut Ctx, bios: &mut Bios, handlers: &Handlers) {
     crate::memory::detect(ctx, &mut bios.e820);
     crate::hw::pci::setup(ctx, &bios.e820, &mut bios.pci);
     crate::hw::ps2::init(ctx);
-    crate::hw::ata::probe(ctx, &mut bios.drives);
+    crate::hw::ata::probe(ctx, &bios.pci, &mut bios.drives);
     ctx.mem
         .write_u8(bda::at(bda::DISK_COUNT), bios.drives.disk_count());
     crate::boot::setup(ctx, bios, None);

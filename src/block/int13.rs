@@ -1,16 +1,536 @@
 //! int 13h for every registered drive: CHS and EDD 3.0 on top of the registry.
+//!
+//! Every request is validated here, before a driver sees it: the drive exists, the count
+//! and the address are in range, the buffer does not wrap. Drivers only report what the
+//! device did. Each call leaves its status in the BDA (0x474 for hard disks, 0x441 for
+//! diskettes) where function 01h finds it.
+//!
+//! Rules chosen (SeaBIOS `src/disk.c`, the Phoenix EDD 3.0 / T13 EDD specs and Ralf
+//! Brown's list were the references):
+//! - Absent drive, diskette number with no diskette drives, invalid count, CHS outside the
+//!   logical geometry, range past the end of the drive, malformed packet: AH=01h
+//!   ("invalid parameter"), as SeaBIOS does. Nothing is transferred.
+//! - Write to a read-only drive: AH=03h. Device errors: the driver's [`DiskError`].
+//! - CHS count (AL): 1..=128 (64 KiB of 512-byte sectors).
+//! - EDD count: 0 transfers nothing and succeeds (EDD-4 "no data shall be transferred";
+//!   SeaBIOS does the same), whatever the rest of the packet says. 1..=128 is accepted:
+//!   the spec's maximum is 127, SeaBIOS takes 128 (64 KiB) and so do we, so that a loader
+//!   that works there works here. Anything larger (including EDD-4's FFh form) is
+//!   rejected with AH=01h and a count of 0.
+//! - Buffers are linear: sector n goes to `buffer + n * sector_size`, across 64 KiB
+//!   boundaries (as a real DMA controller would not, but SeaBIOS does); nothing is written
+//!   outside `[buffer, buffer + count * sector_size)`.
+//! - On failure the count of sectors done is reported: AL for CHS calls, the packet's
+//!   count for EDD calls.
 
-use super::Drives;
+use super::{Drive, DriveInfo, Drives, FIRST_HD, Interface, IoError};
+use crate::bda;
+use crate::bios::Ctx;
+use crate::block::DiskError::{self, BadCommand, WriteProtected};
 use crate::mem::Memory;
 use crate::regs::Regs;
 
-pub fn handle(regs: &mut Regs, mem: &mut dyn Memory, drives: &mut Drives) {
-    let _ = (mem, drives);
-    warn!(
-        "int13",
-        "ah={:#04x} dl={:#04x}: not implemented",
-        regs.ah(),
-        regs.dl()
-    );
-    regs.fail(super::DiskError::BadCommand.code());
+// Function numbers (AH).
+const RESET: u8 = 0x00;
+const LAST_STATUS: u8 = 0x01;
+const READ: u8 = 0x02;
+const WRITE: u8 = 0x03;
+const VERIFY: u8 = 0x04;
+const PARAMETERS: u8 = 0x08;
+const INIT_PARAMETERS: u8 = 0x09;
+const SEEK: u8 = 0x0c;
+const ALT_RESET: u8 = 0x0d;
+const TEST_READY: u8 = 0x10;
+const RECALIBRATE: u8 = 0x11;
+const DIAGNOSTIC: u8 = 0x14;
+const GET_TYPE: u8 = 0x15;
+const CHANGE_LINE: u8 = 0x16;
+const EXT_CHECK: u8 = 0x41;
+const EXT_READ: u8 = 0x42;
+const EXT_WRITE: u8 = 0x43;
+const EXT_VERIFY: u8 = 0x44;
+const EXT_SEEK: u8 = 0x47;
+const EXT_PARAMETERS: u8 = 0x48;
+
+/// BDA offset of the diskette status byte (int13/01 for DL < 0x80).
+const FLOPPY_STATUS: u32 = 0x41;
+
+/// Most sectors one call may move (64 KiB of 512-byte sectors).
+const MAX_COUNT: u32 = 128;
+
+/// 15h: drive type answers (AH).
+const TYPE_NONE: u8 = 0x00;
+const TYPE_HARD_DISK: u8 = 0x03;
+
+/// 41h: BX in and out, version (AH) and API subsets (CX).
+const EXT_CHECK_IN: u16 = 0x55aa;
+const EXT_CHECK_OUT: u16 = 0xaa55;
+const EDD_VERSION_3_0: u8 = 0x30;
+/// API subsets: fixed disk access (42h-44h, 47h, 48h) and EDD support (48h with the
+/// device path; EDD-4 says this bit "shall be set"). Not: removable media (45h, 46h, 49h),
+/// nor bit 3, "64-bit extensions", which in EDD-4 includes the FFh-count packet we refuse.
+const EXT_SUBSET_DISK_ACCESS: u16 = 1 << 0;
+const EXT_SUBSET_EDD: u16 = 1 << 2;
+
+/// 43h: AL write flags (EDD 1.1+: 0 and 1 write, 2 writes and verifies).
+const WRITE_PLAIN: u8 = 0x00;
+const WRITE_PLAIN_TOO: u8 = 0x01;
+const WRITE_WITH_VERIFY: u8 = 0x02;
+
+/// Largest cylinder number AH=08h can express (10 bits).
+const MAX_CYLINDER: u32 = 1023;
+/// CL packs the sector number (bits 0-5) and cylinder bits 8-9 (bits 6-7).
+const CL_SECTOR: u32 = 0x3f;
+const CL_CYLINDER_HIGH: u32 = 0xc0;
+/// Cylinder bits 8-9 move this far down into CL.
+const CL_CYLINDER_SHIFT: u32 = 2;
+
+/// EDD disk address packet (42h-44h, 47h).
+mod packet {
+    pub const SIZE: u32 = 0x00;
+    pub const COUNT: u32 = 0x02;
+    pub const BUFFER: u32 = 0x04;
+    pub const LBA: u32 = 0x08;
+    pub const FLAT_BUFFER: u32 = 0x10;
+    /// Smallest packet, and the size that carries the 64-bit flat buffer address.
+    pub const MIN_SIZE: u8 = 0x10;
+    pub const FLAT_SIZE: u8 = 0x18;
+    /// The segment:offset that says "use the flat address".
+    pub const USE_FLAT: u32 = 0xffff_ffff;
+}
+
+/// EDD drive parameter table (48h).
+mod params {
+    pub const FLAGS: usize = 0x02;
+    pub const CYLINDERS: usize = 0x04;
+    pub const HEADS: usize = 0x08;
+    pub const SPT: usize = 0x0c;
+    pub const SECTORS: usize = 0x10;
+    pub const SECTOR_SIZE: usize = 0x18;
+    pub const DPTE: usize = 0x1a;
+    pub const KEY: usize = 0x1e;
+    pub const PATH_LENGTH: usize = 0x20;
+    pub const HOST_BUS: usize = 0x24;
+    pub const INTERFACE: usize = 0x28;
+    pub const INTERFACE_PATH: usize = 0x30;
+    pub const DEVICE_PATH: usize = 0x38;
+
+    /// Table sizes: EDD 1.x, 2.x (DPTE pointer), 3.0 Phoenix (8-byte device path) and
+    /// 3.0 T13 (16-byte device path, channel in the interface path).
+    pub const SIZE_1X: u16 = 0x1a;
+    pub const SIZE_2X: u16 = 0x1e;
+    pub const SIZE_PHOENIX: u16 = 0x42;
+    pub const SIZE_T13: u16 = 0x4a;
+
+    pub const FLAG_DMA_BOUNDARY_TRANSPARENT: u16 = 1 << 0;
+    pub const FLAG_CHS_VALID: u16 = 1 << 1;
+    pub const FLAG_REMOVABLE: u16 = 1 << 2;
+    pub const FLAG_WRITE_VERIFY: u16 = 1 << 3;
+
+    /// No DPTE (FFFF:FFFF).
+    pub const NO_DPTE: u32 = 0xffff_ffff;
+    pub const PATH_KEY: u16 = 0xbedd;
+    /// Drives bigger than 16383 * 16 * 63 sectors have no valid CHS geometry.
+    pub const CHS_LIMIT: u64 = 15_482_880;
+    pub const MAX_CYLINDERS: u32 = 16383;
+}
+
+pub fn handle(regs: &mut Regs, ctx: &mut Ctx, drives: &mut Drives) {
+    let (ah, dl) = (regs.ah(), regs.dl());
+    let status = if dl < FIRST_HD {
+        bda::at(FLOPPY_STATUS)
+    } else {
+        bda::at(bda::DISK_STATUS)
+    };
+    if ah == LAST_STATUS {
+        let last = ctx.mem.read_u8(status);
+        regs.set_ah(last);
+        regs.set_cf(last != 0);
+        return;
+    }
+    match call(ah, dl, regs, ctx, drives) {
+        Ok(ah) => {
+            regs.set_ah(ah);
+            regs.set_cf(false);
+            ctx.mem.write_u8(status, 0);
+        }
+        Err(e) => {
+            regs.fail(e.code());
+            ctx.mem.write_u8(status, e.code());
+        }
+    }
+}
+
+/// Run function `ah` on drive `dl`; `Ok` carries AH for the caller (0 for all but 15h
+/// and 41h).
+fn call(
+    ah: u8,
+    dl: u8,
+    regs: &mut Regs,
+    ctx: &mut Ctx,
+    drives: &mut Drives,
+) -> Result<u8, DiskError> {
+    let Some(drive) = drives.by_number(dl) else {
+        if ah == GET_TYPE {
+            // The convention for a drive that is not there: success, type "none".
+            regs.set_cx(0);
+            regs.set_dx(0);
+            return Ok(TYPE_NONE);
+        }
+        warn!("int13", "ah={ah:#04x}: no drive {dl:#04x}");
+        return Err(BadCommand);
+    };
+    match ah {
+        RESET | ALT_RESET => drive.dev.reset(ctx).map(|()| 0),
+        READ => chs_transfer(Op::Read, regs, ctx, drive),
+        WRITE => chs_transfer(Op::Write { verify: false }, regs, ctx, drive),
+        VERIFY => chs_transfer(Op::Verify, regs, ctx, drive),
+        PARAMETERS => {
+            parameters(regs, ctx.mem, drive);
+            Ok(0)
+        }
+        // Nothing to do for these on a drive that is addressed by LBA underneath.
+        INIT_PARAMETERS | RECALIBRATE | DIAGNOSTIC => Ok(0),
+        SEEK => chs_address(regs, drive).map(|_| 0),
+        TEST_READY => drive.dev.ready(ctx).map(|()| 0),
+        GET_TYPE => {
+            let sectors = drive.geometry.chs_capacity() as u32;
+            regs.set_cx((sectors >> 16) as u16);
+            regs.set_dx(sectors as u16);
+            Ok(TYPE_HARD_DISK)
+        }
+        CHANGE_LINE => {
+            warn!(
+                "int13",
+                "ah=16 dl={dl:#04x}: change line is a diskette function"
+            );
+            Err(BadCommand)
+        }
+        EXT_CHECK => {
+            if regs.bx() != EXT_CHECK_IN {
+                warn!(
+                    "int13",
+                    "ah=41 dl={dl:#04x}: bx={:#06x}, not 55aa",
+                    regs.bx()
+                );
+                return Err(BadCommand);
+            }
+            regs.set_bx(EXT_CHECK_OUT);
+            regs.set_cx(EXT_SUBSET_DISK_ACCESS | EXT_SUBSET_EDD);
+            Ok(EDD_VERSION_3_0)
+        }
+        EXT_READ => ext_transfer(Op::Read, regs, ctx, drive),
+        EXT_WRITE => {
+            let verify = match regs.al() {
+                WRITE_PLAIN | WRITE_PLAIN_TOO => false,
+                WRITE_WITH_VERIFY => true,
+                al => {
+                    warn!("int13", "ah=43 dl={dl:#04x}: write flags al={al:#04x}");
+                    return Err(BadCommand);
+                }
+            };
+            ext_transfer(Op::Write { verify }, regs, ctx, drive)
+        }
+        EXT_VERIFY => ext_transfer(Op::Verify, regs, ctx, drive),
+        EXT_SEEK => ext_seek(regs, ctx.mem, drive).map(|()| 0),
+        EXT_PARAMETERS => drive_parameters(regs, ctx.mem, drive).map(|()| 0),
+        _ => {
+            warn!("int13", "ah={ah:#04x} dl={dl:#04x}: function not supported");
+            Err(BadCommand)
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Read,
+    Write { verify: bool },
+    Verify,
+}
+
+impl Op {
+    fn name(self) -> &'static str {
+        match self {
+            Op::Read => "read",
+            Op::Write { .. } => "write",
+            Op::Verify => "verify",
+        }
+    }
+}
+
+/// The LBA of the CHS address in CH/CL/DH (CL bits 6-7 are cylinder bits 8-9).
+fn chs_address(regs: &Regs, drive: &Drive) -> Result<u64, DiskError> {
+    let cl = regs.cl() as u32;
+    let cylinder = regs.ch() as u32 | (cl & CL_CYLINDER_HIGH) << CL_CYLINDER_SHIFT;
+    let sector = cl & CL_SECTOR;
+    let head = regs.dh() as u32;
+    let lba = drive.geometry.to_lba(cylinder, head, sector);
+    lba.ok_or_else(|| {
+        let g = drive.geometry.logical;
+        warn!(
+            "int13",
+            "chs {cylinder}/{head}/{sector} outside {}/{}/{}", g.cylinders, g.heads, g.sectors
+        );
+        BadCommand
+    })
+}
+
+/// 02h, 03h, 04h: AL sectors at CH/CL/DH to or from ES:BX; AL = sectors done.
+fn chs_transfer(
+    op: Op,
+    regs: &mut Regs,
+    ctx: &mut Ctx,
+    drive: &mut Drive,
+) -> Result<u8, DiskError> {
+    let count = regs.al() as u32;
+    regs.set_al(0);
+    if count == 0 || count > MAX_COUNT {
+        warn!(
+            "int13",
+            "{}: count {count} not in 1..={MAX_COUNT}",
+            op.name()
+        );
+        return Err(BadCommand);
+    }
+    let lba = chs_address(regs, drive)?;
+    let result = transfer(op, ctx, drive, lba, count, regs.es_bx());
+    regs.set_al(done(count, result) as u8);
+    result.map(|()| 0).map_err(|e| e.error)
+}
+
+/// 42h, 43h, 44h: the packet at DS:SI; its count becomes the sectors done.
+fn ext_transfer(
+    op: Op,
+    regs: &mut Regs,
+    ctx: &mut Ctx,
+    drive: &mut Drive,
+) -> Result<u8, DiskError> {
+    let pkt = regs.ds_si();
+    let size = packet_size(ctx.mem, pkt)?;
+    let count = ctx.mem.read_u16(pkt + packet::COUNT) as u32;
+    if count == 0 {
+        return Ok(0);
+    }
+    let result = if count > MAX_COUNT {
+        warn!("int13", "{}: count {count} over {MAX_COUNT}", op.name());
+        Err(IoError::from(BadCommand))
+    } else {
+        let lba = ctx.mem.read_u64(pkt + packet::LBA);
+        // Verify moves no data: its buffer address is not looked at.
+        let buf = match op {
+            Op::Verify => Ok(0),
+            _ => packet_buffer(ctx.mem, pkt, size),
+        };
+        match buf {
+            Ok(buf) => transfer(op, ctx, drive, lba, count, buf),
+            Err(e) => Err(e.into()),
+        }
+    };
+    ctx.mem
+        .write_u16(pkt + packet::COUNT, done(count, result) as u16);
+    result.map(|()| 0).map_err(|e| e.error)
+}
+
+/// 47h: the packet's LBA must be on the drive; there is nothing to move.
+fn ext_seek(regs: &Regs, mem: &mut dyn Memory, drive: &Drive) -> Result<(), DiskError> {
+    let pkt = regs.ds_si();
+    packet_size(mem, pkt)?;
+    let lba = mem.read_u64(pkt + packet::LBA);
+    check_range(drive.dev.info(), lba, 1).map_err(|e| e.error)
+}
+
+fn packet_size(mem: &dyn Memory, pkt: u32) -> Result<u8, DiskError> {
+    let size = mem.read_u8(pkt + packet::SIZE);
+    if size < packet::MIN_SIZE {
+        warn!(
+            "int13",
+            "packet size {size:#04x} under {:#04x}",
+            packet::MIN_SIZE
+        );
+        return Err(BadCommand);
+    }
+    Ok(size)
+}
+
+/// The packet's buffer: its segment:offset, or the 64-bit flat address when that is
+/// FFFF:FFFF and the packet is big enough to carry one.
+fn packet_buffer(mem: &dyn Memory, pkt: u32, size: u8) -> Result<u32, DiskError> {
+    let segoff = mem.read_u32(pkt + packet::BUFFER);
+    if segoff != packet::USE_FLAT {
+        return Ok(crate::mem::linear((segoff >> 16) as u16, segoff as u16));
+    }
+    if size < packet::FLAT_SIZE {
+        warn!("int13", "buffer FFFF:FFFF in a {size:#04x}-byte packet");
+        return Err(BadCommand);
+    }
+    let flat = mem.read_u64(pkt + packet::FLAT_BUFFER);
+    u32::try_from(flat).map_err(|_| {
+        warn!("int13", "flat buffer {flat:#x} above 4 GiB");
+        BadCommand
+    })
+}
+
+/// Sectors completed by a transfer of `count` that ended in `result`.
+fn done(count: u32, result: Result<(), IoError>) -> u32 {
+    match result {
+        Ok(()) => count,
+        Err(e) => e.done.min(count),
+    }
+}
+
+/// `count` sectors from `lba` must lie on the drive.
+fn check_range(info: &DriveInfo, lba: u64, count: u32) -> Result<(), IoError> {
+    match lba.checked_add(count as u64) {
+        Some(end) if end <= info.sectors => Ok(()),
+        _ => {
+            warn!(
+                "int13",
+                "lba {lba}+{count} past the end ({} sectors)", info.sectors
+            );
+            Err(BadCommand.into())
+        }
+    }
+}
+
+/// Validate a transfer against the drive and hand it to the driver.
+fn transfer(
+    op: Op,
+    ctx: &mut Ctx,
+    drive: &mut Drive,
+    lba: u64,
+    count: u32,
+    buf: u32,
+) -> Result<(), IoError> {
+    let info = drive.dev.info();
+    check_range(info, lba, count)?;
+    let read_only = info.read_only;
+    let bytes = count as u64 * info.sector_size as u64;
+    if op != Op::Verify && buf as u64 + bytes > 1 << 32 {
+        warn!("int13", "buffer {buf:#x}+{bytes:#x} wraps at 4 GiB");
+        return Err(BadCommand.into());
+    }
+    let dev = &mut *drive.dev;
+    let result = match op {
+        Op::Read => dev.read(ctx, lba, count, buf),
+        Op::Verify => dev.verify(ctx, lba, count),
+        Op::Write { .. } if read_only => {
+            warn!("int13", "write to a read-only drive");
+            Err(WriteProtected.into())
+        }
+        Op::Write { verify } => dev
+            .write(ctx, lba, count, buf)
+            .and_then(|()| dev.flush(ctx).map_err(|e| IoError::new(e, count)))
+            .and_then(|()| {
+                if verify {
+                    dev.verify(ctx, lba, count)
+                } else {
+                    Ok(())
+                }
+            }),
+    };
+    if let Err(e) = result {
+        warn!(
+            "int13",
+            "{} lba {lba}+{count}: error {:#04x} after {} sectors",
+            op.name(),
+            e.error.code(),
+            e.done
+        );
+    }
+    result
+}
+
+/// 08h: the logical geometry as maximum cylinder/head/sector numbers. ES:DI and BL (the
+/// diskette parameter table and type) are left alone for hard disks, as other BIOSes do.
+fn parameters(regs: &mut Regs, mem: &dyn Memory, drive: &Drive) {
+    let g = drive.geometry.logical;
+    let max_cylinder = g.cylinders.saturating_sub(1).min(MAX_CYLINDER);
+    regs.set_al(0);
+    regs.set_ch(max_cylinder as u8);
+    let cylinder_high = (max_cylinder >> CL_CYLINDER_SHIFT) & CL_CYLINDER_HIGH;
+    regs.set_cl((cylinder_high | g.sectors & CL_SECTOR) as u8);
+    regs.set_dh(g.heads.saturating_sub(1) as u8);
+    regs.set_dl(mem.read_u8(bda::at(bda::DISK_COUNT)));
+}
+
+/// 48h: EDD drive parameters into the buffer at DS:SI, as much as its size word allows
+/// (26, 30, 66 or 74 bytes). Nothing past the returned size is written.
+fn drive_parameters(regs: &Regs, mem: &mut dyn Memory, drive: &Drive) -> Result<(), DiskError> {
+    let addr = regs.ds_si();
+    let room = mem.read_u16(addr);
+    if room < params::SIZE_1X {
+        warn!("int13", "ah=48: buffer of {room} bytes");
+        return Err(BadCommand);
+    }
+    let mut t = [0u8; params::SIZE_T13 as usize];
+    let size = fill_parameters(&mut t, room, drive);
+    mem.write(addr, &t[..size as usize]);
+    Ok(())
+}
+
+/// Build the 48h table in `t`; returns its size (what fits in `room`).
+fn fill_parameters(t: &mut [u8; params::SIZE_T13 as usize], room: u16, drive: &Drive) -> u16 {
+    use params::*;
+    let put = |t: &mut [u8; SIZE_T13 as usize], at: usize, bytes: &[u8]| {
+        t[at..at + bytes.len()].copy_from_slice(bytes)
+    };
+    let info = drive.dev.info();
+    let phys = drive.geometry.physical;
+    let mut flags = FLAG_DMA_BOUNDARY_TRANSPARENT | FLAG_WRITE_VERIFY;
+    if info.removable {
+        flags |= FLAG_REMOVABLE;
+    }
+    let cylinders = if info.sectors <= CHS_LIMIT {
+        flags |= FLAG_CHS_VALID;
+        phys.cylinders
+    } else {
+        MAX_CYLINDERS
+    };
+    put(t, FLAGS, &flags.to_le_bytes());
+    put(t, CYLINDERS, &cylinders.to_le_bytes());
+    put(t, HEADS, &phys.heads.to_le_bytes());
+    put(t, SPT, &phys.sectors.to_le_bytes());
+    put(t, SECTORS, &info.sectors.to_le_bytes());
+    put(t, SECTOR_SIZE, &(info.sector_size as u16).to_le_bytes());
+    let mut size = SIZE_1X;
+    if room >= SIZE_2X {
+        put(t, DPTE, &NO_DPTE.to_le_bytes());
+        size = SIZE_2X;
+    }
+    if room >= SIZE_PHOENIX
+        && let Interface::Ata {
+            pci,
+            channel,
+            slave,
+            atapi,
+            io_base,
+        } = info.interface
+    {
+        // The Xen driver will say here how a PV disk is described; until then it stops
+        // at EDD 2.x.
+        let t13 = room >= SIZE_T13;
+        size = if t13 { SIZE_T13 } else { SIZE_PHOENIX };
+        put(t, KEY, &PATH_KEY.to_le_bytes());
+        t[PATH_LENGTH] = (size as usize - KEY) as u8;
+        match pci {
+            Some(p) => {
+                put(t, HOST_BUS, b"PCI ");
+                // Phoenix 3.0 has no channel byte; T13 EDD-3 puts it after the function.
+                let channel = if t13 { channel } else { 0 };
+                put(t, INTERFACE_PATH, &[p.bus, p.dev, p.func, channel]);
+            }
+            None => {
+                put(t, HOST_BUS, b"ISA ");
+                put(t, INTERFACE_PATH, &io_base.to_le_bytes());
+            }
+        }
+        put(t, INTERFACE, if atapi { b"ATAPI   " } else { b"ATA     " });
+        // Device path: master (0) or slave (1); an ATAPI device's LUN (0) follows.
+        t[DEVICE_PATH] = slave as u8;
+        let last = size as usize - 1;
+        let sum = t[KEY..last].iter().fold(0u8, |a, b| a.wrapping_add(*b));
+        t[last] = sum.wrapping_neg();
+    }
+    put(t, 0, &size.to_le_bytes());
+    size
 }

@@ -8,7 +8,7 @@
 pub mod geometry;
 pub mod int13;
 
-use crate::mem::Memory;
+use crate::bios::Ctx;
 use core::fmt;
 pub use geometry::Geometry;
 
@@ -86,10 +86,11 @@ pub struct PciAddr {
 /// Where a drive sits: EDD 3.0 device path (int13/48) and boot order matching.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Interface {
-    /// IDE: `channel` 0/1, `slave` false/true, the controller's PCI function and command
+    /// IDE: `channel` 0/1, `slave` false/true, the controller's PCI function (`None` when
+    /// no PCI IDE controller was found and the legacy ISA ports are used) and command
     /// block base port.
     Ata {
-        pci: PciAddr,
+        pci: Option<PciAddr>,
         channel: u8,
         slave: bool,
         atapi: bool,
@@ -123,31 +124,69 @@ pub struct DriveInfo {
 
 /// A driver's drive. Sector numbers and counts are in `info().sector_size` units; buffers
 /// are linear addresses in guest memory. The block layer has already checked that
-/// `lba + count <= sectors` and that `count > 0`.
+/// `count > 0`, that `lba + count <= sectors` and that the buffer does not wrap around
+/// 4 GiB, so a driver only reports what the device did.
+///
+/// Every call gets the machine's hardware handles (`ctx`): a driver keeps only its own
+/// state (I/O base, ring addresses, ...) and reaches ports, memory and time through
+/// them, which is what lets the same driver run in the image and against `sim` devices.
 pub trait BlockDevice {
     fn info(&self) -> &DriveInfo;
-    /// A short name for users (boot menu, logs): "QEMU HARDDISK (ata0 master, 64 MiB)".
+    /// A short name for users (boot menu, logs): "ata0 master: QEMU HARDDISK, 64 MiB".
     fn describe(&self, out: &mut dyn fmt::Write) -> fmt::Result;
-    fn read(&mut self, mem: &mut dyn Memory, lba: u64, count: u32, buf: u32)
-    -> Result<(), IoError>;
-    fn write(
-        &mut self,
-        mem: &mut dyn Memory,
-        lba: u64,
-        count: u32,
-        buf: u32,
-    ) -> Result<(), IoError>;
+    /// Read `count` sectors into `buf..buf + count * sector_size`. On failure
+    /// `IoError::done` says how many leading sectors reached memory intact.
+    fn read(&mut self, ctx: &mut Ctx, lba: u64, count: u32, buf: u32) -> Result<(), IoError>;
+    /// Write `count` sectors from `buf`. On failure `IoError::done` says how many leading
+    /// sectors the device accepted.
+    fn write(&mut self, ctx: &mut Ctx, lba: u64, count: u32, buf: u32) -> Result<(), IoError>;
     /// Check that sectors are readable without transferring them (int13/04, /44).
-    fn verify(&mut self, _lba: u64, _count: u32) -> Result<(), IoError> {
+    fn verify(&mut self, _ctx: &mut Ctx, _lba: u64, _count: u32) -> Result<(), IoError> {
         Ok(())
     }
     /// Make completed writes durable.
-    fn flush(&mut self) -> Result<(), DiskError> {
+    fn flush(&mut self, _ctx: &mut Ctx) -> Result<(), DiskError> {
         Ok(())
     }
     /// int13/00, /0D: bring the device back to a known state.
-    fn reset(&mut self) -> Result<(), DiskError> {
+    fn reset(&mut self, _ctx: &mut Ctx) -> Result<(), DiskError> {
         Ok(())
+    }
+    /// int13/10: is the device ready for a command?
+    fn ready(&mut self, _ctx: &mut Ctx) -> Result<(), DiskError> {
+        Ok(())
+    }
+}
+
+/// `Display` for a drive: its [`BlockDevice::describe`] text.
+pub struct DriveName<'a>(pub &'a dyn BlockDevice);
+
+impl fmt::Display for DriveName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.describe(f)
+    }
+}
+
+/// `Display` for a capacity: whole KiB below 1 MiB, whole MiB below 4 GiB, whole GiB
+/// above ("640 KiB", "64 MiB", "20 GiB").
+pub struct Capacity {
+    pub sectors: u64,
+    pub sector_size: u32,
+}
+
+impl fmt::Display for Capacity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const KIB: u64 = 1 << 10;
+        const MIB: u64 = 1 << 20;
+        const GIB: u64 = 1 << 30;
+        let bytes = self.sectors.saturating_mul(self.sector_size as u64);
+        if bytes < MIB {
+            write!(f, "{} KiB", bytes / KIB)
+        } else if bytes < 4 * GIB {
+            write!(f, "{} MiB", bytes / MIB)
+        } else {
+            write!(f, "{} GiB", bytes / GIB)
+        }
     }
 }
 

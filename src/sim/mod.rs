@@ -3,7 +3,9 @@
 //! Built with feature `sim` (the crate's own dev-dependency turns it on), never in the
 //! image.
 
+pub mod ata;
 mod cpu;
+mod disk;
 mod fw_cfg;
 mod machine;
 mod memory;
@@ -15,7 +17,9 @@ mod ps2;
 mod rtc;
 mod uart;
 
+pub use ata::{SimAtaChannel, SimAtaDevice};
 pub use cpu::{SimClock, SimConsole, SimCpu};
+pub use disk::{DiskCall, DiskState, FakeDisk};
 pub use fw_cfg::SimFwCfg;
 pub use machine::{Machine, REAL_MODE_MEMORY};
 pub use memory::SimMemory;

@@ -374,6 +374,8 @@ post16_rm:
 
 /* ---------------------------------------------------------------------------------- */
 /* void xenbios_call16(struct Call16 *block): run real-mode code, then come back.        */
+/* The 32-bit entry lives in .text, not .text16: Rust calls it by its (flat) address. */
+        .text
         .code32
         .global xenbios_call16
 xenbios_call16:
@@ -398,6 +400,7 @@ xenbios_call16:
         movl %eax, %edi                 /* old value, restored on return */
         ljmpl $SEL_CODE16, $call16_pm16
 
+        .section .text16, "ax"
         .code16
 call16_pm16:
         movw $SEL_DATA16, %ax
