@@ -16,5 +16,8 @@ if [ "$size" -ne 131072 ]; then
     echo "build: target/bios.bin is $size bytes, expected 131072" >&2
     exit 1
 fi
-free=$(( 0xfe000 - 0x$(nm target/bios.elf | awk '$3 == "stack_top" {print $1}') ))
-echo "build: target/bios.bin 131072 bytes; $free bytes free below the fixed area"
+sym() { echo $((0x$(nm target/bios.elf | awk -v s="$1" '$3 == s {print $1}'))); }
+free=$(( $(sym text16_lma) - $(sym data_end) + 0xfe000 - $(sym text16_end) ))
+low=$(( $(sym low_end) - $(sym ebda_start) ))
+echo "build: target/bios.bin 131072 bytes, $free bytes free; low area (EBDA, data, stack) $low bytes"
+

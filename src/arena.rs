@@ -8,7 +8,7 @@ mod imp {
     use core::mem::{MaybeUninit, align_of, size_of};
 
     /// Room for every driver object POST may create (IDE drives, PV disks, ...).
-    const ARENA_BYTES: usize = 8 * 1024;
+    const ARENA_BYTES: usize = 4 * 1024;
 
     #[repr(C, align(16))]
     struct Pool([MaybeUninit<u8>; ARENA_BYTES]);

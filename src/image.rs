@@ -84,6 +84,7 @@ extern "C" fn xenbios_post() {
     *UART.lock() = Uart::init(&io, COM1);
     crate::log::set_sink(log_sink);
     info!("post", "xenbios {}", env!("CARGO_PKG_VERSION"));
+    crate::layout::check();
     let clock = TscClock::calibrate(&io);
     *CLOCK.lock() = clock;
     let mut ctx = Ctx {

@@ -23,6 +23,7 @@ pub mod fmt;
 pub mod global;
 pub mod hw;
 pub mod ivt;
+pub mod layout;
 pub mod mem;
 pub mod memory;
 pub mod post;

@@ -6,10 +6,7 @@ use crate::bios::{Bios, Ctx};
 use crate::ivt::{self, Handlers};
 use crate::mem::Memory;
 
-/// Conventional memory ends here; the EBDA sits just below.
-pub const LOW_MEM_END: u32 = 0xa0000;
-pub const EBDA_SIZE: u32 = 1024;
-pub const EBDA_START: u32 = LOW_MEM_END - EBDA_SIZE;
+pub use crate::layout::{EBDA_SIZE, EBDA_START, LOW_MEM_END};
 
 pub fn run(ctx: &mut Ctx, bios: &mut Bios, handlers: &Handlers) {
     ivt::install(ctx.mem, handlers);
@@ -33,7 +30,8 @@ pub fn run(ctx: &mut Ctx, bios: &mut Bios, handlers: &Handlers) {
 /// BDA and EBDA as loaders expect them before any driver runs.
 fn init_bda(mem: &mut dyn Memory) {
     mem.fill(bda::BDA, 0x100, 0);
-    mem.fill(EBDA_START, EBDA_SIZE, 0);
+    // Only the standard part: the rest of the EBDA is the firmware's data and stack.
+    mem.fill(EBDA_START, crate::layout::EBDA_STANDARD, 0);
     mem.write_u8(EBDA_START, (EBDA_SIZE / 1024) as u8);
     mem.write_u16(bda::at(bda::EBDA_SEG), (EBDA_START >> 4) as u16);
     mem.write_u16(bda::at(bda::MEM_KB), (EBDA_START / 1024) as u16);

@@ -4,6 +4,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Mutex;
 use xenbios::e820::{E820Map, Kind};
+use xenbios::layout;
 use xenbios::memory::{self, Source};
 use xenbios::sim::{self, Machine, PortDevice, SimFwCfg};
 
@@ -93,8 +94,9 @@ fn check_well_formed(e820: &E820Map) {
 /// The first MiB and the BIOS alias, as the firmware lays them out.
 fn firmware_low() -> Vec<(u64, u64, Kind)> {
     vec![
-        (0, 0x9fc00, Kind::Ram),
-        (0x9fc00, 0xa0000, Kind::Reserved),
+        // Conventional memory ends where the firmware's EBDA (its low area) begins.
+        (0, layout::EBDA_START as u64, Kind::Ram),
+        (layout::EBDA_START as u64, 0xa0000, Kind::Reserved),
         (0xe0000, 0x100000, Kind::Reserved),
     ]
 }

@@ -1,0 +1,38 @@
+//! Where the firmware lives in guest memory. `linker.ld` places the same addresses; in the
+//! image `check()` compares the two at POST.
+//!
+//! - 0xE0000-0xFFFFF: the 128 KiB image (code, read-only data, initialised data).
+//! - `EBDA_START`-0xA0000: the firmware's low area, a large EBDA: the standard first KiB
+//!   (size byte, PS/2 mouse data), then the firmware's zeroed data and its one stack (both
+//!   reachable from real mode, which call16 needs for the stack). int12 and e820 report
+//!   conventional memory ending at `EBDA_START`, so loaders and OSes leave it alone.
+
+/// Conventional memory ends here (VGA memory follows).
+pub const LOW_MEM_END: u32 = 0xa0000;
+/// Start of the EBDA, and of the firmware's low area (linker.ld `LOW_BASE`).
+pub const EBDA_START: u32 = 0x9a000;
+/// What the EBDA size byte says: the whole low area, in KiB.
+pub const EBDA_SIZE: u32 = LOW_MEM_END - EBDA_START;
+/// The standard part of the EBDA, before the firmware's data (linker.ld `EBDA_STD`).
+pub const EBDA_STANDARD: u32 = 1024;
+
+/// The BIOS image.
+pub const IMAGE_START: u32 = 0xe0000;
+pub const IMAGE_END: u32 = 0x100000;
+
+/// Compare with what the linker placed; a mismatch means linker.ld and this file differ.
+#[cfg(target_os = "none")]
+pub fn check() {
+    unsafe extern "C" {
+        static ebda_start: u8;
+        static low_end: u8;
+    }
+    let start = &raw const ebda_start as u32;
+    let end = &raw const low_end as u32;
+    if start != EBDA_START || end > LOW_MEM_END {
+        error!(
+            "layout",
+            "linker.ld puts the low area at {start:#x}-{end:#x}, layout.rs says {EBDA_START:#x}"
+        );
+    }
+}
