@@ -46,6 +46,43 @@
         .set ROM_ALIAS_HIGH,  0x100000000 - IMAGE_SIZE  /* QEMU maps the image below 4 GiB */
         .set EARLY_STACK,     0x7000      /* low RAM nobody uses before the boot sector */
 
+
+/* The three mode switches, each written once. */
+
+/* Real mode -> flat 32-bit code at \target (in .text16). Clobbers eax. */
+.macro TO_FLAT32 target
+        lgdtl %cs:gdt_desc
+        movl %cr0, %eax
+        orb $1, %al
+        movl %eax, %cr0
+        ljmpl $SEL_CODE32, $(\target + BIOS_BASE)
+.endm
+
+/* In 32-bit code: flat data segments everywhere. Clobbers ax. */
+.macro FLAT_SEGMENTS
+        movw $SEL_DATA32, %ax
+        movw %ax, %ds
+        movw %ax, %es
+        movw %ax, %fs
+        movw %ax, %gs
+        movw %ax, %ss
+.endm
+
+/* 16-bit protected mode (CS = SEL_CODE16) -> real mode at F000:\target. Data segments get
+ * 64 KiB limits first, as real-mode code expects. Clobbers eax. */
+.macro TO_REAL16 target
+        movw $SEL_DATA16, %ax
+        movw %ax, %ds
+        movw %ax, %es
+        movw %ax, %fs
+        movw %ax, %gs
+        movw %ax, %ss
+        movl %cr0, %eax
+        andb $0xfe, %al
+        movl %eax, %cr0
+        ljmpw $BIOS_SEG, $\target
+.endm
+
 /* ---------------------------------------------------------------------------------- */
         .section .text16, "ax"
 
@@ -116,20 +153,11 @@ entry16_frame:                          /* the yield loop re-enters here */
         andb $0xfe, %al
         outb %al, $PORT_A20
 2:
-        lgdtl gdt_desc
-        movl %cr0, %eax
-        orb $1, %al
-        movl %eax, %cr0
-        ljmpl $SEL_CODE32, $(entry32 + BIOS_BASE)
+        TO_FLAT32 entry32
 
         .code32
 entry32:
-        movw $SEL_DATA32, %ax
-        movw %ax, %ds
-        movw %ax, %es
-        movw %ax, %fs
-        movw %ax, %gs
-        movw %ax, %ss
+        FLAT_SEGMENTS
         movl %edi, %esp
         andl $-16, %esp
         cld
@@ -141,16 +169,7 @@ entry32:
 
         .code16
 exit16:
-        movw $SEL_DATA16, %ax
-        movw %ax, %ds
-        movw %ax, %es
-        movw %ax, %fs
-        movw %ax, %gs
-        movw %ax, %ss
-        movl %cr0, %eax
-        andb $0xfe, %al
-        movl %eax, %cr0
-        ljmpw $BIOS_SEG, $exit16_rm
+        TO_REAL16 exit16_rm
 exit16_rm:
         movw $BIOS_SEG, %ax
         movw %ax, %ds
@@ -252,20 +271,11 @@ xenbios_reset16:
         orb $2, %al
         andb $0xfe, %al
         outb %al, $PORT_A20
-        lgdtl %cs:gdt_desc
-        movl %cr0, %eax
-        orb $1, %al
-        movl %eax, %cr0
-        ljmpl $SEL_CODE32, $(reset32 + BIOS_BASE)
+        TO_FLAT32 reset32
 
         .code32
 reset32:
-        movw $SEL_DATA32, %ax
-        movw %ax, %ds
-        movw %ax, %es
-        movw %ax, %fs
-        movw %ax, %gs
-        movw %ax, %ss
+        FLAT_SEGMENTS
         /* Is the BIOS area RAM already (hvmloader copied us there)? */
         movl $xenbios_shadow_probe, %ebx
         movl (%ebx), %eax
@@ -350,16 +360,7 @@ shadowed:
 
         .code16
 post16:
-        movw $SEL_DATA16, %ax
-        movw %ax, %ds
-        movw %ax, %es
-        movw %ax, %fs
-        movw %ax, %gs
-        movw %ax, %ss
-        movl %cr0, %eax
-        andb $0xfe, %al
-        movl %eax, %cr0
-        ljmpw $BIOS_SEG, $post16_rm
+        TO_REAL16 post16_rm
 post16_rm:
         xorw %ax, %ax
         movw %ax, %ds
@@ -403,16 +404,7 @@ xenbios_call16:
         .section .text16, "ax"
         .code16
 call16_pm16:
-        movw $SEL_DATA16, %ax
-        movw %ax, %ds
-        movw %ax, %es
-        movw %ax, %fs
-        movw %ax, %gs
-        movw %ax, %ss
-        movl %cr0, %eax
-        andb $0xfe, %al
-        movl %eax, %cr0
-        ljmpw $BIOS_SEG, $call16_rm
+        TO_REAL16 call16_rm
 call16_rm:
         movw %cx, %ss
         movl %edx, %esp
@@ -480,20 +472,11 @@ call16_rm:
         orb $2, %al
         andb $0xfe, %al
         outb %al, $PORT_A20
-        lgdtl gdt_desc
-        movl %cr0, %eax
-        orb $1, %al
-        movl %eax, %cr0
-        ljmpl $SEL_CODE32, $(call16_back32 + BIOS_BASE)
+        TO_FLAT32 call16_back32
 
         .code32
 call16_back32:
-        movw $SEL_DATA32, %ax
-        movw %ax, %ds
-        movw %ax, %es
-        movw %ax, %fs
-        movw %ax, %gs
-        movw %ax, %ss
+        FLAT_SEGMENTS
         movl %ebp, %esp
         popal
         ret
