@@ -25,6 +25,8 @@ pub struct Bios {
     /// Every PCI function POST found, with its BARs and IRQ.
     pub pci: PciDevices,
     pub boot: crate::boot::BootState,
+    /// The Xen platform, when POST found Xen and set it up for PV drivers.
+    pub xen: Option<&'static crate::xen::Xen>,
 }
 
 impl Default for Bios {
@@ -40,6 +42,7 @@ impl Bios {
             e820: E820Map::new(),
             pci: PciDevices::new(),
             boot: crate::boot::BootState::new(),
+            xen: None,
         }
     }
 }

@@ -11,6 +11,8 @@ mod pci;
 mod pic;
 mod pit;
 mod ports;
+mod sparse;
+pub mod xen;
 
 pub use cpu::{SimClock, SimConsole, SimCpu};
 pub use fw_cfg::SimFwCfg;
@@ -20,6 +22,7 @@ pub use pci::{SimBar, SimFunction, SimPci};
 pub use pic::{Sim8259, SimElcr, SimPic};
 pub use pit::{SimPit, SimTime, counter};
 pub use ports::{PortDevice, SimPorts};
+pub use sparse::{SIM_PAGE, SharedMemory, SparseMemory};
 
 use std::sync::Mutex;
 

@@ -1,0 +1,446 @@
+//! The Xen platform: finding Xen, the hypercall page, the platform device's MMIO window
+//! with the shared info page and the grant table, event channels and xenstore.
+//!
+//! POST calls [`init`] once after PCI setup. Under Xen it returns the [`Xen`] state that PV
+//! drivers (blkfront) share: the [`Hypervisor`], the grant table and the xenstore client
+//! (each behind a `RefCell`: one CPU, no interrupts, so borrows never overlap unless a
+//! caller nests them), and where the shared info page is. Without Xen it logs `no Xen` and
+//! the firmware carries on as a plain BIOS.
+//!
+//! Hardware is reached through traits ([`XenCpu`], [`Hypervisor`], `Memory`, `Clock`), so
+//! all of this runs in host tests against the simulated Xen of `sim::xen`.
+
+pub mod evtchn;
+pub mod grant;
+pub mod hvm_info;
+pub mod hypercall;
+pub mod wait;
+pub mod xenstore;
+
+pub use evtchn::SharedInfo;
+pub use grant::{GrantError, GrantTable};
+pub use hvm_info::HvmInfo;
+pub use hypercall::{GnttabSize, Hypervisor, XenCpu, XenErrno, XenResult};
+pub use xenstore::{DirEntries, Tx, Xenstore, Xs, XsError, XsPath};
+
+use crate::bios::Ctx;
+use crate::e820::E820Map;
+use crate::hw::pci::{Bdf, PciDevices};
+use core::cell::RefCell;
+use core::fmt;
+use xen_headers::XEN_PAGE_SHIFT;
+use xen_headers::cpuid::{
+    XEN_CPUID_BASE_STRIDE, XEN_CPUID_FIRST_LEAF, XEN_CPUID_LAST_BASE, XEN_CPUID_LEAF_HVM,
+    XEN_CPUID_LEAF_HYPERCALL, XEN_CPUID_LEAF_VERSION, XEN_HVM_CPUID_DOMID_PRESENT,
+    is_xen_signature,
+};
+use xen_headers::event_channel::EvtchnPort;
+use xen_headers::hvm::{HVM_PARAM_STORE_EVTCHN, HVM_PARAM_STORE_PFN};
+use xen_headers::io::blkif::{
+    XENBUS_NODE_BACKEND, XENBUS_NODE_BACKEND_ID, XENBUS_NODE_SECTOR_SIZE, XENBUS_NODE_SECTORS,
+    XENBUS_NODE_STATE, XENSTORE_VBD_DIR,
+};
+use xen_headers::io::xenbus::XenbusState;
+use xen_headers::io::xs_wire::XsdError;
+use xen_headers::memory::{XENMAPSPACE_GRANT_TABLE, XENMAPSPACE_SHARED_INFO};
+use xen_headers::platform::{PCI_DEVICE_ID_XEN_PLATFORM, PCI_VENDOR_ID_XEN, XEN_PLATFORM_MMIO_BAR};
+use xen_headers::version::version_split;
+use xen_headers::xen::Domid;
+
+const TAG: &str = "xen";
+/// Bytes per page of every Xen interface.
+const PAGE: u32 = 1 << XEN_PAGE_SHIFT;
+/// Hypercall pages the firmware installs. Xen may offer more (CPUID leaf +2 EAX), but one
+/// page holds the stubs of hypercalls 0-127, all the firmware uses.
+const HYPERCALL_PAGES: u32 = 1;
+/// Where things go in the platform device's MMIO window: the shared info page first, then
+/// the grant table frames.
+const BAR1_SHARED_INFO: u32 = 0;
+const BAR1_GRANT_TABLE: u32 = PAGE;
+/// The window must hold the shared info page and the grant frames.
+const BAR1_NEEDED: u64 = (BAR1_GRANT_TABLE + grant::GRANT_FRAMES * PAGE) as u64;
+/// Room for the `device/vbd` listing POST logs (6 bytes a disk: "51712\0").
+const VBD_LIST_MAX: usize = 256;
+
+/// What CPUID says about Xen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Detected {
+    /// The leaf with the `XenVMMXenVMM` signature.
+    pub base: u32,
+    /// `major << 16 | minor` from leaf +1.
+    pub version: u32,
+    /// Hypercall pages Xen offers, and the MSR that installs them (leaf +2).
+    pub hypercall_pages: u32,
+    pub hypercall_msr: u32,
+    /// Our domain id, if leaf +4 gives it.
+    pub domid: Option<Domid>,
+}
+
+/// Scan CPUID 0x40000000..=0x4000FF00 (step 0x100) for Xen's signature.
+pub fn detect(cpu: &dyn XenCpu) -> Option<Detected> {
+    let mut base = XEN_CPUID_FIRST_LEAF;
+    loop {
+        let [max, b, c, d] = cpu.cpuid(base);
+        if is_xen_signature(b, c, d) {
+            if max.wrapping_sub(base) < XEN_CPUID_LEAF_HYPERCALL {
+                warn!(TAG, "Xen signature at {base:#x} without the hypercall leaf");
+                return None;
+            }
+            let [version, ..] = cpu.cpuid(base + XEN_CPUID_LEAF_VERSION);
+            let [pages, msr, ..] = cpu.cpuid(base + XEN_CPUID_LEAF_HYPERCALL);
+            let domid = if max.wrapping_sub(base) >= XEN_CPUID_LEAF_HVM {
+                let [flags, _, id, _] = cpu.cpuid(base + XEN_CPUID_LEAF_HVM);
+                (flags & XEN_HVM_CPUID_DOMID_PRESENT != 0).then_some(id as Domid)
+            } else {
+                None
+            };
+            return Some(Detected {
+                base,
+                version,
+                hypercall_pages: pages,
+                hypercall_msr: msr,
+                domid,
+            });
+        }
+        if base >= XEN_CPUID_LAST_BASE {
+            return None;
+        }
+        base += XEN_CPUID_BASE_STRIDE;
+    }
+}
+
+/// The Xen platform PCI device (5853:0001) and its MMIO window (BAR1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PlatformDevice {
+    pub bdf: Bdf,
+    pub mmio_base: u32,
+    pub mmio_size: u64,
+}
+
+impl PlatformDevice {
+    /// The platform device among those PCI POST found, if it has its MMIO window below
+    /// 4 GiB.
+    pub fn find(devs: &PciDevices) -> Option<PlatformDevice> {
+        let d = devs.find(PCI_VENDOR_ID_XEN, PCI_DEVICE_ID_XEN_PLATFORM, 0)?;
+        let bar = d.bars[XEN_PLATFORM_MMIO_BAR];
+        if !bar.is_mem() || !bar.assigned || bar.base == 0 || bar.base + bar.size() > 1 << 32 {
+            warn!(TAG, "platform device {} has no usable MMIO BAR", d.bdf);
+            return None;
+        }
+        Some(PlatformDevice {
+            bdf: d.bdf,
+            mmio_base: bar.base as u32,
+            mmio_size: bar.size(),
+        })
+    }
+}
+
+/// Everything POST set up for Xen, shared by PV drivers (`&'static`: it lives as long as
+/// the firmware).
+pub struct Xen {
+    pub hv: &'static dyn Hypervisor,
+    pub cpuid_base: u32,
+    /// `XENVER_version`: `major << 16 | minor`.
+    pub version: u32,
+    pub domid: Option<Domid>,
+    /// Linear address of the hypercall page (reserved in e820).
+    pub hypercall_page: u32,
+    pub platform: PlatformDevice,
+    pub shared_info: SharedInfo,
+    pub grants: RefCell<GrantTable>,
+    pub store: RefCell<Xenstore>,
+    pub hvm_info: Option<HvmInfo>,
+}
+
+/// `major.minor` of a `XENVER_version` value.
+pub struct Version(pub u32);
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        let (major, minor) = version_split(self.0);
+        write!(f, "{major}.{minor}")
+    }
+}
+
+/// Bytes from a peer shown as text, with anything unprintable escaped (`"ab\x00"`).
+pub struct Escaped<'a>(pub &'a [u8]);
+
+impl fmt::Debug for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("\"")?;
+        for &b in self.0 {
+            if b.is_ascii_graphic() || b == b' ' {
+                if b == b'"' || b == b'\\' {
+                    f.write_str("\\")?;
+                }
+                fmt::Write::write_char(f, b as char)?;
+            } else {
+                write!(f, "\\x{b:02x}")?;
+            }
+        }
+        f.write_str("\"")
+    }
+}
+
+/// Find Xen and set up the platform for PV drivers; log what was found. `platform` is the
+/// platform device PCI POST found (`PlatformDevice::find`). The hypercall page is taken
+/// from the top of RAM and reserved in `e820`. Returns `None` without Xen (logged as
+/// `no Xen`) or when something PV drivers need is missing (logged with the reason).
+pub fn init(
+    ctx: &mut Ctx,
+    e820: &mut E820Map,
+    platform: Option<PlatformDevice>,
+    cpu: &mut dyn XenCpu,
+) -> Option<&'static Xen> {
+    let Some(found) = detect(cpu) else {
+        info!(TAG, "no Xen");
+        return None;
+    };
+    info!(
+        TAG,
+        "Xen {} signature at CPUID {:#x}{}",
+        Version(found.version),
+        found.base,
+        if found.domid.is_some() {
+            ""
+        } else {
+            " (no domain id)"
+        }
+    );
+    let hvm_info = hvm_info::read(ctx.mem);
+
+    let page = crate::fw_pages::alloc(e820, HYPERCALL_PAGES)?;
+    let hv = cpu.install_hypercall_page(found.hypercall_msr, page)?;
+    info!(
+        TAG,
+        "hypercall page at {page:#x} (MSR {:#x}, {} page(s) offered)",
+        found.hypercall_msr,
+        found.hypercall_pages
+    );
+    let version = match hv.xen_version() {
+        Ok(v) => v,
+        Err(e) => {
+            error!(TAG, "XENVER_version failed ({e}): hypercalls do not work");
+            return None;
+        }
+    };
+    match hv.xen_extraversion() {
+        Ok(extra) => {
+            let end = extra.iter().position(|&b| b == 0).unwrap_or(extra.len());
+            info!(
+                TAG,
+                "Xen version {}{:?}",
+                Version(version),
+                Escaped(&extra[..end])
+            );
+        }
+        Err(e) => info!(
+            TAG,
+            "Xen version {} (no extraversion: {e})",
+            Version(version)
+        ),
+    }
+    if let Ok(f) = hv.xen_features() {
+        debug!(TAG, "features {f:#x}");
+    }
+
+    let Some(platform) = platform else {
+        warn!(
+            TAG,
+            "no platform device {PCI_VENDOR_ID_XEN:04x}:{PCI_DEVICE_ID_XEN_PLATFORM:04x}: no PV disks"
+        );
+        return None;
+    };
+    info!(
+        TAG,
+        "platform device {}: BAR1 at {:#x}, {} KiB",
+        platform.bdf,
+        platform.mmio_base,
+        platform.mmio_size >> 10
+    );
+    if platform.mmio_size < BAR1_NEEDED {
+        warn!(
+            TAG,
+            "BAR1 is smaller than the {BAR1_NEEDED} bytes needed: no PV disks"
+        );
+        return None;
+    }
+    let shinfo_addr = platform.mmio_base + BAR1_SHARED_INFO;
+    let gnttab_addr = platform.mmio_base + BAR1_GRANT_TABLE;
+    if let Err(e) = hv.add_to_physmap(XENMAPSPACE_SHARED_INFO, 0, shinfo_addr >> XEN_PAGE_SHIFT) {
+        error!(
+            TAG,
+            "mapping the shared info page at {shinfo_addr:#x} failed: {e}"
+        );
+        return None;
+    }
+    info!(TAG, "BAR1: shared info page at {shinfo_addr:#x}");
+    for frame in 0..grant::GRANT_FRAMES {
+        let at = gnttab_addr + frame * PAGE;
+        if let Err(e) = hv.add_to_physmap(XENMAPSPACE_GRANT_TABLE, frame, at >> XEN_PAGE_SHIFT) {
+            error!(
+                TAG,
+                "mapping grant table frame {frame} at {at:#x} failed: {e}"
+            );
+            return None;
+        }
+        info!(TAG, "BAR1: grant table frame {frame} at {at:#x}");
+    }
+    match hv.gnttab_query_size() {
+        Ok(s) => debug!(
+            TAG,
+            "grant table: {} of at most {} frames", s.nr_frames, s.max_nr_frames
+        ),
+        Err(e) => debug!(TAG, "GNTTABOP_query_size: {e}"),
+    }
+    let grants = GrantTable::new(ctx.mem, gnttab_addr, grant::GRANT_FRAMES);
+
+    let (store_pfn, store_port) = match (
+        hv.hvm_get_param(HVM_PARAM_STORE_PFN),
+        hv.hvm_get_param(HVM_PARAM_STORE_EVTCHN),
+    ) {
+        (Ok(pfn), Ok(port)) if pfn != 0 && pfn < 1 << (32 - XEN_PAGE_SHIFT) => {
+            (pfn as u32, port as EvtchnPort)
+        }
+        (pfn, port) => {
+            error!(
+                TAG,
+                "no usable xenstore (STORE_PFN {pfn:?}, STORE_EVTCHN {port:?})"
+            );
+            return None;
+        }
+    };
+    let store = match Xenstore::connect(
+        ctx.mem,
+        hv,
+        ctx.clock,
+        store_pfn << XEN_PAGE_SHIFT,
+        store_port,
+    ) {
+        Ok(s) => s,
+        Err(e) => {
+            error!(TAG, "xenstore unusable: {e}");
+            return None;
+        }
+    };
+    let xen = crate::arena::leak(Xen {
+        hv,
+        cpuid_base: found.base,
+        version,
+        domid: found.domid,
+        hypercall_page: page,
+        platform,
+        shared_info: SharedInfo { base: shinfo_addr },
+        grants: RefCell::new(grants),
+        store: RefCell::new(store),
+        hvm_info,
+    })?;
+    log_vbds(&mut xen.store.borrow_mut().session(ctx.mem, ctx.clock));
+    Some(xen)
+}
+
+/// The nodes of one `device/vbd/<vdev>` disk, as read from xenstore (each may be missing
+/// or malformed).
+pub struct VbdNodes {
+    /// The frontend directory, `device/vbd/<vdev>`.
+    pub frontend: XsPath,
+    pub backend: Result<XsPath, XsError>,
+    pub backend_id: Result<Domid, XsError>,
+    pub state: Result<XenbusState, XsError>,
+    /// In 512-byte units.
+    pub sectors: Result<u64, XsError>,
+    pub sector_size: Result<u32, XsError>,
+}
+
+impl VbdNodes {
+    /// Read the nodes of `device/vbd/<name>` and of its backend.
+    pub fn read(xs: &mut Xs, name: &str) -> Result<VbdNodes, XsError> {
+        let frontend = xenstore::path(format_args!("{XENSTORE_VBD_DIR}/{name}"))?;
+        let fe = frontend.as_str();
+        let mut buf = [0u8; xenstore::PATH_MAX];
+        let backend = xenstore::path(format_args!("{fe}/{XENBUS_NODE_BACKEND}")).and_then(|p| {
+            let s = xs.read_str(p.as_str(), &mut buf)?;
+            xenstore::path(format_args!("{s}"))
+        });
+        let backend_id = xenstore::path(format_args!("{fe}/{XENBUS_NODE_BACKEND_ID}"))
+            .and_then(|p| xs.read_u32(p.as_str()))
+            .and_then(|id| Domid::try_from(id).map_err(|_| XsError::Malformed));
+        let node = |leaf: &str| -> Result<XsPath, XsError> {
+            let be = backend.as_ref().map_err(|e| *e)?;
+            xenstore::path(format_args!("{}/{leaf}", be.as_str()))
+        };
+        let state = node(XENBUS_NODE_STATE).and_then(|p| xs.read_state(p.as_str()));
+        let sectors = node(XENBUS_NODE_SECTORS).and_then(|p| xs.read_u64(p.as_str()));
+        let sector_size = node(XENBUS_NODE_SECTOR_SIZE).and_then(|p| xs.read_u32(p.as_str()));
+        Ok(VbdNodes {
+            frontend,
+            backend,
+            backend_id,
+            state,
+            sectors,
+            sector_size,
+        })
+    }
+}
+
+/// A node's value, or why there is none, for log lines.
+struct Field<'a, T>(&'a Result<T, XsError>);
+
+impl<T: fmt::Display> fmt::Display for Field<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self.0 {
+            Ok(v) => v.fmt(f),
+            Err(e) => write!(f, "? ({e})"),
+        }
+    }
+}
+
+/// Log every disk under `device/vbd`: its backend path, backend domain, backend state,
+/// `sectors` and `sector-size`.
+pub fn log_vbds(xs: &mut Xs) {
+    let mut list = [0u8; VBD_LIST_MAX];
+    let names = match xs.directory(XENSTORE_VBD_DIR, &mut list) {
+        Ok(n) => n,
+        Err(XsError::Error(XsdError::ENOENT)) => {
+            info!(TAG, "no PV disks ({XENSTORE_VBD_DIR} is absent)");
+            return;
+        }
+        Err(e) => {
+            warn!(TAG, "listing {XENSTORE_VBD_DIR} failed: {e}");
+            return;
+        }
+    };
+    let mut count = 0;
+    for name in names {
+        count += 1;
+        let v = match VbdNodes::read(xs, name) {
+            Ok(v) => v,
+            Err(e) => {
+                warn!(TAG, "vbd {name}: {e}");
+                continue;
+            }
+        };
+        let state = v.state.map(StateName);
+        info!(
+            TAG,
+            "vbd {name}: backend {} (domain {}), state {}, sectors {}, sector-size {}",
+            Field(&v.backend),
+            Field(&v.backend_id),
+            Field(&state),
+            Field(&v.sectors),
+            Field(&v.sector_size)
+        );
+    }
+    if count == 0 {
+        info!(TAG, "no PV disks ({XENSTORE_VBD_DIR} is empty)");
+    }
+}
+
+/// A xenbus state as "4 (Connected)".
+struct StateName(XenbusState);
+
+impl fmt::Display for StateName {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "{} ({:?})", self.0, self.0)
+    }
+}
