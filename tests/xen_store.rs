@@ -594,7 +594,7 @@ fn a_failing_notification_is_reported() {
 
 #[test]
 fn directory_listings_skip_empty_and_non_utf8_names() {
-    let names: Vec<&str> = xenstore::DirEntries::new(b"51712\0\0\xff\xfe\051728\0tail").collect();
+    let names: Vec<&str> = xenstore::DirEntries::new(b"51712\0\0\xff\xfe\x0051728\0tail").collect();
     assert_eq!(names, ["51712", "51728", "tail"]);
     assert_eq!(xenstore::DirEntries::new(b"").count(), 0);
     let _ = XS_DIRECTORY;

@@ -162,23 +162,26 @@ impl fmt::Display for Version {
     }
 }
 
-/// Bytes from a peer shown as text, with anything unprintable escaped (`"ab\x00"`).
+/// Bytes from a peer shown as text, anything unprintable escaped (`ab\x00`); with `{:?}`
+/// in quotes.
 pub struct Escaped<'a>(pub &'a [u8]);
 
-impl fmt::Debug for Escaped<'_> {
+impl fmt::Display for Escaped<'_> {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("\"")?;
         for &b in self.0 {
             if b.is_ascii_graphic() || b == b' ' {
-                if b == b'"' || b == b'\\' {
-                    f.write_str("\\")?;
-                }
                 fmt::Write::write_char(f, b as char)?;
             } else {
                 write!(f, "\\x{b:02x}")?;
             }
         }
-        f.write_str("\"")
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "\"{self}\"")
     }
 }
 
@@ -229,7 +232,7 @@ pub fn init(
             let end = extra.iter().position(|&b| b == 0).unwrap_or(extra.len());
             info!(
                 TAG,
-                "Xen version {}{:?}",
+                "Xen version {}{}",
                 Version(version),
                 Escaped(&extra[..end])
             );

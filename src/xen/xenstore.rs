@@ -531,19 +531,19 @@ impl Xenstore {
         Ok(h)
     }
 
-    /// One request and its answer; the answer's payload goes to `out`, its length is
-    /// returned.
+    /// One request (`what` says its type and path) and its answer; the answer's payload
+    /// goes to `out`, its length is returned.
+    #[inline(never)]
     fn request(
         &mut self,
         mem: &mut dyn Memory,
         clock: &dyn Clock,
-        ty: u32,
+        what: &Waiting,
         tx: Tx,
-        path: &str,
         parts: &[&[u8]],
         out: &mut [u8],
     ) -> Result<usize, XsError> {
-        let what = Waiting { ty, path };
+        let (ty, path) = (what.ty, what.path);
         let payload: usize = parts.iter().map(|p| p.len()).sum();
         if payload > MAX_REQUEST_PAYLOAD || path.as_bytes().contains(&0) {
             warn!(TAG, "refusing {} {path}: bad path or too long", op_name(ty));
@@ -555,7 +555,7 @@ impl Xenstore {
         }
         if self.skip != 0 {
             let n = core::mem::take(&mut self.skip);
-            self.recv(mem, clock, &t, &what, &mut [], n)?;
+            self.recv(mem, clock, &t, what, &mut [], n)?;
         }
         let req_id = self.next_req_id;
         self.next_req_id = req_id.wrapping_add(1);
@@ -569,9 +569,9 @@ impl Xenstore {
         for (slot, p) in all[1..].iter_mut().zip(parts) {
             *slot = p;
         }
-        self.send(mem, clock, &t, &what, &all[..=parts.len()])?;
+        self.send(mem, clock, &t, what, &all[..=parts.len()])?;
         loop {
-            let h = self.recv_header(mem, clock, &t, &what)?;
+            let h = self.recv_header(mem, clock, &t, what)?;
             if h.len as usize > XENSTORE_PAYLOAD_MAX {
                 error!(
                     TAG,
@@ -589,7 +589,7 @@ impl Xenstore {
                         "dropping an answer to request {:#x} (waiting for {req_id:#x})", h.req_id
                     );
                 }
-                self.recv(mem, clock, &t, &what, &mut [], h.len)?;
+                self.recv(mem, clock, &t, what, &mut [], h.len)?;
                 if t.expired(clock) {
                     warn!(TAG, "timed out: only foreign answers for {what}");
                     return Err(XsError::Timeout);
@@ -599,14 +599,14 @@ impl Xenstore {
             if h.r#type == XS_ERROR {
                 let mut name = [0u8; ERROR_NAME_MAX];
                 let n = (h.len as usize).min(ERROR_NAME_MAX);
-                self.recv(mem, clock, &t, &what, &mut name[..n], h.len)?;
+                self.recv(mem, clock, &t, what, &mut name[..n], h.len)?;
                 let e =
                     XsdError::from_wire(&name[..n]).map_or(XsError::UnknownError, XsError::Error);
                 debug!(TAG, "{} {path}: {e}", op_name(ty));
                 return Err(e);
             }
             let n = (h.len as usize).min(out.len());
-            self.recv(mem, clock, &t, &what, &mut out[..n], h.len)?;
+            self.recv(mem, clock, &t, what, &mut out[..n], h.len)?;
             if h.r#type != ty {
                 error!(TAG, "answer of type {} to {} {path}", h.r#type, op_name(ty));
                 return Err(XsError::Protocol);
@@ -629,24 +629,19 @@ pub struct Xs<'a> {
 }
 
 impl Xs<'_> {
+    /// Request `ty` with payload `path\0value` (transactions: `path` is the argument).
     fn call(
         &mut self,
         ty: u32,
+        tx: Tx,
         path: &str,
-        value: Option<&[u8]>,
+        value: &[u8],
         out: &mut [u8],
     ) -> Result<usize, XsError> {
-        let p: &[u8] = path.as_bytes();
-        let nul: &[u8] = b"\0";
-        match value {
-            Some(v) => {
-                self.store
-                    .request(self.mem, self.clock, ty, self.tx, path, &[p, nul, v], out)
-            }
-            None => self
-                .store
-                .request(self.mem, self.clock, ty, self.tx, path, &[p, nul], out),
-        }
+        let what = Waiting { ty, path };
+        let parts: [&[u8]; 3] = [path.as_bytes(), b"\0", value];
+        self.store
+            .request(self.mem, self.clock, &what, tx, &parts, out)
     }
 
     /// The transaction these requests belong to.
@@ -656,7 +651,7 @@ impl Xs<'_> {
 
     /// The value of `path` (not NUL-terminated), in `buf`.
     pub fn read<'b>(&mut self, path: &str, buf: &'b mut [u8]) -> Result<&'b [u8], XsError> {
-        let n = self.call(XS_READ, path, None, buf)?;
+        let n = self.call(XS_READ, self.tx, path, &[], buf)?;
         Ok(&buf[..n])
     }
 
@@ -702,7 +697,7 @@ impl Xs<'_> {
     }
 
     pub fn write(&mut self, path: &str, value: &[u8]) -> Result<(), XsError> {
-        self.call(XS_WRITE, path, Some(value), &mut [0; ACK_MAX])
+        self.call(XS_WRITE, self.tx, path, value, &mut [0; ACK_MAX])
             .map(drop)
             .or_else(ok_if_answer_too_big)
     }
@@ -719,13 +714,13 @@ impl Xs<'_> {
     }
 
     pub fn mkdir(&mut self, path: &str) -> Result<(), XsError> {
-        self.call(XS_MKDIR, path, None, &mut [0; ACK_MAX])
+        self.call(XS_MKDIR, self.tx, path, &[], &mut [0; ACK_MAX])
             .map(drop)
             .or_else(ok_if_answer_too_big)
     }
 
     pub fn rm(&mut self, path: &str) -> Result<(), XsError> {
-        self.call(XS_RM, path, None, &mut [0; ACK_MAX])
+        self.call(XS_RM, self.tx, path, &[], &mut [0; ACK_MAX])
             .map(drop)
             .or_else(ok_if_answer_too_big)
     }
@@ -736,7 +731,7 @@ impl Xs<'_> {
         path: &str,
         buf: &'b mut [u8],
     ) -> Result<DirEntries<'b>, XsError> {
-        let n = self.call(XS_DIRECTORY, path, None, buf)?;
+        let n = self.call(XS_DIRECTORY, self.tx, path, &[], buf)?;
         Ok(DirEntries::new(&buf[..n]))
     }
 
@@ -744,15 +739,7 @@ impl Xs<'_> {
     /// together at [`Xs::transaction_end`].
     pub fn transaction_start(&mut self) -> Result<Tx, XsError> {
         let mut buf = [0u8; NUMBER_MAX];
-        let n = self.store.request(
-            self.mem,
-            self.clock,
-            XS_TRANSACTION_START,
-            Tx::NONE,
-            "",
-            &[b"\0"],
-            &mut buf,
-        )?;
+        let n = self.call(XS_TRANSACTION_START, Tx::NONE, "", &[], &mut buf)?;
         match parse_u64(&buf[..n]).and_then(|v| u32::try_from(v).ok()) {
             Some(id) if id != 0 => Ok(Tx(id)),
             _ => {
@@ -769,17 +756,8 @@ impl Xs<'_> {
     /// End transaction `tx`, committing it or not. A commit answered `EAGAIN` means the
     /// transaction conflicted with another change and did not take effect.
     pub fn transaction_end(&mut self, tx: Tx, commit: bool) -> Result<(), XsError> {
-        let arg: &[u8] = if commit { b"T\0" } else { b"F\0" };
-        self.store
-            .request(
-                self.mem,
-                self.clock,
-                XS_TRANSACTION_END,
-                tx,
-                "",
-                &[arg],
-                &mut [0; ACK_MAX],
-            )
+        let arg = if commit { "T" } else { "F" };
+        self.call(XS_TRANSACTION_END, tx, arg, &[], &mut [0; ACK_MAX])
             .map(drop)
             .or_else(ok_if_answer_too_big)
     }
