@@ -63,15 +63,11 @@ fn under_xen_the_log_shows_version_hypercall_page_bar1_and_every_vbd() {
     let xen = r.xen.expect("Xen set up");
     let log = &r.log;
     for line in [
-        "[xen] Xen 4.10 signature at CPUID 0x40000000\n",
-        "[xen] hypercall page at 0x3fff000 (MSR 0x40000000, 1 page(s) offered)\n",
-        "[xen] Xen version 4.10 (no extraversion: ENOSYS)\n",
-        "[xen] platform device 00:02.0: BAR1 at 0xf0000000, 16384 KiB\n",
-        "[xen] BAR1: shared info page at 0xf0000000\n",
-        "[xen] BAR1: grant table frame 0 at 0xf0001000\n",
+        "[xen] Xen 4.10 (CPUID 0x40000000), hypercall page at 0x3fff000\n",
+        "[xen] BAR1 of 00:02.0 at 0xf0000000: shared info at 0xf0000000, 1 grant table frame(s) at 0xf0001000\n",
         "[xenstore] ring at 0xfeff9000, event channel 1, server features 0x0\n",
-        "[xen] vbd 51712: backend /local/domain/0/backend/qdisk/1/51712 (domain 0), state 2 (InitWait), sectors 16384, sector-size 512\n",
-        "[xen] vbd 51728: backend /local/domain/0/backend/qdisk/1/51728 (domain 0), state 2 (InitWait), sectors 16384, sector-size 512\n",
+        "[xen] vbd 51712: backend /local/domain/0/backend/qdisk/1/51712, backend-id 0, state 2, sectors 16384, sector-size 512\n",
+        "[xen] vbd 51728: backend /local/domain/0/backend/qdisk/1/51728, backend-id 0, state 2, sectors 16384, sector-size 512\n",
     ] {
         assert!(log.contains(line), "missing {line:?} in\n{log}");
     }
@@ -80,8 +76,8 @@ fn under_xen_the_log_shows_version_hypercall_page_bar1_and_every_vbd() {
     assert_eq!(xen.domid, Some(1));
     assert_eq!(xen.hypercall_page, 0x3fff000);
     assert_eq!(xen.shared_info.base, SIM_BAR1_BASE);
-    assert_eq!(xen.grants.borrow().base(), SIM_BAR1_BASE + 4096);
-    assert_eq!(xen.grants.borrow().free_count(), 512 - 8);
+    assert_eq!(xen.grants.lock().base(), SIM_BAR1_BASE + 4096);
+    assert_eq!(xen.grants.lock().free_count(), 512 - 8);
     assert_eq!(xen.hvm_info, None);
 
     let s = r.m.xen.state();
@@ -130,14 +126,14 @@ fn malformed_and_missing_vbd_nodes_are_shown_as_such() {
     assert!(r.xen.is_some());
     let log = &r.log;
     assert!(
-        log.contains("[xen] vbd 51712: backend /local/domain/0/backend/qdisk/1/51712 (domain ? (malformed value)), state ? (malformed value), sectors ? (malformed value), sector-size 512\n"),
+        log.contains("[xen] vbd 51712: backend /local/domain/0/backend/qdisk/1/51712, backend-id ? (malformed value), state ? (malformed value), sectors ? (malformed value), sector-size 512\n"),
         "{log}"
     );
     assert!(log.contains(
         "[xenstore] warning: /local/domain/0/backend/qdisk/1/51712/sectors: \"abc\" is not a number"
     ));
     assert!(
-        log.contains("[xen] vbd 51728: backend /local/domain/0/backend/qdisk/1/51728 (domain 0), state ? (ENOENT), sectors ? (ENOENT), sector-size ? (ENOENT)\n"),
+        log.contains("[xen] vbd 51728: backend /local/domain/0/backend/qdisk/1/51728, backend-id 0, state ? (ENOENT), sectors ? (ENOENT), sector-size ? (ENOENT)\n"),
         "{log}"
     );
 }
@@ -148,7 +144,7 @@ fn without_vbds_it_says_so() {
     let r = post(XenMachine::new(SimXenConfig::default()), None);
     assert!(r.xen.is_some());
     assert!(
-        r.log.contains("[xen] no PV disks (device/vbd is absent)\n"),
+        r.log.contains("[xen] no PV disks (device/vbd: ENOENT)\n"),
         "{}",
         r.log
     );
@@ -192,7 +188,7 @@ fn xen_is_found_at_a_later_cpuid_base() {
     assert!(r.xen.is_some());
     assert!(
         r.log
-            .contains("[xen] Xen 4.10 signature at CPUID 0x40000100 (no domain id)\n"),
+            .contains("[xen] Xen 4.10 (CPUID 0x40000100), hypercall page at 0x3fff000\n"),
         "{}",
         r.log
     );
@@ -211,7 +207,8 @@ fn extraversion_is_shown_when_xen_has_one() {
         None,
     );
     assert!(
-        r.log.contains("[xen] Xen version 4.17.3-pre\n"),
+        r.log
+            .contains("[xen] Xen 4.17.3-pre (CPUID 0x40000000), hypercall page at 0x3fff000\n"),
         "{}",
         r.log
     );
@@ -224,7 +221,7 @@ fn without_the_platform_device_there_are_no_pv_disks() {
     assert!(r.xen.is_none());
     assert!(
         r.log
-            .contains("[xen] warning: no platform device 5853:0001: no PV disks\n"),
+            .contains("[xen] warning: no platform device with a usable BAR1: no PV disks\n"),
         "{}",
         r.log
     );
@@ -233,7 +230,11 @@ fn without_the_platform_device_there_are_no_pv_disks() {
     small.mmio_size = 4096;
     let r = post(m, Some(Some(small)));
     assert!(r.xen.is_none());
-    assert!(r.log.contains("BAR1 is smaller than"), "{}", r.log);
+    assert!(
+        r.log.contains("no platform device with a usable BAR1"),
+        "{}",
+        r.log
+    );
 }
 
 #[test]
@@ -242,7 +243,7 @@ fn failing_hypercalls_stop_xen_setup_with_a_reason() {
     let cases: [(Hcall, &str); 4] = [
         (
             Hcall::XenVersion,
-            "XENVER_version failed (ENOSYS): hypercalls do not work",
+            "hypercall page at 0x3fff000: XENVER_version failed (-38)",
         ),
         (
             Hcall::AddToPhysmap {
@@ -250,10 +251,10 @@ fn failing_hypercalls_stop_xen_setup_with_a_reason() {
                 idx: 0,
                 gfn: 0,
             },
-            "mapping the shared info page at 0xf0000000 failed: ENOSYS",
+            "XENMEM_add_to_physmap into BAR1 failed (-38)",
         ),
-        (Hcall::GetParam(0), "no usable xenstore"),
-        (Hcall::Send(0), "xenstore unusable"),
+        (Hcall::GetParam(0), "no usable xenstore (ring unusable)"),
+        (Hcall::Send(0), "no usable xenstore (event channel: -38)"),
     ];
     for (call, why) in cases {
         let m = with_disks();

@@ -73,20 +73,20 @@ impl Rig {
     fn grant(&mut self, addr: u32, readonly: bool) -> GrantRef {
         self.xen
             .grants
-            .borrow_mut()
+            .lock()
             .grant(&mut self.m.mem, BACKEND, addr / PAGE, readonly)
             .unwrap()
     }
 
     fn write(&mut self, path: &str, v: &str) {
-        let mut st = self.xen.store.borrow_mut();
+        let mut st = self.xen.store.lock();
         st.session(&mut self.m.mem, &self.m.clock)
             .write(path, v.as_bytes())
             .unwrap();
     }
 
     fn backend_state(&mut self) -> Result<XenbusState, XsError> {
-        let mut st = self.xen.store.borrow_mut();
+        let mut st = self.xen.store.lock();
         st.session(&mut self.m.mem, &self.m.clock)
             .read_state(&format!("{BE}/state"))
     }
@@ -95,12 +95,13 @@ impl Rig {
     fn wait_backend(&mut self, want: XenbusState) -> Option<()> {
         let t = Timeout::start(&self.m.clock, DEFAULT_TIMEOUT_US);
         let (hv, clock) = (self.xen.hv, &self.m.clock);
-        let mut st = self.xen.store.borrow_mut();
+        let mut st = self.xen.store.lock();
         let mut xs = st.session(&mut self.m.mem, clock);
         let path = format!("{BE}/state");
-        wait_for(hv, clock, &t, "test", &"the backend's state", || {
-            (xs.read_state(&path) == Ok(want)).then_some(())
+        wait_for(hv, clock, &t, "test", &"the backend's state", &mut || {
+            xs.read_state(&path) == Ok(want)
         })
+        .then_some(())
     }
 
     /// The xenbus handshake, as blkfront will do it.
@@ -184,17 +185,21 @@ impl Rig {
         let rsp_prod_at = f.ring + std::mem::offset_of!(SringHeader, rsp_prod) as u32;
         let cons = f.front.rsp_cons;
         let mem = &self.m.mem;
-        let prod = wait_for(
+        let mut prod = cons;
+        let got = wait_for(
             self.xen.hv,
             &self.m.clock,
             &t,
             "test",
             &"a response",
-            || {
-                let p = mem.read_u32(rsp_prod_at);
-                (p != cons).then_some(p)
+            &mut || {
+                prod = mem.read_u32(rsp_prod_at);
+                prod != cons
             },
-        )?;
+        );
+        if !got {
+            return None;
+        }
         assert!(
             !response_prod_overflow(f.front.nr_ents, prod, cons),
             "rsp_prod {prod} jumped"
@@ -242,7 +247,7 @@ fn single_sector_read(abi: Option<Abi>) {
     assert!(!sh.is_pending(&r.m.mem, f.port));
     assert!(!sh.test_and_clear_pending(&mut r.m.mem, f.port));
     // The data grant is free again; the ring is mapped while connected.
-    let mut g = r.xen.grants.borrow_mut();
+    let mut g = r.xen.grants.lock();
     assert!(!g.in_use(&r.m.mem, f.data_ref));
     assert_eq!(g.end_access(&mut r.m.mem, f.data_ref), Ok(()));
     assert!(g.in_use(&r.m.mem, f.ring_ref));
@@ -254,7 +259,7 @@ fn single_sector_read(abi: Option<Abi>) {
     // Closing: the backend unmaps the ring and closes; then the grant can be revoked.
     r.write(&format!("{FE}/state"), XenbusState::Closing.as_str());
     r.wait_backend(XenbusState::Closed).unwrap();
-    let mut g = r.xen.grants.borrow_mut();
+    let mut g = r.xen.grants.lock();
     assert_eq!(g.end_access(&mut r.m.mem, f.ring_ref), Ok(()));
     assert_eq!(g.free_count(), 512 - GNTTAB_NR_RESERVED_ENTRIES);
     drop(g);
@@ -373,7 +378,7 @@ fn a_bad_handshake_makes_the_backend_fail_with_an_error_node() {
     r.write(&format!("{FE}/state"), XenbusState::Initialised.as_str());
     assert_eq!(r.backend_state(), Ok(XenbusState::Closing));
     let mut buf = [0u8; 64];
-    let mut st = r.xen.store.borrow_mut();
+    let mut st = r.xen.store.lock();
     let e = st
         .session(&mut r.m.mem, &r.m.clock)
         .read_str(&format!("{BE}/error"), &mut buf)
@@ -388,7 +393,7 @@ fn the_backend_refuses_grants_to_another_domain_or_read_only_for_its_writes() {
     // Re-grant the data page read-only: a read (the backend writes guest memory) fails.
     r.xen
         .grants
-        .borrow_mut()
+        .lock()
         .end_access(&mut r.m.mem, f.data_ref)
         .unwrap();
     f.data_ref = r.grant(f.data, true);
@@ -404,7 +409,7 @@ fn the_backend_refuses_grants_to_another_domain_or_read_only_for_its_writes() {
         Some((2, BLKIF_RSP_OKAY))
     );
     // Granted to domain 5, not the backend's 0.
-    let mut g = r.xen.grants.borrow_mut();
+    let mut g = r.xen.grants.lock();
     g.end_access(&mut r.m.mem, f.data_ref).unwrap();
     f.data_ref = g.grant(&mut r.m.mem, 5, f.data / PAGE, false).unwrap();
     drop(g);
@@ -425,7 +430,7 @@ fn grants_held_by_the_backend_cannot_be_revoked_until_released() {
         r.response(&mut f, DEFAULT_TIMEOUT_US),
         Some((1, BLKIF_RSP_OKAY))
     );
-    let mut g = r.xen.grants.borrow_mut();
+    let mut g = r.xen.grants.lock();
     assert!(g.in_use(&r.m.mem, f.data_ref));
     assert_eq!(
         g.end_access(&mut r.m.mem, f.data_ref),
@@ -447,7 +452,7 @@ fn grants_held_by_the_backend_cannot_be_revoked_until_released() {
 fn reserved_entries_are_never_handed_out_and_the_table_is_bounded() {
     let _g = log_lock();
     let mut r = rig();
-    let mut g = r.xen.grants.borrow_mut();
+    let mut g = r.xen.grants.lock();
     let mut refs = Vec::new();
     while let Ok(gref) = g.grant(&mut r.m.mem, BACKEND, 0x1234, true) {
         refs.push(gref);
@@ -504,7 +509,7 @@ impl Memory for Racy {
 #[test]
 fn a_mapping_that_starts_during_revocation_wins() {
     let r = rig();
-    let base = r.xen.grants.borrow().base();
+    let base = r.xen.grants.lock().base();
     let mut mem = Racy {
         inner: r.m.mem.clone(),
         race_at: None,
@@ -529,7 +534,7 @@ fn a_mapping_that_starts_during_revocation_wins() {
 fn entries_left_granted_by_an_earlier_stage_are_revoked_or_kept_out_of_use() {
     let _g = log_lock();
     let mut r = rig();
-    let base = r.xen.grants.borrow().base();
+    let base = r.xen.grants.lock().base();
     // Entry 9 still granted but unused, entry 10 mapped by a backend.
     r.m.mem.write_u16(base + 9 * 8, GTF_PERMIT_ACCESS);
     r.m.mem
@@ -593,11 +598,11 @@ fn waits_are_bounded_by_the_clock_and_say_what_they_waited_for() {
     let r = rig();
     let t = Timeout::start(&r.m.clock, 1_234_000);
     let mut polls = 0;
-    let got: Option<()> = wait_for(r.xen.hv, &r.m.clock, &t, "evtchn", &"port 7", || {
+    let got = wait_for(r.xen.hv, &r.m.clock, &t, "evtchn", &"port 7", &mut || {
         polls += 1;
-        None
+        false
     });
-    assert_eq!(got, None);
+    assert!(!got);
     assert!(polls > 1000);
     assert!(
         sim::take_log().contains("[evtchn] warning: timed out after 1234 ms waiting for port 7")
@@ -605,11 +610,12 @@ fn waits_are_bounded_by_the_clock_and_say_what_they_waited_for() {
     // A condition that becomes true stops the wait early, without a log line.
     let mut n = 0;
     let t = Timeout::start(&r.m.clock, 1_234_000);
-    let got = wait_for(r.xen.hv, &r.m.clock, &t, "evtchn", &"x", || {
+    let got = wait_for(r.xen.hv, &r.m.clock, &t, "evtchn", &"x", &mut || {
         n += 1;
-        (n == 3).then_some(n)
+        n == 3
     });
-    assert_eq!(got, Some(3));
+    assert!(got);
+    assert_eq!(n, 3);
     assert_eq!(sim::take_log(), "");
     let _: RingIdx = 0;
 }

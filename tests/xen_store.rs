@@ -174,7 +174,7 @@ fn no_reply_times_out_after_five_seconds_and_is_logged() {
     let log = sim::take_log();
     assert!(
         log.contains(
-            "[xenstore] warning: timed out after 5000 ms waiting for xenstored (read device/vbd)"
+            "[xenstore] warning: timed out after 5000 ms waiting for xenstore read device/vbd"
         ),
         "{log}"
     );
@@ -602,11 +602,11 @@ fn directory_listings_skip_empty_and_non_utf8_names() {
 
 #[test]
 fn paths_that_do_not_fit_are_refused() {
-    let ok = xenstore::path(format_args!("device/vbd/{}/state", 51712)).unwrap();
+    let ok = xenstore::path(&["device/vbd/", "51712", "/state"]).unwrap();
     assert_eq!(ok.as_str(), "device/vbd/51712/state");
     let long = "x".repeat(200);
     assert_eq!(
-        xenstore::path(format_args!("{long}")).err(),
+        xenstore::path(&["device/", &long]).err(),
         Some(XsError::BadRequest)
     );
 }

@@ -3,8 +3,8 @@
 //!
 //! POST calls [`init`] once after PCI setup. Under Xen it returns the [`Xen`] state that PV
 //! drivers (blkfront) share: the [`Hypervisor`], the grant table and the xenstore client
-//! (each behind a `RefCell`: one CPU, no interrupts, so borrows never overlap unless a
-//! caller nests them), and where the shared info page is. Without Xen it logs `no Xen` and
+//! (each a [`Global`]: one CPU, no interrupts, so locks never overlap unless a caller
+//! nests them, which panics), and where the shared info page is. Without Xen it logs `no Xen` and
 //! the firmware carries on as a plain BIOS.
 //!
 //! Hardware is reached through traits ([`XenCpu`], [`Hypervisor`], `Memory`, `Clock`), so
@@ -25,9 +25,9 @@ pub use xenstore::{DirEntries, Tx, Xenstore, Xs, XsError, XsPath};
 
 use crate::bios::Ctx;
 use crate::e820::E820Map;
+use crate::global::Global;
 use crate::hw::pci::{Bdf, PciDevices};
-use core::cell::RefCell;
-use core::fmt;
+use core::fmt::{self, Write};
 use xen_headers::XEN_PAGE_SHIFT;
 use xen_headers::cpuid::{
     XEN_CPUID_BASE_STRIDE, XEN_CPUID_FIRST_LEAF, XEN_CPUID_LAST_BASE, XEN_CPUID_LEAF_HVM,
@@ -40,8 +40,6 @@ use xen_headers::io::blkif::{
     XENBUS_NODE_BACKEND, XENBUS_NODE_BACKEND_ID, XENBUS_NODE_SECTOR_SIZE, XENBUS_NODE_SECTORS,
     XENBUS_NODE_STATE, XENSTORE_VBD_DIR,
 };
-use xen_headers::io::xenbus::XenbusState;
-use xen_headers::io::xs_wire::XsdError;
 use xen_headers::memory::{XENMAPSPACE_GRANT_TABLE, XENMAPSPACE_SHARED_INFO};
 use xen_headers::platform::{PCI_DEVICE_ID_XEN_PLATFORM, PCI_VENDOR_ID_XEN, XEN_PLATFORM_MMIO_BAR};
 use xen_headers::version::version_split;
@@ -61,6 +59,8 @@ const BAR1_GRANT_TABLE: u32 = PAGE;
 const BAR1_NEEDED: u64 = (BAR1_GRANT_TABLE + grant::GRANT_FRAMES * PAGE) as u64;
 /// Room for the `device/vbd` listing POST logs (6 bytes a disk: "51712\0").
 const VBD_LIST_MAX: usize = 256;
+/// Room for one disk's log line: its backend path and four numbers.
+const VBD_LINE_MAX: usize = 256;
 
 /// What CPUID says about Xen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -147,8 +147,8 @@ pub struct Xen {
     pub hypercall_page: u32,
     pub platform: PlatformDevice,
     pub shared_info: SharedInfo,
-    pub grants: RefCell<GrantTable>,
-    pub store: RefCell<Xenstore>,
+    pub grants: Global<GrantTable>,
+    pub store: Global<Xenstore>,
     pub hvm_info: Option<HvmInfo>,
 }
 
@@ -159,6 +159,16 @@ impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         let (major, minor) = version_split(self.0);
         write!(f, "{major}.{minor}")
+    }
+}
+
+/// A string for log lines, written as it is (`{}` of a `&str` would pull in the padding
+/// code of `core::fmt`, which the image does without).
+pub struct Text<'a>(pub &'a str);
+
+impl fmt::Display for Text<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(self.0)
     }
 }
 
@@ -189,6 +199,7 @@ impl fmt::Debug for Escaped<'_> {
 /// platform device PCI POST found (`PlatformDevice::find`). The hypercall page is taken
 /// from the top of RAM and reserved in `e820`. Returns `None` without Xen (logged as
 /// `no Xen`) or when something PV drivers need is missing (logged with the reason).
+#[inline(never)]
 pub fn init(
     ctx: &mut Ctx,
     e820: &mut E820Map,
@@ -199,130 +210,70 @@ pub fn init(
         info!(TAG, "no Xen");
         return None;
     };
-    info!(
-        TAG,
-        "Xen {} signature at CPUID {:#x}{}",
-        Version(found.version),
-        found.base,
-        if found.domid.is_some() {
-            ""
-        } else {
-            " (no domain id)"
-        }
-    );
     let hvm_info = hvm_info::read(ctx.mem);
-
     let page = crate::fw_pages::alloc(e820, HYPERCALL_PAGES)?;
     let hv = cpu.install_hypercall_page(found.hypercall_msr, page)?;
-    info!(
-        TAG,
-        "hypercall page at {page:#x} (MSR {:#x}, {} page(s) offered)",
-        found.hypercall_msr,
-        found.hypercall_pages
-    );
     let version = match hv.xen_version() {
         Ok(v) => v,
         Err(e) => {
-            error!(TAG, "XENVER_version failed ({e}): hypercalls do not work");
-            return None;
-        }
-    };
-    match hv.xen_extraversion() {
-        Ok(extra) => {
-            let end = extra.iter().position(|&b| b == 0).unwrap_or(extra.len());
-            info!(
-                TAG,
-                "Xen version {}{}",
-                Version(version),
-                Escaped(&extra[..end])
-            );
-        }
-        Err(e) => info!(
-            TAG,
-            "Xen version {} (no extraversion: {e})",
-            Version(version)
-        ),
-    }
-    if let Ok(f) = hv.xen_features() {
-        debug!(TAG, "features {f:#x}");
-    }
-
-    let Some(platform) = platform else {
-        warn!(
-            TAG,
-            "no platform device {PCI_VENDOR_ID_XEN:04x}:{PCI_DEVICE_ID_XEN_PLATFORM:04x}: no PV disks"
-        );
-        return None;
-    };
-    info!(
-        TAG,
-        "platform device {}: BAR1 at {:#x}, {} KiB",
-        platform.bdf,
-        platform.mmio_base,
-        platform.mmio_size >> 10
-    );
-    if platform.mmio_size < BAR1_NEEDED {
-        warn!(
-            TAG,
-            "BAR1 is smaller than the {BAR1_NEEDED} bytes needed: no PV disks"
-        );
-        return None;
-    }
-    let shinfo_addr = platform.mmio_base + BAR1_SHARED_INFO;
-    let gnttab_addr = platform.mmio_base + BAR1_GRANT_TABLE;
-    if let Err(e) = hv.add_to_physmap(XENMAPSPACE_SHARED_INFO, 0, shinfo_addr >> XEN_PAGE_SHIFT) {
-        error!(
-            TAG,
-            "mapping the shared info page at {shinfo_addr:#x} failed: {e}"
-        );
-        return None;
-    }
-    info!(TAG, "BAR1: shared info page at {shinfo_addr:#x}");
-    for frame in 0..grant::GRANT_FRAMES {
-        let at = gnttab_addr + frame * PAGE;
-        if let Err(e) = hv.add_to_physmap(XENMAPSPACE_GRANT_TABLE, frame, at >> XEN_PAGE_SHIFT) {
             error!(
                 TAG,
-                "mapping grant table frame {frame} at {at:#x} failed: {e}"
+                "hypercall page at {page:#x}: XENVER_version failed ({e})"
             );
             return None;
         }
-        info!(TAG, "BAR1: grant table frame {frame} at {at:#x}");
+    };
+    let extra = hv.xen_extraversion().unwrap_or_default();
+    let end = extra.iter().position(|&b| b == 0).unwrap_or(extra.len());
+    info!(
+        TAG,
+        "Xen {}{} (CPUID {:#x}), hypercall page at {page:#x}",
+        Version(version),
+        Escaped(&extra[..end]),
+        found.base
+    );
+
+    let Some(platform) = platform.filter(|p| p.mmio_size >= BAR1_NEEDED) else {
+        warn!(TAG, "no platform device with a usable BAR1: no PV disks");
+        return None;
+    };
+    let shinfo_addr = platform.mmio_base + BAR1_SHARED_INFO;
+    let gnttab_addr = platform.mmio_base + BAR1_GRANT_TABLE;
+    let mut mapped = hv.add_to_physmap(XENMAPSPACE_SHARED_INFO, 0, shinfo_addr >> XEN_PAGE_SHIFT);
+    for frame in 0..grant::GRANT_FRAMES {
+        let gfn = (gnttab_addr >> XEN_PAGE_SHIFT) + frame;
+        mapped = mapped.and_then(|()| hv.add_to_physmap(XENMAPSPACE_GRANT_TABLE, frame, gfn));
     }
-    match hv.gnttab_query_size() {
-        Ok(s) => debug!(
-            TAG,
-            "grant table: {} of at most {} frames", s.nr_frames, s.max_nr_frames
-        ),
-        Err(e) => debug!(TAG, "GNTTABOP_query_size: {e}"),
+    if let Err(e) = mapped {
+        error!(TAG, "XENMEM_add_to_physmap into BAR1 failed ({e})");
+        return None;
     }
+    info!(
+        TAG,
+        "BAR1 of {} at {:#x}: shared info at {shinfo_addr:#x}, {} grant table frame(s) at {gnttab_addr:#x}",
+        platform.bdf,
+        platform.mmio_base,
+        grant::GRANT_FRAMES
+    );
     let grants = GrantTable::new(ctx.mem, gnttab_addr, grant::GRANT_FRAMES);
 
-    let (store_pfn, store_port) = match (
+    let store = match (
         hv.hvm_get_param(HVM_PARAM_STORE_PFN),
         hv.hvm_get_param(HVM_PARAM_STORE_EVTCHN),
     ) {
-        (Ok(pfn), Ok(port)) if pfn != 0 && pfn < 1 << (32 - XEN_PAGE_SHIFT) => {
-            (pfn as u32, port as EvtchnPort)
-        }
-        (pfn, port) => {
-            error!(
-                TAG,
-                "no usable xenstore (STORE_PFN {pfn:?}, STORE_EVTCHN {port:?})"
-            );
-            return None;
-        }
+        (Ok(pfn), Ok(port)) if pfn != 0 && pfn < 1 << (32 - XEN_PAGE_SHIFT) => Xenstore::connect(
+            ctx.mem,
+            hv,
+            ctx.clock,
+            (pfn as u32) << XEN_PAGE_SHIFT,
+            port as EvtchnPort,
+        ),
+        _ => Err(XsError::Unusable),
     };
-    let store = match Xenstore::connect(
-        ctx.mem,
-        hv,
-        ctx.clock,
-        store_pfn << XEN_PAGE_SHIFT,
-        store_port,
-    ) {
+    let store = match store {
         Ok(s) => s,
         Err(e) => {
-            error!(TAG, "xenstore unusable: {e}");
+            error!(TAG, "no usable xenstore ({e})");
             return None;
         }
     };
@@ -334,116 +285,64 @@ pub fn init(
         hypercall_page: page,
         platform,
         shared_info: SharedInfo { base: shinfo_addr },
-        grants: RefCell::new(grants),
-        store: RefCell::new(store),
+        grants: Global::new(grants),
+        store: Global::new(store),
         hvm_info,
     })?;
-    log_vbds(&mut xen.store.borrow_mut().session(ctx.mem, ctx.clock));
+    log_vbds(&mut xen.store.lock().session(ctx.mem, ctx.clock));
     Some(xen)
 }
 
-/// The nodes of one `device/vbd/<vdev>` disk, as read from xenstore (each may be missing
-/// or malformed).
-pub struct VbdNodes {
-    /// The frontend directory, `device/vbd/<vdev>`.
-    pub frontend: XsPath,
-    pub backend: Result<XsPath, XsError>,
-    pub backend_id: Result<Domid, XsError>,
-    pub state: Result<XenbusState, XsError>,
-    /// In 512-byte units.
-    pub sectors: Result<u64, XsError>,
-    pub sector_size: Result<u32, XsError>,
-}
-
-impl VbdNodes {
-    /// Read the nodes of `device/vbd/<name>` and of its backend.
-    pub fn read(xs: &mut Xs, name: &str) -> Result<VbdNodes, XsError> {
-        let frontend = xenstore::path(format_args!("{XENSTORE_VBD_DIR}/{name}"))?;
-        let fe = frontend.as_str();
-        let mut buf = [0u8; xenstore::PATH_MAX];
-        let backend = xenstore::path(format_args!("{fe}/{XENBUS_NODE_BACKEND}")).and_then(|p| {
-            let s = xs.read_str(p.as_str(), &mut buf)?;
-            xenstore::path(format_args!("{s}"))
-        });
-        let backend_id = xenstore::path(format_args!("{fe}/{XENBUS_NODE_BACKEND_ID}"))
-            .and_then(|p| xs.read_u32(p.as_str()))
-            .and_then(|id| Domid::try_from(id).map_err(|_| XsError::Malformed));
-        let node = |leaf: &str| -> Result<XsPath, XsError> {
-            let be = backend.as_ref().map_err(|e| *e)?;
-            xenstore::path(format_args!("{}/{leaf}", be.as_str()))
-        };
-        let state = node(XENBUS_NODE_STATE).and_then(|p| xs.read_state(p.as_str()));
-        let sectors = node(XENBUS_NODE_SECTORS).and_then(|p| xs.read_u64(p.as_str()));
-        let sector_size = node(XENBUS_NODE_SECTOR_SIZE).and_then(|p| xs.read_u32(p.as_str()));
-        Ok(VbdNodes {
-            frontend,
-            backend,
-            backend_id,
-            state,
-            sectors,
-            sector_size,
-        })
-    }
-}
-
-/// A node's value, or why there is none, for log lines.
-struct Field<'a, T>(&'a Result<T, XsError>);
-
-impl<T: fmt::Display> fmt::Display for Field<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        match self.0 {
-            Ok(v) => v.fmt(f),
-            Err(e) => write!(f, "? ({e})"),
-        }
-    }
-}
-
-/// Log every disk under `device/vbd`: its backend path, backend domain, backend state,
-/// `sectors` and `sector-size`.
+/// Log every disk under `device/vbd`: its backend path, the backend's domain, and the
+/// backend's state, `sectors` and `sector-size` (a node that is missing or not a number is
+/// shown as `?` with the reason).
 pub fn log_vbds(xs: &mut Xs) {
     let mut list = [0u8; VBD_LIST_MAX];
     let names = match xs.directory(XENSTORE_VBD_DIR, &mut list) {
         Ok(n) => n,
-        Err(XsError::Error(XsdError::ENOENT)) => {
-            info!(TAG, "no PV disks ({XENSTORE_VBD_DIR} is absent)");
-            return;
-        }
         Err(e) => {
-            warn!(TAG, "listing {XENSTORE_VBD_DIR} failed: {e}");
+            info!(TAG, "no PV disks ({}: {e})", Text(XENSTORE_VBD_DIR));
             return;
         }
     };
     let mut count = 0;
     for name in names {
         count += 1;
-        let v = match VbdNodes::read(xs, name) {
-            Ok(v) => v,
-            Err(e) => {
-                warn!(TAG, "vbd {name}: {e}");
-                continue;
-            }
+        let mut line = VbdLine::new();
+        let mut backend = [0u8; xenstore::PATH_MAX];
+        let fe = xenstore::path(&[XENSTORE_VBD_DIR, "/", name]).unwrap_or_default();
+        let fe = fe.as_str();
+        let be = xenstore::path(&[fe, "/", XENBUS_NODE_BACKEND])
+            .and_then(|p| xs.read_str(p.as_str(), &mut backend));
+        let _ = match be {
+            Ok(b) => line.write_str(b),
+            Err(e) => write!(line, "? ({e})"),
         };
-        let state = v.state.map(StateName);
-        info!(
-            TAG,
-            "vbd {name}: backend {} (domain {}), state {}, sectors {}, sector-size {}",
-            Field(&v.backend),
-            Field(&v.backend_id),
-            Field(&state),
-            Field(&v.sectors),
-            Field(&v.sector_size)
-        );
+        let be = be.unwrap_or_default();
+        for (dir, leaf) in [
+            (fe, XENBUS_NODE_BACKEND_ID),
+            (be, XENBUS_NODE_STATE),
+            (be, XENBUS_NODE_SECTORS),
+            (be, XENBUS_NODE_SECTOR_SIZE),
+        ] {
+            let v = xenstore::path(&[dir, "/", leaf]).and_then(|p| {
+                if leaf == XENBUS_NODE_STATE {
+                    xs.read_state(p.as_str()).map(|s| u64::from(s.as_u32()))
+                } else {
+                    xs.read_u64(p.as_str())
+                }
+            });
+            let _ = match v {
+                Ok(v) => write!(line, ", {} {v}", Text(leaf)),
+                Err(e) => write!(line, ", {} ? ({e})", Text(leaf)),
+            };
+        }
+        info!(TAG, "vbd {}: backend {line}", Text(name));
     }
     if count == 0 {
-        info!(TAG, "no PV disks ({XENSTORE_VBD_DIR} is empty)");
+        info!(TAG, "no PV disks ({} is empty)", Text(XENSTORE_VBD_DIR));
     }
 }
 
-/// A xenbus state as "4 (Connected)".
-struct StateName(XenbusState);
-
-impl fmt::Display for StateName {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "{} ({:?})", self.0, self.0)
-    }
-}
+/// One disk's log line after its name.
+type VbdLine = crate::fmt::Buf<VBD_LINE_MAX>;

@@ -38,31 +38,31 @@ impl Timeout {
     }
 }
 
-/// Poll `ready` until it yields a value, or give up when `timeout` passes and log
-/// `[tag] timed out after N ms waiting for <what>`.
-pub fn wait_for<T>(
+/// Poll `ready` until it returns true, or give up when `timeout` passes and log
+/// `[tag] timed out after N ms waiting for <what>`. Returns whether `ready` came true.
+pub fn wait_for(
     hv: &dyn Hypervisor,
     clock: &dyn Clock,
     timeout: &Timeout,
     tag: &str,
     what: &dyn fmt::Display,
-    mut ready: impl FnMut() -> Option<T>,
-) -> Option<T> {
+    ready: &mut dyn FnMut() -> bool,
+) -> bool {
     loop {
-        if let Some(v) = ready() {
-            return Some(v);
+        if ready() {
+            return true;
         }
         if timeout.expired(clock) {
             // One last look: the answer may have come while the clock was read.
-            let last = ready();
-            if last.is_none() {
-                warn!(
-                    tag,
-                    "timed out after {} ms waiting for {what}",
-                    timeout.ms()
-                );
+            if ready() {
+                return true;
             }
-            return last;
+            warn!(
+                tag,
+                "timed out after {} ms waiting for {what}",
+                timeout.ms()
+            );
+            return false;
         }
         // A failed yield only makes the loop spin faster; the deadline still bounds it.
         let _ = hv.sched_yield();

@@ -24,6 +24,7 @@
 //! buffers the caller provides, and an answer longer than the buffer is consumed and
 //! reported as [`XsError::TooBig`], never written past the buffer.
 
+use super::Text;
 use super::hypercall::{Hypervisor, XenErrno};
 use super::wait::{DEFAULT_TIMEOUT_US, Timeout, wait_for};
 use crate::hw::clock::Clock;
@@ -121,15 +122,18 @@ impl fmt::Display for XsError {
     }
 }
 
-/// A path built with `format_args!`, or [`XsError::BadRequest`] if it does not fit
-/// [`PATH_MAX`] (a cut path would name another node).
+/// A path joined from pieces: `path(&["device/vbd/", name, "/state"])`, or
+/// [`XsError::BadRequest`] if it does not fit [`PATH_MAX`] (a cut path would name another
+/// node).
 pub type XsPath = crate::fmt::Buf<PATH_MAX>;
 
-pub fn path(args: fmt::Arguments) -> Result<XsPath, XsError> {
+pub fn path(pieces: &[&str]) -> Result<XsPath, XsError> {
     let mut p = XsPath::new();
-    let _ = p.write_fmt(args);
+    for piece in pieces {
+        let _ = p.write_str(piece);
+    }
     if p.truncated() {
-        warn!(TAG, "path too long: {args}");
+        warn!(TAG, "path too long: {}...", Text(p.as_str()));
         return Err(XsError::BadRequest);
     }
     Ok(p)
@@ -205,7 +209,10 @@ struct Waiting<'p> {
 
 impl fmt::Display for Waiting<'_> {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "xenstored ({} {})", op_name(self.ty), self.path)
+        f.write_str("xenstore ")?;
+        f.write_str(op_name(self.ty))?;
+        f.write_str(" ")?;
+        f.write_str(self.path)
     }
 }
 
@@ -280,10 +287,10 @@ impl Xenstore {
                 if req != 0 {
                     let what = "xenstored to consume an earlier stage's request";
                     let hv = s.hv;
-                    let done = wait_for(hv, clock, &t, TAG, &what, || {
-                        (s.used(mem, REQ_PROD, REQ_CONS) == 0).then_some(())
+                    let done = wait_for(hv, clock, &t, TAG, &what, &mut || {
+                        s.used(mem, REQ_PROD, REQ_CONS) == 0
                     });
-                    if done.is_none() {
+                    if !done {
                         return Err(XsError::Unusable);
                     }
                 }
@@ -332,16 +339,6 @@ impl Xenstore {
         xenstore_ring_used(self.rd(mem, prod), self.rd(mem, cons))
     }
 
-    /// Answer bytes waiting; `Protocol` if the indexes are impossible.
-    fn rsp_avail(&self, mem: &dyn Memory) -> Result<u32, XsError> {
-        let n = self.used(mem, RSP_PROD, RSP_CONS);
-        if n > RING_SIZE {
-            error!(TAG, "response ring indexes are corrupt ({n} bytes claimed)");
-            return Err(XsError::Protocol);
-        }
-        Ok(n)
-    }
-
     fn notify(&self) -> Result<(), XsError> {
         self.hv.evtchn_send(self.port).map_err(|e| {
             warn!(TAG, "notifying xenstored on port {} failed: {e}", self.port);
@@ -356,10 +353,10 @@ impl Xenstore {
         t: &Timeout,
     ) -> Result<(), XsError> {
         let what = "xenstored to reset the ring";
-        wait_for(self.hv, clock, t, TAG, &what, || {
-            (self.rd(mem, CONNECTION) == XENSTORE_CONNECTED).then_some(())
-        })
-        .ok_or(XsError::Timeout)
+        let done = wait_for(self.hv, clock, t, TAG, &what, &mut || {
+            self.rd(mem, CONNECTION) == XENSTORE_CONNECTED
+        });
+        if done { Ok(()) } else { Err(XsError::Timeout) }
     }
 
     /// Bring the response stream back to a message boundary.
@@ -409,25 +406,22 @@ impl Xenstore {
     ) -> Result<(), XsError> {
         let total: u32 = parts.iter().map(|p| p.len() as u32).sum();
         let hv = self.hv;
-        let space = wait_for(hv, clock, t, TAG, what, || {
+        let mut corrupt = false;
+        let room = wait_for(hv, clock, t, TAG, what, &mut || {
             let used = self.used(mem, REQ_PROD, REQ_CONS);
-            if used > RING_SIZE {
-                Some(Err(()))
-            } else {
-                (RING_SIZE - used >= total).then_some(Ok(()))
-            }
+            corrupt = used > RING_SIZE;
+            corrupt || RING_SIZE - used >= total
         });
-        match space {
-            None => return Err(XsError::Timeout),
-            Some(Err(())) => {
-                error!(TAG, "request ring indexes are corrupt");
-                if self.can_reconnect() {
-                    self.desync = true;
-                    return Err(XsError::Protocol);
-                }
-                return Err(XsError::Unusable);
+        if corrupt {
+            error!(TAG, "request ring indexes are corrupt");
+            if self.can_reconnect() {
+                self.desync = true;
+                return Err(XsError::Protocol);
             }
-            Some(Ok(())) => {}
+            return Err(XsError::Unusable);
+        }
+        if !room {
+            return Err(XsError::Timeout);
         }
         let mut prod = self.rd(mem, REQ_PROD);
         for part in parts {
@@ -447,6 +441,37 @@ impl Xenstore {
         self.notify()
     }
 
+    /// Wait until at least `min` answer bytes are in the ring; how many there are.
+    /// Impossible indexes are a protocol error (and the stream must be resynchronised).
+    fn wait_rsp(
+        &mut self,
+        mem: &mut dyn Memory,
+        clock: &dyn Clock,
+        t: &Timeout,
+        what: &Waiting,
+        min: u32,
+    ) -> Result<u32, XsError> {
+        let mut avail = 0;
+        let hv = self.hv;
+        let ready = wait_for(hv, clock, t, TAG, what, &mut || {
+            avail = self.used(mem, RSP_PROD, RSP_CONS);
+            avail >= min
+        });
+        if avail > RING_SIZE {
+            error!(
+                TAG,
+                "response ring indexes are corrupt ({avail} bytes claimed)"
+            );
+            self.desync = true;
+            return Err(XsError::Protocol);
+        }
+        if ready {
+            Ok(avail)
+        } else {
+            Err(XsError::Timeout)
+        }
+    }
+
     /// Read `len` answer bytes: the first `out.len()` into `out`, the rest dropped. On a
     /// timeout the unread remainder is remembered and dropped before the next request.
     fn recv(
@@ -460,22 +485,13 @@ impl Xenstore {
     ) -> Result<(), XsError> {
         let mut done = 0u32;
         let mut scratch = [0u8; DISCARD_CHUNK];
-        let hv = self.hv;
         while done < len {
-            let avail = wait_for(hv, clock, t, TAG, what, || match self.rsp_avail(mem) {
-                Ok(0) => None,
-                r => Some(r),
-            });
-            let avail = match avail {
-                None => {
+            let avail = match self.wait_rsp(mem, clock, t, what, 1) {
+                Err(XsError::Timeout) => {
                     self.skip = len - done;
                     return Err(XsError::Timeout);
                 }
-                Some(Err(e)) => {
-                    self.desync = true;
-                    return Err(e);
-                }
-                Some(Ok(n)) => n,
+                r => r?,
             };
             let cons = self.rd(mem, RSP_CONS);
             let n = xenstore_ring_chunk(cons, avail.min(len - done)) as u32;
@@ -513,19 +529,7 @@ impl Xenstore {
         t: &Timeout,
         what: &Waiting,
     ) -> Result<XsdSockmsg, XsError> {
-        let hv = self.hv;
-        let ready = wait_for(hv, clock, t, TAG, what, || match self.rsp_avail(mem) {
-            Ok(n) if n < HEADER => None,
-            r => Some(r),
-        });
-        match ready {
-            None => return Err(XsError::Timeout),
-            Some(Err(e)) => {
-                self.desync = true;
-                return Err(e);
-            }
-            Some(Ok(_)) => {}
-        }
+        self.wait_rsp(mem, clock, t, what, HEADER)?;
         let mut h = XsdSockmsg::default();
         self.recv(mem, clock, t, what, h.as_mut_bytes(), HEADER)?;
         Ok(h)
@@ -546,7 +550,7 @@ impl Xenstore {
         let (ty, path) = (what.ty, what.path);
         let payload: usize = parts.iter().map(|p| p.len()).sum();
         if payload > MAX_REQUEST_PAYLOAD || path.as_bytes().contains(&0) {
-            warn!(TAG, "refusing {} {path}: bad path or too long", op_name(ty));
+            warn!(TAG, "refusing {what}: bad path or too long");
             return Err(XsError::BadRequest);
         }
         let t = Timeout::start(clock, self.timeout_us);
@@ -573,12 +577,7 @@ impl Xenstore {
         loop {
             let h = self.recv_header(mem, clock, &t, what)?;
             if h.len as usize > XENSTORE_PAYLOAD_MAX {
-                error!(
-                    TAG,
-                    "answer to {} {path} claims {} payload bytes",
-                    op_name(ty),
-                    h.len
-                );
+                error!(TAG, "{what}: answer claims {} payload bytes", h.len);
                 self.desync = true;
                 return Err(XsError::Protocol);
             }
@@ -602,17 +601,17 @@ impl Xenstore {
                 self.recv(mem, clock, &t, what, &mut name[..n], h.len)?;
                 let e =
                     XsdError::from_wire(&name[..n]).map_or(XsError::UnknownError, XsError::Error);
-                debug!(TAG, "{} {path}: {e}", op_name(ty));
+                debug!(TAG, "{what}: {e}");
                 return Err(e);
             }
             let n = (h.len as usize).min(out.len());
             self.recv(mem, clock, &t, what, &mut out[..n], h.len)?;
             if h.r#type != ty {
-                error!(TAG, "answer of type {} to {} {path}", h.r#type, op_name(ty));
+                error!(TAG, "{what}: answer of type {}", h.r#type);
                 return Err(XsError::Protocol);
             }
             if n < h.len as usize {
-                warn!(TAG, "{} {path}: {}-byte answer too big", op_name(ty), h.len);
+                warn!(TAG, "{what}: {}-byte answer too big", h.len);
                 return Err(XsError::TooBig { len: h.len });
             }
             return Ok(n);
@@ -670,7 +669,12 @@ impl Xs<'_> {
             r => r?,
         };
         parse_u64(v).ok_or_else(|| {
-            warn!(TAG, "{path}: {:?} is not a number", super::Escaped(v));
+            warn!(
+                TAG,
+                "{}: {:?} is not a number",
+                Text(path),
+                super::Escaped(v)
+            );
             XsError::Malformed
         })
     }
@@ -679,7 +683,7 @@ impl Xs<'_> {
     pub fn read_u32(&mut self, path: &str) -> Result<u32, XsError> {
         let v = self.read_u64(path)?;
         u32::try_from(v).map_err(|_| {
-            warn!(TAG, "{path}: {v} does not fit 32 bits");
+            warn!(TAG, "{}: {v} does not fit 32 bits", Text(path));
             XsError::Malformed
         })
     }
@@ -691,7 +695,7 @@ impl Xs<'_> {
             .ok()
             .and_then(XenbusState::from_u32)
             .ok_or_else(|| {
-                warn!(TAG, "{path}: {v} is not a xenbus state");
+                warn!(TAG, "{}: {v} is not a xenbus state", Text(path));
                 XsError::Malformed
             })
     }
