@@ -26,7 +26,11 @@ pub fn alloc_unbound(hv: &dyn Hypervisor, remote: Domid) -> Result<EvtchnPort, X
     let r = hv.evtchn_alloc_unbound(remote);
     match r {
         Ok(port) => debug!("evtchn", "port {port} allocated for domain {remote}"),
-        Err(e) => warn!("evtchn", "alloc_unbound for domain {remote} failed: {e}"),
+        Err(e) => warn!(
+            "evtchn",
+            "alloc_unbound for domain {} failed: {e}",
+            u32::from(remote)
+        ),
     }
     r
 }

@@ -70,7 +70,7 @@ impl GrantTable {
             entries,
             used: [0; BITMAP_WORDS],
         };
-        let mut busy = 0;
+        let mut busy = 0u32;
         for r in GNTTAB_NR_RESERVED_ENTRIES..entries {
             if mem.read_u16(t.flags_addr(r)) != 0 && t.revoke(mem, r).is_err() {
                 t.mark(r, true);

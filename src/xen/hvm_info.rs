@@ -37,7 +37,11 @@ pub fn read(mem: &dyn Memory) -> Option<HvmInfo> {
     }
     let len = t.length as usize;
     if len < INFO_SIZE {
-        warn!(TAG, "hvmloader table: length {} too short", t.length);
+        warn!(
+            TAG,
+            "hvmloader table: length {} too short",
+            u32::from(t.length)
+        );
         return None;
     }
     let mut bytes = [0u8; MAX_LENGTH];

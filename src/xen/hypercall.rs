@@ -41,7 +41,7 @@ impl XenErrno {
 /// more ROM than they are worth in the few log lines that show one.
 impl fmt::Display for XenErrno {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "-{}", self.0)
+        write!(f, "-{}", self.0.unsigned_abs())
     }
 }
 

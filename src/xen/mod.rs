@@ -59,8 +59,6 @@ const BAR1_GRANT_TABLE: u32 = PAGE;
 const BAR1_NEEDED: u64 = (BAR1_GRANT_TABLE + grant::GRANT_FRAMES * PAGE) as u64;
 /// Room for the `device/vbd` listing POST logs (6 bytes a disk: "51712\0").
 const VBD_LIST_MAX: usize = 256;
-/// Room for one disk's log line: its backend path and four numbers.
-const VBD_LINE_MAX: usize = 256;
 
 /// What CPUID says about Xen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -158,7 +156,7 @@ pub struct Version(pub u32);
 impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         let (major, minor) = version_split(self.0);
-        write!(f, "{major}.{minor}")
+        write!(f, "{}.{}", u32::from(major), u32::from(minor))
     }
 }
 
@@ -345,4 +343,4 @@ pub fn log_vbds(xs: &mut Xs) {
 }
 
 /// One disk's log line after its name.
-type VbdLine = crate::fmt::Buf<VBD_LINE_MAX>;
+type VbdLine = XsPath;

@@ -59,8 +59,9 @@ const RING_SIZE: u32 = XENSTORE_RING_SIZE as u32;
 const HEADER: u32 = size_of::<XsdSockmsg>() as u32;
 /// The longest request payload: header and payload must fit the ring at once.
 pub const MAX_REQUEST_PAYLOAD: usize = XENSTORE_RING_SIZE - HEADER as usize;
-/// Room for a path the firmware builds (`/local/domain/0/backend/vbd/1/51712/sector-size`).
-pub const PATH_MAX: usize = 128;
+/// Room for a path the firmware builds (`/local/domain/0/backend/vbd/1/51712/sector-size`),
+/// and for a line of the disk log (the same size, so that both share their code).
+pub const PATH_MAX: usize = 256;
 /// Our first request id: far from the small ids other clients (hvmloader, a previous
 /// kernel) start from, so their late answers are not taken for ours.
 const FIRST_REQ_ID: u32 = 0x7862_0001;
