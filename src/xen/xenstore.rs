@@ -76,6 +76,10 @@ const NUMBER_MAX: usize = 21;
 /// Room for the "OK\0" that acknowledges writes.
 const ACK_MAX: usize = 4;
 
+/// `XS_TRANSACTION_END`'s argument: commit, or abort (`docs/misc/xenstore.txt`).
+const TRANSACTION_COMMIT: &str = "T";
+const TRANSACTION_ABORT: &str = "F";
+
 /// Transaction id: 0 is "no transaction".
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Tx(pub u32);
@@ -259,6 +263,8 @@ impl Xenstore {
         let reconnect = s.can_reconnect();
         if reconnect && mem.read_u32(ring + CONNECTION) == XENSTORE_RECONNECT {
             info!(TAG, "a ring reconnection is in progress: waiting for it");
+            // Whoever started it may not have notified xenstored: a kick is harmless.
+            s.notify()?;
             s.wait_connected(mem, clock, &t)?;
         }
         if s.features & XENSTORE_SERVER_FEATURE_ERROR != 0 {
@@ -286,6 +292,8 @@ impl Xenstore {
                     return Err(XsError::Unusable);
                 }
                 if req != 0 {
+                    // The earlier stage may never have notified xenstored of it.
+                    s.notify()?;
                     let what = "xenstored to consume an earlier stage's request";
                     let hv = s.hv;
                     let done = wait_for(hv, clock, &t, TAG, &what, &mut || {
@@ -761,7 +769,11 @@ impl Xs<'_> {
     /// End transaction `tx`, committing it or not. A commit answered `EAGAIN` means the
     /// transaction conflicted with another change and did not take effect.
     pub fn transaction_end(&mut self, tx: Tx, commit: bool) -> Result<(), XsError> {
-        let arg = if commit { "T" } else { "F" };
+        let arg = if commit {
+            TRANSACTION_COMMIT
+        } else {
+            TRANSACTION_ABORT
+        };
         self.call(XS_TRANSACTION_END, tx, arg, &[], &mut [0; ACK_MAX])
             .map(drop)
             .or_else(ok_if_answer_too_big)

@@ -20,31 +20,40 @@ fn ptr<T>(addr: u32) -> *mut T {
 // because some of that memory is shared with Xen and backends (see `Memory`).
 impl Memory for FlatMemory {
     fn read(&self, addr: u32, buf: &mut [u8]) {
+        // SAFETY: see the impl comment; `buf` is a distinct Rust buffer.
         unsafe { core::ptr::copy(ptr::<u8>(addr), buf.as_mut_ptr(), buf.len()) }
     }
     fn write(&mut self, addr: u32, data: &[u8]) {
+        // SAFETY: see the impl comment; `data` is a distinct Rust buffer.
         unsafe { core::ptr::copy(data.as_ptr(), ptr::<u8>(addr), data.len()) }
     }
     fn fill(&mut self, addr: u32, len: u32, byte: u8) {
+        // SAFETY: see the impl comment.
         unsafe { core::ptr::write_bytes(ptr::<u8>(addr), byte, len as usize) }
     }
 
     fn read_u8(&self, addr: u32) -> u8 {
+        // SAFETY: see the impl comment (one volatile access).
         unsafe { read_volatile(ptr(addr)) }
     }
     fn read_u16(&self, addr: u32) -> u16 {
+        // SAFETY: see the impl comment (one volatile access).
         unsafe { read_volatile(ptr(addr)) }
     }
     fn read_u32(&self, addr: u32) -> u32 {
+        // SAFETY: see the impl comment (one volatile access).
         unsafe { read_volatile(ptr(addr)) }
     }
     fn write_u8(&mut self, addr: u32, v: u8) {
+        // SAFETY: see the impl comment (one volatile access).
         unsafe { write_volatile(ptr(addr), v) }
     }
     fn write_u16(&mut self, addr: u32, v: u16) {
+        // SAFETY: see the impl comment (one volatile access).
         unsafe { write_volatile(ptr(addr), v) }
     }
     fn write_u32(&mut self, addr: u32, v: u32) {
+        // SAFETY: see the impl comment (one volatile access).
         unsafe { write_volatile(ptr(addr), v) }
     }
 

@@ -262,16 +262,24 @@ impl SimStore {
         mem.write_u32(ring + SERVER_FEATURES, features);
     }
 
-    /// Let answers held back for `yields` become due, then serve the ring.
+    /// Let answers held back for `yields` become due and write what fits. Like QEMU's
+    /// xenstored, the server reads new requests only when notified ([`SimStore::service`]).
     pub fn on_yield(&mut self, mem: &mut dyn Memory, ring: u32, yields: u64) -> bool {
-        let (due, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.delayed)
-            .into_iter()
-            .partition(|(d, _)| *d <= yields);
+        let (due, later): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut self.delayed).into_iter().partition(|(d, _)| *d <= yields);
         self.delayed = later;
         for (_, bytes) in due {
             self.outq.extend(bytes);
         }
-        self.service(mem, ring, yields)
+        if self.dead || self.outq.is_empty() {
+            return false;
+        }
+        let moved = self.flush(mem, ring);
+        if self.pending_jump && self.outq.is_empty() {
+            self.pending_jump = false;
+            self.jump(mem, ring);
+        }
+        moved
     }
 
     /// Read requests, answer them, write answers. Returns whether the guest should be
