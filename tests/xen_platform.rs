@@ -372,3 +372,70 @@ fn the_platform_device_comes_from_pci_post() {
     assert_eq!(d.mmio_base % (16 * MIB), 0);
     assert_eq!(PlatformDevice::find(&PciDevices::new()), None);
 }
+
+/// A CPU whose CPUID answers come from a table, for detection corner cases.
+struct TableCpu(Vec<(u32, [u32; 4])>);
+
+impl xen::XenCpu for TableCpu {
+    fn cpuid(&self, leaf: u32) -> [u32; 4] {
+        self.0
+            .iter()
+            .find(|(l, _)| *l == leaf)
+            .map_or([0; 4], |(_, v)| *v)
+    }
+    fn install_hypercall_page(
+        &mut self,
+        _msr: u32,
+        _page: u32,
+    ) -> Option<&'static dyn xen::Hypervisor> {
+        panic!("no hypercall page may be installed here");
+    }
+}
+
+#[test]
+fn detection_scans_every_base_and_needs_the_hypercall_leaf() {
+    let _g = log_lock();
+    use xen_headers::cpuid::{
+        XEN_CPUID_SIGNATURE_EBX as B, XEN_CPUID_SIGNATURE_ECX as C, XEN_CPUID_SIGNATURE_EDX as D,
+    };
+    // At the last base the scan looks at.
+    let last = TableCpu(vec![
+        (0x4000_ff00, [0x4000_ff02, B, C, D]),
+        (0x4000_ff01, [0x0004_0011, 0, 0, 0]),
+        (0x4000_ff02, [1, 0x4000_0200, 0, 0]),
+    ]);
+    let d = xen::detect(&last).unwrap();
+    assert_eq!(
+        (d.base, d.version, d.hypercall_msr),
+        (0x4000_ff00, 0x0004_0011, 0x4000_0200)
+    );
+    assert_eq!(d.domid, None);
+    // Another hypervisor's signature first (Viridian-style), Xen after it.
+    let two = TableCpu(vec![
+        (
+            0x4000_0000,
+            [0x4000_0006, 0x7263_694d, 0x666f_736f, 0x7648_2074],
+        ),
+        (0x4000_0100, [0x4000_0104, B, C, D]),
+        (
+            0x4000_0104,
+            [xen_headers::cpuid::XEN_HVM_CPUID_DOMID_PRESENT, 0, 7, 0],
+        ),
+    ]);
+    let d = xen::detect(&two).unwrap();
+    assert_eq!((d.base, d.domid), (0x4000_0100, Some(7)));
+    // A signature without the hypercall leaf is not usable.
+    let short = TableCpu(vec![(0x4000_0000, [0x4000_0001, B, C, D])]);
+    assert_eq!(xen::detect(&short), None);
+    assert!(sim::take_log().contains("without the hypercall leaf"));
+    // Beyond the last base: not looked at.
+    let beyond = TableCpu(vec![(0x4001_0000, [0x4001_0002, B, C, D])]);
+    assert_eq!(xen::detect(&beyond), None);
+    // And through init: no Xen, nothing touched.
+    let mut m = XenMachine::new(SimXenConfig::default());
+    let mut e820 = m.e820();
+    let platform = Some(m.platform());
+    sim::take_log();
+    assert!(xen::init(&mut m.ctx(), &mut e820, platform, &mut TableCpu(vec![])).is_none());
+    assert_eq!(sim::take_log(), "[xen] no Xen\n");
+}

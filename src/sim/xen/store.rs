@@ -265,8 +265,9 @@ impl SimStore {
     /// Let answers held back for `yields` become due and write what fits. Like QEMU's
     /// xenstored, the server reads new requests only when notified ([`SimStore::service`]).
     pub fn on_yield(&mut self, mem: &mut dyn Memory, ring: u32, yields: u64) -> bool {
-        let (due, later): (Vec<_>, Vec<_>) =
-            std::mem::take(&mut self.delayed).into_iter().partition(|(d, _)| *d <= yields);
+        let (due, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.delayed)
+            .into_iter()
+            .partition(|(d, _)| *d <= yields);
         self.delayed = later;
         for (_, bytes) in due {
             self.outq.extend(bytes);
