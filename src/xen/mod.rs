@@ -3,9 +3,24 @@
 //!
 //! POST calls [`init`] once after PCI setup. Under Xen it returns the [`Xen`] state that PV
 //! drivers (blkfront) share: the [`Hypervisor`], the grant table and the xenstore client
-//! (each a [`Global`]: one CPU, no interrupts, so locks never overlap unless a caller
-//! nests them, which panics), and where the shared info page is. Without Xen it logs `no Xen` and
-//! the firmware carries on as a plain BIOS.
+//! (each a [`Global`]: one CPU, no interrupts, so locks never overlap unless a caller nests
+//! them, which panics), and where the shared info page is. Without Xen it logs `no Xen`
+//! and the firmware carries on as a plain BIOS.
+//!
+//! # For PV drivers
+//!
+//! ```text
+//! let xen: &'static Xen = bios.xen?;
+//! let gref = xen.grants.lock().grant(mem, backend_domid, page >> 12, readonly)?;
+//! let port = evtchn::alloc_unbound(xen.hv, backend_domid)?;
+//! let mut store = xen.store.lock();
+//! let mut xs = store.session(mem, clock);
+//! let be = xs.read_str(xenstore::path(&["device/vbd/", vdev, "/backend"])?.as_str(), &mut buf)?;
+//! xs.write_u64(.., u64::from(gref))?;  xs.write_state(.., XenbusState::Initialised)?;
+//! evtchn::send(xen.hv, port)?;         // after publishing ring requests
+//! wait::wait_for(xen.hv, clock, &Timeout::start(clock, us), "blkfront", &what, &mut || ..);
+//! xen.grants.lock().end_access(mem, gref)  // Err(StillInUse) while the backend maps it
+//! ```
 //!
 //! Hardware is reached through traits ([`XenCpu`], [`Hypervisor`], `Memory`, `Clock`), so
 //! all of this runs in host tests against the simulated Xen of `sim::xen`.
