@@ -27,6 +27,8 @@ pub struct Bios {
     pub boot: crate::boot::BootState,
     /// The blocking wait in progress (int15/86, int14 and int17 timeouts).
     pub wait: crate::services::system::PendingWait,
+    /// The Xen platform, when POST found Xen and set it up for PV drivers.
+    pub xen: Option<&'static crate::xen::Xen>,
 }
 
 impl Default for Bios {
@@ -43,6 +45,7 @@ impl Bios {
             pci: PciDevices::new(),
             boot: crate::boot::BootState::new(),
             wait: crate::services::system::PendingWait::new(),
+            xen: None,
         }
     }
 }

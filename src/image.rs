@@ -2,7 +2,7 @@
 //! state, and the entry points the trampoline calls (`xenbios_post`,
 //! `xenbios_interrupt`). Everything here is glue; logic lives in the modules it calls.
 
-use crate::arch::{BIOS_SEG, FlatMemory, Ports, RealCpu};
+use crate::arch::{BIOS_SEG, FlatMemory, Ports, RealCpu, RealXenCpu};
 use crate::bios::{Bios, Ctx};
 use crate::console::Console;
 use crate::cpu::Cpu;
@@ -103,7 +103,7 @@ extern "C" fn xenbios_post() {
         services: &services,
         diskette_params: fseg_offset!(xenbios_diskette_params),
     };
-    crate::post::run(&mut ctx, &mut BIOS.lock(), &handlers);
+    crate::post::run(&mut ctx, &mut BIOS.lock(), &handlers, &mut RealXenCpu);
 }
 
 #[unsafe(no_mangle)]

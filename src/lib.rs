@@ -20,6 +20,7 @@ pub mod cpu;
 pub mod dispatch;
 pub mod e820;
 pub mod fmt;
+pub mod fw_pages;
 pub mod global;
 pub mod hw;
 pub mod ivt;
@@ -29,6 +30,7 @@ pub mod memory;
 pub mod post;
 pub mod regs;
 pub mod services;
+pub mod xen;
 
 #[cfg(target_os = "none")]
 pub mod arch;

@@ -29,9 +29,50 @@ impl FarPtr {
     }
 }
 
+/// Guest memory.
+///
+/// # Memory shared with another agent
+///
+/// Pages shared with Xen or a backend running on another CPU (xenstore and PV rings, grant
+/// table entries, the shared info page) change under the firmware's feet. For those:
+///
+/// * the 8-, 16- and 32-bit accessors (`read_u32`, `write_u16`, ...) are single volatile
+///   accesses in the image, so the compiler neither merges, tears, caches nor drops them
+///   (64-bit ones are two 32-bit accesses on i686: never use them for a shared field);
+/// * [`Memory::fence`] orders everything before it against everything after it, for the
+///   compiler and the CPU (x86 keeps stores in order and loads in order, so a fence is needed
+///   between a store and a later load of another location: publishing an index, then reading
+///   the peer's event index);
+/// * [`Memory::cmpxchg_u16`] / [`Memory::cmpxchg_u32`] are atomic read-modify-writes, for
+///   fields both sides write (grant entry flags, event channel bitmaps).
+///
+/// Simulations run one agent at a time, so their defaults (plain accesses, no-op fence) are
+/// exact there.
 pub trait Memory {
     fn read(&self, addr: u32, buf: &mut [u8]);
     fn write(&mut self, addr: u32, data: &[u8]);
+
+    /// A full barrier between the accesses before and after it (see the trait docs).
+    fn fence(&self) {}
+
+    /// Atomically: if the 16-bit word at `addr` (2-aligned) equals `expected`, replace it with
+    /// `new`. Returns the value found, so the exchange happened iff it equals `expected`.
+    fn cmpxchg_u16(&mut self, addr: u32, expected: u16, new: u16) -> u16 {
+        let found = self.read_u16(addr);
+        if found == expected {
+            self.write_u16(addr, new);
+        }
+        found
+    }
+
+    /// As [`Memory::cmpxchg_u16`], for the 32-bit word at `addr` (4-aligned).
+    fn cmpxchg_u32(&mut self, addr: u32, expected: u32, new: u32) -> u32 {
+        let found = self.read_u32(addr);
+        if found == expected {
+            self.write_u32(addr, new);
+        }
+        found
+    }
 
     fn fill(&mut self, addr: u32, len: u32, byte: u8) {
         let chunk = [byte; 64];

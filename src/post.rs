@@ -5,10 +5,12 @@ use crate::bda;
 use crate::bios::{Bios, Ctx};
 use crate::ivt::{self, Handlers};
 use crate::mem::Memory;
+use crate::xen::XenCpu;
 
 pub use crate::layout::{EBDA_SIZE, EBDA_START, LOW_MEM_END};
 
-pub fn run(ctx: &mut Ctx, bios: &mut Bios, handlers: &Handlers) {
+/// `xen_cpu` finds Xen and installs its hypercall page (`arch` in the image).
+pub fn run(ctx: &mut Ctx, bios: &mut Bios, handlers: &Handlers, xen_cpu: &mut dyn XenCpu) {
     ivt::install(ctx.mem, handlers);
     init_bda(ctx.mem);
     if ctx.cpu.cpuid(1, 0)[3] & crate::cpu::CPUID_1_EDX_APIC != 0 {
@@ -19,6 +21,8 @@ pub fn run(ctx: &mut Ctx, bios: &mut Bios, handlers: &Handlers) {
     crate::services::time::init(ctx);
     crate::memory::detect(ctx, &mut bios.e820);
     crate::hw::pci::setup(ctx, &bios.e820, &mut bios.pci);
+    let platform = crate::xen::PlatformDevice::find(&bios.pci);
+    bios.xen = crate::xen::init(ctx, &mut bios.e820, platform, xen_cpu);
     crate::hw::ps2::init(ctx);
     crate::hw::ata::probe(ctx, &bios.pci, &mut bios.drives);
     ctx.mem

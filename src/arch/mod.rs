@@ -2,4 +2,4 @@
 
 pub mod x86;
 
-pub use x86::{BIOS_SEG, FlatMemory, Ports, RealCpu};
+pub use x86::{BIOS_SEG, FlatMemory, Ports, RealCpu, RealXenCpu};

@@ -15,7 +15,9 @@ mod pit;
 mod ports;
 mod ps2;
 mod rtc;
+mod sparse;
 mod uart;
+pub mod xen;
 
 pub use ata::{SimAtaChannel, SimAtaDevice};
 pub use cpu::{SimClock, SimConsole, SimCpu};
@@ -29,6 +31,7 @@ pub use pit::{SimPit, SimTime, counter};
 pub use ports::{PortDevice, SimPorts};
 pub use ps2::SimI8042;
 pub use rtc::SimRtc;
+pub use sparse::{SIM_PAGE, SharedMemory, SparseMemory};
 pub use uart::SimUart;
 
 use std::sync::Mutex;

@@ -55,6 +55,7 @@ pub mod errno;
 pub mod event_channel;
 pub mod grant_table;
 pub mod hvm;
+pub mod hvmloader;
 pub mod io;
 pub mod memory;
 pub mod platform;

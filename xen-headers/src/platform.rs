@@ -51,3 +51,6 @@ pub const PVDRIVERS_PRODUCT_LINUX: u16 = 0x0003;
 pub const PVDRIVERS_PRODUCT_XENSERVER_WINDOWS_V7_0: u16 = 0x0004;
 pub const PVDRIVERS_PRODUCT_XENSERVER_WINDOWS_V7_2: u16 = 0x0005;
 pub const PVDRIVERS_PRODUCT_EXPERIMENTAL: u16 = 0xffff;
+
+/// The platform device's BAR holding its MMIO hole (BAR 1; BAR 0 is the I/O BAR).
+pub const XEN_PLATFORM_MMIO_BAR: usize = 1;

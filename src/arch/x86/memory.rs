@@ -1,39 +1,93 @@
 //! The flat 32-bit address space as `Memory`.
 
 use crate::mem::Memory;
+use core::arch::asm;
+use core::ptr::{read_volatile, write_volatile};
 
 /// All of memory below 4 GiB, identity-mapped (flat segments, no paging).
 pub struct FlatMemory;
 
+/// The address as a pointer. Flat segments, no paging: a linear address is the pointer.
+#[inline(always)]
+fn ptr<T>(addr: u32) -> *mut T {
+    addr as usize as *mut T
+}
+
+// SAFETY (every block below): the firmware runs with flat 4 GiB segments and no paging, so
+// every linear address is accessible and x86 allows unaligned accesses; guest-supplied
+// addresses are memory the caller named, which is what a BIOS service does with them.
+// Accesses go only to the bytes the caller asked for. The scalar accessors are volatile
+// because some of that memory is shared with Xen and backends (see `Memory`).
 impl Memory for FlatMemory {
     fn read(&self, addr: u32, buf: &mut [u8]) {
-        // SAFETY: the firmware runs with flat 4 GiB segments and no paging, so every
-        // linear address is readable; guest-supplied addresses are memory the caller
-        // named, which is what a BIOS service does with them.
-        unsafe { core::ptr::copy(addr as usize as *const u8, buf.as_mut_ptr(), buf.len()) }
+        // SAFETY: see the impl comment; `buf` is a distinct Rust buffer.
+        unsafe { core::ptr::copy(ptr::<u8>(addr), buf.as_mut_ptr(), buf.len()) }
     }
     fn write(&mut self, addr: u32, data: &[u8]) {
-        // SAFETY: as for read; writes go only to the range the caller asked for.
-        unsafe { core::ptr::copy(data.as_ptr(), addr as usize as *mut u8, data.len()) }
-    }
-    // Word accesses are single volatile loads and stores of that width: device registers
-    // (local APIC, MMIO BARs) and rings shared with another agent (Xen) need exactly that.
-    // SAFETY (all four): as for read/write; the address is the caller's, any alignment
-    // is accepted by x86 for ordinary memory, and device registers are naturally aligned.
-    fn read_u16(&self, addr: u32) -> u16 {
-        unsafe { core::ptr::read_volatile(addr as usize as *const u16) }
-    }
-    fn read_u32(&self, addr: u32) -> u32 {
-        unsafe { core::ptr::read_volatile(addr as usize as *const u32) }
-    }
-    fn write_u16(&mut self, addr: u32, v: u16) {
-        unsafe { core::ptr::write_volatile(addr as usize as *mut u16, v) }
-    }
-    fn write_u32(&mut self, addr: u32, v: u32) {
-        unsafe { core::ptr::write_volatile(addr as usize as *mut u32, v) }
+        // SAFETY: see the impl comment; `data` is a distinct Rust buffer.
+        unsafe { core::ptr::copy(data.as_ptr(), ptr::<u8>(addr), data.len()) }
     }
     fn fill(&mut self, addr: u32, len: u32, byte: u8) {
-        // SAFETY: as for write.
-        unsafe { core::ptr::write_bytes(addr as usize as *mut u8, byte, len as usize) }
+        // SAFETY: see the impl comment.
+        unsafe { core::ptr::write_bytes(ptr::<u8>(addr), byte, len as usize) }
+    }
+
+    fn read_u8(&self, addr: u32) -> u8 {
+        // SAFETY: see the impl comment (one volatile access).
+        unsafe { read_volatile(ptr(addr)) }
+    }
+    fn read_u16(&self, addr: u32) -> u16 {
+        // SAFETY: see the impl comment (one volatile access).
+        unsafe { read_volatile(ptr(addr)) }
+    }
+    fn read_u32(&self, addr: u32) -> u32 {
+        // SAFETY: see the impl comment (one volatile access).
+        unsafe { read_volatile(ptr(addr)) }
+    }
+    fn write_u8(&mut self, addr: u32, v: u8) {
+        // SAFETY: see the impl comment (one volatile access).
+        unsafe { write_volatile(ptr(addr), v) }
+    }
+    fn write_u16(&mut self, addr: u32, v: u16) {
+        // SAFETY: see the impl comment (one volatile access).
+        unsafe { write_volatile(ptr(addr), v) }
+    }
+    fn write_u32(&mut self, addr: u32, v: u32) {
+        // SAFETY: see the impl comment (one volatile access).
+        unsafe { write_volatile(ptr(addr), v) }
+    }
+
+    fn fence(&self) {
+        // SAFETY: as above; the locked `or` of 0 leaves the stack word unchanged.
+        // A locked read-modify-write of the stack top is a full barrier on every x86 (i686
+        // has no guaranteed `mfence`); without `nomem` the asm is also a compiler barrier.
+        unsafe {
+            asm!(
+                "lock or dword ptr [esp], 0",
+                options(nostack, preserves_flags)
+            )
+        }
+    }
+
+    fn cmpxchg_u16(&mut self, addr: u32, expected: u16, new: u16) -> u16 {
+        let found: u16;
+        // SAFETY: as above; `cmpxchg` writes the word only if it held `expected`.
+        unsafe {
+            asm!("lock cmpxchg word ptr [{p}], {new:x}",
+                 p = in(reg) ptr::<u16>(addr), new = in(reg) new,
+                 inout("ax") expected => found, options(nostack))
+        };
+        found
+    }
+
+    fn cmpxchg_u32(&mut self, addr: u32, expected: u32, new: u32) -> u32 {
+        let found: u32;
+        // SAFETY: as for cmpxchg_u16.
+        unsafe {
+            asm!("lock cmpxchg dword ptr [{p}], {new:e}",
+                 p = in(reg) ptr::<u32>(addr), new = in(reg) new,
+                 inout("eax") expected => found, options(nostack))
+        };
+        found
     }
 }

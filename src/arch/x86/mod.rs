@@ -3,9 +3,11 @@
 
 mod io;
 mod memory;
+pub mod xen;
 
 pub use io::Ports;
 pub use memory::FlatMemory;
+pub use xen::RealXenCpu;
 
 use crate::cpu::{Call16, Cpu};
 

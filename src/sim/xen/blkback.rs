@@ -1,0 +1,480 @@
+//! A simulated PV block backend (what QEMU's `xen-disk` does) serving a `Vec<u8>` disk:
+//! the xenbus handshake through the simulated xenstore, the shared ring in either blkif
+//! layout (chosen by the frontend's `protocol` node, x86_64 when absent), data through
+//! grants, and fault injection.
+
+use super::{GrantMapError, Peer, Port, XenState};
+use crate::mem::{Memory, MemoryExt};
+use std::mem::size_of;
+use xen_headers::event_channel::EvtchnPort;
+use xen_headers::grant_table::GrantRef;
+use xen_headers::io::blkif::{
+    BLKIF_MAX_SEGMENTS_PER_REQUEST, BLKIF_OP_FLUSH_DISKCACHE, BLKIF_OP_READ, BLKIF_OP_WRITE,
+    BLKIF_RSP_EOPNOTSUPP, BLKIF_RSP_ERROR, BLKIF_RSP_OKAY, BLKIF_SECTOR_SIZE,
+    BLKIF_SECTORS_PER_PAGE, BlkifRequestSegment, XEN_IO_PROTO_ABI_X86_32, XEN_IO_PROTO_ABI_X86_64,
+    XENBUS_NODE_BACKEND, XENBUS_NODE_BACKEND_ID, XENBUS_NODE_DEVICE_TYPE,
+    XENBUS_NODE_EVENT_CHANNEL, XENBUS_NODE_FEATURE_FLUSH_CACHE, XENBUS_NODE_INFO, XENBUS_NODE_MODE,
+    XENBUS_NODE_PROTOCOL, XENBUS_NODE_RING_REF, XENBUS_NODE_SECTOR_SIZE, XENBUS_NODE_SECTORS,
+    XENBUS_NODE_STATE, XENBUS_NODE_VIRTUAL_DEVICE, x86_32, x86_64,
+};
+use xen_headers::io::ring::{RingIdx, SRING_HEADER_SIZE, SringHeader, ring_slot};
+use xen_headers::io::xenbus::XenbusState;
+use xen_headers::xen::Domid;
+
+const PAGE_SHIFT: u32 = xen_headers::XEN_PAGE_SHIFT;
+const SECTOR: u64 = BLKIF_SECTOR_SIZE as u64;
+/// How far a "jumping" rsp_prod jumps: beyond any ring.
+pub const BLK_RSP_PROD_JUMP: u32 = 1000;
+/// The bit flipped in a bogus response id.
+pub const BOGUS_ID_BIT: u64 = 1 << 63;
+const REQ_PROD: u32 = std::mem::offset_of!(SringHeader, req_prod) as u32;
+const RSP_PROD: u32 = std::mem::offset_of!(SringHeader, rsp_prod) as u32;
+
+/// The ring layout a frontend asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Abi {
+    X86_32,
+    X86_64,
+}
+
+impl Abi {
+    fn ring_size(self) -> u32 {
+        match self {
+            Abi::X86_32 => x86_32::BLKIF_RING_SIZE,
+            Abi::X86_64 => x86_64::BLKIF_RING_SIZE,
+        }
+    }
+    fn entry_size(self) -> u32 {
+        match self {
+            Abi::X86_32 => size_of::<x86_32::BlkifSringEntry>() as u32,
+            Abi::X86_64 => size_of::<x86_64::BlkifSringEntry>() as u32,
+        }
+    }
+}
+
+/// Misbehaviour to inject (counters count down per request).
+#[derive(Clone, Debug, Default)]
+pub struct BlkFaults {
+    /// The next n requests fail with `BLKIF_RSP_ERROR`.
+    pub error_status: u32,
+    /// The next n requests are consumed and never answered.
+    pub no_response: u32,
+    /// The next n requests are answered only after the guest yielded `late_yields` times.
+    pub late: u32,
+    pub late_yields: u64,
+    /// The next n responses carry an id the frontend never used.
+    pub bogus_id: u32,
+    /// After the next response, rsp_prod jumps beyond the ring.
+    pub rsp_prod_jump: bool,
+    /// Data grants stay mapped after the request completes (`GTF_*` stay set).
+    pub hold_grants: bool,
+    /// The backend does not look at the ring at all.
+    pub stalled: bool,
+}
+
+/// A request as the backend saw it, and its outcome.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SeenBlkReq {
+    pub operation: u8,
+    pub id: u64,
+    pub sector: u64,
+    pub nr_segments: u8,
+    pub status: i16,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Conn {
+    ring_ref: GrantRef,
+    ring_gfn: u32,
+    port: EvtchnPort,
+    abi: Abi,
+    req_cons: RingIdx,
+    rsp_prod_pvt: RingIdx,
+}
+
+pub struct SimBlkback {
+    pub vdev: u32,
+    pub disk: Vec<u8>,
+    /// The backend's domain (QEMU: 0).
+    pub domid: Domid,
+    /// Absolute frontend and backend directories.
+    pub fe: String,
+    pub be: String,
+    pub state: XenbusState,
+    pub faults: BlkFaults,
+    pub seen: Vec<SeenBlkReq>,
+    /// Gone: nodes removed or closed, no more responses.
+    pub gone: bool,
+    /// Why the handshake failed, if it did.
+    pub error: Option<String>,
+    conn: Option<Conn>,
+    /// Responses held back: (due yield count, id, operation, status).
+    late: Vec<(u64, u64, u8, i16)>,
+}
+
+impl SimBlkback {
+    pub fn connected(&self) -> bool {
+        self.conn.is_some()
+    }
+    /// The layout the frontend chose, once connected.
+    pub fn abi(&self) -> Option<Abi> {
+        self.conn.map(|c| c.abi)
+    }
+    /// The frontend closed the port: the backend can no longer be notified nor notify.
+    pub(super) fn port_closed(&mut self) {
+        if let Some(c) = self.conn.as_mut() {
+            c.port = 0;
+        }
+    }
+}
+
+fn parse_num(v: Option<&[u8]>) -> Option<u64> {
+    crate::xen::xenstore::parse_u64(v?)
+}
+
+impl XenState {
+    /// A disk at `device/vbd/<vdev>` whose backend (domain 0) waits in `InitWait` with the
+    /// nodes QEMU writes. Returns its index in `backs`.
+    pub fn add_vbd(&mut self, vdev: u32, disk: Vec<u8>) -> usize {
+        let domid = self.cfg.domid;
+        let fe = format!("/local/domain/{domid}/device/vbd/{vdev}");
+        let be = format!("/local/domain/0/backend/qdisk/{domid}/{vdev}");
+        let st = &mut self.store;
+        let w = |st: &mut super::SimStore, dir: &str, node: &str, v: &str| {
+            st.write(&format!("{dir}/{node}"), v.as_bytes())
+        };
+        w(st, &fe, XENBUS_NODE_BACKEND, &be);
+        w(st, &fe, XENBUS_NODE_BACKEND_ID, "0");
+        w(
+            st,
+            &fe,
+            XENBUS_NODE_STATE,
+            XenbusState::Initialising.as_str(),
+        );
+        w(st, &fe, XENBUS_NODE_VIRTUAL_DEVICE, &vdev.to_string());
+        w(st, &fe, XENBUS_NODE_DEVICE_TYPE, "disk");
+        w(st, &be, "frontend", &fe);
+        w(st, &be, "frontend-id", &domid.to_string());
+        w(
+            st,
+            &be,
+            XENBUS_NODE_SECTORS,
+            &(disk.len() as u64 / SECTOR).to_string(),
+        );
+        w(
+            st,
+            &be,
+            XENBUS_NODE_SECTOR_SIZE,
+            &BLKIF_SECTOR_SIZE.to_string(),
+        );
+        w(st, &be, XENBUS_NODE_INFO, "0");
+        w(st, &be, XENBUS_NODE_MODE, "w");
+        w(st, &be, XENBUS_NODE_FEATURE_FLUSH_CACHE, "1");
+        w(st, &be, XENBUS_NODE_STATE, XenbusState::InitWait.as_str());
+        st.changed = false;
+        self.backs.push(SimBlkback {
+            vdev,
+            disk,
+            domid: 0,
+            fe,
+            be,
+            state: XenbusState::InitWait,
+            faults: BlkFaults::default(),
+            seen: Vec::new(),
+            gone: false,
+            error: None,
+            conn: None,
+            late: Vec::new(),
+        });
+        self.backs.len() - 1
+    }
+
+    /// The backend goes away: its nodes removed (`remove_nodes`) or its state `Closed`; it
+    /// answers nothing from now on.
+    pub fn blk_disappear(&mut self, i: usize, remove_nodes: bool) {
+        let be = self.backs[i].be.clone();
+        if remove_nodes {
+            self.store.rm(&be);
+        } else {
+            self.store.write(
+                &format!("{be}/{XENBUS_NODE_STATE}"),
+                XenbusState::Closed.as_str().as_bytes(),
+            );
+        }
+        self.store.changed = false;
+        let b = &mut self.backs[i];
+        b.gone = true;
+        b.state = XenbusState::Closed;
+    }
+
+    fn set_be_state(&mut self, i: usize, state: XenbusState) {
+        let path = format!("{}/{XENBUS_NODE_STATE}", self.backs[i].be);
+        self.store.write(&path, state.as_str().as_bytes());
+        self.backs[i].state = state;
+    }
+
+    fn blk_fail(&mut self, i: usize, why: &str) {
+        let path = format!("{}/error", self.backs[i].be);
+        self.store.write(&path, why.as_bytes());
+        self.backs[i].error = Some(why.to_string());
+        self.set_be_state(i, XenbusState::Closing);
+    }
+
+    /// React to the frontend's state (the simulated watch on its `state` node).
+    pub(super) fn blk_watch(&mut self, i: usize) {
+        if self.backs[i].gone {
+            return;
+        }
+        let fe = self.backs[i].fe.clone();
+        let fe_state = parse_num(self.store.read(&format!("{fe}/{XENBUS_NODE_STATE}")))
+            .and_then(|v| XenbusState::from_u32(v as u32));
+        match (self.backs[i].state, fe_state) {
+            (XenbusState::InitWait, Some(XenbusState::Initialised | XenbusState::Connected)) => {
+                self.blk_connect(i)
+            }
+            (XenbusState::Connected, Some(XenbusState::Closing | XenbusState::Closed)) => {
+                self.blk_disconnect(i);
+                self.set_be_state(i, XenbusState::Closed);
+            }
+            _ => {}
+        }
+    }
+
+    fn blk_connect(&mut self, i: usize) {
+        let fe = self.backs[i].fe.clone();
+        let node = |s: &Self, n: &str| s.store.read(&format!("{fe}/{n}")).map(|v| v.to_vec());
+        let Some(ring_ref) = parse_num(node(self, XENBUS_NODE_RING_REF).as_deref()) else {
+            return self.blk_fail(i, "reading ring-ref");
+        };
+        let Some(port) = parse_num(node(self, XENBUS_NODE_EVENT_CHANNEL).as_deref()) else {
+            return self.blk_fail(i, "reading event-channel");
+        };
+        let abi = match node(self, XENBUS_NODE_PROTOCOL).as_deref() {
+            None => Abi::X86_64,
+            Some(p) if p == XEN_IO_PROTO_ABI_X86_64.as_bytes() => Abi::X86_64,
+            Some(p) if p == XEN_IO_PROTO_ABI_X86_32.as_bytes() => Abi::X86_32,
+            Some(_) => return self.blk_fail(i, "unknown protocol"),
+        };
+        let (Ok(ring_ref), Ok(port)) = (GrantRef::try_from(ring_ref), EvtchnPort::try_from(port))
+        else {
+            return self.blk_fail(i, "ring-ref or event-channel out of range");
+        };
+        let domid = self.backs[i].domid;
+        match self.ports.get(&port) {
+            Some(Port::Unbound { remote }) if *remote == domid => {}
+            _ => return self.blk_fail(i, "binding event-channel"),
+        }
+        let ring_gfn = match self.grant_map(ring_ref, domid, true) {
+            Ok(g) => g,
+            Err(e) => return self.blk_fail(i, &format!("mapping ring-ref: {e:?}")),
+        };
+        self.ports.insert(
+            port,
+            Port::Bound {
+                remote: domid,
+                peer: Peer::Blkback(i),
+            },
+        );
+        self.backs[i].conn = Some(Conn {
+            ring_ref,
+            ring_gfn,
+            port,
+            abi,
+            req_cons: 0,
+            rsp_prod_pvt: 0,
+        });
+        self.set_be_state(i, XenbusState::Connected);
+    }
+
+    fn blk_disconnect(&mut self, i: usize) {
+        if let Some(c) = self.backs[i].conn.take() {
+            self.grant_unmap(c.ring_ref);
+            if let Some(Port::Bound { remote, .. }) = self.ports.get(&c.port).copied() {
+                self.ports.insert(c.port, Port::Unbound { remote });
+            }
+        }
+    }
+
+    /// Consume and answer the requests on the ring.
+    pub(super) fn blk_service(&mut self, i: usize) {
+        let b = &self.backs[i];
+        if b.gone || b.faults.stalled {
+            return;
+        }
+        let Some(c) = b.conn else {
+            return;
+        };
+        let mem = self.mem.clone();
+        let ring = c.ring_gfn << PAGE_SHIFT;
+        let req_prod = mem.read_u32(ring + REQ_PROD);
+        if req_prod.wrapping_sub(c.req_cons) > c.abi.ring_size() {
+            return self.blk_fail(i, "frontend ring overflow");
+        }
+        let mut cons = c.req_cons;
+        while cons != req_prod {
+            let slot = ring_slot(cons, c.abi.ring_size());
+            let at = ring + SRING_HEADER_SIZE as u32 + slot * c.abi.entry_size();
+            cons = cons.wrapping_add(1);
+            let (op, nsegs, id, sector, segs) = match c.abi {
+                Abi::X86_32 => {
+                    let r: x86_32::BlkifRequest = mem.read_obj(at);
+                    (r.operation, r.nr_segments, r.id, r.sector_number, r.seg)
+                }
+                Abi::X86_64 => {
+                    let r: x86_64::BlkifRequest = mem.read_obj(at);
+                    (r.operation, r.nr_segments, r.id, r.sector_number, r.seg)
+                }
+            };
+            let faults = &mut self.backs[i].faults;
+            let status = if faults.error_status > 0 {
+                faults.error_status -= 1;
+                BLKIF_RSP_ERROR
+            } else {
+                self.blk_do(i, op, nsegs, sector, &segs)
+            };
+            self.backs[i].seen.push(SeenBlkReq {
+                operation: op,
+                id,
+                sector,
+                nr_segments: nsegs,
+                status,
+            });
+            let faults = &mut self.backs[i].faults;
+            if faults.no_response > 0 {
+                faults.no_response -= 1;
+                continue;
+            }
+            if faults.late > 0 {
+                faults.late -= 1;
+                let due = self.yields + faults.late_yields;
+                self.backs[i].late.push((due, id, op, status));
+                continue;
+            }
+            self.blk_respond(i, id, op, status);
+        }
+        if let Some(conn) = self.backs[i].conn.as_mut() {
+            conn.req_cons = cons;
+        }
+    }
+
+    /// Answer held-back requests that are due.
+    pub(super) fn blk_late(&mut self, i: usize) {
+        let yields = self.yields;
+        let (due, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.backs[i].late)
+            .into_iter()
+            .partition(|r| r.0 <= yields);
+        self.backs[i].late = later;
+        for (_, id, op, status) in due {
+            if !self.backs[i].gone {
+                self.blk_respond(i, id, op, status);
+            }
+        }
+    }
+
+    fn blk_respond(&mut self, i: usize, mut id: u64, op: u8, status: i16) {
+        let Some(mut c) = self.backs[i].conn else {
+            return;
+        };
+        let faults = &mut self.backs[i].faults;
+        if faults.bogus_id > 0 {
+            faults.bogus_id -= 1;
+            id ^= BOGUS_ID_BIT;
+        }
+        let jump = std::mem::take(&mut faults.rsp_prod_jump);
+        let mut mem = self.mem.clone();
+        let ring = c.ring_gfn << PAGE_SHIFT;
+        let slot = ring_slot(c.rsp_prod_pvt, c.abi.ring_size());
+        let at = ring + SRING_HEADER_SIZE as u32 + slot * c.abi.entry_size();
+        match c.abi {
+            Abi::X86_32 => mem.write_obj(
+                at,
+                &x86_32::BlkifResponse {
+                    id,
+                    operation: op,
+                    _pad0: 0,
+                    status,
+                },
+            ),
+            Abi::X86_64 => mem.write_obj(
+                at,
+                &x86_64::BlkifResponse {
+                    id,
+                    operation: op,
+                    status,
+                    ..Default::default()
+                },
+            ),
+        }
+        c.rsp_prod_pvt = c.rsp_prod_pvt.wrapping_add(1);
+        let published = if jump {
+            c.rsp_prod_pvt.wrapping_add(BLK_RSP_PROD_JUMP)
+        } else {
+            c.rsp_prod_pvt
+        };
+        mem.write_u32(ring + RSP_PROD, published);
+        if let Some(conn) = self.backs[i].conn.as_mut() {
+            conn.rsp_prod_pvt = c.rsp_prod_pvt;
+        }
+        if c.port != 0 {
+            self.notify_guest(c.port);
+        }
+    }
+
+    /// Perform one read, write or flush; the status for the response.
+    fn blk_do(
+        &mut self,
+        i: usize,
+        op: u8,
+        nsegs: u8,
+        sector: u64,
+        segs: &[BlkifRequestSegment; BLKIF_MAX_SEGMENTS_PER_REQUEST],
+    ) -> i16 {
+        match op {
+            BLKIF_OP_FLUSH_DISKCACHE => return BLKIF_RSP_OKAY,
+            BLKIF_OP_READ | BLKIF_OP_WRITE => {}
+            _ => return BLKIF_RSP_EOPNOTSUPP,
+        }
+        let n = nsegs as usize;
+        if n == 0 || n > BLKIF_MAX_SEGMENTS_PER_REQUEST {
+            return BLKIF_RSP_ERROR;
+        }
+        let domid = self.backs[i].domid;
+        let hold = self.backs[i].faults.hold_grants;
+        let mut mem = self.mem.clone();
+        let mut at_sector = sector;
+        for seg in &segs[..n] {
+            if seg.first_sect > seg.last_sect || seg.last_sect >= BLKIF_SECTORS_PER_PAGE {
+                return BLKIF_RSP_ERROR;
+            }
+            let count = u64::from(seg.last_sect - seg.first_sect) + 1;
+            let start = at_sector * SECTOR;
+            let end = start + count * SECTOR;
+            if end > self.backs[i].disk.len() as u64 {
+                return BLKIF_RSP_ERROR;
+            }
+            // A read writes into the guest's page, a write reads it.
+            let gfn = match self.grant_map(seg.gref, domid, op == BLKIF_OP_READ) {
+                Ok(g) => g,
+                Err(
+                    GrantMapError::BadRef | GrantMapError::NotGranted | GrantMapError::ReadOnly,
+                ) => {
+                    return BLKIF_RSP_ERROR;
+                }
+            };
+            let addr = (gfn << PAGE_SHIFT) + u32::from(seg.first_sect) * SECTOR as u32;
+            let range = start as usize..end as usize;
+            if op == BLKIF_OP_READ {
+                mem.write(addr, &self.backs[i].disk[range]);
+            } else {
+                let mut buf = vec![0; range.len()];
+                mem.read(addr, &mut buf);
+                self.backs[i].disk[range].copy_from_slice(&buf);
+            }
+            if !hold {
+                self.grant_unmap(seg.gref);
+            }
+            at_sector += count;
+        }
+        BLKIF_RSP_OKAY
+    }
+}

@@ -1,0 +1,361 @@
+//! The Xen platform: finding Xen, the hypercall page, the platform device's MMIO window
+//! with the shared info page and the grant table, event channels and xenstore.
+//!
+//! POST calls [`init`] once after PCI setup. Under Xen it returns the [`Xen`] state that PV
+//! drivers (blkfront) share: the [`Hypervisor`], the grant table and the xenstore client
+//! (each a [`Global`]: one CPU, no interrupts, so locks never overlap unless a caller nests
+//! them, which panics), and where the shared info page is. Without Xen it logs `no Xen`
+//! and the firmware carries on as a plain BIOS.
+//!
+//! # For PV drivers
+//!
+//! ```text
+//! let xen: &'static Xen = bios.xen?;
+//! let gref = xen.grants.lock().grant(mem, backend_domid, page >> 12, readonly)?;
+//! let port = evtchn::alloc_unbound(xen.hv, backend_domid)?;
+//! let mut store = xen.store.lock();
+//! let mut xs = store.session(mem, clock);
+//! let be = xs.read_str(xenstore::path(&["device/vbd/", vdev, "/backend"])?.as_str(), &mut buf)?;
+//! xs.write_u64(.., u64::from(gref))?;  xs.write_state(.., XenbusState::Initialised)?;
+//! evtchn::send(xen.hv, port)?;         // after publishing ring requests
+//! wait::wait_for(xen.hv, clock, &Timeout::start(clock, us), "blkfront", &what, &mut || ..);
+//! xen.grants.lock().end_access(mem, gref)  // Err(StillInUse) while the backend maps it
+//! ```
+//!
+//! Hardware is reached through traits ([`XenCpu`], [`Hypervisor`], `Memory`, `Clock`), so
+//! all of this runs in host tests against the simulated Xen of `sim::xen`.
+
+pub mod evtchn;
+pub mod grant;
+pub mod hvm_info;
+pub mod hypercall;
+pub mod wait;
+pub mod xenstore;
+
+pub use evtchn::SharedInfo;
+pub use grant::{GrantError, GrantTable};
+pub use hvm_info::HvmInfo;
+pub use hypercall::{GnttabSize, Hypervisor, XenCpu, XenErrno, XenResult};
+pub use xenstore::{DirEntries, Tx, Xenstore, Xs, XsError, XsPath};
+
+use crate::bios::Ctx;
+use crate::e820::E820Map;
+use crate::global::Global;
+use crate::hw::pci::{Bdf, PciDevices};
+use core::fmt::{self, Write};
+use xen_headers::XEN_PAGE_SHIFT;
+use xen_headers::cpuid::{
+    XEN_CPUID_BASE_STRIDE, XEN_CPUID_FIRST_LEAF, XEN_CPUID_LAST_BASE, XEN_CPUID_LEAF_HVM,
+    XEN_CPUID_LEAF_HYPERCALL, XEN_CPUID_LEAF_VERSION, XEN_HVM_CPUID_DOMID_PRESENT,
+    is_xen_signature,
+};
+use xen_headers::event_channel::EvtchnPort;
+use xen_headers::hvm::{HVM_PARAM_STORE_EVTCHN, HVM_PARAM_STORE_PFN};
+use xen_headers::io::blkif::{
+    XENBUS_NODE_BACKEND, XENBUS_NODE_BACKEND_ID, XENBUS_NODE_SECTOR_SIZE, XENBUS_NODE_SECTORS,
+    XENBUS_NODE_STATE, XENSTORE_VBD_DIR,
+};
+use xen_headers::memory::{XENMAPSPACE_GRANT_TABLE, XENMAPSPACE_SHARED_INFO};
+use xen_headers::platform::{PCI_DEVICE_ID_XEN_PLATFORM, PCI_VENDOR_ID_XEN, XEN_PLATFORM_MMIO_BAR};
+use xen_headers::version::version_split;
+use xen_headers::xen::Domid;
+
+const TAG: &str = "xen";
+/// Bytes per page of every Xen interface.
+const PAGE: u32 = 1 << XEN_PAGE_SHIFT;
+/// Hypercall pages the firmware installs. Xen may offer more (CPUID leaf +2 EAX), but one
+/// page holds the stubs of hypercalls 0-127, all the firmware uses.
+const HYPERCALL_PAGES: u32 = 1;
+/// Where things go in the platform device's MMIO window: the shared info page first, then
+/// the grant table frames.
+const BAR1_SHARED_INFO: u32 = 0;
+const BAR1_GRANT_TABLE: u32 = PAGE;
+/// The window must hold the shared info page and the grant frames.
+const BAR1_NEEDED: u64 = (BAR1_GRANT_TABLE + grant::GRANT_FRAMES * PAGE) as u64;
+/// Room for the `device/vbd` listing POST logs (6 bytes a disk: "51712\0").
+const VBD_LIST_MAX: usize = 256;
+
+/// What CPUID says about Xen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Detected {
+    /// The leaf with the `XenVMMXenVMM` signature.
+    pub base: u32,
+    /// `major << 16 | minor` from leaf +1.
+    pub version: u32,
+    /// Hypercall pages Xen offers, and the MSR that installs them (leaf +2).
+    pub hypercall_pages: u32,
+    pub hypercall_msr: u32,
+    /// Our domain id, if leaf +4 gives it.
+    pub domid: Option<Domid>,
+}
+
+/// Scan CPUID 0x40000000..=0x4000FF00 (step 0x100) for Xen's signature.
+pub fn detect(cpu: &dyn XenCpu) -> Option<Detected> {
+    let mut base = XEN_CPUID_FIRST_LEAF;
+    loop {
+        let [max, b, c, d] = cpu.cpuid(base);
+        if is_xen_signature(b, c, d) {
+            if max.wrapping_sub(base) < XEN_CPUID_LEAF_HYPERCALL {
+                warn!(TAG, "Xen signature at {base:#x} without the hypercall leaf");
+                return None;
+            }
+            let [version, ..] = cpu.cpuid(base + XEN_CPUID_LEAF_VERSION);
+            let [pages, msr, ..] = cpu.cpuid(base + XEN_CPUID_LEAF_HYPERCALL);
+            let domid = if max.wrapping_sub(base) >= XEN_CPUID_LEAF_HVM {
+                let [flags, _, id, _] = cpu.cpuid(base + XEN_CPUID_LEAF_HVM);
+                (flags & XEN_HVM_CPUID_DOMID_PRESENT != 0).then_some(id as Domid)
+            } else {
+                None
+            };
+            return Some(Detected {
+                base,
+                version,
+                hypercall_pages: pages,
+                hypercall_msr: msr,
+                domid,
+            });
+        }
+        if base >= XEN_CPUID_LAST_BASE {
+            return None;
+        }
+        base += XEN_CPUID_BASE_STRIDE;
+    }
+}
+
+/// The Xen platform PCI device (5853:0001) and its MMIO window (BAR1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PlatformDevice {
+    pub bdf: Bdf,
+    pub mmio_base: u32,
+    pub mmio_size: u64,
+}
+
+impl PlatformDevice {
+    /// The platform device among those PCI POST found, if it has its MMIO window below
+    /// 4 GiB.
+    pub fn find(devs: &PciDevices) -> Option<PlatformDevice> {
+        let d = devs.find(PCI_VENDOR_ID_XEN, PCI_DEVICE_ID_XEN_PLATFORM, 0)?;
+        let bar = d.bars[XEN_PLATFORM_MMIO_BAR];
+        if !bar.is_mem() || !bar.assigned || bar.base == 0 || bar.base + bar.size() > 1 << 32 {
+            warn!(TAG, "platform device {} has no usable MMIO BAR", d.bdf);
+            return None;
+        }
+        Some(PlatformDevice {
+            bdf: d.bdf,
+            mmio_base: bar.base as u32,
+            mmio_size: bar.size(),
+        })
+    }
+}
+
+/// Everything POST set up for Xen, shared by PV drivers (`&'static`: it lives as long as
+/// the firmware).
+pub struct Xen {
+    pub hv: &'static dyn Hypervisor,
+    pub cpuid_base: u32,
+    /// `XENVER_version`: `major << 16 | minor`.
+    pub version: u32,
+    pub domid: Option<Domid>,
+    /// Linear address of the hypercall page (reserved in e820).
+    pub hypercall_page: u32,
+    pub platform: PlatformDevice,
+    pub shared_info: SharedInfo,
+    pub grants: Global<GrantTable>,
+    pub store: Global<Xenstore>,
+    pub hvm_info: Option<HvmInfo>,
+}
+
+/// `major.minor` of a `XENVER_version` value.
+pub struct Version(pub u32);
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        let (major, minor) = version_split(self.0);
+        write!(f, "{}.{}", u32::from(major), u32::from(minor))
+    }
+}
+
+/// A string for log lines, written as it is (`{}` of a `&str` would pull in the padding
+/// code of `core::fmt`, which the image does without).
+pub struct Text<'a>(pub &'a str);
+
+impl fmt::Display for Text<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+/// Bytes from a peer shown as text, anything unprintable escaped (`ab\x00`); with `{:?}`
+/// in quotes.
+pub struct Escaped<'a>(pub &'a [u8]);
+
+impl fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        for &b in self.0 {
+            if b.is_ascii_graphic() || b == b' ' {
+                fmt::Write::write_char(f, b as char)?;
+            } else {
+                write!(f, "\\x{b:02x}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "\"{self}\"")
+    }
+}
+
+/// Find Xen and set up the platform for PV drivers; log what was found. `platform` is the
+/// platform device PCI POST found (`PlatformDevice::find`). The hypercall page is taken
+/// from the top of RAM and reserved in `e820`. Returns `None` without Xen (logged as
+/// `no Xen`) or when something PV drivers need is missing (logged with the reason).
+#[inline(never)]
+pub fn init(
+    ctx: &mut Ctx,
+    e820: &mut E820Map,
+    platform: Option<PlatformDevice>,
+    cpu: &mut dyn XenCpu,
+) -> Option<&'static Xen> {
+    let Some(found) = detect(cpu) else {
+        info!(TAG, "no Xen");
+        return None;
+    };
+    let hvm_info = hvm_info::read(ctx.mem);
+    let page = crate::fw_pages::alloc(e820, HYPERCALL_PAGES)?;
+    let hv = cpu.install_hypercall_page(found.hypercall_msr, page)?;
+    let version = match hv.xen_version() {
+        Ok(v) => v,
+        Err(e) => {
+            error!(
+                TAG,
+                "hypercall page at {page:#x}: XENVER_version failed ({e})"
+            );
+            return None;
+        }
+    };
+    let extra = hv.xen_extraversion().unwrap_or_default();
+    let end = extra.iter().position(|&b| b == 0).unwrap_or(extra.len());
+    info!(
+        TAG,
+        "Xen {}{} (CPUID {:#x}), hypercall page at {page:#x}",
+        Version(version),
+        Escaped(&extra[..end]),
+        found.base
+    );
+
+    let Some(platform) = platform.filter(|p| p.mmio_size >= BAR1_NEEDED) else {
+        warn!(TAG, "no platform device with a usable BAR1: no PV disks");
+        return None;
+    };
+    let shinfo_addr = platform.mmio_base + BAR1_SHARED_INFO;
+    let gnttab_addr = platform.mmio_base + BAR1_GRANT_TABLE;
+    let mut mapped = hv.add_to_physmap(XENMAPSPACE_SHARED_INFO, 0, shinfo_addr >> XEN_PAGE_SHIFT);
+    for frame in 0..grant::GRANT_FRAMES {
+        let gfn = (gnttab_addr >> XEN_PAGE_SHIFT) + frame;
+        mapped = mapped.and_then(|()| hv.add_to_physmap(XENMAPSPACE_GRANT_TABLE, frame, gfn));
+    }
+    if let Err(e) = mapped {
+        error!(TAG, "XENMEM_add_to_physmap into BAR1 failed ({e})");
+        return None;
+    }
+    info!(
+        TAG,
+        "BAR1 of {} at {:#x}: shared info at {shinfo_addr:#x}, {} grant table frame(s) at {gnttab_addr:#x}",
+        platform.bdf,
+        platform.mmio_base,
+        grant::GRANT_FRAMES
+    );
+    let grants = GrantTable::new(ctx.mem, gnttab_addr, grant::GRANT_FRAMES);
+
+    let store = match (
+        hv.hvm_get_param(HVM_PARAM_STORE_PFN),
+        hv.hvm_get_param(HVM_PARAM_STORE_EVTCHN),
+    ) {
+        (Ok(pfn), Ok(port)) if pfn != 0 && pfn < 1 << (32 - XEN_PAGE_SHIFT) => Xenstore::connect(
+            ctx.mem,
+            hv,
+            ctx.clock,
+            (pfn as u32) << XEN_PAGE_SHIFT,
+            port as EvtchnPort,
+        ),
+        _ => Err(XsError::Unusable),
+    };
+    let store = match store {
+        Ok(s) => s,
+        Err(e) => {
+            error!(TAG, "no usable xenstore ({e})");
+            return None;
+        }
+    };
+    let xen = crate::arena::leak(Xen {
+        hv,
+        cpuid_base: found.base,
+        version,
+        domid: found.domid,
+        hypercall_page: page,
+        platform,
+        shared_info: SharedInfo { base: shinfo_addr },
+        grants: Global::new(grants),
+        store: Global::new(store),
+        hvm_info,
+    })?;
+    log_vbds(&mut xen.store.lock().session(ctx.mem, ctx.clock));
+    Some(xen)
+}
+
+/// Log every disk under `device/vbd`: its backend path, the backend's domain, and the
+/// backend's state, `sectors` and `sector-size` (a node that is missing or not a number is
+/// shown as `?` with the reason).
+pub fn log_vbds(xs: &mut Xs) {
+    let mut list = [0u8; VBD_LIST_MAX];
+    let names = match xs.directory(XENSTORE_VBD_DIR, &mut list) {
+        Ok(n) => n,
+        Err(e) => {
+            info!(TAG, "no PV disks ({}: {e})", Text(XENSTORE_VBD_DIR));
+            return;
+        }
+    };
+    let mut count = 0;
+    for name in names {
+        count += 1;
+        let mut line = VbdLine::new();
+        let mut backend = [0u8; xenstore::PATH_MAX];
+        let fe = xenstore::path(&[XENSTORE_VBD_DIR, "/", name]).unwrap_or_default();
+        let fe = fe.as_str();
+        let be = xenstore::path(&[fe, "/", XENBUS_NODE_BACKEND])
+            .and_then(|p| xs.read_str(p.as_str(), &mut backend));
+        let _ = match be {
+            Ok(b) => line.write_str(b),
+            Err(e) => write!(line, "? ({e})"),
+        };
+        let be = be.unwrap_or_default();
+        for (dir, leaf) in [
+            (fe, XENBUS_NODE_BACKEND_ID),
+            (be, XENBUS_NODE_STATE),
+            (be, XENBUS_NODE_SECTORS),
+            (be, XENBUS_NODE_SECTOR_SIZE),
+        ] {
+            let v = xenstore::path(&[dir, "/", leaf]).and_then(|p| {
+                if leaf == XENBUS_NODE_STATE {
+                    xs.read_state(p.as_str()).map(|s| u64::from(s.as_u32()))
+                } else {
+                    xs.read_u64(p.as_str())
+                }
+            });
+            let _ = match v {
+                Ok(v) => write!(line, ", {} {v}", Text(leaf)),
+                Err(e) => write!(line, ", {} ? ({e})", Text(leaf)),
+            };
+        }
+        info!(TAG, "vbd {}: backend {line}", Text(name));
+    }
+    if count == 0 {
+        info!(TAG, "no PV disks ({} is empty)", Text(XENSTORE_VBD_DIR));
+    }
+}
+
+/// One disk's log line after its name.
+type VbdLine = XsPath;

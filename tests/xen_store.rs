@@ -1,0 +1,612 @@
+//! The xenstore client against the simulated xenstored: every operation, every error
+//! answer, every timeout, malformed answers and a ring left dirty by an earlier stage.
+
+use std::sync::{Mutex, MutexGuard};
+use xen_headers::io::xenbus::XenbusState;
+use xen_headers::io::xs_wire::{
+    XENSTORE_CONNECTED, XENSTORE_RECONNECT, XENSTORE_RING_SIZE, XS_DIRECTORY, XS_READ,
+    XS_TRANSACTION_END, XS_TRANSACTION_START, XS_WRITE, XSD_ERRORS, XenstoreDomainInterface,
+    XsdError,
+};
+use xenbios::hw::clock::Clock;
+use xenbios::mem::Memory;
+use xenbios::sim::xen::{SimStore, SimXenConfig, XenMachine, XsFault, XsRule};
+use xenbios::sim::{self};
+use xenbios::xen::wait::DEFAULT_TIMEOUT_US;
+use xenbios::xen::xenstore::{self, MAX_TRANSACTION_ATTEMPTS, Xenstore, XsError};
+
+static LOG: Mutex<()> = Mutex::new(());
+
+/// Serialise tests that look at the (process-wide) log, and start with an empty one.
+fn log_lock() -> MutexGuard<'static, ()> {
+    let g = LOG.lock().unwrap_or_else(|e| e.into_inner());
+    sim::capture_log();
+    sim::take_log();
+    g
+}
+
+fn rule(op: Option<u32>, path: Option<&str>, fault: XsFault, times: u32) -> XsRule {
+    XsRule {
+        op,
+        path: path.map(str::to_string),
+        fault,
+        times,
+    }
+}
+
+struct Rig {
+    m: XenMachine,
+    store: Xenstore,
+}
+
+fn rig_with(cfg: SimXenConfig, before: impl FnOnce(&mut XenMachine)) -> Result<Rig, XsError> {
+    let mut m = XenMachine::new(cfg);
+    before(&mut m);
+    let hv = m.hv();
+    let (ring, port) = m.store_ring();
+    let store = Xenstore::connect(&mut m.mem, hv, &m.clock, ring, port)?;
+    Ok(Rig { m, store })
+}
+
+fn rig() -> Rig {
+    rig_with(SimXenConfig::default(), |_| {}).unwrap()
+}
+
+impl Rig {
+    fn xs(&mut self) -> xenstore::Xs<'_> {
+        self.store.session(&mut self.m.mem, &self.m.clock)
+    }
+    fn rules(&self, r: XsRule) {
+        self.m.xen.state().store.rules.push(r);
+    }
+    fn read(&mut self, path: &str) -> Result<Vec<u8>, XsError> {
+        let mut buf = [0u8; 4096];
+        self.xs().read(path, &mut buf).map(|v| v.to_vec())
+    }
+    fn ring_field(&self, off: usize) -> u32 {
+        let (ring, _) = self.m.store_ring();
+        self.m.mem.read_u32(ring + off as u32)
+    }
+}
+
+#[test]
+fn read_write_directory_mkdir_rm() {
+    let mut r = rig();
+    {
+        let mut xs = r.xs();
+        xs.write("data/greeting", b"hello").unwrap();
+        xs.write("/local/domain/1/data/n", b"42").unwrap();
+        xs.mkdir("data/empty").unwrap();
+        let mut buf = [0u8; 64];
+        assert_eq!(xs.read("data/greeting", &mut buf).unwrap(), b"hello");
+        assert_eq!(xs.read_u64("data/n").unwrap(), 42);
+        let mut list = [0u8; 64];
+        let names: Vec<&str> = xs.directory("data", &mut list).unwrap().collect();
+        assert_eq!(names, ["empty", "greeting", "n"]);
+        xs.rm("data/greeting").unwrap();
+        assert_eq!(
+            xs.read("data/greeting", &mut buf),
+            Err(XsError::Error(XsdError::ENOENT))
+        );
+    }
+    // What the server holds, and what it was asked.
+    let s = r.m.xen.state();
+    assert_eq!(s.store.read("/local/domain/1/data/n"), Some(&b"42"[..]));
+    assert!(s.store.read("data/empty").is_some());
+    let ops: Vec<u32> = s.store.seen.iter().map(|q| q.op).collect();
+    assert_eq!(&ops[..3], &[XS_WRITE, XS_WRITE, 12]);
+    // Request ids increase, and nothing is left in either ring.
+    assert!(
+        s.store
+            .seen
+            .windows(2)
+            .all(|w| w[1].req_id == w[0].req_id + 1)
+    );
+    drop(s);
+    let off = |f| f;
+    assert_eq!(
+        r.ring_field(off(std::mem::offset_of!(XenstoreDomainInterface, rsp_prod))),
+        r.ring_field(std::mem::offset_of!(XenstoreDomainInterface, rsp_cons))
+    );
+}
+
+#[test]
+fn every_error_answer_is_typed() {
+    let mut r = rig();
+    for e in XSD_ERRORS {
+        r.rules(rule(
+            Some(XS_READ),
+            Some("x"),
+            XsFault::Error(e.as_str().into()),
+            1,
+        ));
+        assert_eq!(r.read("x"), Err(XsError::Error(e)), "{e:?}");
+    }
+    r.rules(rule(
+        Some(XS_READ),
+        None,
+        XsFault::Error("EWHATEVER".into()),
+        1,
+    ));
+    assert_eq!(r.read("x"), Err(XsError::UnknownError));
+    r.rules(rule(None, None, XsFault::Error(String::new()), 1));
+    assert_eq!(r.read("x"), Err(XsError::UnknownError));
+    // The client is still in step afterwards.
+    r.m.xen.state().store.write("x", b"fine");
+    assert_eq!(r.read("x").unwrap(), b"fine");
+}
+
+#[test]
+fn permission_denied_and_missing_nodes() {
+    let mut r = rig();
+    r.m.xen.state().store.denied.push("/local/domain/0".into());
+    assert_eq!(
+        r.read("/local/domain/0/backend"),
+        Err(XsError::Error(XsdError::EACCES))
+    );
+    assert_eq!(
+        r.xs().write("/local/domain/0/x", b"1"),
+        Err(XsError::Error(XsdError::EACCES))
+    );
+    assert_eq!(
+        r.read("nothing/here"),
+        Err(XsError::Error(XsdError::ENOENT))
+    );
+    let mut list = [0u8; 16];
+    assert_eq!(
+        r.xs().directory("nothing", &mut list).map(|d| d.count()),
+        Err(XsError::Error(XsdError::ENOENT))
+    );
+}
+
+#[test]
+fn no_reply_times_out_after_five_seconds_and_is_logged() {
+    let _g = log_lock();
+    let mut r = rig();
+    r.rules(rule(Some(XS_READ), None, XsFault::NoReply, 1));
+    let start = r.m.clock.micros();
+    assert_eq!(r.read("device/vbd"), Err(XsError::Timeout));
+    let waited = r.m.clock.micros() - start;
+    assert!(
+        (DEFAULT_TIMEOUT_US..DEFAULT_TIMEOUT_US + 1000).contains(&waited),
+        "waited {waited} us"
+    );
+    let log = sim::take_log();
+    assert!(
+        log.contains(
+            "[xenstore] warning: timed out after 5000 ms waiting for xenstore read device/vbd"
+        ),
+        "{log}"
+    );
+    // The wait yielded to Xen between polls rather than spinning.
+    assert!(r.m.xen.state().yields > 100);
+    // The next request works.
+    r.m.xen.state().store.write("a", b"1");
+    assert_eq!(r.read("a").unwrap(), b"1");
+}
+
+#[test]
+fn a_late_answer_within_the_deadline_is_taken() {
+    let mut r = rig();
+    r.m.xen.state().store.write("slow", b"there");
+    r.rules(rule(Some(XS_READ), None, XsFault::Late(50), 1));
+    assert_eq!(r.read("slow").unwrap(), b"there");
+}
+
+#[test]
+fn an_answer_after_a_timeout_is_not_taken_for_the_next_one() {
+    let _g = log_lock();
+    let mut r = rig();
+    r.store.set_timeout_us(10_000);
+    {
+        let mut s = r.m.xen.state();
+        s.store.write("first", b"old");
+        s.store.write("second", b"new");
+    }
+    // 10 ms of 10 us clock steps is about a thousand polls, each with a yield: the first
+    // answer comes after 1500 yields, too late. The second request's answer comes 1000
+    // yields after it is sent, so the first answer arrives while the client waits for it.
+    r.rules(rule(Some(XS_READ), Some("first"), XsFault::Late(1500), 1));
+    r.rules(rule(Some(XS_READ), Some("second"), XsFault::Late(1000), 1));
+    assert_eq!(r.read("first"), Err(XsError::Timeout));
+    r.store.set_timeout_us(DEFAULT_TIMEOUT_US);
+    assert_eq!(r.read("second").unwrap(), b"new");
+    let log = sim::take_log();
+    assert!(log.contains("dropping an answer to request"), "{log}");
+}
+
+#[test]
+fn stale_and_bogus_request_ids_are_skipped() {
+    let _g = log_lock();
+    let mut r = rig();
+    r.m.xen.state().store.write("k", b"v");
+    r.rules(rule(Some(XS_READ), None, XsFault::StaleFirst, 1));
+    assert_eq!(r.read("k").unwrap(), b"v");
+    assert!(sim::take_log().contains("dropping an answer to request"));
+    // Only a bogus answer: the request times out, and says so.
+    r.rules(rule(Some(XS_READ), None, XsFault::BogusIdOnly, 1));
+    r.store.set_timeout_us(20_000);
+    assert_eq!(r.read("k"), Err(XsError::Timeout));
+    assert!(sim::take_log().contains("timed out"));
+    assert_eq!(r.read("k").unwrap(), b"v");
+}
+
+#[test]
+fn watch_events_between_request_and_answer_are_skipped() {
+    let mut r = rig();
+    r.m.xen.state().store.write("k", b"v");
+    r.rules(rule(None, None, XsFault::WatchFirst, 3));
+    assert_eq!(r.read("k").unwrap(), b"v");
+    r.xs().write("k", b"w").unwrap();
+    assert_eq!(r.read("k").unwrap(), b"w");
+}
+
+#[test]
+fn rsp_prod_jumping_beyond_the_ring_is_a_protocol_error_then_recovered() {
+    let _g = log_lock();
+    let mut r = rig();
+    r.m.xen.state().store.write("k", b"v");
+    r.rules(rule(Some(XS_WRITE), None, XsFault::RspProdJump, 1));
+    // The index jumps right behind the answer: the client sees impossible indexes.
+    assert_eq!(r.xs().write("w", b"1"), Err(XsError::Protocol));
+    let log = sim::take_log();
+    assert!(log.contains("response ring indexes are corrupt"), "{log}");
+    // Without ring reconnection the client drops what is in the ring and goes on.
+    assert_eq!(r.read("k").unwrap(), b"v");
+    assert!(sim::take_log().contains("dropped"));
+}
+
+#[test]
+fn an_oversized_answer_is_a_protocol_error_then_recovered() {
+    let _g = log_lock();
+    let mut r = rig();
+    r.m.xen.state().store.write("k", b"v");
+    r.rules(rule(Some(XS_READ), None, XsFault::Oversize, 1));
+    assert_eq!(r.read("k"), Err(XsError::Protocol));
+    assert!(sim::take_log().contains("claims 4097 payload bytes"));
+    assert_eq!(r.read("k").unwrap(), b"v");
+}
+
+#[test]
+fn an_answer_of_the_wrong_type_is_a_protocol_error() {
+    let mut r = rig();
+    r.m.xen.state().store.write("k", b"v");
+    r.rules(rule(Some(XS_READ), None, XsFault::WrongType, 1));
+    assert_eq!(r.read("k"), Err(XsError::Protocol));
+    assert_eq!(r.read("k").unwrap(), b"v");
+}
+
+#[test]
+fn long_values_wrap_the_ring_and_too_long_ones_are_refused_whole() {
+    let mut r = rig();
+    let long: Vec<u8> = (0..3000u32).map(|i| b'a' + (i % 26) as u8).collect();
+    r.m.xen.state().store.write("big", &long);
+    // Longer than the ring: read in pieces, across the wrap, with the server refilling.
+    for _ in 0..3 {
+        assert_eq!(r.read("big").unwrap(), long);
+    }
+    // Into a small buffer: refused, nothing written past the buffer, stream intact.
+    let mut small = [0xeeu8; 40];
+    assert_eq!(
+        r.xs().read("big", &mut small[..32]),
+        Err(XsError::TooBig { len: 3000 })
+    );
+    assert_eq!(&small[..32], &long[..32]);
+    assert_eq!(&small[32..], &[0xee; 8]);
+    r.m.xen.state().store.write("k", b"v");
+    assert_eq!(r.read("k").unwrap(), b"v");
+    // A request longer than fits the ring is not sent at all.
+    let huge = vec![b'x'; XENSTORE_RING_SIZE];
+    assert_eq!(r.xs().write("k", &huge), Err(XsError::BadRequest));
+    assert_eq!(r.xs().write("bad\0path", b"1"), Err(XsError::BadRequest));
+}
+
+#[test]
+fn a_timeout_inside_an_answer_keeps_the_stream_in_step() {
+    let _g = log_lock();
+    let mut r = rig();
+    r.store.set_timeout_us(10_000);
+    let value = vec![b'z'; 200];
+    {
+        let mut s = r.m.xen.state();
+        s.store.write("part", &value);
+        s.store.write("next", b"ok");
+    }
+    // Header and 50 bytes now, the rest much later.
+    r.rules(rule(
+        Some(XS_READ),
+        Some("part"),
+        XsFault::Split {
+            first: 66,
+            delay: 3000,
+        },
+        1,
+    ));
+    assert_eq!(r.read("part"), Err(XsError::Timeout));
+    r.store.set_timeout_us(DEFAULT_TIMEOUT_US);
+    assert_eq!(r.read("next").unwrap(), b"ok");
+}
+
+#[test]
+fn numbers_and_states_are_parsed_strictly() {
+    let mut r = rig();
+    for (v, ok) in [
+        (&b"123"[..], Some(123u64)),
+        (b"123\0", Some(123)),
+        (b"007", Some(7)),
+        (b"abc", None),
+        (b"", None),
+        (b"12a", None),
+        (b" 1", None),
+        (b"-1", None),
+        (b"18446744073709551616", None),
+        (b"18446744073709551615", Some(u64::MAX)),
+    ] {
+        r.m.xen.state().store.write("n", v);
+        let got = r.xs().read_u64("n");
+        match ok {
+            Some(n) => assert_eq!(got, Ok(n), "{v:?}"),
+            None => assert_eq!(got, Err(XsError::Malformed), "{v:?}"),
+        }
+    }
+    r.m.xen.state().store.write("n", &[b'9'; 100]);
+    assert_eq!(r.xs().read_u64("n"), Err(XsError::Malformed));
+    r.m.xen.state().store.write("n", b"4294967296");
+    assert_eq!(r.xs().read_u32("n"), Err(XsError::Malformed));
+    r.m.xen.state().store.write("s", b"4");
+    assert_eq!(r.xs().read_state("s"), Ok(XenbusState::Connected));
+    r.m.xen.state().store.write("s", b"9");
+    assert_eq!(r.xs().read_state("s"), Err(XsError::Malformed));
+    r.m.xen.state().store.write("s", b"Connected");
+    assert_eq!(r.xs().read_state("s"), Err(XsError::Malformed));
+    assert_eq!(
+        r.xs().read_state("nope"),
+        Err(XsError::Error(XsdError::ENOENT))
+    );
+    r.m.xen.state().store.write("t", &[0xff, 0xfe]);
+    let mut buf = [0u8; 8];
+    assert_eq!(r.xs().read_str("t", &mut buf), Err(XsError::Malformed));
+}
+
+#[test]
+fn transactions_commit_and_retry_on_eagain() {
+    let mut r = rig();
+    r.m.xen.state().store.conflicts = 2;
+    let mut runs = 0;
+    let v = r
+        .xs()
+        .transaction(|xs| {
+            runs += 1;
+            xs.write("tx/a", b"1")?;
+            xs.write("tx/b", b"2")?;
+            xs.read_u64("tx/a")
+        })
+        .unwrap();
+    assert_eq!((v, runs), (1, 3));
+    let s = r.m.xen.state();
+    assert_eq!(s.store.read("tx/b"), Some(&b"2"[..]));
+    let ends = s
+        .store
+        .seen
+        .iter()
+        .filter(|q| q.op == XS_TRANSACTION_END)
+        .count();
+    assert_eq!(ends, 3);
+    // Inside a transaction, requests carry its id.
+    assert!(
+        s.store
+            .seen
+            .iter()
+            .any(|q| q.op == XS_WRITE && q.tx_id != 0)
+    );
+}
+
+#[test]
+fn transactions_give_up_after_bounded_retries() {
+    let _g = log_lock();
+    let mut r = rig();
+    r.rules(rule(
+        Some(XS_TRANSACTION_END),
+        None,
+        XsFault::Error("EAGAIN".into()),
+        100,
+    ));
+    let mut runs = 0;
+    let res = r.xs().transaction(|xs| {
+        runs += 1;
+        xs.write("tx/a", b"1")
+    });
+    assert_eq!(res, Err(XsError::Error(XsdError::EAGAIN)));
+    assert_eq!(runs, MAX_TRANSACTION_ATTEMPTS);
+    assert!(sim::take_log().contains("still conflicting"));
+    assert!(r.m.xen.state().store.read("tx/a").is_none());
+}
+
+#[test]
+fn a_failing_transaction_body_aborts() {
+    let mut r = rig();
+    let res: Result<(), _> = r.xs().transaction(|xs| {
+        xs.write("tx/a", b"1")?;
+        xs.read_u64("tx/missing").map(drop)
+    });
+    assert_eq!(res, Err(XsError::Error(XsdError::ENOENT)));
+    let s = r.m.xen.state();
+    assert!(
+        s.store.read("tx/a").is_none(),
+        "aborted writes must not land"
+    );
+    let end = s.store.seen.iter().rfind(|q| q.op == XS_TRANSACTION_END);
+    assert!(end.is_some());
+    // Bad transaction ids from the server are malformed.
+    drop(s);
+    r.rules(rule(
+        Some(XS_TRANSACTION_START),
+        None,
+        XsFault::Value(b"zero\0".to_vec()),
+        1,
+    ));
+    assert_eq!(r.xs().transaction_start(), Err(XsError::Malformed));
+}
+
+// ---- a ring left dirty by an earlier stage ----------------------------------------
+
+#[test]
+fn unread_answers_from_an_earlier_stage_are_dropped() {
+    let _g = log_lock();
+    let mut r = rig_with(SimXenConfig::default(), |m| {
+        let (ring, _) = m.store_ring();
+        let stale = SimStore::message(XS_READ, 7, 0, b"stale value");
+        m.xen
+            .state()
+            .store
+            .inject_rsp(&mut m.mem.clone(), ring, &stale);
+    })
+    .unwrap();
+    let log = sim::take_log();
+    assert!(log.contains("ring left dirty by an earlier stage: 0 request bytes unconsumed, 27 answer bytes unread"), "{log}");
+    r.m.xen.state().store.write("k", b"v");
+    assert_eq!(r.read("k").unwrap(), b"v");
+}
+
+#[test]
+fn an_earlier_stages_pending_request_is_waited_for_and_its_answer_skipped() {
+    let _g = log_lock();
+    let mut r = rig_with(SimXenConfig::default(), |m| {
+        let (ring, _) = m.store_ring();
+        let mut s = m.xen.state();
+        s.store.write("k", b"v");
+        // A request the server has not read yet; it answers when kicked (by our first
+        // notification), and its answer must not be taken for ours.
+        let req = SimStore::message(XS_READ, 3, 0, b"k\0");
+        s.store.inject_req(&mut m.mem.clone(), ring, &req);
+    })
+    .unwrap();
+    assert!(sim::take_log().contains("18 request bytes unconsumed"));
+    r.m.xen.state().store.write("mine", b"ours");
+    assert_eq!(r.read("mine").unwrap(), b"ours");
+}
+
+#[test]
+fn a_stuck_request_ring_makes_xenstore_unusable() {
+    let _g = log_lock();
+    let res = rig_with(SimXenConfig::default(), |m| {
+        let (ring, _) = m.store_ring();
+        let mut s = m.xen.state();
+        s.store.dead = true;
+        s.store
+            .inject_req(&mut m.mem.clone(), ring, b"half a message");
+    });
+    assert_eq!(res.err(), Some(XsError::Unusable));
+    let log = sim::take_log();
+    assert!(
+        log.contains("waiting for xenstored to consume an earlier stage's request"),
+        "{log}"
+    );
+}
+
+#[test]
+fn corrupt_request_indexes_without_reconnection_are_unusable() {
+    let res = rig_with(SimXenConfig::default(), |m| {
+        let (ring, _) = m.store_ring();
+        let off = std::mem::offset_of!(XenstoreDomainInterface, req_prod) as u32;
+        m.mem.write_u32(ring + off, 5000);
+    });
+    assert_eq!(res.err(), Some(XsError::Unusable));
+}
+
+#[test]
+fn with_reconnection_a_dirty_ring_is_reset_by_the_server() {
+    let _g = log_lock();
+    let mut r = rig_with(SimXenConfig::default(), |m| {
+        m.xen.state().store.reconnect = true;
+        m.xen.reset_store_page();
+        let (ring, _) = m.store_ring();
+        let off = std::mem::offset_of!(XenstoreDomainInterface, req_prod) as u32;
+        m.mem.write_u32(ring + off, 5000);
+        let stale = SimStore::message(XS_READ, 7, 0, b"stale");
+        m.xen
+            .state()
+            .store
+            .inject_rsp(&mut m.mem.clone(), ring, &stale);
+    })
+    .unwrap();
+    let log = sim::take_log();
+    assert!(log.contains("ring reset by xenstored"), "{log}");
+    let conn = std::mem::offset_of!(XenstoreDomainInterface, connection);
+    assert_eq!(r.ring_field(conn), XENSTORE_CONNECTED);
+    r.m.xen.state().store.write("k", b"v");
+    assert_eq!(r.read("k").unwrap(), b"v");
+    // A protocol error later is recovered the same way.
+    r.rules(rule(Some(XS_READ), None, XsFault::Oversize, 1));
+    assert_eq!(r.read("k"), Err(XsError::Protocol));
+    assert_eq!(r.read("k").unwrap(), b"v");
+    assert!(sim::take_log().contains("ring reset by xenstored"));
+}
+
+#[test]
+fn a_reconnection_in_progress_is_waited_for() {
+    let _g = log_lock();
+    let mut r = rig_with(SimXenConfig::default(), |m| {
+        m.xen.state().store.reconnect = true;
+        m.xen.reset_store_page();
+        let (ring, _) = m.store_ring();
+        let off = std::mem::offset_of!(XenstoreDomainInterface, connection) as u32;
+        m.mem.write_u32(ring + off, XENSTORE_RECONNECT);
+    })
+    .unwrap();
+    assert!(sim::take_log().contains("a ring reconnection is in progress"));
+    r.m.xen.state().store.write("k", b"v");
+    assert_eq!(r.read("k").unwrap(), b"v");
+}
+
+#[test]
+fn a_reconnection_that_never_completes_times_out() {
+    let res = rig_with(SimXenConfig::default(), |m| {
+        let mut s = m.xen.state();
+        s.store.reconnect = true;
+        drop(s);
+        m.xen.reset_store_page();
+        let (ring, _) = m.store_ring();
+        let off = std::mem::offset_of!(XenstoreDomainInterface, connection) as u32;
+        m.mem.write_u32(ring + off, XENSTORE_RECONNECT);
+        m.xen.state().store.dead = true;
+    });
+    assert_eq!(res.err(), Some(XsError::Timeout));
+}
+
+#[test]
+fn a_failing_notification_is_reported() {
+    let mut r = rig();
+    r.m.xen.state().fail.push((
+        xenbios::sim::xen::Hcall::Send(0),
+        xenbios::xen::XenErrno::EINVAL,
+        1,
+    ));
+    assert_eq!(
+        r.read("k"),
+        Err(XsError::Hypercall(xenbios::xen::XenErrno::EINVAL))
+    );
+    // The request was written before the failed notification: its answer comes with the
+    // next kick and is skipped.
+    r.m.xen.state().store.write("k", b"v");
+    assert_eq!(r.read("k").unwrap(), b"v");
+}
+
+#[test]
+fn directory_listings_skip_empty_and_non_utf8_names() {
+    let names: Vec<&str> = xenstore::DirEntries::new(b"51712\0\0\xff\xfe\x0051728\0tail").collect();
+    assert_eq!(names, ["51712", "51728", "tail"]);
+    assert_eq!(xenstore::DirEntries::new(b"").count(), 0);
+    let _ = XS_DIRECTORY;
+}
+
+#[test]
+fn paths_that_do_not_fit_are_refused() {
+    let ok = xenstore::path(&["device/vbd/", "51712", "/state"]).unwrap();
+    assert_eq!(ok.as_str(), "device/vbd/51712/state");
+    let long = "x".repeat(300);
+    assert_eq!(
+        xenstore::path(&["device/", &long]).err(),
+        Some(XsError::BadRequest)
+    );
+}
