@@ -148,6 +148,7 @@ fn path_matches(iface: &Interface, line: &str) -> bool {
 }
 
 /// POST: decide the boot order from the drives found and QEMU's `bootorder` file.
+#[inline(never)] // POST step: its locals live only while it runs (stack budget)
 pub fn setup(ctx: &mut Ctx, bios: &mut Bios, bootorder: Option<&str>) {
     let _ = ctx;
     bios.boot.set_order(&bios.drives, bootorder);

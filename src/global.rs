@@ -27,39 +27,51 @@ impl<T> Global<T> {
 
     /// Exclusive access until the guard drops. Panics if already borrowed.
     pub fn lock(&self) -> GlobalGuard<'_, T> {
-        self.try_lock()
-            .expect("firmware global borrowed twice (re-entered service)")
+        self.try_lock().expect("firmware global borrowed twice (re-entered service)")
     }
 
     pub fn try_lock(&self) -> Option<GlobalGuard<'_, T>> {
         if self.borrowed.replace(true) {
             return None;
         }
-        Some(GlobalGuard { g: self })
+        // SAFETY: the flag was clear, so no other reference to the value exists; it stays
+        // set until the guard (the only path to this reference) drops.
+        let value = unsafe { &mut *self.value.get() };
+        Some(GlobalGuard { borrowed: &self.borrowed, value })
     }
 }
 
-pub struct GlobalGuard<'a, T> {
-    g: &'a Global<T>,
+pub struct GlobalGuard<'a, T: ?Sized> {
+    borrowed: &'a Cell<bool>,
+    value: &'a mut T,
 }
 
-impl<T> Deref for GlobalGuard<'_, T> {
+impl<'a, T: ?Sized> GlobalGuard<'a, T> {
+    /// A guard on a part of the value (or a view of it), holding the same borrow.
+    pub fn map<U: ?Sized>(guard: Self, f: impl FnOnce(&mut T) -> &mut U) -> GlobalGuard<'a, U> {
+        let guard = core::mem::ManuallyDrop::new(guard);
+        // SAFETY: `guard` is never dropped (ManuallyDrop), so reading its fields out moves
+        // the borrow into the new guard, which releases the flag in its turn.
+        let (borrowed, value) = unsafe { (core::ptr::read(&guard.borrowed), core::ptr::read(&guard.value)) };
+        GlobalGuard { borrowed, value: f(value) }
+    }
+}
+
+impl<T: ?Sized> Deref for GlobalGuard<'_, T> {
     type Target = T;
     fn deref(&self) -> &T {
-        // SAFETY: the flag guarantees this guard is the only live access.
-        unsafe { &*self.g.value.get() }
+        self.value
     }
 }
 
-impl<T> DerefMut for GlobalGuard<'_, T> {
+impl<T: ?Sized> DerefMut for GlobalGuard<'_, T> {
     fn deref_mut(&mut self) -> &mut T {
-        // SAFETY: as above, and the guard is borrowed mutably.
-        unsafe { &mut *self.g.value.get() }
+        self.value
     }
 }
 
-impl<T> Drop for GlobalGuard<'_, T> {
+impl<T: ?Sized> Drop for GlobalGuard<'_, T> {
     fn drop(&mut self) {
-        self.g.borrowed.set(false);
+        self.borrowed.set(false);
     }
 }

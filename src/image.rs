@@ -8,7 +8,8 @@ use crate::console::Console;
 use crate::cpu::Cpu;
 use crate::dispatch::Next;
 use crate::fseg_offset;
-use crate::global::Global;
+use crate::global::{Global, GlobalGuard};
+use core::mem::MaybeUninit;
 use crate::hw::PortIo;
 use crate::hw::serial::{COM1, Uart};
 use crate::hw::timer::TscClock;
@@ -21,7 +22,19 @@ const XEN_DEBUG_PORT: u16 = 0xe9;
 
 static UART: Global<Option<Uart>> = Global::new(None);
 static CLOCK: Global<TscClock> = Global::new(TscClock::UNCALIBRATED);
-static BIOS: Global<Bios> = Global::new(Bios::new());
+/// The firmware's state. Uninitialised storage (so it sits in the zeroed low area, not in
+/// the image): POST writes it before anything reads it, see `bios()`.
+static BIOS: Global<MaybeUninit<Bios>> = Global::new(MaybeUninit::uninit());
+
+/// The state, once POST has created it. Interrupt services only run after POST (the
+/// trampoline enters POST with interrupts off and POST ends in `int 19h`), so every caller
+/// sees it initialised.
+fn bios() -> Option<GlobalGuard<'static, Bios>> {
+    let guard = BIOS.try_lock()?;
+    // SAFETY: `xenbios_post` writes the value before it enables any interrupt or calls
+    // any real-mode code, and nothing reaches this function earlier (see above).
+    Some(GlobalGuard::map(guard, |b| unsafe { b.assume_init_mut() }))
+}
 
 /// Debug ports and COM1 ("\n" as "\r\n" on the UART).
 fn console_write(bytes: &[u8]) {
@@ -78,6 +91,13 @@ fn service_stubs() -> [(u8, u16); 16] {
     ]
 }
 
+/// Create the state in place. Its own frame, so the temporary is gone before POST's
+/// deeper calls need the stack.
+#[inline(never)]
+fn init_bios() {
+    BIOS.lock().write(Bios::new());
+}
+
 #[unsafe(no_mangle)]
 extern "C" fn xenbios_post() {
     let io = Ports;
@@ -103,7 +123,9 @@ extern "C" fn xenbios_post() {
         services: &services,
         diskette_params: fseg_offset!(xenbios_diskette_params),
     };
-    crate::post::run(&mut ctx, &mut BIOS.lock(), &handlers, &mut RealXenCpu);
+    init_bios();
+    let mut bios = bios().expect("nothing else holds the BIOS state during POST");
+    crate::post::run(&mut ctx, &mut bios, &handlers, &mut RealXenCpu);
 }
 
 #[unsafe(no_mangle)]
@@ -119,7 +141,7 @@ extern "C" fn xenbios_interrupt(frame: *mut Regs) -> Action {
         cpu: &mut RealCpu,
         console: &mut SerialConsole,
     };
-    let next = match BIOS.try_lock() {
+    let next = match bios() {
         Some(mut bios) => crate::dispatch::dispatch(&mut regs, &mut ctx, &mut bios),
         None => {
             // A service called real-mode code that called back into the BIOS.
@@ -137,6 +159,12 @@ extern "C" fn xenbios_interrupt(frame: *mut Regs) -> Action {
         Next::Return => Action::Return,
         Next::Yield => Action::Yield,
         Next::Boot(mut call) => {
+            let (used, size) = crate::layout::stack_used();
+            if used > size / 4 * 3 {
+                warn!("post", "firmware stack: {used} of {size} bytes used: close to overflowing into its data");
+            } else {
+                info!("post", "firmware stack: {used} of {size} bytes used so far");
+            }
             // The BIOS state is unlocked again (the guard above is gone): the boot
             // sector may call us. This call never comes back.
             RealCpu.call16(&mut call);

@@ -25,6 +25,7 @@ pub fn get(mem: &dyn Memory, vector: u8) -> FarPtr {
 }
 
 /// Every vector to `iret`, hardware IRQs to an EOI handler, then the services.
+#[inline(never)] // POST step: its locals live only while it runs (stack budget)
 pub fn install(mem: &mut dyn Memory, h: &Handlers) {
     let at = |off| FarPtr::new(h.segment, off);
     for v in 0..=255u8 {

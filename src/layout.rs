@@ -10,7 +10,7 @@
 /// Conventional memory ends here (VGA memory follows).
 pub const LOW_MEM_END: u32 = 0xa0000;
 /// Start of the EBDA, and of the firmware's low area (linker.ld `LOW_BASE`).
-pub const EBDA_START: u32 = 0x9a000;
+pub const EBDA_START: u32 = 0x97000;
 /// What the EBDA size byte says: the whole low area, in KiB.
 pub const EBDA_SIZE: u32 = LOW_MEM_END - EBDA_START;
 /// The standard part of the EBDA, before the firmware's data (linker.ld `EBDA_STD`).
@@ -35,4 +35,22 @@ pub fn check() {
             "linker.ld puts the low area at {start:#x}-{end:#x}, layout.rs says {EBDA_START:#x}"
         );
     }
+}
+
+/// The byte the reset path fills the firmware stack with (trampoline.S `STACK_PAINT`).
+pub const STACK_PAINT: u8 = 0xa5;
+
+/// Bytes of the firmware stack ever used: the painted bytes left at its bottom tell.
+#[cfg(target_os = "none")]
+pub fn stack_used() -> (usize, usize) {
+    unsafe extern "C" {
+        static stack_bottom: u8;
+        static stack_top: u8;
+    }
+    let bottom = &raw const stack_bottom as usize;
+    let size = &raw const stack_top as usize - bottom;
+    // SAFETY: the stack region [bottom, bottom + size) is the linker's .stack section, RAM
+    // that only this firmware uses; reading it is harmless.
+    let untouched = (0..size).take_while(|&i| unsafe { core::ptr::read_volatile((bottom + i) as *const u8) } == STACK_PAINT).count();
+    (size - untouched, size)
 }

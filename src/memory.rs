@@ -58,6 +58,7 @@ const NONE: Reported = Reported {
 };
 
 /// Build `e820` from the platform's account and the firmware's own areas; log it.
+#[inline(never)] // POST step: its locals live only while it runs (stack budget)
 pub fn detect(ctx: &mut Ctx, e820: &mut E820Map) -> Source {
     let fw = FwCfg::probe(ctx.io);
     match &fw {

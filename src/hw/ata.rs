@@ -255,6 +255,7 @@ impl BlockDevice for AtaDrive {
 
 /// Find the IDE devices on the controller PCI POST found (or at the legacy ports) and
 /// register the disks.
+#[inline(never)] // POST step: its locals live only while it runs (stack budget)
 pub fn probe(ctx: &mut Ctx, pci: &PciDevices, drives: &mut Drives) {
     let (pci, channels) = controller(pci);
     for (n, ports) in channels.into_iter().enumerate() {

@@ -403,6 +403,7 @@ const SLOTS: usize = 10;
 
 /// Enumerate, assign, route. `e820` says where low RAM ends (the memory window starts
 /// there).
+#[inline(never)] // POST step: its locals live only while it runs (stack budget)
 pub fn setup(ctx: &mut Ctx, e820: &E820Map, devs: &mut PciDevices) {
     let io = ctx.io;
     *devs = PciDevices::new();

@@ -239,6 +239,7 @@ impl<'a> I8042<'a> {
 }
 
 /// POST: controller and keyboard up, or a logged reason why not.
+#[inline(never)] // POST step: its locals live only while it runs (stack budget)
 pub fn init(ctx: &mut Ctx) {
     let leds = (ctx.mem.read_u8(bda::at(bda::KBD_FLAGS0)) >> 4) & KBD_LED_MASK;
     match bring_up(&I8042::new(ctx.io, ctx.clock), leds) {

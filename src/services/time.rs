@@ -204,6 +204,7 @@ fn write_held(io: &dyn PortIo, regs: &[(u8, u8)], new_b: u8) {
 
 /// POST: RTC running (time base, 24 hours, no interrupts), BDA tick count from its
 /// time of day, midnight flag clear.
+#[inline(never)] // POST step: its locals live only while it runs (stack budget)
 pub fn init(ctx: &mut Ctx) {
     let io = ctx.io;
     let a = rtc_read(io, RTC_STATUS_A);

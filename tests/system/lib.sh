@@ -205,6 +205,10 @@ xb_report() {
     xb_show_tail "serial console" "$XB_SERIAL"
     xb_show_tail "firmware log (debugcon $XB_DEBUGCON_PORT)" "$XB_FWLOG"
     xb_show_tail "QEMU command and messages" "$XB_QEMU_LOG"
+    # Keep this run's logs: a rerun of the test overwrites its log directory.
+    local keep
+    keep="$(dirname "$XB_SERIAL")/../failed-$name-$(date +%Y%m%d-%H%M%S)"
+    cp -r "$(dirname "$XB_SERIAL")" "$keep" && echo "    (logs kept in $(cd "$keep" && pwd))"
 }
 
 # xb_boot_test NAME DISK LINE...: the whole of a boot test. Boots DISK, waits for the last

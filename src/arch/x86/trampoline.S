@@ -45,6 +45,7 @@
         .set IMAGE_SIZE,      0x20000
         .set ROM_ALIAS_HIGH,  0x100000000 - IMAGE_SIZE  /* QEMU maps the image below 4 GiB */
         .set EARLY_STACK,     0x7000      /* low RAM nobody uses before the boot sector */
+        .set STACK_PAINT,     0xa5        /* layout.rs STACK_PAINT */
 
 
 /* The three mode switches, each written once. */
@@ -353,6 +354,11 @@ shadowed:
         movl $bss_end, %ecx
         subl %edi, %ecx
         xorl %eax, %eax
+        rep stosb
+        movl $stack_bottom, %edi        /* paint the stack: layout::stack_used() measures */
+        movl $stack_top, %ecx
+        subl %edi, %ecx
+        movb $STACK_PAINT, %al
         rep stosb
         movl $xenbios_post, %eax
         call *%eax
