@@ -66,7 +66,8 @@ impl BootState {
     }
 
     /// Boot order: devices whose QEMU path appears in `bootorder` (one path per line)
-    /// first, in that order; then every other visible disk in registry order.
+    /// first, in that order; then Xen PV disks in registry order (POST registers them in
+    /// `virtual-device` order), then every other visible disk in registry order.
     pub fn set_order(&mut self, drives: &Drives, bootorder: Option<&str>) {
         let mut order = [None; MAX_ENTRIES];
         let mut n = 0;
@@ -92,6 +93,10 @@ impl BootState {
             {
                 push(BootEntry::Disk(id), &mut order);
             }
+        }
+        let pv = |d: &crate::block::Drive| matches!(d.dev.info().interface, Interface::Xen { .. });
+        for (id, _) in bootable().filter(|(_, d)| pv(d)) {
+            push(BootEntry::Disk(id), &mut order);
         }
         for (id, _) in bootable() {
             push(BootEntry::Disk(id), &mut order);

@@ -9,12 +9,12 @@ use crate::cpu::Cpu;
 use crate::dispatch::Next;
 use crate::fseg_offset;
 use crate::global::{Global, GlobalGuard};
-use core::mem::MaybeUninit;
 use crate::hw::PortIo;
 use crate::hw::serial::{COM1, Uart};
 use crate::hw::timer::TscClock;
 use crate::ivt::Handlers;
 use crate::regs::{Action, Regs};
+use core::mem::MaybeUninit;
 
 /// QEMU's debug console (isa-debugcon) and Xen's HVM debug port.
 const DEBUGCON: u16 = 0x402;
@@ -161,7 +161,10 @@ extern "C" fn xenbios_interrupt(frame: *mut Regs) -> Action {
         Next::Boot(mut call) => {
             let (used, size) = crate::layout::stack_used();
             if used > size / 4 * 3 {
-                warn!("post", "firmware stack: {used} of {size} bytes used: close to overflowing into its data");
+                warn!(
+                    "post",
+                    "firmware stack: {used} of {size} bytes used: close to overflowing into its data"
+                );
             } else {
                 info!("post", "firmware stack: {used} of {size} bytes used so far");
             }

@@ -25,6 +25,8 @@ pub fn run(ctx: &mut Ctx, bios: &mut Bios, handlers: &Handlers, xen_cpu: &mut dy
     bios.xen = crate::xen::init(ctx, &mut bios.e820, platform, xen_cpu);
     crate::hw::ps2::init(ctx);
     crate::hw::ata::probe(ctx, &bios.pci, &mut bios.drives);
+    // After the IDE probe, so that the emulated twins of PV disks can be hidden.
+    crate::xen::blkfront::probe(ctx, bios);
     ctx.mem
         .write_u8(bda::at(bda::DISK_COUNT), bios.drives.disk_count());
     crate::boot::setup(ctx, bios, None);

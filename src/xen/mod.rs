@@ -25,6 +25,7 @@
 //! Hardware is reached through traits ([`XenCpu`], [`Hypervisor`], `Memory`, `Clock`), so
 //! all of this runs in host tests against the simulated Xen of `sim::xen`.
 
+pub mod blkfront;
 pub mod evtchn;
 pub mod grant;
 pub mod hvm_info;
