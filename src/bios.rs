@@ -25,6 +25,8 @@ pub struct Bios {
     /// Every PCI function POST found, with its BARs and IRQ.
     pub pci: PciDevices,
     pub boot: crate::boot::BootState,
+    /// Boot entry vectors of the option ROMs POST ran.
+    pub roms: crate::oprom::Roms,
     /// The blocking wait in progress (int15/86, int14 and int17 timeouts).
     pub wait: crate::services::system::PendingWait,
 }
@@ -42,6 +44,7 @@ impl Bios {
             e820: E820Map::new(),
             pci: PciDevices::new(),
             boot: crate::boot::BootState::new(),
+            roms: crate::oprom::Roms::new(),
             wait: crate::services::system::PendingWait::new(),
         }
     }

@@ -13,6 +13,7 @@ use crate::hw::PortIo;
 use crate::hw::serial::{COM1, Uart};
 use crate::hw::timer::TscClock;
 use crate::ivt::Handlers;
+use crate::mem::FarPtr;
 use crate::regs::{Action, Regs};
 
 /// QEMU's debug console (isa-debugcon) and Xen's HVM debug port.
@@ -22,6 +23,8 @@ const XEN_DEBUG_PORT: u16 = 0xe9;
 static UART: Global<Option<Uart>> = Global::new(None);
 static CLOCK: Global<TscClock> = Global::new(TscClock::UNCALIBRATED);
 static BIOS: Global<Bios> = Global::new(Bios::new());
+/// The VGA BIOS's int10 handler once POST ran it: console text goes there too.
+static DISPLAY: Global<Option<FarPtr>> = Global::new(None);
 
 /// Debug ports and COM1 ("\n" as "\r\n" on the UART).
 fn console_write(bytes: &[u8]) {
@@ -43,16 +46,26 @@ fn log_sink(s: &str) {
     console_write(s.as_bytes());
 }
 
-/// The user console until a VGA BIOS exists: COM1 and the debug ports.
+/// The user console: COM1 and the debug ports, and the screen through the VGA BIOS once
+/// POST attached one. Writing to the screen is a real-mode call per byte (see
+/// `console::teletype_through` for why that is allowed from any firmware context).
 struct SerialConsole;
 
 impl Console for SerialConsole {
     fn write(&mut self, bytes: &[u8]) {
         console_write(bytes);
+        // Copied out: the VGA BIOS may be interrupted by a handler that writes too.
+        let display = DISPLAY.try_lock().and_then(|d| *d);
+        if let Some(int10) = display {
+            crate::console::teletype_through(&mut RealCpu, &FlatMemory, int10, bytes);
+        }
     }
     fn read(&mut self) -> Option<u8> {
         let u = (*UART.lock())?;
         u.getc(&Ports)
+    }
+    fn attach_display(&mut self, int10: FarPtr) {
+        *DISPLAY.lock() = Some(int10);
     }
 }
 
@@ -103,7 +116,8 @@ extern "C" fn xenbios_post() {
         services: &services,
         diskette_params: fseg_offset!(xenbios_diskette_params),
     };
-    crate::post::run(&mut ctx, &mut BIOS.lock(), &handlers);
+    // POST takes and releases the firmware state phase by phase (see post.rs).
+    crate::post::run(&mut ctx, &BIOS, &handlers);
 }
 
 #[unsafe(no_mangle)]
@@ -119,29 +133,38 @@ extern "C" fn xenbios_interrupt(frame: *mut Regs) -> Action {
         cpu: &mut RealCpu,
         console: &mut SerialConsole,
     };
-    let next = match BIOS.try_lock() {
-        Some(mut bios) => crate::dispatch::dispatch(&mut regs, &mut ctx, &mut bios),
-        None => {
-            // A service called real-mode code that called back into the BIOS.
-            warn!(
-                "int",
-                "vector {:#04x} re-entered while busy: refused", regs.vector
-            );
-            regs.fail(crate::services::UNSUPPORTED);
-            Next::Return
-        }
+    let next = match crate::dispatch::stateless(&mut regs, &mut ctx) {
+        Some(next) => next,
+        None => match BIOS.try_lock() {
+            Some(mut bios) => crate::dispatch::dispatch(&mut regs, &mut ctx, &mut bios),
+            None => {
+                // Real-mode code called from a service (or POST) that holds the state
+                // called back into a service that needs it.
+                warn!(
+                    "int",
+                    "vector {:#04x} re-entered while busy: refused", regs.vector
+                );
+                regs.fail(crate::services::UNSUPPORTED);
+                Next::Return
+            }
+        },
     };
     // SAFETY: same frame, written back for the trampoline to load.
     unsafe { frame.write_unaligned(regs) };
     match next {
         Next::Return => Action::Return,
         Next::Yield => Action::Yield,
-        Next::Boot(mut call) => {
-            // The BIOS state is unlocked again (the guard above is gone): the boot
-            // sector may call us. This call never comes back.
+        Next::Boot(mut call) => loop {
+            // The BIOS state is unlocked again (the guard above is gone): the boot code
+            // may call us. A boot sector (NORETURN) never comes back; a boot ROM's BEV
+            // does when it found nothing to boot.
             RealCpu.call16(&mut call);
-            unreachable!("a boot sector returned to the BIOS");
-        }
+            match crate::boot::returned(&mut ctx, &mut BIOS.lock()) {
+                Some(next) => call = next,
+                // Nothing left: the int18/19 frame waits for a key or the retry time.
+                None => return Action::Yield,
+            }
+        },
     }
 }
 

@@ -1,14 +1,55 @@
 //! Power-on self test: the order in which the machine is brought up. Each step lives in
 //! the module it concerns; this file is the sequence.
+//!
+//! POST alternates between two kinds of phase:
+//! - held: the firmware state (`Bios`) is locked and only 32-bit code runs;
+//! - released: real-mode code runs (option ROM inits, the boot menu's waits with
+//!   interrupts on), and that code calls back into the BIOS (int10, int13, int15, int16,
+//!   int1A, IRQs): each callback locks the state for itself, which it could not do if POST
+//!   held it (the interrupt entry would refuse it as a re-entry).
 
 use crate::bda;
 use crate::bios::{Bios, Ctx};
+use crate::global::Global;
 use crate::ivt::{self, Handlers};
 use crate::mem::Memory;
 
 pub use crate::layout::{EBDA_SIZE, EBDA_START, LOW_MEM_END};
 
-pub fn run(ctx: &mut Ctx, bios: &mut Bios, handlers: &Handlers) {
+pub fn run(ctx: &mut Ctx, bios: &Global<Bios>, handlers: &Handlers) {
+    // Held: the platform, and the list of PCI ROMs to run.
+    let pci_roms = {
+        let mut b = bios.lock();
+        platform(ctx, &mut b, handlers);
+        crate::oprom::pci_roms(ctx.io, &b.pci)
+    };
+    // Released: the VGA BIOS first, so that everything after shows on the screen.
+    let mut area = crate::oprom::open_area(ctx);
+    if let Some(area) = area.as_mut() {
+        crate::oprom::run_vga(ctx, &pci_roms, area);
+    }
+    banner(ctx);
+    // Held: the disks (before the other ROMs: a legacy ROM that hooks int13 numbers its
+    // disks after ours).
+    drives(ctx, &mut bios.lock());
+    // Released: the other option ROMs.
+    let roms = match area.as_mut() {
+        Some(area) => crate::oprom::run_others(ctx, &pci_roms, area),
+        None => crate::oprom::Roms::new(),
+    };
+    // Held: the boot order, disks first, then the ROMs' boot entry vectors.
+    {
+        let mut b = bios.lock();
+        b.roms = roms;
+        crate::boot::setup(ctx, &mut b, None);
+    }
+    // Released: the boot menu waits for keys with interrupts on.
+    crate::menu::run(ctx, bios);
+    info!("post", "done");
+}
+
+/// Interrupt controllers, timers, memory map, PCI, keyboard: no real-mode code runs.
+fn platform(ctx: &mut Ctx, bios: &mut Bios, handlers: &Handlers) {
     ivt::install(ctx.mem, handlers);
     init_bda(ctx.mem);
     if ctx.cpu.cpuid(1, 0)[3] & crate::cpu::CPUID_1_EDX_APIC != 0 {
@@ -20,11 +61,20 @@ pub fn run(ctx: &mut Ctx, bios: &mut Bios, handlers: &Handlers) {
     crate::memory::detect(ctx, &mut bios.e820);
     crate::hw::pci::setup(ctx, &bios.e820, &mut bios.pci);
     crate::hw::ps2::init(ctx);
+}
+
+/// The drive registry, and the disk count loaders read from the BDA.
+fn drives(ctx: &mut Ctx, bios: &mut Bios) {
     crate::hw::ata::probe(ctx, &bios.pci, &mut bios.drives);
     ctx.mem
         .write_u8(bda::at(bda::DISK_COUNT), bios.drives.disk_count());
-    crate::boot::setup(ctx, bios, None);
-    info!("post", "done");
+}
+
+/// The firmware's name on the console (the screen too when a VGA BIOS runs).
+fn banner(ctx: &mut Ctx) {
+    let con = ctx.console as &mut dyn crate::console::Console;
+    let _ =
+        core::fmt::Write::write_fmt(con, format_args!("xenbios {}\n", env!("CARGO_PKG_VERSION")));
 }
 
 /// BDA and EBDA as loaders expect them before any driver runs.

@@ -10,11 +10,16 @@ pub struct SimCpu {
     pub a20: bool,
     /// CPUID answers by (leaf, sub-leaf); anything else reads as zeros.
     pub cpuid: Vec<((u32, u32), [u32; 4])>,
+    /// Times `wait_for_interrupt` was called.
+    pub idles: usize,
 }
 
 impl Cpu for SimCpu {
     fn call16(&mut self, call: &mut Call16) {
         self.calls.push(*call);
+    }
+    fn wait_for_interrupt(&mut self) {
+        self.idles += 1;
     }
     fn caller_a20(&self) -> bool {
         self.a20
@@ -68,6 +73,8 @@ impl Clock for SimClock {
 pub struct SimConsole {
     pub out: Vec<u8>,
     pub input: std::collections::VecDeque<u8>,
+    /// The VGA BIOS int10 entry POST attached, if any.
+    pub display: Option<crate::mem::FarPtr>,
 }
 
 impl SimConsole {
@@ -82,5 +89,8 @@ impl Console for SimConsole {
     }
     fn read(&mut self) -> Option<u8> {
         self.input.pop_front()
+    }
+    fn attach_display(&mut self, int10: crate::mem::FarPtr) {
+        self.display = Some(int10);
     }
 }
