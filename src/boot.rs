@@ -556,6 +556,90 @@ mod tests {
     }
 
     #[test]
+    fn promote_moves_one_entry_to_the_front_and_keeps_the_rest_in_order() {
+        let d = drives(vec![
+            ata(0, false, true, None, "a"),
+            ata(0, true, true, None, "b"),
+            ata(1, false, true, None, "c"),
+        ]);
+        let mut s = BootState::new();
+        s.set_order(&d, None);
+        let rom = BootEntry::Bev {
+            seg: 0xc800,
+            offset: 0x385,
+            name: 0,
+        };
+        s.push(rom);
+        s.promote(2);
+        let order: Vec<_> = s.order().collect();
+        assert_eq!(
+            order,
+            vec![
+                BootEntry::Disk(DriveId(2)),
+                BootEntry::Disk(DriveId(0)),
+                BootEntry::Disk(DriveId(1)),
+                rom
+            ]
+        );
+        s.promote(9);
+        assert_eq!(s.order().count(), 4, "out of range: unchanged");
+    }
+
+    #[test]
+    fn a_boot_rom_is_called_and_when_it_returns_the_next_device_boots() {
+        let mut m = Machine::default();
+        let mut bios = Bios::new();
+        bios.drives = drives(vec![ata(0, false, true, None, "disk")]);
+        m.mem.write(linear(0xc800, 0x100), b"iPXE (PCI 00:03.0)\0");
+        setup(&mut m.ctx(), &mut bios, None);
+        let rom = BootEntry::Bev {
+            seg: 0xc800,
+            offset: 0x385,
+            name: 0x100,
+        };
+        bios.boot.push(rom);
+        bios.boot.promote(1);
+        let call = int19(&mut m.ctx(), &mut bios).expect("the ROM is called");
+        assert_eq!((call.regs.cs, call.regs.ip), (0xc800, 0x385));
+        assert_eq!(
+            call.kind, 0,
+            "a BEV may return: no NORETURN, firmware stack"
+        );
+        assert_eq!(call.regs.ax(), 0xaa55);
+        assert!(Flags::from_bits_retain(call.regs.flags).contains(Flags::IF));
+        assert!(
+            m.console
+                .text()
+                .contains("Booting from iPXE (PCI 00:03.0)...")
+        );
+        // The BEV came back: the disk is next.
+        let call = returned(&mut m.ctx(), &mut bios).expect("the disk boots");
+        assert_eq!(
+            (call.regs.cs, call.regs.ip, call.regs.dl()),
+            (0, 0x7c00, 0x80)
+        );
+        // And if that one fails too, the report says what the ROM did.
+        assert!(int18(&mut m.ctx(), &mut bios).is_none());
+        let out = m.console.text();
+        assert!(
+            out.contains("  iPXE (PCI 00:03.0): the boot ROM found nothing to boot"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_boot_rom_without_a_product_name_is_named_by_its_vector() {
+        let m = Machine::default();
+        let bios = Bios::new();
+        let e = BootEntry::Bev {
+            seg: 0xd000,
+            offset: 0x44,
+            name: 0,
+        };
+        assert_eq!(name_of(&m.mem, &bios, e).as_str(), "boot ROM at d000:0044");
+    }
+
+    #[test]
     fn no_drives_says_so() {
         let mut m = Machine::default();
         let mut bios = Bios::new();

@@ -77,3 +77,33 @@ pub fn dispatch(regs: &mut Regs, ctx: &mut Ctx, bios: &mut Bios) -> Next {
     }
     Next::Return
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::Machine;
+
+    #[test]
+    fn services_without_state_are_served_without_it_the_others_are_not() {
+        let mut m = Machine::default();
+        for v in [0x09, 0x10, 0x11, 0x12, 0x16, 0x1a, 0x70, 0x74] {
+            let mut regs = Regs {
+                vector: v,
+                // int16/01 (peek) does not wait; int10/0F reads the mode.
+                eax: if v == 0x16 { 0x0100 } else { 0x0f00 },
+                ..Default::default()
+            };
+            assert!(
+                matches!(stateless(&mut regs, &mut m.ctx()), Some(Next::Return)),
+                "{v:#x}"
+            );
+        }
+        for v in [0x13, 0x14, 0x15, 0x17, 0x18, 0x19, 0x40] {
+            let mut regs = Regs {
+                vector: v,
+                ..Default::default()
+            };
+            assert!(stateless(&mut regs, &mut m.ctx()).is_none(), "{v:#x}");
+        }
+    }
+}

@@ -18,7 +18,7 @@ mod rtc;
 mod uart;
 
 pub use ata::{SimAtaChannel, SimAtaDevice};
-pub use cpu::{SimClock, SimConsole, SimCpu};
+pub use cpu::{ScriptedCpu, SharedMemory, SimClock, SimConsole, SimCpu};
 pub use disk::{DiskCall, DiskState, FakeDisk};
 pub use fw_cfg::SimFwCfg;
 pub use machine::{Machine, REAL_MODE_MEMORY};
