@@ -159,15 +159,24 @@ fn prompt(ctx: &mut Ctx, wait_ms: u32) -> bool {
     false
 }
 
+/// "K. name" of the entry at `i`: its pick key and what it is.
+fn entry_line(ctx: &Ctx, bios: &Bios, i: usize, e: crate::boot::BootEntry) -> crate::fmt::Buf<80> {
+    let name = crate::boot::name_of(ctx.mem, bios, e);
+    let name = name.as_str();
+    let mut line = crate::fmt::Buf::<80>::new();
+    let _ = line.write_char(PICK_KEYS[i] as char);
+    let _ = line.write_str(". ");
+    let _ = line.write_str(name.get(..NAME_COLUMNS).unwrap_or(name));
+    line
+}
+
 /// The list; returns its length.
 fn show_list(ctx: &mut Ctx, bios: &Bios) -> usize {
     let _ = write!(console(ctx), "Select boot device:\n\n");
     let mut n = 0;
-    for (e, key) in bios.boot.order().zip(PICK_KEYS) {
-        let name = crate::boot::name_of(ctx.mem, bios, e);
-        let name = name.as_str();
-        let name = name.get(..NAME_COLUMNS).unwrap_or(name);
-        let _ = writeln!(console(ctx), "{}. {name}", *key as char);
+    for (i, e) in bios.boot.order().enumerate().take(PICK_KEYS.len()) {
+        let line = entry_line(ctx, bios, i, e);
+        let _ = writeln!(console(ctx), "{}", line.as_str());
         n += 1;
     }
     if n > 0 {
@@ -185,17 +194,9 @@ fn show_highlight(ctx: &mut Ctx, bios: &Bios, i: usize, previous: usize) -> usiz
     let Some(e) = bios.boot.order().nth(i) else {
         return previous;
     };
-    let name = crate::boot::name_of(ctx.mem, bios, e);
-    let mut line = crate::fmt::Buf::<80>::new();
-    let name = name.as_str();
-    let _ = write!(
-        line,
-        "> {}. {}",
-        PICK_KEYS[i] as char,
-        name.get(..NAME_COLUMNS).unwrap_or(name)
-    );
-    let len = line.as_str().len();
-    let _ = write!(console(ctx), "\r{}", line.as_str());
+    let line = entry_line(ctx, bios, i, e);
+    let _ = write!(console(ctx), "\r> {}", line.as_str());
+    let len = line.as_str().len() + 2;
     for _ in len..previous {
         console(ctx).write(b" ");
     }

@@ -562,7 +562,7 @@ fn place_file(ctx: &mut Ctx, fw: &FwCfg, area: &RomArea, f: &NamedFile) -> Resul
     verify(ctx.mem, Placed { addr, len })
 }
 
-/// Call a placed ROM's init entry; keep its runtime size. Returns the size kept.
+/// Call a placed ROM's init entry and keep its runtime size; returns the size kept.
 fn init(ctx: &mut Ctx, area: &mut RomArea, p: Placed, bdf: u16, pnp_bios: FarPtr) -> u32 {
     let mut regs = Regs {
         flags: Flags::IF.bits(),
@@ -578,12 +578,6 @@ fn init(ctx: &mut Ctx, area: &mut RomArea, p: Placed, bdf: u16, pnp_bios: FarPtr
     // What the ROM keeps: byte 2 as it left it, never more than it had.
     let kept = header_len(ctx.mem, p.addr).map_or(0, |n| n.min(p.len));
     area.keep(p.addr, kept);
-    info!(
-        TAG,
-        "{:04x}:{INIT_ENTRY:04x} initialised, keeps {kept} of {} bytes",
-        p.seg(),
-        p.len
-    );
     kept
 }
 
@@ -602,19 +596,6 @@ impl core::fmt::Display for Origin<'_> {
     }
 }
 
-fn placed_or_log(origin: &Origin, r: Result<Placed, Skip>) -> Option<Placed> {
-    match r {
-        Ok(p) => {
-            info!(TAG, "{origin}: {} bytes at {:04x}:0000", p.len, p.seg());
-            Some(p)
-        }
-        Err(why) => {
-            warn!(TAG, "{origin}: ROM skipped: {why}");
-            None
-        }
-    }
-}
-
 /// The fw_cfg ROM files under `prefix`.
 fn files(fw: &FwCfg, prefix: &str) -> ([NamedFile; MAX_FILES], usize) {
     let mut out = [NamedFile::EMPTY; MAX_FILES];
@@ -628,27 +609,52 @@ fn files(fw: &FwCfg, prefix: &str) -> ([NamedFile; MAX_FILES], usize) {
     (out, found.min(MAX_FILES))
 }
 
+/// Run the ROMs of `pci`, then the fw_cfg files under `prefix`, in order. `roms` is
+/// None for VGA ROMs; for the others it collects their BEVs.
+fn run_all(
+    ctx: &mut Ctx,
+    area: &mut RomArea,
+    pci: impl Iterator<Item = PciRom>,
+    prefix: &str,
+    mut roms: Option<&mut Roms>,
+) {
+    let pnp_bios = find_pnp_bios(ctx.mem).unwrap_or_default();
+    for r in pci {
+        let placed = place_pci(ctx, area, &r);
+        run_one(
+            ctx,
+            area,
+            &Origin::Pci(&r),
+            placed,
+            r.bdf.0,
+            pnp_bios,
+            roms.as_deref_mut(),
+        );
+    }
+    let Some(fw) = FwCfg::probe(ctx.io) else {
+        return;
+    };
+    let (list, n) = files(&fw, prefix);
+    for f in &list[..n] {
+        let placed = place_file(ctx, &fw, area, f);
+        run_one(
+            ctx,
+            area,
+            &Origin::File(f.name()),
+            placed,
+            0,
+            pnp_bios,
+            roms.as_deref_mut(),
+        );
+    }
+}
+
 /// POST: the VGA BIOS, from the primary VGA device's ROM BAR and fw_cfg `vgaroms/`. When
 /// one installed an int10 handler, the screen is set to text mode 3 and the console
 /// writes through it. Returns that handler.
 pub fn run_vga(ctx: &mut Ctx, pci: &PciRoms, area: &mut RomArea) -> Option<FarPtr> {
     let ours = ivt::get(ctx.mem, INT_VIDEO);
-    let pnp_bios = find_pnp_bios(ctx.mem).unwrap_or_default();
-    if let Some(r) = pci.vga() {
-        let origin = Origin::Pci(&r);
-        if let Some(p) = placed_or_log(&origin, place_pci(ctx, area, &r)) {
-            init(ctx, area, p, r.bdf.0, pnp_bios);
-        }
-    }
-    if let Some(fw) = FwCfg::probe(ctx.io) {
-        let (list, n) = files(&fw, VGA_FILES);
-        for f in &list[..n] {
-            let origin = Origin::File(f.name());
-            if let Some(p) = placed_or_log(&origin, place_file(ctx, &fw, area, f)) {
-                init(ctx, area, p, 0, pnp_bios);
-            }
-        }
-    }
+    run_all(ctx, area, pci.vga().into_iter(), VGA_FILES, None);
     let int10 = ivt::get(ctx.mem, INT_VIDEO);
     if int10 == ours {
         info!(
@@ -673,39 +679,38 @@ pub fn run_vga(ctx: &mut Ctx, pci: &PciRoms, area: &mut RomArea) -> Option<FarPt
 /// POST: the other PCI ROMs, then fw_cfg `genroms/`. Returns the boot entry vectors of
 /// the PnP ROMs among them.
 pub fn run_others(ctx: &mut Ctx, pci: &PciRoms, area: &mut RomArea) -> Roms {
-    let pnp_bios = find_pnp_bios(ctx.mem).unwrap_or_default();
     let mut roms = Roms::new();
-    for r in pci.others() {
-        let origin = Origin::Pci(&r);
-        if let Some(p) = placed_or_log(&origin, place_pci(ctx, area, &r)) {
-            run_one(ctx, area, p, r.bdf.0, pnp_bios, &origin, &mut roms);
-        }
-    }
-    if let Some(fw) = FwCfg::probe(ctx.io) {
-        let (list, n) = files(&fw, OTHER_FILES);
-        for f in &list[..n] {
-            let origin = Origin::File(f.name());
-            if let Some(p) = placed_or_log(&origin, place_file(ctx, &fw, area, f)) {
-                run_one(ctx, area, p, 0, pnp_bios, &origin, &mut roms);
-            }
-        }
-    }
+    run_all(ctx, area, pci.others(), OTHER_FILES, Some(&mut roms));
     roms
 }
 
-/// Initialise a non-VGA ROM, keep int19 ours, and note its BEVs.
+/// One ROM after its copy: skipped with the reason, or initialised; for a non-VGA ROM
+/// (`roms` given) int19 stays ours if it is a PnP ROM, and its BEVs are noted.
 fn run_one(
     ctx: &mut Ctx,
     area: &mut RomArea,
-    p: Placed,
+    origin: &Origin,
+    placed: Result<Placed, Skip>,
     bdf: u16,
     pnp_bios: FarPtr,
-    origin: &Origin,
-    roms: &mut Roms,
+    roms: Option<&mut Roms>,
 ) {
+    let p = match placed {
+        Ok(p) => p,
+        Err(why) => return warn!(TAG, "{origin}: ROM skipped: {why}"),
+    };
     let pnp = first_pnp(ctx.mem, p.addr, p.len).is_some();
     let int19 = ivt::get(ctx.mem, INT_BOOTSTRAP);
     let kept = init(ctx, area, p, bdf, pnp_bios);
+    info!(
+        TAG,
+        "{origin}: {} bytes at {:04x}:0000 initialised, {kept} kept",
+        p.len,
+        p.seg()
+    );
+    let Some(roms) = roms else {
+        return;
+    };
     if pnp && ivt::get(ctx.mem, INT_BOOTSTRAP) != int19 {
         info!(
             TAG,
