@@ -7,14 +7,15 @@
 //!   blocks at 02h; the initialisation entry at 03h; the offset of the PCI data structure
 //!   at 18h), the PCI data structure ("PCIR": vendor and device ID, device list from
 //!   revision 3, image length, code type 0 = x86, bit 7 of the indicator = last image),
-//!   the images chained in one ROM, the init call (AX = bus/device/function, BX = DX =
-//!   FFFFh, ES:DI = the PnP installation check structure) and the runtime size the init
-//!   code leaves in byte 02h.
+//!   the images chained in one ROM, the init call (far call to offset 3 with AX =
+//!   bus/device/function) and the runtime size the init code leaves in byte 02h.
 //! - BIOS Boot Specification 1.01, 3.1 and appendix C: the PnP expansion header ("$PnP"
 //!   at the offset in header word 1Ah; length in 16-byte units at 05h; next header at
 //!   06h; product name at 10h; BCV at 16h; BEV at 1Ah).
-//! - Plug and Play BIOS Specification 1.0A, 4.4: the installation check structure
-//!   ("$PnP" on a 16-byte boundary in segment F000, length at 05h, bytes sum to 0).
+//! - Plug and Play BIOS Specification 1.0A: the installation check structure ("$PnP" on a
+//!   16-byte boundary in segment F000, length at 05h, bytes sum to 0), and the other init
+//!   registers: ES:DI = that structure, BX = card select number and DX = ISA read data
+//!   port, both FFFFh for a device that is not an ISA PnP card.
 //! - IBM PC convention: ROMs start on 2 KiB boundaries in 0xC0000-0xDFFFF, the VGA BIOS at
 //!   0xC0000.
 //!
@@ -32,10 +33,14 @@
 //! - A PnP ROM that hooks int19 in its init (iPXE does when it finds no BBS-capable PnP
 //!   BIOS) gets int19 taken back: it boots through its BEV, in the boot order.
 //! - No PMM: ROMs that look for one do without it.
+//! - ES:DI at init is 0000:0000 while the system BIOS has no PnP installation check
+//!   structure; once it has one (in segment F000, where ROMs such as iPXE look for it
+//!   themselves) it is found by the same scan.
 //! - The whole area stays read/write RAM afterwards (PAM granularity is 16 KiB, and ROMs
 //!   such as SeaVGABIOS write to their own segment).
-//! - The firmware state is not held while a ROM runs: its init code calls int10, int13,
-//!   int15, int16 and int1A, which lock it (see post.rs).
+//! - The firmware state is not held while a ROM runs: its init code calls int13 and int15,
+//!   which lock it (int10, int16, int1A and the IRQs need no state; see post.rs and
+//!   dispatch.rs).
 
 use crate::bios::Ctx;
 use crate::boot::{BootEntry, MAX_ROM_ENTRIES};
@@ -101,7 +106,7 @@ const PNP_BIOS_SEGMENT: u16 = 0xf000;
 const PNP_BIOS_SCAN_END: u32 = 0x10000;
 const PARAGRAPH: u32 = 16;
 
-/// BX and DX at init: no ISA PnP card select number (PCI Firmware 3.0, 5.2.1.1).
+/// BX and DX at init: no ISA PnP card select number, no ISA read data port.
 const NO_CSN: u16 = 0xffff;
 /// int10 AX=0003h: text mode 3, 80x25 colour.
 const SET_MODE_TEXT_80X25: u16 = 0x0003;

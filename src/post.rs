@@ -2,11 +2,16 @@
 //! the module it concerns; this file is the sequence.
 //!
 //! POST alternates between two kinds of phase:
-//! - held: the firmware state (`Bios`) is locked and only 32-bit code runs;
+//! - held: the firmware state (`Bios`) is locked, and no real-mode code runs that could
+//!   call a service needing it (console text may still go through the VGA BIOS);
 //! - released: real-mode code runs (option ROM inits, the boot menu's waits with
-//!   interrupts on), and that code calls back into the BIOS (int10, int13, int15, int16,
-//!   int1A, IRQs): each callback locks the state for itself, which it could not do if POST
-//!   held it (the interrupt entry would refuse it as a re-entry).
+//!   interrupts on) and calls back into the BIOS. int13, int15 (and int14/17/18/19) lock
+//!   the state for themselves, which they could not do if POST held it: the interrupt
+//!   entry would refuse them as re-entries. int10, int16, int1A and the IRQ handlers keep
+//!   no state and are served in either phase (dispatch.rs).
+//!
+//! The firmware stack is shared: a call16 runs real-mode code below POST's frames, and an
+//! interrupt that code takes continues below it (trampoline.S).
 
 use crate::bda;
 use crate::bios::{Bios, Ctx};
@@ -72,9 +77,8 @@ fn drives(ctx: &mut Ctx, bios: &mut Bios) {
 
 /// The firmware's name on the console (the screen too when a VGA BIOS runs).
 fn banner(ctx: &mut Ctx) {
-    let con = ctx.console as &mut dyn crate::console::Console;
-    let _ =
-        core::fmt::Write::write_fmt(con, format_args!("xenbios {}\n", env!("CARGO_PKG_VERSION")));
+    ctx.console
+        .write(concat!("xenbios ", env!("CARGO_PKG_VERSION"), "\n").as_bytes());
 }
 
 /// BDA and EBDA as loaders expect them before any driver runs.
