@@ -27,6 +27,9 @@ impl From<Action> for Next {
     }
 }
 
+/// int1A AH=B1h: the PCI BIOS, which answers from the device list POST keeps.
+const PCI_BIOS: u8 = 0xb1;
+
 /// Services that keep no firmware state (they use the BDA and the hardware only): they
 /// run even while another activation holds the state, e.g. IRQs and int16 while an
 /// option ROM runs from POST, or int10 while a service prints through a VGA BIOS. None
@@ -38,7 +41,7 @@ pub fn stateless(regs: &mut Regs, ctx: &mut Ctx) -> Option<Next> {
         0x11 => services::equipment::int11(regs, ctx),
         0x12 => services::equipment::int12(regs, ctx),
         0x16 => return Some(services::keyboard::int16(regs, ctx).into()),
-        0x1a => services::time::int1a(regs, ctx),
+        0x1a if regs.ah() != PCI_BIOS => services::time::int1a(regs, ctx),
         0x70 => services::time::int70(regs, ctx),
         0x74 => services::keyboard::int74(regs, ctx),
         _ => return None,
@@ -56,6 +59,8 @@ pub fn dispatch(regs: &mut Regs, ctx: &mut Ctx, bios: &mut Bios) -> Next {
         0x14 => return services::serial::int14(regs, ctx, bios).into(),
         0x15 => return services::system::int15(regs, ctx, bios).into(),
         0x17 => return services::serial::int17(regs, ctx, bios).into(),
+        // The PCI BIOS (not yet: int1a answers it as unsupported).
+        0x1a => services::time::int1a(regs, ctx),
         v @ (0x18 | 0x19) => {
             let jump = if crate::boot::waiting_for_retry(bios) {
                 crate::boot::wait_for_retry(ctx, bios)
@@ -98,9 +103,19 @@ mod tests {
                 "{v:#x}"
             );
         }
-        for v in [0x13, 0x14, 0x15, 0x17, 0x18, 0x19, 0x40] {
+        for (v, ax) in [
+            (0x13, 0),
+            (0x14, 0),
+            (0x15, 0),
+            (0x17, 0),
+            (0x18, 0),
+            (0x19, 0),
+            (0x40, 0),
+            (0x1a, 0xb101),
+        ] {
             let mut regs = Regs {
                 vector: v,
+                eax: ax,
                 ..Default::default()
             };
             assert!(stateless(&mut regs, &mut m.ctx()).is_none(), "{v:#x}");

@@ -215,13 +215,13 @@ pub fn run(ctx: &mut Ctx, bios: &Global<Bios>) {
         return;
     }
     drain(ctx);
+    info!(TAG, "ESC: the list");
     let count = show_list(ctx, &bios.lock());
     if count == 0 {
         let _ = writeln!(console(ctx), "No boot devices.");
-        warn!(TAG, "opened with nothing to boot");
+        warn!(TAG, "nothing to boot");
         return;
     }
-    info!(TAG, "{count} entries shown");
     let mut picker = Picker::new(count);
     let mut shown = show_highlight(ctx, &bios.lock(), 0, 0);
     let esc_from = Deadline::after_ms(ctx.clock, ESC_GUARD_MS);
