@@ -538,6 +538,8 @@ fn place_pci(ctx: &mut Ctx, area: &RomArea, r: &PciRom) -> Result<Placed, Skip> 
     let io = ctx.io;
     let bar = pci::read32(io, r.bdf, pci::ROM_BAR);
     let cmd = pci::read16(io, r.bdf, pci::COMMAND);
+    // The ROM decodes only with memory space on (PCI 3.0, 6.2.5.2); both go back as
+    // they were once the image is copied.
     pci::write32(io, r.bdf, pci::ROM_BAR, r.base | pci::ROM_ENABLE);
     pci::write16(io, r.bdf, pci::COMMAND, cmd | pci::COMMAND_MEMORY);
     let placed = select_image(ctx.mem, r.base, r.len, r.vendor, r.device).and_then(|(off, len)| {

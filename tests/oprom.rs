@@ -612,3 +612,42 @@ fn the_first_vga_function_is_the_primary_display_and_its_bridges_forward_vga() {
     let ctl = sim_pci.borrow().fns[bridge].get16(0x3e);
     assert_ne!(ctl & 0x08, 0, "VGA forwarding on the bridge");
 }
+
+/// Memory whose ROM area ignores writes (a host bridge that kept it on the bus).
+struct RomAreaReadOnly(SimMemory);
+
+impl Memory for RomAreaReadOnly {
+    fn read(&self, addr: u32, buf: &mut [u8]) {
+        self.0.read(addr, buf)
+    }
+    fn write(&mut self, addr: u32, data: &[u8]) {
+        if !(oprom::AREA_START..oprom::AREA_END).contains(&addr) {
+            self.0.write(addr, data)
+        }
+    }
+}
+
+#[test]
+fn an_area_that_is_not_ram_means_no_option_roms_and_says_so() {
+    let _g = LOG.lock().unwrap();
+    sim::capture_log();
+    let mut mem = RomAreaReadOnly(SimMemory::new(REAL_MODE_MEMORY));
+    let ports = SimPorts::new();
+    let mut ctx = Ctx {
+        mem: &mut mem,
+        io: &ports,
+        clock: &SimClock::default(),
+        cpu: &mut xenbios::sim::SimCpu::default(),
+        console: &mut SimConsole::default(),
+    };
+    assert_eq!(oprom::open_area(&mut ctx), None);
+    let log = sim::take_log();
+    assert!(
+        log.contains("[oprom] host bridge without known PAM registers"),
+        "{log}"
+    );
+    assert!(
+        log.contains("[oprom] warning: 0xc0000-0xe0000 is not writable RAM: no option ROMs"),
+        "{log}"
+    );
+}
