@@ -28,7 +28,8 @@ disk=$(xb_syslinux_disk)
 echo "boot $name: $(basename "$disk") with $BIOS"
 if xb_boot "$name" "$disk" "$XB_INITRAMFS_MARKER $kver" -vga std \
     -netdev user,id=net0 -device e1000,netdev=net0; then
-    if ! missing=$(xb_in_order "$XB_FWLOG" "[oprom] 00:02.0 1234:1111:" "Start SeaVGABIOS" \
+    if ! missing=$(xb_in_order "$XB_FWLOG" "Start SeaVGABIOS" \
+        "[oprom] 00:02.0 1234:1111: 39936 bytes at c000:0000 initialised" \
         "[vga] VGA BIOS int10 at c000:" "[oprom] 00:03.0 8086:100e:" \
         "[oprom] 00:03.0 8086:100e: boot entry vector" "[boot] 1: ata0 master" \
         "[boot] 2: iPXE"); then
