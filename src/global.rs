@@ -27,7 +27,8 @@ impl<T> Global<T> {
 
     /// Exclusive access until the guard drops. Panics if already borrowed.
     pub fn lock(&self) -> GlobalGuard<'_, T> {
-        self.try_lock().expect("firmware global borrowed twice (re-entered service)")
+        self.try_lock()
+            .expect("firmware global borrowed twice (re-entered service)")
     }
 
     pub fn try_lock(&self) -> Option<GlobalGuard<'_, T>> {
@@ -37,7 +38,10 @@ impl<T> Global<T> {
         // SAFETY: the flag was clear, so no other reference to the value exists; it stays
         // set until the guard (the only path to this reference) drops.
         let value = unsafe { &mut *self.value.get() };
-        Some(GlobalGuard { borrowed: &self.borrowed, value })
+        Some(GlobalGuard {
+            borrowed: &self.borrowed,
+            value,
+        })
     }
 }
 
@@ -52,8 +56,16 @@ impl<'a, T: ?Sized> GlobalGuard<'a, T> {
         let guard = core::mem::ManuallyDrop::new(guard);
         // SAFETY: `guard` is never dropped (ManuallyDrop), so reading its fields out moves
         // the borrow into the new guard, which releases the flag in its turn.
-        let (borrowed, value) = unsafe { (core::ptr::read(&guard.borrowed), core::ptr::read(&guard.value)) };
-        GlobalGuard { borrowed, value: f(value) }
+        let (borrowed, value) = unsafe {
+            (
+                core::ptr::read(&guard.borrowed),
+                core::ptr::read(&guard.value),
+            )
+        };
+        GlobalGuard {
+            borrowed,
+            value: f(value),
+        }
     }
 }
 

@@ -51,6 +51,10 @@ pub fn stack_used() -> (usize, usize) {
     let size = &raw const stack_top as usize - bottom;
     // SAFETY: the stack region [bottom, bottom + size) is the linker's .stack section, RAM
     // that only this firmware uses; reading it is harmless.
-    let untouched = (0..size).take_while(|&i| unsafe { core::ptr::read_volatile((bottom + i) as *const u8) } == STACK_PAINT).count();
+    let untouched = (0..size)
+        .take_while(
+            |&i| unsafe { core::ptr::read_volatile((bottom + i) as *const u8) } == STACK_PAINT,
+        )
+        .count();
     (size - untouched, size)
 }

@@ -27,6 +27,8 @@ pub mod ivt;
 pub mod layout;
 pub mod mem;
 pub mod memory;
+pub mod menu;
+pub mod oprom;
 pub mod post;
 pub mod regs;
 pub mod services;

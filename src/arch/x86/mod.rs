@@ -45,6 +45,15 @@ impl Cpu for RealCpu {
         unsafe { xenbios_call16(block) }
     }
 
+    fn wait_for_interrupt(&mut self) {
+        let mut call = Call16::far_call(
+            BIOS_SEG,
+            crate::fseg_offset!(xenbios_wait_irq16),
+            crate::regs::Regs::default(),
+        );
+        self.call16(&mut call);
+    }
+
     fn caller_a20(&self) -> bool {
         // SAFETY: written only by the trampoline at interrupt entry, before this code
         // runs; single CPU with interrupts off.
