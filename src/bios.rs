@@ -27,6 +27,9 @@ pub struct Bios {
     pub boot: crate::boot::BootState,
     /// The blocking wait in progress (int15/86, int14 and int17 timeouts).
     pub wait: crate::services::system::PendingWait,
+    /// The BIOS tables: where the image keeps its fixed ones (set before POST), what POST
+    /// placed (ACPI RSDP, SMBIOS, MP).
+    pub tables: crate::tables::Tables,
 }
 
 impl Default for Bios {
@@ -43,6 +46,7 @@ impl Bios {
             pci: PciDevices::new(),
             boot: crate::boot::BootState::new(),
             wait: crate::services::system::PendingWait::new(),
+            tables: crate::tables::Tables::new(),
         }
     }
 }

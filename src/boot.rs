@@ -250,17 +250,21 @@ fn try_boot(ctx: &mut Ctx, bios: &mut Bios, entry: BootEntry) -> Result<Call16, 
         "booting {} as drive {dl:#04x} at 0000:{BOOT_ADDR:04x}",
         name.as_str()
     );
-    Ok(boot_call(dl))
+    Ok(boot_call(dl, bios.tables.pnp()))
 }
 
-/// The jump to a boot sector: CS:IP = 0000:7C00, DL = drive, stack just below it,
-/// interrupts on.
-pub fn boot_call(dl: u8) -> Call16 {
+/// The jump to a boot sector: CS:IP = 0000:7C00, DL = drive, ES:DI = the `$PnP`
+/// installation check header (PnP BIOS 1.0a, 4.5), stack just below it, interrupts on.
+pub fn boot_call(dl: u8, pnp: Option<crate::mem::FarPtr>) -> Call16 {
     let mut regs = Regs {
         flags: Flags::IF.bits(),
         ..Default::default()
     };
     regs.set_dl(dl);
+    if let Some(p) = pnp {
+        regs.es = p.segment;
+        regs.set_di(p.offset);
+    }
     let mut call = Call16::far_call(0, BOOT_ADDR, regs);
     call.ss = 0;
     call.sp = BOOT_ADDR;

@@ -52,6 +52,10 @@ pub fn dispatch(regs: &mut Regs, ctx: &mut Ctx, bios: &mut Bios) -> Next {
                 None => Next::Yield,
             };
         }
+        0x1a if regs.ah() == services::pcibios::PCI_FUNCTION_ID => {
+            let entry32 = bios.tables.pcibios32_entry();
+            services::pcibios::int1a(regs, ctx, &bios.pci, entry32)
+        }
         0x1a => services::time::int1a(regs, ctx),
         0x70 => services::time::int70(regs, ctx),
         0x74 => services::keyboard::int74(regs, ctx),

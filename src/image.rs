@@ -103,7 +103,24 @@ extern "C" fn xenbios_post() {
         services: &services,
         diskette_params: fseg_offset!(xenbios_diskette_params),
     };
-    crate::post::run(&mut ctx, &mut BIOS.lock(), &handlers);
+    let mut bios = BIOS.lock();
+    bios.tables.layout = Some(table_layout());
+    crate::post::run(&mut ctx, &mut bios, &handlers);
+}
+
+/// Where src/arch/x86/tables.S put the fixed BIOS structures (linear addresses).
+fn table_layout() -> crate::tables::Layout {
+    let flat = |off: u16| (BIOS_SEG as u32) << 4 | off as u32;
+    crate::tables::Layout {
+        fseg_pool: (
+            flat(fseg_offset!(xenbios_fseg_pool)),
+            flat(fseg_offset!(xenbios_fseg_pool_end)),
+        ),
+        bios32_header: flat(fseg_offset!(xenbios_bios32_header)),
+        pnp_header: flat(fseg_offset!(xenbios_pnp_header)),
+        pcibios32_entry: flat(fseg_offset!(xenbios_pcibios32)),
+        pci_last_bus: flat(fseg_offset!(xenbios_pci_last_bus)),
+    }
 }
 
 #[unsafe(no_mangle)]

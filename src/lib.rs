@@ -29,6 +29,8 @@ pub mod memory;
 pub mod post;
 pub mod regs;
 pub mod services;
+pub mod tables;
+pub mod zone;
 
 #[cfg(target_os = "none")]
 pub mod arch;

@@ -19,6 +19,9 @@ pub fn run(ctx: &mut Ctx, bios: &mut Bios, handlers: &Handlers) {
     crate::services::time::init(ctx);
     crate::memory::detect(ctx, &mut bios.e820);
     crate::hw::pci::setup(ctx, &bios.e820, &mut bios.pci);
+    // ACPI, SMBIOS, MP table, BIOS32/$PnP headers (after PCI: QEMU builds its ACPI
+    // tables from the PCI set-up when the loader first reads them).
+    crate::tables::setup(ctx, bios);
     crate::hw::ps2::init(ctx);
     crate::hw::ata::probe(ctx, &bios.pci, &mut bios.drives);
     ctx.mem

@@ -19,6 +19,8 @@ pub const DATA: u16 = 0x511;
 
 pub const KEY_SIGNATURE: u16 = 0x0000;
 pub const KEY_FEATURES: u16 = 0x0001;
+/// Number of CPUs present at boot, little-endian u16 (QEMU FW_CFG_NB_CPUS).
+pub const KEY_NB_CPUS: u16 = 0x0005;
 pub const KEY_FILE_DIR: u16 = 0x0019;
 
 pub const SIGNATURE: [u8; 4] = *b"QEMU";
@@ -96,7 +98,11 @@ impl<'a> FwCfg<'a> {
 
     /// Look `name` up in the file directory.
     pub fn find(&self, name: &str) -> Option<FileInfo> {
-        let name = name.as_bytes();
+        self.find_bytes(name.as_bytes())
+    }
+
+    /// [`find`](Self::find) for a name that is bytes (as in the table loader's commands).
+    pub fn find_bytes(&self, name: &[u8]) -> Option<FileInfo> {
         if name.len() > FILE_NAME_LEN {
             return None;
         }
