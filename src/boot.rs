@@ -456,6 +456,18 @@ mod tests {
     }
 
     #[test]
+    fn boot_sectors_get_the_pnp_header_in_es_di() {
+        let pnp = crate::mem::FarPtr::new(0xf000, 0x5fb0);
+        let call = boot_call(0x80, Some(pnp));
+        assert_eq!(
+            (call.regs.es, call.regs.di(), call.regs.dl()),
+            (0xf000, 0x5fb0, 0x80)
+        );
+        let call = boot_call(0x81, None);
+        assert_eq!((call.regs.es, call.regs.di()), (0, 0));
+    }
+
+    #[test]
     fn no_drives_says_so() {
         let mut m = Machine::default();
         let mut bios = Bios::new();
