@@ -70,15 +70,18 @@ pub fn int1a(regs: &mut Regs, ctx: &mut Ctx, pci: &PciDevices, entry32: u32) {
             if vendor == VENDOR_INVALID {
                 return fail(regs, BAD_VENDOR_ID);
             }
-            let found = nth_in_bdf_order(pci, |d| d.is(vendor, device), regs.si());
+            let found = nth_in_bdf_order(pci, &|d| d.is(vendor, device), regs.si());
             found_or_not(regs, found);
         }
         FIND_PCI_CLASS_CODE => {
             let code = regs.ecx & CLASS_CODE_MASK;
             let class = (code >> PROG_IF_BITS) as u16;
             let prog_if = code as u8;
-            let found =
-                nth_in_bdf_order(pci, |d| d.class == class && d.prog_if == prog_if, regs.si());
+            let found = nth_in_bdf_order(
+                pci,
+                &|d| d.class == class && d.prog_if == prog_if,
+                regs.si(),
+            );
             found_or_not(regs, found);
         }
         f @ READ_CONFIG_BYTE..=WRITE_CONFIG_DWORD => {
@@ -130,11 +133,11 @@ fn found_or_not(regs: &mut Regs, found: Option<&PciDevice>) {
 }
 
 /// The `index`th (from 0) device matching `pred`, in bus/device/function order.
-fn nth_in_bdf_order(
-    pci: &PciDevices,
-    pred: impl Fn(&PciDevice) -> bool,
+fn nth_in_bdf_order<'a>(
+    pci: &'a PciDevices,
+    pred: &dyn Fn(&PciDevice) -> bool,
     index: u16,
-) -> Option<&PciDevice> {
+) -> Option<&'a PciDevice> {
     let matching = || pci.all().iter().filter(|d| pred(d));
     matching().find(|d| matching().filter(|e| e.bdf < d.bdf).count() == usize::from(index))
 }

@@ -35,6 +35,26 @@ const MADT_IO_APIC: u8 = 1;
 const MADT_OVERRIDE: u8 = 2;
 const MADT_LAPIC_NMI: u8 = 4;
 const LOCAL_APIC_ENABLED: u32 = 1 << 0;
+/// Every entry: type, length. Processor local APIC: APIC ID at 3, flags (u32) at 4. I/O
+/// APIC: ID at 2, address (u32) at 4. Override: bus at 2, source IRQ at 3, GSI (u32) at 4,
+/// flags (u16) at 8. Local APIC NMI: processor UID at 2, LINT# at 5.
+const ENTRY_HEADER_LEN: u32 = 2;
+const ENTRY_LENGTH: u32 = 1;
+const LAPIC_ID: u32 = 3;
+const LAPIC_FLAGS: u32 = 4;
+const IOAPIC_ID: u32 = 2;
+const IOAPIC_ADDRESS: u32 = 4;
+const OVERRIDE_BUS: u32 = 2;
+const OVERRIDE_SOURCE: u32 = 3;
+const OVERRIDE_GSI: u32 = 4;
+const OVERRIDE_FLAGS: u32 = 8;
+const NMI_PROCESSOR: u32 = 2;
+const NMI_LINT: u32 = 5;
+/// Smallest lengths of those entries.
+const LAPIC_LEN: u32 = 8;
+const IOAPIC_LEN: u32 = 12;
+const OVERRIDE_LEN: u32 = 10;
+const NMI_LEN: u32 = 6;
 /// Bus 0 of an interrupt source override: ISA.
 const OVERRIDE_BUS_ISA: u8 = 0;
 const NMI_ALL_PROCESSORS: u8 = 0xff;
@@ -51,7 +71,19 @@ const FLOATING_LENGTH_PARAGRAPHS: u8 = 1;
 const FLOATING_CHECKSUM: usize = 10;
 const SPEC_REV_1_4: u8 = 4;
 const CONFIG_HEADER_LEN: usize = 44;
+const CONFIG_LENGTH: usize = 4;
+const CONFIG_SPEC: usize = 6;
 const CONFIG_CHECKSUM: usize = 7;
+const CONFIG_OEM_ID: usize = 8;
+const CONFIG_PRODUCT_ID: usize = 16;
+const CONFIG_ENTRY_COUNT: usize = 34;
+const CONFIG_LAPIC_ADDR: usize = 36;
+const FLOATING_ADDR: usize = 4;
+const FLOATING_LENGTH: usize = 8;
+const FLOATING_SPEC: usize = 9;
+/// A processor entry: type, APIC ID, version, flags, CPU signature, feature flags; then
+/// 8 reserved bytes.
+const PROCESSOR_USED: usize = 12;
 const OEM_ID: [u8; 8] = *b"XENBIOS ";
 const PRODUCT_ID: [u8; 12] = *b"QEMU        ";
 /// Entry types and sizes (MP 1.4, 4.3).
@@ -121,10 +153,10 @@ impl Madt {
         };
         let end = addr + mem.read_u32(addr + MADT_LENGTH);
         let mut p = addr + MADT_ENTRIES;
-        while p + 2 <= end {
+        while p + ENTRY_HEADER_LEN <= end {
             let ty = mem.read_u8(p);
-            let len = u32::from(mem.read_u8(p + 1));
-            if len < 2 || p + len > end {
+            let len = u32::from(mem.read_u8(p + ENTRY_LENGTH));
+            if len < ENTRY_HEADER_LEN || p + len > end {
                 warn!(
                     TAG,
                     "MADT entry at {p:#x} (type {ty}) has a bad length {len}"
@@ -132,27 +164,32 @@ impl Madt {
                 break;
             }
             match (ty, len) {
-                (MADT_LOCAL_APIC, 8..) => {
-                    let id = mem.read_u8(p + 3);
-                    let enabled = mem.read_u32(p + 4) & LOCAL_APIC_ENABLED != 0;
+                (MADT_LOCAL_APIC, LAPIC_LEN..) => {
+                    let id = mem.read_u8(p + LAPIC_ID);
+                    let enabled = mem.read_u32(p + LAPIC_FLAGS) & LOCAL_APIC_ENABLED != 0;
                     if enabled && m.cpus < MAX_CPUS && id != ALL_LOCAL_APICS {
                         m.apic_ids[m.cpus] = id;
                         m.cpus += 1;
                     }
                 }
-                (MADT_IO_APIC, 12..) if m.ioapic.is_none() => {
-                    m.ioapic = Some((mem.read_u8(p + 2), mem.read_u32(p + 4)));
+                (MADT_IO_APIC, IOAPIC_LEN..) if m.ioapic.is_none() => {
+                    let id = mem.read_u8(p + IOAPIC_ID);
+                    m.ioapic = Some((id, mem.read_u32(p + IOAPIC_ADDRESS)));
                 }
-                (MADT_OVERRIDE, 10..) => {
-                    let bus = mem.read_u8(p + 2);
-                    let source = mem.read_u8(p + 3);
+                (MADT_OVERRIDE, OVERRIDE_LEN..) => {
+                    let bus = mem.read_u8(p + OVERRIDE_BUS);
+                    let source = mem.read_u8(p + OVERRIDE_SOURCE);
                     if bus == OVERRIDE_BUS_ISA && (source as usize) < ISA_IRQS {
-                        m.overrides[source as usize] =
-                            Some((mem.read_u32(p + 4), mem.read_u16(p + 8)));
+                        m.overrides[source as usize] = Some((
+                            mem.read_u32(p + OVERRIDE_GSI),
+                            mem.read_u16(p + OVERRIDE_FLAGS),
+                        ));
                     }
                 }
-                (MADT_LAPIC_NMI, 6..) if mem.read_u8(p + 2) == NMI_ALL_PROCESSORS => {
-                    m.nmi_lint = mem.read_u8(p + 5);
+                (MADT_LAPIC_NMI, NMI_LEN..)
+                    if mem.read_u8(p + NMI_PROCESSOR) == NMI_ALL_PROCESSORS =>
+                {
+                    m.nmi_lint = mem.read_u8(p + NMI_LINT);
                 }
                 _ => {}
             }
@@ -253,10 +290,12 @@ impl Table {
 /// CPUs an MP table built here lists; more are left to ACPI (which every OS able to run
 /// that many uses).
 pub const MAX_MP_CPUS: usize = 64;
-/// Buses, the I/O APIC, 16 ISA IRQs, 4 pins of 32 PCI devices, 2 local interrupts.
+/// Two buses, the I/O APIC, 16 ISA IRQs, 4 pins of every PCI device, 2 local interrupts.
 const MAX_TABLE_LEN: usize = CONFIG_HEADER_LEN
     + MAX_MP_CPUS * PROCESSOR_LEN
-    + (2 + 1 + ISA_IRQS + 4 * crate::hw::pci::MAX_DEVICES + 2) * SHORT_ENTRY_LEN;
+    + (2 + 1 + ISA_IRQS + PCI_PINS * crate::hw::pci::MAX_DEVICES + 2) * SHORT_ENTRY_LEN;
+/// INTA# to INTD#.
+const PCI_PINS: usize = 4;
 
 /// Build the configuration table and the floating pointer; returns the floating
 /// pointer's address.
@@ -304,7 +343,7 @@ pub fn build(
             f2,
             f3,
         ]);
-        t.put(&[0; PROCESSOR_LEN - 12]);
+        t.put(&[0; PROCESSOR_LEN - PROCESSOR_USED]);
         t.entries += 1;
     }
     for (id, [a, b, c, d, e, f]) in [(BUS_PCI, BUS_TYPE_PCI), (BUS_ISA, BUS_TYPE_ISA)] {
@@ -382,15 +421,14 @@ pub fn build(
 
     let len = t.len;
     let mut h = [0u8; CONFIG_HEADER_LEN];
-    h[0..4].copy_from_slice(&CONFIG_SIG.to_le_bytes());
-    h[4..6].copy_from_slice(&(len as u16).to_le_bytes());
-    h[6] = SPEC_REV_1_4;
-    h[8..16].copy_from_slice(&OEM_ID);
-    h[16..28].copy_from_slice(&PRODUCT_ID);
-    // 28: no OEM table (pointer, size)
-    h[34..36].copy_from_slice(&t.entries.to_le_bytes());
-    h[36..40].copy_from_slice(&madt.lapic_addr.to_le_bytes());
-    // 40: no extended table (length, checksum), reserved
+    h[..4].copy_from_slice(&CONFIG_SIG.to_le_bytes());
+    h[CONFIG_LENGTH..][..2].copy_from_slice(&(len as u16).to_le_bytes());
+    h[CONFIG_SPEC] = SPEC_REV_1_4;
+    h[CONFIG_OEM_ID..][..OEM_ID.len()].copy_from_slice(&OEM_ID);
+    h[CONFIG_PRODUCT_ID..][..PRODUCT_ID.len()].copy_from_slice(&PRODUCT_ID);
+    // No OEM table (pointer, size) and no extended table (length, checksum): zeros.
+    h[CONFIG_ENTRY_COUNT..][..2].copy_from_slice(&t.entries.to_le_bytes());
+    h[CONFIG_LAPIC_ADDR..][..4].copy_from_slice(&madt.lapic_addr.to_le_bytes());
     t.bytes[..CONFIG_HEADER_LEN].copy_from_slice(&h);
     let sum = t.bytes[..len].iter().fold(0u8, |s, &b| s.wrapping_add(b));
     t.bytes[CONFIG_CHECKSUM] = sum.wrapping_neg();
@@ -403,10 +441,10 @@ pub fn build(
     };
     mem.write(config, &t.bytes[..len]);
     let mut f = [0u8; FLOATING_LEN];
-    f[0..4].copy_from_slice(&FLOATING_SIG.to_le_bytes());
-    f[4..8].copy_from_slice(&config.to_le_bytes());
-    f[8] = FLOATING_LENGTH_PARAGRAPHS;
-    f[9] = SPEC_REV_1_4;
+    f[..4].copy_from_slice(&FLOATING_SIG.to_le_bytes());
+    f[FLOATING_ADDR..][..4].copy_from_slice(&config.to_le_bytes());
+    f[FLOATING_LENGTH] = FLOATING_LENGTH_PARAGRAPHS;
+    f[FLOATING_SPEC] = SPEC_REV_1_4;
     // 11-15: feature bytes 0: a configuration table follows; no IMCR (virtual wire)
     let sum = f.iter().fold(0u8, |s, &b| s.wrapping_add(b));
     f[FLOATING_CHECKSUM] = sum.wrapping_neg();

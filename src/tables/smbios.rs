@@ -54,8 +54,12 @@ const ENTRY_ALIGN: u32 = 16;
 /// Structure alignment in the high zone (none needed; a dword is polite).
 const TABLE_ALIGN: u32 = 4;
 
-/// Structure header: type, length (of the formatted part), handle.
+/// Structure header: type, length (of the formatted part) at 1, handle at 2.
 const HEADER_LEN: u32 = 4;
+const HEADER_LENGTH: u32 = 1;
+const HEADER_HANDLE: u32 = 2;
+/// A string set ends with two NULs.
+const STRINGS_END_LEN: u32 = 2;
 const TYPE_BIOS: u8 = 0;
 const TYPE_END: u8 = 127;
 /// Structures walked before giving up (QEMU's PC tables hold a few dozen).
@@ -67,8 +71,20 @@ const T0_VENDOR: &str = "xenbios";
 const T0_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// The date in the fixed area at F000:FFF5 (trampoline.S), with its century.
 const T0_DATE: &str = "11/22/2026";
-/// Room for the structure, its three strings and the terminating NULs.
-const T0_MAX: usize = T0_LEN + T0_VENDOR.len() + T0_VERSION.len() + T0_DATE.len() + 4;
+/// Room for the structure, its three strings with their NULs and the set's final NUL.
+const T0_MAX: usize = T0_LEN + T0_VENDOR.len() + T0_VERSION.len() + T0_DATE.len() + 3 + 1;
+/// Type 0 fields (7.1): string numbers of vendor, version and date, the BIOS segment,
+/// the ROM size, characteristics (u64), extension bytes, EC release.
+const T0_VENDOR_STR: usize = 0x04;
+const T0_VERSION_STR: usize = 0x05;
+const T0_SEGMENT: usize = 0x06;
+const T0_DATE_STR: usize = 0x08;
+const T0_ROM_SIZE: usize = 0x09;
+const T0_CHARACTERISTICS: usize = 0x0a;
+const T0_EXT1: usize = 0x12;
+const T0_EXT2: usize = 0x13;
+const T0_EC_MAJOR: usize = 0x16;
+const T0_EC_MINOR: usize = 0x17;
 /// The image starts at E000:0000 and is 128 KiB: ROM size byte = 64 KiB * (n + 1).
 const T0_START_SEGMENT: u16 = 0xe000;
 const T0_ROM_SIZE_128K: u8 = 1;
@@ -161,7 +177,7 @@ pub fn load(fw: &FwCfg, mem: &mut dyn Memory, e820: &mut E820Map, fseg: &mut Poo
     } else {
         put32(&mut ep, EP30_TABLE_MAX, len);
         put32(&mut ep, EP30_TABLE_ADDRESS, table);
-        put32(&mut ep, EP30_TABLE_ADDRESS + 4, 0);
+        put32(&mut ep, EP30_TABLE_ADDRESS + 4, 0); // the high half: below 4 GiB
         ep[EP30_CHECKSUM] = 0;
         ep[EP30_CHECKSUM] = sum(&ep[..EP30_LEN as usize]);
     }
@@ -221,8 +237,8 @@ pub fn walk(mem: &dyn Memory, at: u32, len: u32) -> Option<Walk> {
             break;
         }
         let ty = mem.read_u8(p);
-        let formatted = u32::from(mem.read_u8(p + 1));
-        let handle = mem.read_u16(p + 2);
+        let formatted = u32::from(mem.read_u8(p + HEADER_LENGTH));
+        let handle = mem.read_u16(p + HEADER_HANDLE);
         if formatted < HEADER_LEN || formatted > end - p {
             error!(
                 TAG,
@@ -237,7 +253,7 @@ pub fn walk(mem: &dyn Memory, at: u32, len: u32) -> Option<Walk> {
         // The string set ends with two NULs (an empty set is two NULs too).
         let mut q = p + formatted;
         loop {
-            if end - q < 2 {
+            if end - q < STRINGS_END_LEN {
                 error!(
                     TAG,
                     "structure at {p:#x} (type {ty}): strings run past the end"
@@ -249,7 +265,7 @@ pub fn walk(mem: &dyn Memory, at: u32, len: u32) -> Option<Walk> {
             }
             q += 1;
         }
-        p = q + 2;
+        p = q + STRINGS_END_LEN;
         if ty == TYPE_END {
             break;
         }
@@ -266,19 +282,20 @@ pub fn walk(mem: &dyn Memory, at: u32, len: u32) -> Option<Walk> {
 fn type0(handle: u16) -> ([u8; T0_MAX], usize) {
     let mut t = [0u8; T0_MAX];
     t[0] = TYPE_BIOS;
-    t[1] = T0_LEN as u8;
-    t[2..4].copy_from_slice(&handle.to_le_bytes());
-    t[4] = 1; // vendor: string 1
-    t[5] = 2; // version: string 2
-    t[6..8].copy_from_slice(&T0_START_SEGMENT.to_le_bytes());
-    t[8] = 3; // release date: string 3
-    t[9] = T0_ROM_SIZE_128K;
-    t[0x0a..0x12].copy_from_slice(&(T0_CHAR_PCI | T0_CHAR_EDD).to_le_bytes());
-    t[0x12] = T0_EXT1_ACPI;
-    t[0x13] = T0_EXT2_VIRTUAL_MACHINE;
+    t[HEADER_LENGTH as usize] = T0_LEN as u8;
+    t[HEADER_HANDLE as usize..][..2].copy_from_slice(&handle.to_le_bytes());
+    // Strings are numbered from 1, in the order they follow the structure.
+    t[T0_VENDOR_STR] = 1;
+    t[T0_VERSION_STR] = 2;
+    t[T0_DATE_STR] = 3;
+    t[T0_SEGMENT..][..2].copy_from_slice(&T0_START_SEGMENT.to_le_bytes());
+    t[T0_ROM_SIZE] = T0_ROM_SIZE_128K;
+    t[T0_CHARACTERISTICS..][..8].copy_from_slice(&(T0_CHAR_PCI | T0_CHAR_EDD).to_le_bytes());
+    t[T0_EXT1] = T0_EXT1_ACPI;
+    t[T0_EXT2] = T0_EXT2_VIRTUAL_MACHINE;
     // System BIOS major/minor release 0.0; no embedded controller.
-    t[0x16] = T0_NO_EC;
-    t[0x17] = T0_NO_EC;
+    t[T0_EC_MAJOR] = T0_NO_EC;
+    t[T0_EC_MINOR] = T0_NO_EC;
     let mut len = T0_LEN;
     for s in [T0_VENDOR, T0_VERSION, T0_DATE] {
         t[len..len + s.len()].copy_from_slice(s.as_bytes());

@@ -45,7 +45,28 @@
         .set BIOS32_BAD_SELECT,  0x81
         .set BIOS32_SERVICE_LEN, 0x10000     /* the whole F segment */
 
-        .set PCI_FUNCTION_ID,    0xb1
+        .set PCI_FUNCTION_ID,    0xb1    /* AH; AL the function: */
+        .set PCI_BIOS_PRESENT,   0x01
+        .set PCI_FIND_DEVICE,    0x02
+        .set PCI_FIND_CLASS,     0x03
+        .set PCI_READ_BYTE,      0x08
+        .set PCI_READ_WORD,      0x09
+        .set PCI_READ_DWORD,     0x0a
+        .set PCI_WRITE_BYTE,     0x0b
+        .set PCI_WRITE_WORD,     0x0c
+        .set PCI_WRITE_DWORD,    0x0d
+        .set PCI_REGS_MASK,      0xff00  /* DI bits that must be 0: 256 registers */
+        .set PCI_WORD_ALIGN,     1
+        .set PCI_DWORD_ALIGN,    3
+        .set PCI_DWORD_REG,      0xfc    /* CONFIG_ADDRESS register bits */
+        .set PCI_BYTE_LANE,      3
+        .set PCI_BDF_SHIFT,      8       /* bdf in CONFIG_ADDRESS bits 23:8 */
+        .set PCI_ID_MASK,        0xffffffff
+        .set PCI_CLASS_SHIFT,    8
+        .set PCI_CLASS_MASK,     0xffffff00
+        .set PCI_ID_SHIFT,       16      /* device ID in the upper half of dword 0 */
+        .set BIOS32_REVISION,    0
+        .set BIOS32_PARAGRAPHS,  1
         .set PCI_SIGNATURE,      0x20494350  /* "PCI " */
         .set PCI_VERSION_2_10,   0x0210
         .set PCI_HW_MECH1,       0x01
@@ -93,15 +114,15 @@ xenbios_pci_last_bus:
 xenbios_pcibios32:
         cmpb $PCI_FUNCTION_ID, %ah
         jne pci32_unsupported
-        cmpb $0x01, %al
+        cmpb $PCI_BIOS_PRESENT, %al
         je pci32_present
-        cmpb $0x02, %al
+        cmpb $PCI_FIND_DEVICE, %al
         je pci32_find_device
-        cmpb $0x03, %al
+        cmpb $PCI_FIND_CLASS, %al
         je pci32_find_class
-        cmpb $0x08, %al
+        cmpb $PCI_READ_BYTE, %al
         jb pci32_unsupported
-        cmpb $0x0d, %al
+        cmpb $PCI_WRITE_DWORD, %al
         ja pci32_unsupported
         jmp pci32_config
 
@@ -139,9 +160,9 @@ pci32_find_device:
 1:      pushl %ebp
         pushl %edi
         movl %ecx, %edi
-        shll $16, %edi
+        shll $PCI_ID_SHIFT, %edi
         movw %dx, %di                   /* edi = device << 16 | vendor: dword 0 */
-        movl $0xffffffff, %ebp          /* compare all of it */
+        movl $PCI_ID_MASK, %ebp         /* compare all of it */
         pushl $0                        /* register 0 */
         jmp pci32_find
 
@@ -150,8 +171,8 @@ pci32_find_class:
         pushl %ebp
         pushl %edi
         movl %ecx, %edi
-        shll $8, %edi                   /* class code in bits 31:8 of dword 8 */
-        movl $0xffffff00, %ebp
+        shll $PCI_CLASS_SHIFT, %edi     /* class code in bits 31:8 of dword 8 */
+        movl $PCI_CLASS_MASK, %ebp
         pushl $PCI_CLASS_DWORD
         /* fall through */
 
@@ -194,7 +215,7 @@ pci32_find:
 9:      popl %edx
         movzbl %cs:(xenbios_pci_last_bus - 9b)(%edx), %edx
         movl %ebx, %eax
-        shrl $8, %eax
+        shrl $PCI_BDF_SHIFT, %eax
         cmpl %edx, %eax                 /* past the last bus? */
         jbe 2b
 3:      popl %eax
@@ -219,8 +240,8 @@ pci32_find:
 /* Select register dl of function bx and read its dword into eax. Keeps the others. */
 pci32_read:
         movzwl %bx, %eax
-        shll $8, %eax
-        andl $0xfc, %edx
+        shll $PCI_BDF_SHIFT, %eax
+        andl $PCI_DWORD_REG, %edx
         orl %edx, %eax
         orl $PCI_ENABLE, %eax
         movw $PCI_ADDR, %dx
@@ -232,50 +253,50 @@ pci32_read:
 /* Select register di of function bx; edx = the data port for its byte lane. */
 pci32_select:
         movzwl %bx, %eax
-        shll $8, %eax
+        shll $PCI_BDF_SHIFT, %eax
         movl %edi, %edx
-        andl $0xfc, %edx
+        andl $PCI_DWORD_REG, %edx
         orl %edx, %eax
         orl $PCI_ENABLE, %eax
         movw $PCI_ADDR, %dx
         outl %eax, %dx
         movl %edi, %edx
-        andl $3, %edx
+        andl $PCI_BYTE_LANE, %edx
         addl $PCI_DATA, %edx
         ret
 
 /* B108-B10D: BX bdf, DI register; CL/CX/ECX in or out. */
 pci32_config:
-        testw $0xff00, %di
+        testw $PCI_REGS_MASK, %di
         jnz pci32_bad_register
-        cmpb $0x09, %al
+        cmpb $PCI_READ_WORD, %al
         je 1f
-        cmpb $0x0c, %al
+        cmpb $PCI_WRITE_WORD, %al
         je 1f
-        cmpb $0x0a, %al
+        cmpb $PCI_READ_DWORD, %al
         je 2f
-        cmpb $0x0d, %al
+        cmpb $PCI_WRITE_DWORD, %al
         je 2f
         jmp 3f
-1:      testw $1, %di
+1:      testw $PCI_WORD_ALIGN, %di
         jnz pci32_bad_register
         jmp 3f
-2:      testw $3, %di
+2:      testw $PCI_DWORD_ALIGN, %di
         jnz pci32_bad_register
 3:      pushl %edx
-        pushl %eax
+        pushl %eax                      /* (%esp): the function */
         call pci32_select
-        cmpb $0x08, (%esp)
+        cmpb $PCI_READ_BYTE, (%esp)
         je 4f
-        cmpb $0x09, (%esp)
+        cmpb $PCI_READ_WORD, (%esp)
         je 5f
-        cmpb $0x0a, (%esp)
+        cmpb $PCI_READ_DWORD, (%esp)
         je 6f
-        cmpb $0x0b, (%esp)
+        cmpb $PCI_WRITE_BYTE, (%esp)
         je 7f
-        cmpb $0x0c, (%esp)
+        cmpb $PCI_WRITE_WORD, (%esp)
         je 8f
-        movl %ecx, %eax                 /* 0D */
+        movl %ecx, %eax                 /* write dword */
         outl %eax, %dx
         jmp 9f
 4:      inb %dx, %al
@@ -311,8 +332,8 @@ xenbios_pnp_entry:
 xenbios_bios32_header:
         .ascii "_32_"
         .long xenbios_bios32 + BIOS_BASE /* entry point, physical */
-        .byte 0                         /* revision */
-        .byte 1                         /* length in paragraphs */
+        .byte BIOS32_REVISION
+        .byte BIOS32_PARAGRAPHS         /* length */
         .byte 0                         /* checksum (POST) */
         .fill 5, 1, 0
 
