@@ -1014,7 +1014,7 @@ checks:
     .word chk_02_9
     .word chk_B1_1, chk_B1_2, chk_B1_3, chk_B1_4, chk_B1_5, chk_B1_6
     .word chk_B1_7, chk_B1_8, chk_B1_9, chk_B1_10
-    .word chk_B1_11, chk_B1_12, chk_B1_13, chk_B1_14, chk_B1_15, chk_B1_16
+    .word chk_B1_11, chk_B1_12, chk_B1_13, chk_B1_14, chk_B1_15, chk_B1_16, chk_B1_17
     .word 0
     .text
 
@@ -1815,6 +1815,11 @@ SEL_CODE32      = 0x08
 SEL_DATA32      = 0x10
 SEL_CODE16      = 0x18
 SEL_DATA16      = 0x20
+SEL_CODE32_PCI  = 0x28      /* 32-bit code and data based at the $PCI base BIOS32 */
+SEL_DATA32_PCI  = 0x30      /* returned: CS and DS as the calling convention has them */
+DESC_BASE_LOW   = 2         /* descriptor bytes: base 15:0 at 2, 23:16 at 4, 31:24 at 7 */
+DESC_BASE_MID   = 4
+DESC_BASE_HIGH  = 7
 CR0_PE          = 0x01
 
 /* Call the PCI BIOS (int 1Ah; the 32-bit entry with in32=1; the 32-bit far pointer in
@@ -1902,14 +1907,22 @@ pm_flat:
     movw %ax, %es
     movw %ax, %ss
     movzwl %sp, %esp
+    movzwl pm_ds, %eax                  /* DS for the callee (default: flat) */
+    testl %eax, %eax
+    jnz 1f
+    movl $SEL_DATA32, %eax
+1:  pushl %eax
     movl p_eax, %eax
     movl p_ebx, %ebx
     movl p_ecx, %ecx
     movl p_edx, %edx
     movl p_esi, %esi
     movl p_edi, %edi
-    lcall *pm_target
+    popl %ds
+    lcall *%ss:pm_target                /* DS may not be flat now: SS is */
     pushfl
+    pushl $SEL_DATA32
+    popl %ds
     movl %eax, p_eax
     popl %eax
     movw %ax, p_fl
@@ -2217,7 +2230,10 @@ chk_B1_11:
     cmpb $0, p_eax
     jne 5f
     movl p_ebx, %eax
-    addl p_edx, %eax
+    movl %eax, pci32_base
+    movl p_edx, %eax
+    movl %eax, pci32_offset
+    addl p_ebx, %eax
     movl %eax, pci32_entry
     PRINT "PROBE INFO bios32 entry="
     PNUM pm_target, l, FMT_HEX32
@@ -2271,6 +2287,38 @@ chk_B1_16:
     END
     ret
 
+/* What an OS that builds segments from the directory's answer does: CS and DS based at
+ * the $PCI base, EIP = the offset (the BIOS32 calling convention: CS and DS cover the
+ * service). The entry must work at any base (no absolute addresses). */
+chk_B1_17:
+    BEGIN B1.17, "32-bit B101 and B10A with CS and DS based at the \$PCI base"
+    REQUIRE_PCI32
+    movl pci32_base, %eax
+    movw %ax, gdt32+SEL_CODE32_PCI+DESC_BASE_LOW
+    movw %ax, gdt32+SEL_DATA32_PCI+DESC_BASE_LOW
+    shrl $16, %eax
+    movb %al, gdt32+SEL_CODE32_PCI+DESC_BASE_MID
+    movb %al, gdt32+SEL_DATA32_PCI+DESC_BASE_MID
+    movb %ah, gdt32+SEL_CODE32_PCI+DESC_BASE_HIGH
+    movb %ah, gdt32+SEL_DATA32_PCI+DESC_BASE_HIGH
+    movw $SEL_DATA32_PCI, pm_ds
+    movl pci32_offset, %eax
+    movl %eax, pm_target
+    movw $SEL_CODE32_PCI, pm_target+4
+    PCIBIOS eax=$0xb101, in32=2
+    EXPECT_CF_AH 0, 0x00
+    EXPECT sig, p_edx, $PCI_SIGNATURE, l, FMT_HEX32
+    EXPECT last_bus, p_ecx, pci_last_bus, b, FMT_HEX8
+    cmpw $PCI_NONE, pci_ide
+    je 1f
+    movzwl pci_ide, %ebx
+    PCIBIOS eax=$0xb10a, ebx=%ebx, edi=$PCI_REG_BAR4, in32=2
+    EXPECT_CF_AH 0, 0x00
+    EXPECT bar4, p_ecx, pci_ide_bar4, l, FMT_HEX32
+1:  movw $0, pm_ds
+    END
+    ret
+
 chk_B1_14:
     BEGIN B1.14, "32-bit B1FF, not a function"
     REQUIRE_PCI32
@@ -2297,6 +2345,8 @@ gdt32:
     .quad 0x00cf92000000ffff            /* 0x10: 32-bit data, base 0, 4 GiB */
     .quad 0x00009a000000ffff            /* 0x18: 16-bit code, base 0, 64 KiB */
     .quad 0x000092000000ffff            /* 0x20: 16-bit data, base 0, 64 KiB */
+    .quad 0x00409a000000ffff            /* 0x28: 32-bit code, 64 KiB, base set by B1.17 */
+    .quad 0x004092000000ffff            /* 0x30: 32-bit data, 64 KiB, base set by B1.17 */
 gdt32_end:
 gdt32_desc:
     .word gdt32_end - gdt32 - 1
@@ -2364,6 +2414,9 @@ p_fl:           .word 0
 pm_target:      .long 0     /* far pointer for a 32-bit call: offset, selector */
                 .word 0
 pci32_entry:    .long 0     /* the 32-bit PCI BIOS, linear (0: none) */
+pci32_base:     .long 0     /* ... as the directory gave it: base and offset */
+pci32_offset:   .long 0
+pm_ds:          .word 0     /* DS selector for a 32-bit call (0: flat) */
 pci_ide_id:     .long 0     /* device << 16 | vendor of the IDE controller */
 pci_ide_bar4:   .long 0
 pci_ide:        .word 0     /* its bus << 8 | dev << 3 | fn, PCI_NONE if none */

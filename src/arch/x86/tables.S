@@ -19,12 +19,15 @@
  * codes); PnP BIOS Specification 1.0a, 4.4 (installation check structure), 4.5 (ES:DI at
  * boot), function return code 82h (FUNCTION_NOT_SUPPORTED).
  *
- * Conditions of the 32-bit entries (what callers give; OSes that use them do): 32-bit
- * code segment, execute/read (constants are read through CS), any base and offset such
- * that base + offset is the physical address the directory gives (the code is position
- * independent: no absolute address is used, so a kernel that maps the BIOS elsewhere
- * calls it there); the caller's SS:ESP with 20 bytes free; DS, ES, FS, GS unused;
- * interrupts left as they are; return with a 32-bit far return (lret).
+ * Conditions of the 32-bit entries (what callers give; OSes that use them do): a 32-bit
+ * code segment, execute/read (the last bus is read through CS), with any base: flat (base
+ * 0, EIP the physical address), based at the directory's base (EIP the offset it gave),
+ * or a kernel's mapping of the BIOS area elsewhere: the code is position independent (no
+ * absolute address). The convention gives DS the same base as CS; DS, ES, FS and GS are
+ * not used, so any DS works. The caller's SS:ESP with 20 bytes free; interrupts left as
+ * they are (configuration cycles are two port accesses: an OS that takes interrupts
+ * which touch CF8h calls with them off); return with a 32-bit far return (lret).
+ * Tested by the probe (tests/probe/probe.S, B1.11-B1.17) with flat and based segments.
  */
 
         .set BIOS_BASE,          0xf0000
