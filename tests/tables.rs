@@ -872,7 +872,7 @@ fn qemu_fw(cpus: u16, apic_ids: &[u8]) -> SimFwCfg {
 
 #[test]
 fn post_places_everything_an_os_scans_for() {
-    let (m, bios, log) = post(qemu_fw(2, &[0, 1]));
+    let (mut m, mut bios, log) = post(qemu_fw(2, &[0, 1]));
     let mem = &m.mem;
     let t = &bios.tables;
     assert_eq!(scan_rsdp(mem), t.rsdp);
@@ -886,10 +886,7 @@ fn post_places_everything_an_os_scans_for() {
     assert_eq!(sum(mem, LAYOUT.pnp_header, 0x21), 0);
     assert_eq!(mem.read_u8(LAYOUT.pci_last_bus), bios.pci.last_bus);
     // int15/E820 as a loader walks it: the ACPI blob as kind 4, SMBIOS as 2, RAM below.
-    let kinds: Vec<(u64, u64, u32)> = (0..)
-        .map_while(|i| bios.e820.entry(i))
-        .map(|e| (e.base, e.length, e.kind))
-        .collect();
+    let kinds = e820_walk(&mut m, &mut bios);
     let top: Vec<_> = kinds.iter().filter(|k| k.0 >= 0x10_0000).collect();
     assert_eq!(top.len(), 3, "{kinds:x?}");
     assert_eq!((top[0].2, top[1].2, top[2].2), (1, 2, 4));
@@ -898,6 +895,36 @@ fn post_places_everything_an_os_scans_for() {
         log.contains("[mp] 2 CPU(s) in the MADT (2 says fw_cfg)"),
         "{log}"
     );
+}
+
+/// int15 AX=E820h from EBX=0 until EBX comes back 0: (base, length, type).
+fn e820_walk(m: &mut Machine, bios: &mut Bios) -> Vec<(u64, u64, u32)> {
+    const SMAP: u32 = 0x534d_4150;
+    const BUF: u32 = 0x1_0000;
+    let mut out = Vec::new();
+    let mut ebx = 0;
+    loop {
+        let mut r = xenbios::regs::Regs {
+            eax: 0xe820,
+            ebx,
+            ecx: 20,
+            edx: SMAP,
+            es: (BUF >> 4) as u16,
+            vector: 0x15,
+            ..Default::default()
+        };
+        xenbios::dispatch::dispatch(&mut r, &mut m.ctx(), bios);
+        assert!(!r.cf() && r.eax == SMAP);
+        out.push((
+            m.mem.read_u64(BUF),
+            m.mem.read_u64(BUF + 8),
+            m.mem.read_u32(BUF + 16),
+        ));
+        ebx = r.ebx;
+        if ebx == 0 {
+            return out;
+        }
+    }
 }
 
 #[test]
