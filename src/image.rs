@@ -110,7 +110,7 @@ extern "C" fn xenbios_post() {
 
 /// Where src/arch/x86/tables.S put the fixed BIOS structures (linear addresses).
 fn table_layout() -> crate::tables::Layout {
-    let flat = |off: u16| (BIOS_SEG as u32) << 4 | off as u32;
+    let flat = |off: u16| crate::mem::linear(BIOS_SEG, off);
     crate::tables::Layout {
         fseg_pool: (
             flat(fseg_offset!(xenbios_fseg_pool)),

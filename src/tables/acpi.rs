@@ -135,7 +135,10 @@ fn u32_at(cmd: &[u8; COMMAND_LEN], off: usize) -> u32 {
 /// Run `etc/table-loader`; returns the RSDP's address when one was placed.
 pub fn load(fw: &FwCfg, mem: &mut dyn Memory, e820: &mut E820Map, fseg: &mut Pool) -> Option<u32> {
     let blobs = run(fw, mem, e820, fseg)?;
-    let rsdp = blobs.find(RSDP_FILE.as_bytes()).map(|b| b.addr);
+    let rsdp = blobs
+        .find(RSDP_FILE.as_bytes())
+        .filter(|b| b.size >= RSDP_V1_LEN)
+        .map(|b| b.addr);
     let Some(rsdp) = rsdp.filter(|&a| super::sum(mem, a, RSDP_V1_LEN) == 0) else {
         error!(
             TAG,
