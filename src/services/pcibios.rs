@@ -54,6 +54,7 @@ const CLASS_CODE_MASK: u32 = 0x00ff_ffff;
 const PROG_IF_BITS: u32 = 8;
 
 /// int1A with AH=B1h. `entry32` is the 32-bit entry's linear address (B101 EDI).
+#[inline(never)]
 pub fn int1a(regs: &mut Regs, ctx: &mut Ctx, pci: &PciDevices, entry32: u32) {
     let io = ctx.io;
     match regs.al() {

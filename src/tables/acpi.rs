@@ -133,6 +133,7 @@ fn u32_at(cmd: &[u8; COMMAND_LEN], off: usize) -> u32 {
 }
 
 /// Run `etc/table-loader`; returns the RSDP's address when one was placed.
+#[inline(never)]
 pub fn load(fw: &FwCfg, mem: &mut dyn Memory, e820: &mut E820Map, fseg: &mut Pool) -> Option<u32> {
     let blobs = run(fw, mem, e820, fseg)?;
     let rsdp = blobs
@@ -160,6 +161,7 @@ pub fn load(fw: &FwCfg, mem: &mut dyn Memory, e820: &mut E820Map, fseg: &mut Poo
 
 /// Execute the script: every command, in order. None when there is no script or it is
 /// not a whole number of commands.
+#[inline(never)]
 pub fn run(fw: &FwCfg, mem: &mut dyn Memory, e820: &mut E820Map, fseg: &mut Pool) -> Option<Blobs> {
     let Some(script) = fw.find(LOADER_FILE) else {
         info!(TAG, "no {LOADER_FILE} in fw_cfg: no ACPI tables from QEMU");
@@ -213,6 +215,7 @@ const NO_FILE: Refused = "no such fw_cfg file";
 const NO_MEMORY: Refused = "no room in the zone";
 const OVERFLOW: Refused = "pointer does not fit its field";
 
+#[inline(never)]
 fn execute(
     cmd: &[u8; COMMAND_LEN],
     fw: &FwCfg,
@@ -246,6 +249,7 @@ fn blob<'b>(blobs: &'b Blobs, field: &[u8]) -> Result<&'b Blob, Refused> {
         .ok_or(NOT_ALLOCATED)
 }
 
+#[inline(never)]
 fn allocate(
     cmd: &[u8; COMMAND_LEN],
     fw: &FwCfg,
@@ -306,6 +310,7 @@ fn inside(blob: &Blob, off: u32, len: u32) -> Result<(), Refused> {
     }
 }
 
+#[inline(never)]
 fn add_pointer(
     cmd: &[u8; COMMAND_LEN],
     mem: &mut dyn Memory,
@@ -331,6 +336,7 @@ fn add_pointer(
     Ok(())
 }
 
+#[inline(never)]
 fn add_checksum(
     cmd: &[u8; COMMAND_LEN],
     mem: &mut dyn Memory,
@@ -365,6 +371,7 @@ const MAX_TABLE_LEN: u32 = 1 << 20;
 
 /// Call `f(signature, address)` for every table the RSDP's RSDT lists, until it returns
 /// true; returns that table's address. Tables whose checksum is wrong are skipped.
+#[inline(never)]
 pub fn for_each_table(
     mem: &dyn Memory,
     rsdp: u32,

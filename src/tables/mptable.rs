@@ -142,6 +142,7 @@ pub struct Madt {
 }
 
 impl Madt {
+    #[inline(never)]
     pub fn parse(mem: &dyn Memory, addr: u32) -> Madt {
         let mut m = Madt {
             lapic_addr: mem.read_u32(addr + MADT_LAPIC_ADDR),
@@ -218,6 +219,7 @@ pub struct Cpus {
 }
 
 /// The POST step (after ACPI): count the CPUs, build the MP table for more than one.
+#[inline(never)]
 pub fn setup(ctx: &mut Ctx, bios: &mut Bios, fw: &FwCfg, fseg: &mut Pool) -> Cpus {
     let mut n = [0u8; 2];
     fw.read_item(KEY_NB_CPUS, &mut n);
@@ -299,6 +301,7 @@ const PCI_PINS: usize = 4;
 
 /// Build the configuration table and the floating pointer; returns the floating
 /// pointer's address.
+#[inline(never)]
 pub fn build(
     mem: &mut dyn Memory,
     e820: &mut E820Map,

@@ -98,6 +98,7 @@ const T0_EXT2_VIRTUAL_MACHINE: u8 = 1 << 4;
 const T0_NO_EC: u8 = 0xff;
 
 /// Copy QEMU's SMBIOS into place; returns the entry point's address.
+#[inline(never)]
 pub fn load(fw: &FwCfg, mem: &mut dyn Memory, e820: &mut E820Map, fseg: &mut Pool) -> Option<u32> {
     let (Some(anchor), Some(tables)) = (fw.find(ANCHOR_FILE), fw.find(TABLES_FILE)) else {
         info!(
@@ -222,6 +223,7 @@ pub struct Walk {
 
 /// Walk the structures at `[at, at + len)`; None (logged) when one runs past the end or
 /// is shorter than its header.
+#[inline(never)]
 pub fn walk(mem: &dyn Memory, at: u32, len: u32) -> Option<Walk> {
     let end = at + len;
     let mut p = at;
@@ -279,6 +281,7 @@ pub fn walk(mem: &dyn Memory, at: u32, len: u32) -> Option<Walk> {
 }
 
 /// This BIOS's type 0 structure with its strings: the bytes and how many are used.
+#[inline(never)]
 fn type0(handle: u16) -> ([u8; T0_MAX], usize) {
     let mut t = [0u8; T0_MAX];
     t[0] = TYPE_BIOS;
