@@ -34,6 +34,9 @@ pub struct Bios {
     pub wait: crate::services::system::PendingWait,
     /// The Xen platform, when POST found Xen and set it up for PV drivers.
     pub xen: Option<&'static crate::xen::Xen>,
+    /// The BIOS tables: where the image keeps its fixed ones (set before POST), what POST
+    /// placed (ACPI RSDP, SMBIOS, MP).
+    pub tables: crate::tables::Tables,
 }
 
 impl Default for Bios {
@@ -52,6 +55,7 @@ impl Bios {
             roms: crate::oprom::Roms::new(),
             wait: crate::services::system::PendingWait::new(),
             xen: None,
+            tables: crate::tables::Tables::new(),
         }
     }
 }

@@ -338,17 +338,21 @@ fn try_boot(ctx: &mut Ctx, bios: &mut Bios, entry: BootEntry) -> Result<Call16, 
         "booting {} as drive {dl:#04x} at 0000:{BOOT_ADDR:04x}",
         name.as_str()
     );
-    Ok(boot_call(dl))
+    Ok(boot_call(dl, bios.tables.pnp()))
 }
 
-/// The jump to a boot sector: CS:IP = 0000:7C00, DL = drive, stack just below it,
-/// interrupts on.
-pub fn boot_call(dl: u8) -> Call16 {
+/// The jump to a boot sector: CS:IP = 0000:7C00, DL = drive, ES:DI = the `$PnP`
+/// installation check header (PnP BIOS 1.0a, 4.5), stack just below it, interrupts on.
+pub fn boot_call(dl: u8, pnp: Option<crate::mem::FarPtr>) -> Call16 {
     let mut regs = Regs {
         flags: Flags::IF.bits(),
         ..Default::default()
     };
     regs.set_dl(dl);
+    if let Some(p) = pnp {
+        regs.es = p.segment;
+        regs.set_di(p.offset);
+    }
     let mut call = Call16::far_call(0, BOOT_ADDR, regs);
     call.ss = 0;
     call.sp = BOOT_ADDR;
@@ -638,6 +642,18 @@ mod tests {
             name: 0,
         };
         assert_eq!(name_of(&m.mem, &bios, e).as_str(), "boot ROM at d000:0044");
+    }
+
+    #[test]
+    fn boot_sectors_get_the_pnp_header_in_es_di() {
+        let pnp = crate::mem::FarPtr::new(0xf000, 0x5fb0);
+        let call = boot_call(0x80, Some(pnp));
+        assert_eq!(
+            (call.regs.es, call.regs.di(), call.regs.dl()),
+            (0xf000, 0x5fb0, 0x80)
+        );
+        let call = boot_call(0x81, None);
+        assert_eq!((call.regs.es, call.regs.di()), (0, 0));
     }
 
     #[test]

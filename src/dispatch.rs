@@ -28,7 +28,7 @@ impl From<Action> for Next {
 }
 
 /// int1A AH=B1h: the PCI BIOS, which answers from the device list POST keeps.
-const PCI_BIOS: u8 = 0xb1;
+const PCI_BIOS: u8 = services::pcibios::PCI_FUNCTION_ID;
 
 /// Services that keep no firmware state (they use the BDA and the hardware only): they
 /// run even while another activation holds the state, e.g. IRQs and int16 while an
@@ -59,8 +59,11 @@ pub fn dispatch(regs: &mut Regs, ctx: &mut Ctx, bios: &mut Bios) -> Next {
         0x14 => return services::serial::int14(regs, ctx, bios).into(),
         0x15 => return services::system::int15(regs, ctx, bios).into(),
         0x17 => return services::serial::int17(regs, ctx, bios).into(),
-        // The PCI BIOS (not yet: int1a answers it as unsupported).
-        0x1a => services::time::int1a(regs, ctx),
+        // The PCI BIOS (the rest of int1A is stateless, above).
+        0x1a => {
+            let entry32 = bios.tables.pcibios32_entry();
+            services::pcibios::int1a(regs, ctx, &bios.pci, entry32)
+        }
         v @ (0x18 | 0x19) => {
             let jump = if crate::boot::waiting_for_retry(bios) {
                 crate::boot::wait_for_retry(ctx, bios)

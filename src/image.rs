@@ -119,7 +119,23 @@ extern "C" fn xenbios_post() {
     };
     // POST takes and releases the firmware state phase by phase (see post.rs).
     BIOS.init();
+    BIOS.lock().tables.layout = Some(table_layout());
     crate::post::run(&mut ctx, &BIOS, &handlers, &mut RealXenCpu);
+}
+
+/// Where src/arch/x86/tables.S put the fixed BIOS structures (linear addresses).
+fn table_layout() -> crate::tables::Layout {
+    let flat = |off: u16| crate::mem::linear(BIOS_SEG, off);
+    crate::tables::Layout {
+        fseg_pool: (
+            flat(fseg_offset!(xenbios_fseg_pool)),
+            flat(fseg_offset!(xenbios_fseg_pool_end)),
+        ),
+        bios32_header: flat(fseg_offset!(xenbios_bios32_header)),
+        pnp_header: flat(fseg_offset!(xenbios_pnp_header)),
+        pcibios32_entry: flat(fseg_offset!(xenbios_pcibios32)),
+        pci_last_bus: flat(fseg_offset!(xenbios_pci_last_bus)),
+    }
 }
 
 #[unsafe(no_mangle)]

@@ -20,7 +20,6 @@ pub mod cpu;
 pub mod dispatch;
 pub mod e820;
 pub mod fmt;
-pub mod fw_pages;
 pub mod global;
 pub mod hw;
 pub mod ivt;
@@ -32,7 +31,9 @@ pub mod oprom;
 pub mod post;
 pub mod regs;
 pub mod services;
+pub mod tables;
 pub mod xen;
+pub mod zone;
 
 #[cfg(target_os = "none")]
 pub mod arch;

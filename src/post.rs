@@ -68,6 +68,9 @@ fn platform(ctx: &mut Ctx, bios: &mut Bios, handlers: &Handlers, xen_cpu: &mut d
     crate::hw::pci::setup(ctx, &bios.e820, &mut bios.pci);
     let platform = crate::xen::PlatformDevice::find(&bios.pci);
     bios.xen = crate::xen::init(ctx, &mut bios.e820, platform, xen_cpu);
+    // ACPI, SMBIOS, MP table, BIOS32/$PnP headers (after PCI: QEMU builds its ACPI
+    // tables from the PCI set-up when the loader first reads them).
+    crate::tables::setup(ctx, bios);
     crate::hw::ps2::init(ctx);
 }
 

@@ -21,6 +21,8 @@ pub const KEY_SIGNATURE: u16 = 0x0000;
 pub const KEY_FEATURES: u16 = 0x0001;
 /// `-boot menu=on|off`: a little-endian u16, non-zero for on (QEMU's FW_CFG_BOOT_MENU).
 pub const KEY_BOOT_MENU: u16 = 0x000e;
+/// Number of CPUs present at boot, little-endian u16 (QEMU FW_CFG_NB_CPUS).
+pub const KEY_NB_CPUS: u16 = 0x0005;
 pub const KEY_FILE_DIR: u16 = 0x0019;
 
 pub const SIGNATURE: [u8; 4] = *b"QEMU";
@@ -120,7 +122,11 @@ impl<'a> FwCfg<'a> {
 
     /// Look `name` up in the file directory.
     pub fn find(&self, name: &str) -> Option<FileInfo> {
-        let name = name.as_bytes();
+        self.find_bytes(name.as_bytes())
+    }
+
+    /// [`find`](Self::find) for a name that is bytes (as in the table loader's commands).
+    pub fn find_bytes(&self, name: &[u8]) -> Option<FileInfo> {
         if name.len() > FILE_NAME_LEN {
             return None;
         }

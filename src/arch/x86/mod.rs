@@ -12,6 +12,7 @@ pub use xen::RealXenCpu;
 use crate::cpu::{Call16, Cpu};
 
 core::arch::global_asm!(include_str!("trampoline.S"), options(att_syntax, raw));
+core::arch::global_asm!(include_str!("tables.S"), options(att_syntax, raw));
 
 /// Segment of the BIOS code (the trampoline's 16-bit sections live in it).
 pub const BIOS_SEG: u16 = 0xf000;
