@@ -219,8 +219,8 @@ fn probe_survives_a_reset_that_completes_late() {
     let mut m = Machine::default();
     let primary = channel(&mut m, PRIMARY, Some(disk("MASTER", 2048)), None);
     let secondary = channel(&mut m, SECONDARY, None, Some(disk("SLAVE", 4096)));
-    primary.borrow_mut().reset_delay = 8;
-    secondary.borrow_mut().reset_delay = 8;
+    primary.borrow_mut().reset_delay = 64;
+    secondary.borrow_mut().reset_delay = 64;
     let rig = Rig::probe(m, s);
     assert_eq!(rig.drives.disk_count(), 2);
     assert_eq!(rig.name(0x80), "ata0 master: MASTER, 1 MiB");
