@@ -401,11 +401,11 @@ xbed_main_run() {
     end=$(xbed_l2_end)
     echo "xenbed: L2 $end; L1 $XBED_L1_END; $(xbed_timings)"
     echo "xenbed: logs in $XBED_OUT"
+    [ "$timed_out" = 0 ] || exit "$XBED_EXIT_TIMEOUT"
     case $end in
         "exit "* | "stop "*) exit "$(xbed_field status)" ;;
         "timeout "*) exit "$XBED_EXIT_TIMEOUT" ;;
         *)
-            [ "$timed_out" = 0 ] || exit "$XBED_EXIT_TIMEOUT"
             tail -n 20 "$XBED_OUT/l1-console.log" >&2 || true
             exit "$XBED_EXIT_BED_FAILED"
             ;;
