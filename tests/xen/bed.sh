@@ -180,7 +180,7 @@ XBED_OUT=
 XBED_BIOS=
 XBED_TIMEOUT=
 XBED_SOURCES=() # the files to place in OUT/files, in order
-XBED_L2_ARGS=() # L2's arguments (the guest part: disks and the caller's own)
+XBED_L2_ARGS=() # L2 QEMU's whole command line but the program
 XBED_PATH=
 XBED_L1_PID=
 XBED_STARTED=
@@ -209,6 +209,7 @@ xbed_configure() {
     XBED_BIOS=${BIOS:-$XB_ROOT/target/bios.bin}
     XBED_TIMEOUT=$XBED_L2_TIMEOUT
     XBED_L1_COMMAND=
+    XBED_QUIET=0
     XBED_SOURCES=()
     XBED_L2_ARGS=()
     local mem=$XBED_L2_MIB snapshot=0 ide_index=0 xen_index=0 vdev
@@ -244,6 +245,8 @@ xbed_configure() {
     done
     [[ $mem =~ ^[0-9]+$ ]] || xbed_die "--mem wants MiB, not $mem" || return
     [[ $XBED_TIMEOUT =~ ^[0-9]+$ ]] || xbed_die "--timeout wants seconds, not $XBED_TIMEOUT" || return
+    mkdir -p "$XBED_OUT"
+    XBED_OUT=$(realpath "$XBED_OUT")
     case $XBED_OUT in *,*) xbed_die "--out: QEMU cannot take a path with a comma" || return ;; esac
     xbed_add_file "$XBED_BIOS" || return
     local bios=$XBED_PATH
@@ -279,8 +282,6 @@ xbed_place() {
 xbed_start() {
     local l1
     l1=$(xbed_l1) || return
-    mkdir -p "$XBED_OUT"
-    XBED_OUT=$(realpath "$XBED_OUT")
     rm -rf "${XBED_OUT:?}/files"
     rm -f "$XBED_OUT"/{serial.log,firmware.log,firmware-e9.log,l2-stderr.log,l2-status,l1-ready,l2-args,bed.conf,stop,l1-console.log,l1-qemu.log}
     mkdir "$XBED_OUT/files"

@@ -1,8 +1,11 @@
 # The Xen tests' harness: boot a firmware with some disks on the Xen bed (tests/xen/bed.sh),
 # wait for lines in L2's serial log and in its firmware log, and say PASS or FAIL, as
 # tests/system/lib.sh does for plain QEMU. Sourced by tests/system/xen-*.sh; takes the same
-# settings: BIOS, XB_TIMEOUT (L2's timeout), XB_IDLE_TIMEOUT, XB_LOG_DIR, XB_FATAL_PATTERN,
-# and has the disk builders of tests/system/images.sh.
+# settings: BIOS, XB_TIMEOUT (L2's timeout), XB_LOG_DIR, XB_FATAL_PATTERN, and has the disk
+# builders of tests/system/images.sh. Its own:
+#   XB_XEN_IDLE_TIMEOUT=s  give up when no log has grown for this long (default 300: nested,
+#                          a guest is slower than under TCG; SYSLINUX loading the kernel by
+#                          IDE PIO takes ~70 s without a word)
 #
 #   xen_boot_test NAME EXPECT... -- BED-OPTION...
 #     EXPECT:
@@ -20,7 +23,7 @@
 #   Once every line is there (and no --exit is expected) the harness stops L2: the guest
 #   need not power off (xenbios has no ACPI yet: Linux halts). The test fails, with the ends
 #   of every log, when L2 or L1 ends first, when the firmware gives up (XB_FATAL_PATTERN),
-#   when no log grows for XB_IDLE_TIMEOUT seconds, or at the timeout. A PASS prints when
+#   when no log grows for XB_XEN_IDLE_TIMEOUT seconds, or at the timeout. A PASS prints when
 #   each line appeared, in seconds from the start of the run.
 #
 #   xen_pending REASON   (at the top of a test) a test that cannot pass yet: it exits 77,
@@ -33,6 +36,7 @@ source "$XB_ROOT/tests/xen/bed.sh"
 readonly XEN_EXIT_SKIP=77
 # How often the logs are looked at while the bed runs (each look greps them all).
 readonly XEN_POLL_SECONDS=0.5
+XB_XEN_IDLE_TIMEOUT=${XB_XEN_IDLE_TIMEOUT:-300}
 
 # End L1 if a test exits early, as well as what tests/system/lib.sh started.
 trap 'xbed_cleanup; xb_cleanup' EXIT
@@ -138,8 +142,8 @@ xen_watch() {
         if [ "$size" != "$last_size" ]; then
             last_size=$size
             last_change=$SECONDS
-        elif [ $((SECONDS - last_change)) -ge "$XB_IDLE_TIMEOUT" ]; then
-            XEN_REASON="no output for ${XB_IDLE_TIMEOUT}s, and $XEN_MISSING"
+        elif [ $((SECONDS - last_change)) -ge "$XB_XEN_IDLE_TIMEOUT" ]; then
+            XEN_REASON="no output for ${XB_XEN_IDLE_TIMEOUT}s, and $XEN_MISSING"
             return 1
         fi
         if [ "$(xb_since "$XBED_STARTED" | cut -d. -f1)" -ge "$deadline" ]; then
