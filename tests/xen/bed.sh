@@ -55,7 +55,8 @@ XBED_QEMU=$(command -v qemu-system-x86_64 || echo /usr/bin/qemu-system-x86_64)
 # --- L1 ------------------------------------------------------------------------------------
 # L1's CPU: TCG's "max" model emulates AMD SVM with nested paging, which kvm_amd needs.
 readonly XBED_L1_CPU=max
-# One vCPU: TCG runs it on one host core (the machine has two, shared).
+# One vCPU: TCG runs it on one host core (the machine has two, shared). Two were measured:
+# xen-plain-boot took twice as long.
 readonly XBED_L1_SMP=1
 # L1 memory: the initramfs unpacked (~70 MiB) and L2's RAM, with room to spare.
 readonly XBED_L1_MIB=2048
