@@ -17,7 +17,7 @@ if [ "$size" -ne 131072 ]; then
     exit 1
 fi
 sym() { echo $((0x$(nm target/bios.elf | awk -v s="$1" '$3 == s {print $1}'))); }
-free=$(( $(sym text16_lma) - $(sym data_end) + 0xfe000 - $(sym text16_end) ))
+free=$(( $(sym text16_lma) - $(sym data_end) + 0xfe000 - $(sym fseg_data_end) ))
 low=$(( $(sym low_end) - $(sym ebda_start) ))
 echo "build: target/bios.bin 131072 bytes, $free bytes free; low area (EBDA, data, stack) $low bytes"
 

@@ -21,12 +21,16 @@ KVER_PREFERRED=${XENBIOS_KVER:-6.12.95+deb12-amd64}
 # ca-certificates: cargo fetches crates over HTTPS.
 RUST_PKGS=(rustc-web cargo-web rust-web-src rust-web-clippy rustfmt-web ca-certificates)
 # What the scripts and the system tests call: image builders, boot loaders, the initramfs.
+# The Xen bed (tests/xen/bed.sh) builds its L1 initramfs with the same busybox-static, cpio,
+# xz-utils (the kernel's modules) and binutils (their dependencies), from the same kernel.
 TOOL_PKGS=(binutils gcc cpio xz-utils fdisk mtools syslinux syslinux-common grub-pc-bin
     grub-common busybox-static)
 # The Xen ABI test compiles a C program against Xen's headers, as i386 and x86-64.
 TOOL_PKGS+=(libxen-dev gcc-multilib)
 # From bookworm-backports: QEMU 10 (bookworm's 7.2 has no Xen emulation) and its SeaBIOS,
-# the reference firmware the system tests are checked against.
+# the reference firmware the system tests are checked against. The Xen bed runs this same
+# QEMU at both levels (with virtio-9p) and copies it, its libraries, its option ROMs and
+# SeaBIOS into its L1.
 BACKPORTS_PKGS=(qemu-system-x86 seabios)
 QEMU_MIN_VERSION=1:10
 

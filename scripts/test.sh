@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Run every test (README command 2; CI runs it through .ci/run): install what is missing, build
 # target/bios.bin, then the host tests, clippy, rustfmt and the system tests (boot loaders and a
-# Debian kernel booted under QEMU). Every step runs even after a failure; a summary follows and
-# the exit status is 1 if any step failed.
+# Debian kernel booted under QEMU, and the xen-* ones on the nested Xen bed, tests/xen/). Every
+# step runs even after a failure; a summary follows and the exit status is 1 if any step failed.
 #   BIOS=/usr/share/seabios/bios.bin scripts/test.sh   boot the system tests with SeaBIOS instead
 set -euo pipefail
 cd "$(dirname "$0")/.."

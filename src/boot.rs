@@ -2,16 +2,18 @@
 //! checks and the hand-off to 0000:7C00.
 //!
 //! The order is fixed at POST: devices named in QEMU's `bootorder` file first, in its
-//! order, then the other drives in registry order. int19 starts at the head of the list;
-//! int18 (which a boot sector calls when it finds nothing to boot) goes on with the next
-//! device. When every device failed, the reasons are printed and the firmware retries
-//! after a pause or at a key press.
+//! order, then the other drives in registry order, then the boot entry vectors (BEVs) of
+//! option ROMs in the order the ROMs were run; the boot menu may move one entry to the
+//! front. int19 starts at the head of the list; int18 (which a boot sector calls when it
+//! finds nothing to boot) goes on with the next device, and so does a BEV that returns.
+//! When every device failed, the reasons are printed and the firmware retries after a
+//! pause or at a key press.
 
 use crate::bios::{Bios, Ctx};
 use crate::block::{DiskError, DriveId, DriveKind, Drives, Interface};
 use crate::cpu::{Call16, call_kind};
 use crate::hw::clock::Deadline;
-use crate::mem::linear;
+use crate::mem::{Memory, linear};
 use crate::regs::{Flags, Regs};
 use core::fmt::Write;
 
@@ -21,11 +23,25 @@ const SIGNATURE_OFFSET: u32 = 510;
 const SIGNATURE: u16 = 0xaa55;
 /// How long "no bootable device" waits before trying again.
 const RETRY_SECONDS: u64 = 60;
-pub const MAX_ENTRIES: usize = crate::block::MAX_DRIVES;
+/// Boot entry vectors kept from option ROMs.
+pub const MAX_ROM_ENTRIES: usize = 8;
+pub const MAX_ENTRIES: usize = crate::block::MAX_DRIVES + MAX_ROM_ENTRIES;
+/// A BEV is entered with AX = AA55h and DL = 0 (what boot ROMs are used to from SeaBIOS
+/// and the BBS reference BIOS; the BIOS Boot Specification 1.01 defines no registers).
+const BEV_AX: u16 = 0xaa55;
+/// Longest product name shown for a boot ROM.
+const ROM_NAME_MAX: u32 = 64;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BootEntry {
     Disk(DriveId),
+    /// A PnP option ROM's boot entry vector `seg:offset`; `name` is the offset of its
+    /// product name in segment `seg` (0: none).
+    Bev {
+        seg: u16,
+        offset: u16,
+        name: u16,
+    },
 }
 
 /// Why a device did not boot.
@@ -34,6 +50,8 @@ pub enum Failure {
     Read(DiskError),
     NoSignature,
     Gone,
+    /// A boot ROM's BEV came back: it found nothing to boot.
+    Returned,
 }
 
 pub struct BootState {
@@ -104,6 +122,62 @@ impl BootState {
         self.order = order;
         self.next = 0;
     }
+
+    /// Add an entry at the end of the order (boot ROMs come after the disks).
+    pub fn push(&mut self, e: BootEntry) {
+        if let Some(slot) = self.order.iter_mut().find(|s| s.is_none()) {
+            *slot = Some(e);
+        }
+    }
+
+    /// Move the `index`th entry to the front (the boot menu's choice); the others keep
+    /// their order.
+    pub fn promote(&mut self, index: usize) {
+        let n = self.order().count();
+        if index < n {
+            self.order[..=index].rotate_right(1);
+        }
+    }
+}
+
+/// A boot entry as the user sees it: the drive's description or the ROM's product name.
+pub fn describe(mem: &dyn Memory, bios: &Bios, e: BootEntry, out: &mut dyn Write) {
+    match e {
+        BootEntry::Disk(id) => {
+            if let Some(d) = bios.drives.get(id) {
+                let _ = d.dev.describe(out);
+            }
+        }
+        BootEntry::Bev { seg, offset, name } => {
+            let mut at = linear(seg, name);
+            let end = at + ROM_NAME_MAX;
+            let mut shown = 0;
+            while name != 0 && at < end {
+                let c = mem.read_u8(at);
+                if c == 0 {
+                    break;
+                }
+                let c = if c.is_ascii_graphic() || c == b' ' {
+                    c
+                } else {
+                    b'?'
+                };
+                let _ = out.write_char(c as char);
+                shown += 1;
+                at += 1;
+            }
+            if shown == 0 {
+                let _ = write!(out, "boot ROM at {seg:04x}:{offset:04x}");
+            }
+        }
+    }
+}
+
+/// `describe` into a line buffer.
+pub fn name_of(mem: &dyn Memory, bios: &Bios, e: BootEntry) -> crate::fmt::Buf<80> {
+    let mut name = crate::fmt::Buf::<80>::new();
+    describe(mem, bios, e, &mut name);
+    name
 }
 
 /// QEMU's firmware path of a drive, as in its `bootorder` file.
@@ -155,15 +229,12 @@ fn path_matches(iface: &Interface, line: &str) -> bool {
 /// POST: decide the boot order from the drives found and QEMU's `bootorder` file.
 #[inline(never)] // POST step: its locals live only while it runs (stack budget)
 pub fn setup(ctx: &mut Ctx, bios: &mut Bios, bootorder: Option<&str>) {
-    let _ = ctx;
     bios.boot.set_order(&bios.drives, bootorder);
+    for e in bios.roms.boot_entries() {
+        bios.boot.push(e);
+    }
     for (i, e) in bios.boot.order().enumerate() {
-        let BootEntry::Disk(id) = e;
-        if let Some(d) = bios.drives.get(id) {
-            let mut name = crate::fmt::Buf::<80>::new();
-            let _ = d.dev.describe(&mut name);
-            info!("boot", "{}: {}", i + 1, name.as_str());
-        }
+        info!("boot", "{}: {}", i + 1, name_of(ctx.mem, bios, e).as_str());
     }
 }
 
@@ -210,17 +281,33 @@ fn boot_next(ctx: &mut Ctx, bios: &mut Bios) -> Option<Call16> {
     None
 }
 
+/// A boot ROM's BEV came back (the image calls this after the returning call16): note
+/// the failure and go on with the next entry.
+pub fn returned(ctx: &mut Ctx, bios: &mut Bios) -> Option<Call16> {
+    let i = bios.boot.next.saturating_sub(1);
+    if let Some(slot) = bios.boot.failures.get_mut(i) {
+        *slot = Some(Failure::Returned);
+    }
+    info!("boot", "the boot ROM returned: trying the next device");
+    boot_next(ctx, bios)
+}
+
 fn try_boot(ctx: &mut Ctx, bios: &mut Bios, entry: BootEntry) -> Result<Call16, Failure> {
-    let BootEntry::Disk(id) = entry;
-    let d = bios.drives.get_mut(id).ok_or(Failure::Gone)?;
-    let mut name = crate::fmt::Buf::<80>::new();
-    let _ = d.dev.describe(&mut name);
+    let name = name_of(ctx.mem, bios, entry);
     let _ = writeln!(
         ctx.console as &mut dyn crate::console::Console,
         "Booting from {}...",
         name.as_str()
     );
     info!("boot", "trying {}", name.as_str());
+    let id = match entry {
+        BootEntry::Disk(id) => id,
+        BootEntry::Bev { seg, offset, .. } => {
+            info!("boot", "calling the boot ROM at {seg:04x}:{offset:04x}");
+            return Ok(bev_call(seg, offset));
+        }
+    };
+    let d = bios.drives.get_mut(id).ok_or(Failure::Gone)?;
     let addr = linear(0, BOOT_ADDR);
     let sector_size = d.dev.info().sector_size;
     if sector_size != crate::block::SECTOR_SIZE {
@@ -256,22 +343,38 @@ fn try_boot(ctx: &mut Ctx, bios: &mut Bios, entry: BootEntry) -> Result<Call16, 
         "booting {} as drive {dl:#04x} at 0000:{BOOT_ADDR:04x}",
         name.as_str()
     );
-    Ok(boot_call(dl))
+    Ok(boot_call(dl, bios.tables.pnp()))
 }
 
-/// The jump to a boot sector: CS:IP = 0000:7C00, DL = drive, stack just below it,
-/// interrupts on.
-pub fn boot_call(dl: u8) -> Call16 {
+/// The jump to a boot sector: CS:IP = 0000:7C00, DL = drive, ES:DI = the `$PnP`
+/// installation check header (PnP BIOS 1.0a, 4.5), stack just below it, interrupts on.
+pub fn boot_call(dl: u8, pnp: Option<crate::mem::FarPtr>) -> Call16 {
     let mut regs = Regs {
         flags: Flags::IF.bits(),
         ..Default::default()
     };
     regs.set_dl(dl);
+    if let Some(p) = pnp {
+        regs.es = p.segment;
+        regs.set_di(p.offset);
+    }
     let mut call = Call16::far_call(0, BOOT_ADDR, regs);
     call.ss = 0;
     call.sp = BOOT_ADDR;
     call.kind = call_kind::OWN_STACK | call_kind::NORETURN;
     call
+}
+
+/// The far call to a boot ROM's BEV: interrupts on, on the firmware stack, and it may
+/// return (BIOS Boot Specification 1.01, 3.3: a BEV that cannot boot returns or calls
+/// int18).
+pub fn bev_call(seg: u16, offset: u16) -> Call16 {
+    let mut regs = Regs {
+        flags: Flags::IF.bits(),
+        ..Default::default()
+    };
+    regs.set_ax(BEV_AX);
+    Call16::far_call(seg, offset, regs)
 }
 
 fn report_failure(ctx: &mut Ctx, bios: &Bios) {
@@ -282,22 +385,20 @@ fn report_failure(ctx: &mut Ctx, bios: &Bios) {
         warn!("boot", "no bootable device: no drives were found");
     }
     for (entry, failure) in bios.boot.order().zip(bios.boot.failures.iter()) {
-        let BootEntry::Disk(id) = entry;
-        let mut name = crate::fmt::Buf::<80>::new();
-        if let Some(d) = bios.drives.get(id) {
-            let _ = d.dev.describe(&mut name);
-        }
+        let name = name_of(ctx.mem, bios, entry);
+        let con = ctx.console as &mut dyn crate::console::Console;
         let why = match failure {
             Some(Failure::Read(e)) => ReasonText::Read(e.code()),
             Some(Failure::NoSignature) => ReasonText::Text("no boot signature in sector 0"),
             Some(Failure::Gone) => ReasonText::Text("drive vanished"),
+            Some(Failure::Returned) => ReasonText::Text("the boot ROM found nothing to boot"),
             None => ReasonText::Text("not tried"),
         };
         let _ = writeln!(con, "  {}: {}", name.as_str(), why);
         warn!("boot", "no bootable device: {}: {}", name.as_str(), why);
     }
     let _ = writeln!(
-        con,
+        ctx.console as &mut dyn crate::console::Console,
         "Retrying in {RETRY_SECONDS} seconds; press a key to retry now."
     );
 }
@@ -397,6 +498,13 @@ mod tests {
         d
     }
 
+    fn disk_index(e: BootEntry) -> u8 {
+        match e {
+            BootEntry::Disk(id) => id.0,
+            other => panic!("not a disk: {other:?}"),
+        }
+    }
+
     #[test]
     fn bootorder_file_comes_first_then_registry_order() {
         let d = drives(vec![
@@ -409,10 +517,10 @@ mod tests {
             &d,
             Some("/pci@i0cf8/ide@1,1/drive@1/disk@0\n/pci@i0cf8/ide@1,1/drive@0/disk@1\nHALT\n"),
         );
-        let ids: Vec<_> = s.order().map(|BootEntry::Disk(id)| id.0).collect();
+        let ids: Vec<_> = s.order().map(disk_index).collect();
         assert_eq!(ids, vec![2, 1, 0]);
         s.set_order(&d, None);
-        let ids: Vec<_> = s.order().map(|BootEntry::Disk(id)| id.0).collect();
+        let ids: Vec<_> = s.order().map(disk_index).collect();
         assert_eq!(ids, vec![0, 1, 2]);
     }
 
@@ -455,6 +563,102 @@ mod tests {
             "{out}"
         );
         assert!(waiting_for_retry(&bios));
+    }
+
+    #[test]
+    fn promote_moves_one_entry_to_the_front_and_keeps_the_rest_in_order() {
+        let d = drives(vec![
+            ata(0, false, true, None, "a"),
+            ata(0, true, true, None, "b"),
+            ata(1, false, true, None, "c"),
+        ]);
+        let mut s = BootState::new();
+        s.set_order(&d, None);
+        let rom = BootEntry::Bev {
+            seg: 0xc800,
+            offset: 0x385,
+            name: 0,
+        };
+        s.push(rom);
+        s.promote(2);
+        let order: Vec<_> = s.order().collect();
+        assert_eq!(
+            order,
+            vec![
+                BootEntry::Disk(DriveId(2)),
+                BootEntry::Disk(DriveId(0)),
+                BootEntry::Disk(DriveId(1)),
+                rom
+            ]
+        );
+        s.promote(9);
+        assert_eq!(s.order().count(), 4, "out of range: unchanged");
+    }
+
+    #[test]
+    fn a_boot_rom_is_called_and_when_it_returns_the_next_device_boots() {
+        let mut m = Machine::default();
+        let mut bios = Bios::new();
+        bios.drives = drives(vec![ata(0, false, true, None, "disk")]);
+        m.mem.write(linear(0xc800, 0x100), b"iPXE (PCI 00:03.0)\0");
+        setup(&mut m.ctx(), &mut bios, None);
+        let rom = BootEntry::Bev {
+            seg: 0xc800,
+            offset: 0x385,
+            name: 0x100,
+        };
+        bios.boot.push(rom);
+        bios.boot.promote(1);
+        let call = int19(&mut m.ctx(), &mut bios).expect("the ROM is called");
+        assert_eq!((call.regs.cs, call.regs.ip), (0xc800, 0x385));
+        assert_eq!(
+            call.kind, 0,
+            "a BEV may return: no NORETURN, firmware stack"
+        );
+        assert_eq!(call.regs.ax(), 0xaa55);
+        assert!(Flags::from_bits_retain(call.regs.flags).contains(Flags::IF));
+        assert!(
+            m.console
+                .text()
+                .contains("Booting from iPXE (PCI 00:03.0)...")
+        );
+        // The BEV came back: the disk is next.
+        let call = returned(&mut m.ctx(), &mut bios).expect("the disk boots");
+        assert_eq!(
+            (call.regs.cs, call.regs.ip, call.regs.dl()),
+            (0, 0x7c00, 0x80)
+        );
+        // And if that one fails too, the report says what the ROM did.
+        assert!(int18(&mut m.ctx(), &mut bios).is_none());
+        let out = m.console.text();
+        assert!(
+            out.contains("  iPXE (PCI 00:03.0): the boot ROM found nothing to boot"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_boot_rom_without_a_product_name_is_named_by_its_vector() {
+        let m = Machine::default();
+        let bios = Bios::new();
+        let e = BootEntry::Bev {
+            seg: 0xd000,
+            offset: 0x44,
+            name: 0,
+        };
+        assert_eq!(name_of(&m.mem, &bios, e).as_str(), "boot ROM at d000:0044");
+    }
+
+    #[test]
+    fn boot_sectors_get_the_pnp_header_in_es_di() {
+        let pnp = crate::mem::FarPtr::new(0xf000, 0x5fb0);
+        let call = boot_call(0x80, Some(pnp));
+        assert_eq!(
+            (call.regs.es, call.regs.di(), call.regs.dl()),
+            (0xf000, 0x5fb0, 0x80)
+        );
+        let call = boot_call(0x81, None);
+        assert_eq!((call.regs.es, call.regs.di()), (0, 0));
     }
 
     #[test]

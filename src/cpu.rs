@@ -53,6 +53,11 @@ pub trait Cpu {
     /// Run real-mode code; on return `call.regs` holds its registers and flags. With
     /// `call_kind::NORETURN` this does not return in the image.
     fn call16(&mut self, call: &mut Call16);
+    /// Let interrupts in for a moment: POST's waits (the boot menu) call this between
+    /// looks at the key ring so that the tick and the keyboard IRQ run. In the image: in
+    /// real mode, interrupts on, until one interrupt has been handled (or at once when the
+    /// timer is masked). The firmware state must not be held: the handlers lock it.
+    fn wait_for_interrupt(&mut self);
     /// A20 as the interrupted caller will get it back.
     fn caller_a20(&self) -> bool;
     fn set_caller_a20(&mut self, on: bool);

@@ -12,8 +12,9 @@ pub enum Next {
     Return,
     /// Let interrupts run and call the service again (see `Action::Yield`).
     Yield,
-    /// Leave the BIOS for good: enter a boot sector. The image releases the firmware's
-    /// state before it jumps, so the booted code can call the BIOS.
+    /// Enter boot code: a boot sector (never returns) or a boot ROM's BEV (may return:
+    /// then `boot::returned` says what next). The image releases the firmware's state
+    /// before the call, so the booted code can call the BIOS.
     Boot(Call16),
 }
 
@@ -26,18 +27,43 @@ impl From<Action> for Next {
     }
 }
 
-pub fn dispatch(regs: &mut Regs, ctx: &mut Ctx, bios: &mut Bios) -> Next {
+/// int1A AH=B1h: the PCI BIOS, which answers from the device list POST keeps.
+const PCI_BIOS: u8 = services::pcibios::PCI_FUNCTION_ID;
+
+/// Services that keep no firmware state (they use the BDA and the hardware only): they
+/// run even while another activation holds the state, e.g. IRQs and int16 while an
+/// option ROM runs from POST, or int10 while a service prints through a VGA BIOS. None
+/// for vectors that need the state.
+pub fn stateless(regs: &mut Regs, ctx: &mut Ctx) -> Option<Next> {
     match regs.vector {
         0x09 => services::keyboard::int09(regs, ctx),
         0x10 => services::video::int10(regs, ctx),
         0x11 => services::equipment::int11(regs, ctx),
         0x12 => services::equipment::int12(regs, ctx),
+        0x16 => return Some(services::keyboard::int16(regs, ctx).into()),
+        0x1a if regs.ah() != PCI_BIOS => services::time::int1a(regs, ctx),
+        0x70 => services::time::int70(regs, ctx),
+        0x74 => services::keyboard::int74(regs, ctx),
+        _ => return None,
+    }
+    Some(Next::Return)
+}
+
+pub fn dispatch(regs: &mut Regs, ctx: &mut Ctx, bios: &mut Bios) -> Next {
+    if let Some(next) = stateless(regs, ctx) {
+        return next;
+    }
+    match regs.vector {
         // int40 is the diskette service int13 chains to on old machines; both land here.
         0x13 | 0x40 => crate::block::int13::handle(regs, ctx, &mut bios.drives),
         0x14 => return services::serial::int14(regs, ctx, bios).into(),
         0x15 => return services::system::int15(regs, ctx, bios).into(),
-        0x16 => return services::keyboard::int16(regs, ctx).into(),
         0x17 => return services::serial::int17(regs, ctx, bios).into(),
+        // The PCI BIOS (the rest of int1A is stateless, above).
+        0x1a => {
+            let entry32 = bios.tables.pcibios32_entry();
+            services::pcibios::int1a(regs, ctx, &bios.pci, entry32)
+        }
         v @ (0x18 | 0x19) => {
             let jump = if crate::boot::waiting_for_retry(bios) {
                 crate::boot::wait_for_retry(ctx, bios)
@@ -52,13 +78,50 @@ pub fn dispatch(regs: &mut Regs, ctx: &mut Ctx, bios: &mut Bios) -> Next {
                 None => Next::Yield,
             };
         }
-        0x1a => services::time::int1a(regs, ctx),
-        0x70 => services::time::int70(regs, ctx),
-        0x74 => services::keyboard::int74(regs, ctx),
         v => {
             warn!("int", "no service for vector {v:#04x}");
             regs.fail(services::UNSUPPORTED);
         }
     }
     Next::Return
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::Machine;
+
+    #[test]
+    fn services_without_state_are_served_without_it_the_others_are_not() {
+        let mut m = Machine::default();
+        for v in [0x09, 0x10, 0x11, 0x12, 0x16, 0x1a, 0x70, 0x74] {
+            let mut regs = Regs {
+                vector: v,
+                // int16/01 (peek) does not wait; int10/0F reads the mode.
+                eax: if v == 0x16 { 0x0100 } else { 0x0f00 },
+                ..Default::default()
+            };
+            assert!(
+                matches!(stateless(&mut regs, &mut m.ctx()), Some(Next::Return)),
+                "{v:#x}"
+            );
+        }
+        for (v, ax) in [
+            (0x13, 0),
+            (0x14, 0),
+            (0x15, 0),
+            (0x17, 0),
+            (0x18, 0),
+            (0x19, 0),
+            (0x40, 0),
+            (0x1a, 0xb101),
+        ] {
+            let mut regs = Regs {
+                vector: v,
+                eax: ax,
+                ..Default::default()
+            };
+            assert!(stateless(&mut regs, &mut m.ctx()).is_none(), "{v:#x}");
+        }
+    }
 }

@@ -3,18 +3,18 @@
 //! `xenbios_interrupt`). Everything here is glue; logic lives in the modules it calls.
 
 use crate::arch::{BIOS_SEG, FlatMemory, Ports, RealCpu, RealXenCpu};
-use crate::bios::{Bios, Ctx};
+use crate::bios::{BiosCell, Ctx};
 use crate::console::Console;
 use crate::cpu::Cpu;
 use crate::dispatch::Next;
 use crate::fseg_offset;
-use crate::global::{Global, GlobalGuard};
+use crate::global::Global;
 use crate::hw::PortIo;
 use crate::hw::serial::{COM1, Uart};
 use crate::hw::timer::TscClock;
 use crate::ivt::Handlers;
+use crate::mem::FarPtr;
 use crate::regs::{Action, Regs};
-use core::mem::MaybeUninit;
 
 /// QEMU's debug console (isa-debugcon) and Xen's HVM debug port.
 const DEBUGCON: u16 = 0x402;
@@ -22,19 +22,10 @@ const XEN_DEBUG_PORT: u16 = 0xe9;
 
 static UART: Global<Option<Uart>> = Global::new(None);
 static CLOCK: Global<TscClock> = Global::new(TscClock::UNCALIBRATED);
-/// The firmware's state. Uninitialised storage (so it sits in the zeroed low area, not in
-/// the image): POST writes it before anything reads it, see `bios()`.
-static BIOS: Global<MaybeUninit<Bios>> = Global::new(MaybeUninit::uninit());
-
-/// The state, once POST has created it. Interrupt services only run after POST (the
-/// trampoline enters POST with interrupts off and POST ends in `int 19h`), so every caller
-/// sees it initialised.
-fn bios() -> Option<GlobalGuard<'static, Bios>> {
-    let guard = BIOS.try_lock()?;
-    // SAFETY: `xenbios_post` writes the value before it enables any interrupt or calls
-    // any real-mode code, and nothing reaches this function earlier (see above).
-    Some(GlobalGuard::map(guard, |b| unsafe { b.assume_init_mut() }))
-}
+/// The firmware's state (see `BiosCell`): created at POST, in the zeroed low area.
+static BIOS: BiosCell = BiosCell::new();
+/// The VGA BIOS's int10 handler once POST ran it: console text goes there too.
+static DISPLAY: Global<Option<FarPtr>> = Global::new(None);
 
 /// Debug ports and COM1 ("\n" as "\r\n" on the UART).
 fn console_write(bytes: &[u8]) {
@@ -56,16 +47,26 @@ fn log_sink(s: &str) {
     console_write(s.as_bytes());
 }
 
-/// The user console until a VGA BIOS exists: COM1 and the debug ports.
+/// The user console: COM1 and the debug ports, and the screen through the VGA BIOS once
+/// POST attached one. Writing to the screen is a real-mode call per byte (see
+/// `console::teletype_through` for why that is allowed from any firmware context).
 struct SerialConsole;
 
 impl Console for SerialConsole {
     fn write(&mut self, bytes: &[u8]) {
         console_write(bytes);
+        // Copied out: the VGA BIOS may be interrupted by a handler that writes too.
+        let display = DISPLAY.try_lock().and_then(|d| *d);
+        if let Some(int10) = display {
+            crate::console::teletype_through(&mut RealCpu, &FlatMemory, int10, bytes);
+        }
     }
     fn read(&mut self) -> Option<u8> {
         let u = (*UART.lock())?;
         u.getc(&Ports)
+    }
+    fn attach_display(&mut self, int10: FarPtr) {
+        *DISPLAY.lock() = Some(int10);
     }
 }
 
@@ -89,13 +90,6 @@ fn service_stubs() -> [(u8, u16); 16] {
         (0x70, fseg_offset!(xenbios_int_0x70)),
         (0x74, fseg_offset!(xenbios_int_0x74)),
     ]
-}
-
-/// Create the state in place. Its own frame, so the temporary is gone before POST's
-/// deeper calls need the stack.
-#[inline(never)]
-fn init_bios() {
-    BIOS.lock().write(Bios::new());
 }
 
 #[unsafe(no_mangle)]
@@ -123,9 +117,25 @@ extern "C" fn xenbios_post() {
         services: &services,
         diskette_params: fseg_offset!(xenbios_diskette_params),
     };
-    init_bios();
-    let mut bios = bios().expect("nothing else holds the BIOS state during POST");
-    crate::post::run(&mut ctx, &mut bios, &handlers, &mut RealXenCpu);
+    // POST takes and releases the firmware state phase by phase (see post.rs).
+    BIOS.init();
+    BIOS.lock().tables.layout = Some(table_layout());
+    crate::post::run(&mut ctx, &BIOS, &handlers, &mut RealXenCpu);
+}
+
+/// Where src/arch/x86/tables.S put the fixed BIOS structures (linear addresses).
+fn table_layout() -> crate::tables::Layout {
+    let flat = |off: u16| crate::mem::linear(BIOS_SEG, off);
+    crate::tables::Layout {
+        fseg_pool: (
+            flat(fseg_offset!(xenbios_fseg_pool)),
+            flat(fseg_offset!(xenbios_fseg_pool_end)),
+        ),
+        bios32_header: flat(fseg_offset!(xenbios_bios32_header)),
+        pnp_header: flat(fseg_offset!(xenbios_pnp_header)),
+        pcibios32_entry: flat(fseg_offset!(xenbios_pcibios32)),
+        pci_last_bus: flat(fseg_offset!(xenbios_pci_last_bus)),
+    }
 }
 
 #[unsafe(no_mangle)]
@@ -141,24 +151,28 @@ extern "C" fn xenbios_interrupt(frame: *mut Regs) -> Action {
         cpu: &mut RealCpu,
         console: &mut SerialConsole,
     };
-    let next = match bios() {
-        Some(mut bios) => crate::dispatch::dispatch(&mut regs, &mut ctx, &mut bios),
-        None => {
-            // A service called real-mode code that called back into the BIOS.
-            warn!(
-                "int",
-                "vector {:#04x} re-entered while busy: refused", regs.vector
-            );
-            regs.fail(crate::services::UNSUPPORTED);
-            Next::Return
-        }
+    let next = match crate::dispatch::stateless(&mut regs, &mut ctx) {
+        Some(next) => next,
+        None => match BIOS.try_lock() {
+            Some(mut bios) => crate::dispatch::dispatch(&mut regs, &mut ctx, &mut bios),
+            None => {
+                // Real-mode code called from a service (or POST) that holds the state
+                // called back into a service that needs it.
+                warn!(
+                    "int",
+                    "vector {:#04x} re-entered while busy: refused", regs.vector
+                );
+                regs.fail(crate::services::UNSUPPORTED);
+                Next::Return
+            }
+        },
     };
     // SAFETY: same frame, written back for the trampoline to load.
     unsafe { frame.write_unaligned(regs) };
     match next {
         Next::Return => Action::Return,
         Next::Yield => Action::Yield,
-        Next::Boot(mut call) => {
+        Next::Boot(mut call) => loop {
             let (used, size) = crate::layout::stack_used();
             if used > size / 4 * 3 {
                 warn!(
@@ -168,11 +182,16 @@ extern "C" fn xenbios_interrupt(frame: *mut Regs) -> Action {
             } else {
                 info!("post", "firmware stack: {used} of {size} bytes used so far");
             }
-            // The BIOS state is unlocked again (the guard above is gone): the boot
-            // sector may call us. This call never comes back.
+            // The BIOS state is unlocked again (the guard above is gone): the boot code
+            // may call us. A boot sector (NORETURN) never comes back; a boot ROM's BEV
+            // does when it found nothing to boot.
             RealCpu.call16(&mut call);
-            unreachable!("a boot sector returned to the BIOS");
-        }
+            match crate::boot::returned(&mut ctx, &mut BIOS.lock()) {
+                Some(next) => call = next,
+                // Nothing left: the int18/19 frame waits for a key or the retry time.
+                None => return Action::Yield,
+            }
+        },
     }
 }
 

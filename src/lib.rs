@@ -20,17 +20,20 @@ pub mod cpu;
 pub mod dispatch;
 pub mod e820;
 pub mod fmt;
-pub mod fw_pages;
 pub mod global;
 pub mod hw;
 pub mod ivt;
 pub mod layout;
 pub mod mem;
 pub mod memory;
+pub mod menu;
+pub mod oprom;
 pub mod post;
 pub mod regs;
 pub mod services;
+pub mod tables;
 pub mod xen;
+pub mod zone;
 
 #[cfg(target_os = "none")]
 pub mod arch;

@@ -1,8 +1,20 @@
 //! Power-on self test: the order in which the machine is brought up. Each step lives in
 //! the module it concerns; this file is the sequence.
+//!
+//! POST alternates between two kinds of phase:
+//! - held: the firmware state (`Bios`) is locked, and no real-mode code runs that could
+//!   call a service needing it (console text may still go through the VGA BIOS);
+//! - released: real-mode code runs (option ROM inits, the boot menu's waits with
+//!   interrupts on) and calls back into the BIOS. int13, int15 (and int14/17/18/19) lock
+//!   the state for themselves, which they could not do if POST held it: the interrupt
+//!   entry would refuse them as re-entries. int10, int16, int1A and the IRQ handlers keep
+//!   no state and are served in either phase (dispatch.rs).
+//!
+//! The firmware stack is shared: a call16 runs real-mode code below POST's frames, and an
+//! interrupt that code takes continues below it (trampoline.S).
 
 use crate::bda;
-use crate::bios::{Bios, Ctx};
+use crate::bios::{Bios, BiosCell, Ctx};
 use crate::ivt::{self, Handlers};
 use crate::mem::Memory;
 use crate::xen::XenCpu;
@@ -10,7 +22,40 @@ use crate::xen::XenCpu;
 pub use crate::layout::{EBDA_SIZE, EBDA_START, LOW_MEM_END};
 
 /// `xen_cpu` finds Xen and installs its hypercall page (`arch` in the image).
-pub fn run(ctx: &mut Ctx, bios: &mut Bios, handlers: &Handlers, xen_cpu: &mut dyn XenCpu) {
+pub fn run(ctx: &mut Ctx, bios: &BiosCell, handlers: &Handlers, xen_cpu: &mut dyn XenCpu) {
+    // Held: the platform, and the list of PCI ROMs to run.
+    let pci_roms = {
+        let mut b = bios.lock();
+        platform(ctx, &mut b, handlers, xen_cpu);
+        crate::oprom::pci_roms(ctx.io, &b.pci)
+    };
+    // Released: the VGA BIOS first, so that everything after shows on the screen.
+    let mut area = crate::oprom::open_area(ctx);
+    if let Some(area) = area.as_mut() {
+        crate::oprom::run_vga(ctx, &pci_roms, area);
+    }
+    banner(ctx);
+    // Held: the disks (before the other ROMs: a legacy ROM that hooks int13 numbers its
+    // disks after ours).
+    drives(ctx, &mut bios.lock());
+    // Released: the other option ROMs.
+    let roms = match area.as_mut() {
+        Some(area) => crate::oprom::run_others(ctx, &pci_roms, area),
+        None => crate::oprom::Roms::new(),
+    };
+    // Held: the boot order, disks first, then the ROMs' boot entry vectors.
+    {
+        let mut b = bios.lock();
+        b.roms = roms;
+        crate::boot::setup(ctx, &mut b, None);
+    }
+    // Released: the boot menu waits for keys with interrupts on.
+    crate::menu::run(ctx, bios);
+    info!("post", "done");
+}
+
+/// Interrupt controllers, timers, memory map, PCI, Xen, keyboard: no real-mode code runs.
+fn platform(ctx: &mut Ctx, bios: &mut Bios, handlers: &Handlers, xen_cpu: &mut dyn XenCpu) {
     ivt::install(ctx.mem, handlers);
     init_bda(ctx.mem);
     if ctx.cpu.cpuid(1, 0)[3] & crate::cpu::CPUID_1_EDX_APIC != 0 {
@@ -23,14 +68,25 @@ pub fn run(ctx: &mut Ctx, bios: &mut Bios, handlers: &Handlers, xen_cpu: &mut dy
     crate::hw::pci::setup(ctx, &bios.e820, &mut bios.pci);
     let platform = crate::xen::PlatformDevice::find(&bios.pci);
     bios.xen = crate::xen::init(ctx, &mut bios.e820, platform, xen_cpu);
+    // ACPI, SMBIOS, MP table, BIOS32/$PnP headers (after PCI: QEMU builds its ACPI
+    // tables from the PCI set-up when the loader first reads them).
+    crate::tables::setup(ctx, bios);
     crate::hw::ps2::init(ctx);
+}
+
+/// The drive registry, and the disk count loaders read from the BDA.
+fn drives(ctx: &mut Ctx, bios: &mut Bios) {
     crate::hw::ata::probe(ctx, &bios.pci, &mut bios.drives);
     // After the IDE probe, so that the emulated twins of PV disks can be hidden.
     crate::xen::blkfront::probe(ctx, bios);
     ctx.mem
         .write_u8(bda::at(bda::DISK_COUNT), bios.drives.disk_count());
-    crate::boot::setup(ctx, bios, None);
-    info!("post", "done");
+}
+
+/// The firmware's name on the console (the screen too when a VGA BIOS runs).
+fn banner(ctx: &mut Ctx) {
+    ctx.console
+        .write(concat!("xenbios ", env!("CARGO_PKG_VERSION"), "\n").as_bytes());
 }
 
 /// BDA and EBDA as loaders expect them before any driver runs.

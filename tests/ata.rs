@@ -211,6 +211,23 @@ fn probe_numbers_disks_in_position_order() {
 }
 
 #[test]
+fn probe_survives_a_reset_that_completes_late() {
+    // QEMU carries out SRST in a bottom half: for a while every register write is lost
+    // and an absent device 1 reads status 0 although the reset has not happened yet.
+    // The probe must not take that 0 for "reset done" and select device 0 too early.
+    let s = serial();
+    let mut m = Machine::default();
+    let primary = channel(&mut m, PRIMARY, Some(disk("MASTER", 2048)), None);
+    let secondary = channel(&mut m, SECONDARY, None, Some(disk("SLAVE", 4096)));
+    primary.borrow_mut().reset_delay = 64;
+    secondary.borrow_mut().reset_delay = 64;
+    let rig = Rig::probe(m, s);
+    assert_eq!(rig.drives.disk_count(), 2);
+    assert_eq!(rig.name(0x80), "ata0 master: MASTER, 1 MiB");
+    assert_eq!(rig.name(0x81), "ata1 slave: SLAVE, 2 MiB");
+}
+
+#[test]
 fn a_disk_without_a_model_name_still_gets_one() {
     let (rig, _) = Rig::one(disk("", 2048));
     assert_eq!(rig.name(0x80), "ata0 master: (no model name), 1 MiB");

@@ -287,7 +287,7 @@ fn no_room_for_the_hypercall_page_is_an_error() {
     let platform = Some(m.platform());
     sim::take_log();
     assert!(xen::init(&mut m.ctx(), &mut e820, platform, &mut cpu).is_none());
-    assert!(sim::take_log().contains("[pages] ERROR: no RAM below 4 GiB"));
+    assert!(sim::take_log().contains("[zone] ERROR: no room below 4 GiB"));
     assert!(m.xen.state().hypercall_page.is_none());
 }
 

@@ -17,13 +17,13 @@ use xen_headers::io::ring::{
 use xen_headers::io::xenbus::XenbusState;
 use xen_headers::io::xs_wire::XsdError;
 use xenbios::e820::E820Map;
-use xenbios::fw_pages;
 use xenbios::mem::{Memory, MemoryExt};
 use xenbios::sim::xen::{Abi, SimXenConfig, XenMachine};
 use xenbios::sim::{self, SharedMemory};
 use xenbios::xen::evtchn;
 use xenbios::xen::wait::{DEFAULT_TIMEOUT_US, Timeout, wait_for};
 use xenbios::xen::{self, GrantError, GrantTable, Xen, XenErrno, XsError};
+use xenbios::zone;
 
 static LOG: Mutex<()> = Mutex::new(());
 
@@ -106,8 +106,8 @@ impl Rig {
 
     /// The xenbus handshake, as blkfront will do it.
     fn connect(&mut self, abi: Option<Abi>) -> Front {
-        let ring = fw_pages::alloc(&mut self.e820, 1).unwrap();
-        let data = fw_pages::alloc(&mut self.e820, 1).unwrap();
+        let ring = zone::alloc_pages(&mut self.e820, 1).unwrap();
+        let data = zone::alloc_pages(&mut self.e820, 1).unwrap();
         self.m.mem.fill(ring, PAGE, 0);
         self.m.mem.write_obj(ring, &SringHeader::new());
         self.m.mem.fill(data, PAGE, 0xaa);

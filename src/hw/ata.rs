@@ -280,6 +280,9 @@ fn probe_channel(ch: &Channel, drives: &mut Drives, channel: u8, pci: Option<Pci
         debug!("ata", "ata{channel}: no devices");
         return;
     }
+    // The reset's BSY wait reads the selected device: make it one that exists (an absent
+    // device 1 reads status 0 at once, before the reset has even happened).
+    ch.select(!present[0], 0);
     if let Err(f) = ch.reset() {
         warn!("ata", "ata{channel}: reset: {f}");
         return;
@@ -304,8 +307,7 @@ fn responds(ch: &Channel, pos: Position) -> bool {
 }
 
 fn probe_device(ch: &Channel, drives: &mut Drives, pos: Position, pci: Option<PciAddr>) {
-    ch.select(pos.slave, 0);
-    if let Err(f @ Failure::Busy) = ch.wait_not_busy(COMMAND_TIMEOUT_MS) {
+    if let Err(f @ Failure::Busy) = ch.select_settled(pos.slave, COMMAND_TIMEOUT_MS) {
         warn!("ata", "{pos}: after reset: {f}");
         return;
     }

@@ -19,6 +19,10 @@ pub const DATA: u16 = 0x511;
 
 pub const KEY_SIGNATURE: u16 = 0x0000;
 pub const KEY_FEATURES: u16 = 0x0001;
+/// `-boot menu=on|off`: a little-endian u16, non-zero for on (QEMU's FW_CFG_BOOT_MENU).
+pub const KEY_BOOT_MENU: u16 = 0x000e;
+/// Number of CPUs present at boot, little-endian u16 (QEMU FW_CFG_NB_CPUS).
+pub const KEY_NB_CPUS: u16 = 0x0005;
 pub const KEY_FILE_DIR: u16 = 0x0019;
 
 pub const SIGNATURE: [u8; 4] = *b"QEMU";
@@ -38,6 +42,28 @@ const MAX_FILES: u32 = 4096;
 pub struct FileInfo {
     pub select: u16,
     pub size: u32,
+}
+
+/// A directory entry: where the file is and its name (NUL-padded).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NamedFile {
+    pub info: FileInfo,
+    pub name: [u8; FILE_NAME_LEN],
+}
+
+impl NamedFile {
+    pub const EMPTY: NamedFile = NamedFile {
+        info: FileInfo { select: 0, size: 0 },
+        name: [0; FILE_NAME_LEN],
+    };
+    pub fn name(&self) -> &str {
+        let len = self
+            .name
+            .iter()
+            .position(|&c| c == 0)
+            .unwrap_or(FILE_NAME_LEN);
+        core::str::from_utf8(&self.name[..len]).unwrap_or("?")
+    }
 }
 
 /// The device, once its signature has been seen. Items are read by selecting them and
@@ -96,7 +122,11 @@ impl<'a> FwCfg<'a> {
 
     /// Look `name` up in the file directory.
     pub fn find(&self, name: &str) -> Option<FileInfo> {
-        let name = name.as_bytes();
+        self.find_bytes(name.as_bytes())
+    }
+
+    /// [`find`](Self::find) for a name that is bytes (as in the table loader's commands).
+    pub fn find_bytes(&self, name: &[u8]) -> Option<FileInfo> {
         if name.len() > FILE_NAME_LEN {
             return None;
         }
@@ -114,6 +144,50 @@ impl<'a> FwCfg<'a> {
             }
         }
         None
+    }
+
+    /// A little-endian u16 item (0 when the item is shorter or absent).
+    pub fn read_u16(&self, key: u16) -> u16 {
+        let mut b = [0u8; 2];
+        self.read_item(key, &mut b);
+        u16::from_le_bytes(b)
+    }
+
+    /// The files whose names start with `prefix`, in directory order, into `out`;
+    /// returns how many were found (those beyond `out.len()` are counted, not kept).
+    pub fn files_with_prefix(&self, prefix: &str, out: &mut [NamedFile]) -> usize {
+        let count = self.file_count();
+        let mut e = [0u8; DIR_ENTRY_LEN];
+        let mut found = 0;
+        for _ in 0..count {
+            self.read(&mut e);
+            if !e[8..].starts_with(prefix.as_bytes()) {
+                continue;
+            }
+            if let Some(slot) = out.get_mut(found) {
+                slot.info = FileInfo {
+                    size: u32::from_be_bytes([e[0], e[1], e[2], e[3]]),
+                    select: u16::from_be_bytes([e[4], e[5]]),
+                };
+                slot.name.copy_from_slice(&e[8..]);
+            }
+            found += 1;
+        }
+        found
+    }
+
+    /// Copy the first `len` bytes of a file to guest memory at `addr`.
+    pub fn copy_to(&self, file: FileInfo, mem: &mut dyn crate::mem::Memory, addr: u32, len: u32) {
+        const CHUNK: usize = 64;
+        self.select(file.select);
+        let mut buf = [0u8; CHUNK];
+        let mut done = 0;
+        while done < len {
+            let n = ((len - done) as usize).min(CHUNK);
+            self.read(&mut buf[..n]);
+            mem.write(addr + done, &buf[..n]);
+            done += n as u32;
+        }
     }
 
     /// Read file `name` into `buf`; returns the file's full size (which may be more than

@@ -5,6 +5,7 @@ pub mod ata;
 pub mod clock;
 pub mod cmos;
 pub mod fw_cfg;
+pub mod pam;
 pub mod pci;
 pub mod pic;
 pub mod pit;

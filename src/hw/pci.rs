@@ -135,6 +135,17 @@ const PREF_LIMIT_UPPER: u8 = 0x2c;
 const IO_BASE_UPPER: u8 = 0x30;
 const IO_LIMIT_UPPER: u8 = 0x32;
 const BRIDGE_ROM_BAR: u8 = 0x38;
+/// Bridge control register; bit 3 forwards the legacy VGA ranges (memory 0xA0000-0xBFFFF,
+/// I/O 0x3B0-0x3BB and 0x3C0-0x3DF) to the secondary bus (PCI-to-PCI Bridge 1.2, 3.2.5.18).
+pub const BRIDGE_CONTROL: u8 = 0x3e;
+pub const BRIDGE_CTL_VGA: u16 = 1 << 3;
+/// The ROM BAR's enable bit: the device decodes its ROM at the BAR's address (PCI 3.0,
+/// 6.2.5.2).
+pub const ROM_ENABLE: u32 = 1 << 0;
+/// Base class 03h (display), subclass 00h (VGA compatible).
+pub const CLASS_DISPLAY_VGA: u16 = 0x0300;
+/// Base class of display controllers, in `PciDevice::class` (base << 8 | sub).
+pub const CLASS_BASE_DISPLAY: u16 = 0x03;
 /// Bridge windows: I/O in 4 KiB units (address bits 15:12 in bits 7:4 of the base and
 /// limit bytes), memory in 1 MiB units (address bits 31:20 in bits 15:4).
 const IO_WINDOW_GRANULE: u64 = 0x1000;
@@ -386,6 +397,19 @@ pub enum Chipset {
     Other,
 }
 
+/// The host bridge at 00:00.0, if any answers.
+pub fn chipset(io: &dyn PortIo) -> Option<Chipset> {
+    let host_id = read32(io, Bdf::new(0, 0, 0), VENDOR_ID);
+    if host_id as u16 == VENDOR_NONE || host_id == 0 {
+        return None;
+    }
+    Some(match (host_id as u16, (host_id >> 16) as u16) {
+        (VENDOR_INTEL, DEVICE_I440FX) => Chipset::I440fx,
+        (VENDOR_INTEL, DEVICE_Q35_MCH) => Chipset::Q35,
+        _ => Chipset::Other,
+    })
+}
+
 /// Resource classes: I/O, non-prefetchable and prefetchable memory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Res {
@@ -407,16 +431,9 @@ const SLOTS: usize = 10;
 pub fn setup(ctx: &mut Ctx, e820: &E820Map, devs: &mut PciDevices) {
     let io = ctx.io;
     *devs = PciDevices::new();
-    let host = Bdf::new(0, 0, 0);
-    let host_id = read32(io, host, VENDOR_ID);
-    if host_id as u16 == VENDOR_NONE || host_id == 0 {
+    let Some(chipset) = chipset(io) else {
         warn!("pci", "no host bridge at 00:00.0: no PCI");
         return;
-    }
-    let chipset = match (host_id as u16, (host_id >> 16) as u16) {
-        (VENDOR_INTEL, DEVICE_I440FX) => Chipset::I440fx,
-        (VENDOR_INTEL, DEVICE_Q35_MCH) => Chipset::Q35,
-        _ => Chipset::Other,
     };
 
     let mut scan = Scanner {

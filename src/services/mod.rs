@@ -2,6 +2,7 @@
 
 pub mod equipment;
 pub mod keyboard;
+pub mod pcibios;
 pub mod serial;
 pub mod system;
 pub mod time;

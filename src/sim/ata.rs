@@ -379,6 +379,11 @@ pub struct SimAtaChannel {
     pub devices: [Option<SimAtaDevice>; 2],
     /// Every command a device accepted.
     pub commands: Vec<Command>,
+    /// Register accesses after SRST is released before the reset happens (QEMU resets in
+    /// a bottom half, later). Until then the devices are busy: writes are ignored, a
+    /// present device reads BSY and an absent device 1 still reads 0.
+    pub reset_delay: u32,
+    reset_pending: u32,
     tf: [TaskFile; 2],
     selected: usize,
     control: u8,
@@ -390,6 +395,8 @@ impl SimAtaChannel {
             ports,
             devices: [master, slave],
             commands: Vec::new(),
+            reset_delay: 0,
+            reset_pending: 0,
             tf: [TaskFile::default(); 2],
             selected: 0,
             control: 0,
@@ -438,9 +445,25 @@ impl SimAtaChannel {
         self.devices.iter().all(Option::is_none)
     }
 
+    /// One register access while a reset is pending: true if it is swallowed.
+    fn pending_reset_access(&mut self) -> bool {
+        if self.reset_pending == 0 {
+            return false;
+        }
+        self.reset_pending -= 1;
+        if self.reset_pending == 0 {
+            self.reset();
+        }
+        true
+    }
+
     fn read_reg(&mut self, r: u16) -> u8 {
         if self.no_devices() {
             return 0;
+        }
+        if self.pending_reset_access() {
+            let present = self.devices[self.selected].is_some();
+            return if present && r == R_STATUS { ST_BSY } else { 0 };
         }
         let sel = self.selected;
         let Some(d) = self.devices[sel].as_mut() else {
@@ -477,6 +500,9 @@ impl SimAtaChannel {
     }
 
     fn write_reg(&mut self, r: u16, v: u8) {
+        if self.pending_reset_access() {
+            return;
+        }
         if self.selected_busy() {
             return;
         }
@@ -553,7 +579,11 @@ impl PortDevice for SimAtaChannel {
             let releasing_reset = self.control & CTL_SRST != 0 && v & CTL_SRST == 0;
             self.control = v;
             if releasing_reset {
-                self.reset();
+                if self.reset_delay > 0 {
+                    self.reset_pending = self.reset_delay;
+                } else {
+                    self.reset();
+                }
             }
             return;
         }

@@ -10,11 +10,16 @@ pub struct SimCpu {
     pub a20: bool,
     /// CPUID answers by (leaf, sub-leaf); anything else reads as zeros.
     pub cpuid: Vec<((u32, u32), [u32; 4])>,
+    /// Times `wait_for_interrupt` was called.
+    pub idles: usize,
 }
 
 impl Cpu for SimCpu {
     fn call16(&mut self, call: &mut Call16) {
         self.calls.push(*call);
+    }
+    fn wait_for_interrupt(&mut self) {
+        self.idles += 1;
     }
     fn caller_a20(&self) -> bool {
         self.a20
@@ -68,11 +73,21 @@ impl Clock for SimClock {
 pub struct SimConsole {
     pub out: Vec<u8>,
     pub input: std::collections::VecDeque<u8>,
+    /// The VGA BIOS int10 entry POST attached, if any.
+    pub display: Option<crate::mem::FarPtr>,
+    /// Read before `input`, one entry per read: `None` is a read that finds nothing
+    /// (time passes), so tests can type after the firmware has started waiting.
+    pub script: std::collections::VecDeque<Option<u8>>,
 }
 
 impl SimConsole {
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.out).into_owned()
+    }
+    /// Type `bytes` after `reads` reads that find nothing.
+    pub fn type_after(&mut self, reads: usize, bytes: &[u8]) {
+        self.script.extend(std::iter::repeat_n(None, reads));
+        self.script.extend(bytes.iter().map(|&b| Some(b)));
     }
 }
 
@@ -81,6 +96,56 @@ impl Console for SimConsole {
         self.out.extend_from_slice(bytes);
     }
     fn read(&mut self) -> Option<u8> {
-        self.input.pop_front()
+        match self.script.pop_front() {
+            Some(b) => b,
+            None => self.input.pop_front(),
+        }
+    }
+    fn attach_display(&mut self, int10: crate::mem::FarPtr) {
+        self.display = Some(int10);
+    }
+}
+
+type CallHook = Box<dyn FnMut(&mut Call16, &mut super::SimMemory)>;
+type IdleHook = Box<dyn FnMut(usize, &mut super::SimMemory)>;
+
+/// A CPU whose real-mode code is the test's: `on_call` gets each call16 (and may change
+/// its registers and memory, as an option ROM's init or a VGA BIOS would), `on_idle` each
+/// `wait_for_interrupt` with its count (and may deliver keys, as IRQ1 would).
+pub struct ScriptedCpu {
+    pub mem: super::SharedSimMemory,
+    pub calls: Vec<Call16>,
+    pub idles: usize,
+    pub on_call: CallHook,
+    pub on_idle: IdleHook,
+}
+
+impl ScriptedCpu {
+    pub fn new(mem: &super::SharedSimMemory) -> Self {
+        ScriptedCpu {
+            mem: mem.clone(),
+            calls: Vec::new(),
+            idles: 0,
+            on_call: Box::new(|_, _| {}),
+            on_idle: Box::new(|_, _| {}),
+        }
+    }
+}
+
+impl Cpu for ScriptedCpu {
+    fn call16(&mut self, call: &mut Call16) {
+        self.calls.push(*call);
+        (self.on_call)(call, &mut self.mem.borrow_mut());
+    }
+    fn wait_for_interrupt(&mut self) {
+        self.idles += 1;
+        (self.on_idle)(self.idles, &mut self.mem.borrow_mut());
+    }
+    fn caller_a20(&self) -> bool {
+        true
+    }
+    fn set_caller_a20(&mut self, _: bool) {}
+    fn cpuid(&self, _: u32, _: u32) -> [u32; 4] {
+        [0; 4]
     }
 }

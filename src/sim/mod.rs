@@ -20,7 +20,7 @@ mod uart;
 pub mod xen;
 
 pub use ata::{SimAtaChannel, SimAtaDevice};
-pub use cpu::{SimClock, SimConsole, SimCpu};
+pub use cpu::{ScriptedCpu, SimClock, SimConsole, SimCpu};
 pub use disk::{DiskCall, DiskState, FakeDisk};
 pub use fw_cfg::SimFwCfg;
 pub use machine::{Machine, REAL_MODE_MEMORY};
@@ -31,7 +31,7 @@ pub use pit::{SimPit, SimTime, counter};
 pub use ports::{PortDevice, SimPorts};
 pub use ps2::SimI8042;
 pub use rtc::SimRtc;
-pub use sparse::{SIM_PAGE, SharedMemory, SparseMemory};
+pub use sparse::{SIM_PAGE, Shared, SharedMemory, SharedSimMemory, SparseMemory};
 pub use uart::SimUart;
 
 use std::sync::Mutex;

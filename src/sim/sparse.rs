@@ -121,22 +121,39 @@ impl Memory for SparseMemory {
     }
 }
 
-/// A [`SparseMemory`] shared between the firmware under test (as its `Memory`) and the
-/// simulated agents that access guest memory too (the simulated Xen and backends). Each
-/// access borrows it briefly, so the agents can act between the firmware's accesses.
-#[derive(Clone, Default)]
-pub struct SharedMemory(pub Rc<RefCell<SparseMemory>>);
+/// Memory shared between the firmware under test (as its `Memory`) and simulated agents
+/// that access guest memory too (the simulated Xen and its backends, a scripted option
+/// ROM). Each access borrows it briefly, so the agents can act between the firmware's
+/// accesses.
+pub struct Shared<M>(pub Rc<RefCell<M>>);
 
-impl SharedMemory {
-    pub fn new(mem: SparseMemory) -> Self {
-        SharedMemory(Rc::new(RefCell::new(mem)))
+/// Sparse guest memory (RAM and Xen's mappings above it), shared.
+pub type SharedMemory = Shared<SparseMemory>;
+/// Flat real-mode memory, shared.
+pub type SharedSimMemory = Shared<super::SimMemory>;
+
+impl<M> Clone for Shared<M> {
+    fn clone(&self) -> Self {
+        Shared(self.0.clone())
     }
-    pub fn borrow_mut(&self) -> std::cell::RefMut<'_, SparseMemory> {
+}
+
+impl<M: Default> Default for Shared<M> {
+    fn default() -> Self {
+        Shared::new(M::default())
+    }
+}
+
+impl<M> Shared<M> {
+    pub fn new(mem: M) -> Self {
+        Shared(Rc::new(RefCell::new(mem)))
+    }
+    pub fn borrow_mut(&self) -> std::cell::RefMut<'_, M> {
         self.0.borrow_mut()
     }
 }
 
-impl Memory for SharedMemory {
+impl<M: Memory> Memory for Shared<M> {
     fn read(&self, addr: u32, buf: &mut [u8]) {
         self.0.borrow().read(addr, buf)
     }

@@ -349,7 +349,7 @@ impl XenDisk {
     fn direct(&self, buf: u32, bytes: u32) -> bool {
         let end = u64::from(buf) + u64::from(bytes);
         let low = end <= u64::from(crate::layout::LOW_MEM_END);
-        let high = u64::from(buf) >= crate::fw_pages::LOWEST && end <= u64::from(self.ram_top);
+        let high = u64::from(buf) >= crate::zone::HIGH_LOWEST && end <= u64::from(self.ram_top);
         buf.is_multiple_of(self.align) && (low || high)
     }
 
@@ -1115,13 +1115,13 @@ pub fn probe_with(ctx: &mut Ctx, bios: &mut Bios, cfg: &Config) {
     let vdevs = &mut vdevs[..n];
     vdevs.sort_unstable();
     // Bounce pages and every ring page at once, before `ram_top` is known.
-    let Some(base) = crate::fw_pages::alloc(&mut bios.e820, BOUNCE_PAGES + n as u32) else {
+    let Some(base) = crate::zone::alloc_pages(&mut bios.e820, BOUNCE_PAGES + n as u32) else {
         warn!(TAG, "no memory for rings and bounce pages: no PV disks");
         return;
     };
     let ram_top = bios
         .e820
-        .ram_end_from(crate::fw_pages::LOWEST)
+        .ram_end_from(crate::zone::HIGH_LOWEST)
         .min(u64::from(u32::MAX)) as u32;
     let Some(bounce) = crate::arena::leak(Bounce {
         base,

@@ -225,7 +225,7 @@ pub fn init(
         return None;
     };
     let hvm_info = hvm_info::read(ctx.mem);
-    let page = crate::fw_pages::alloc(e820, HYPERCALL_PAGES)?;
+    let page = crate::zone::alloc_pages(e820, HYPERCALL_PAGES)?;
     let hv = cpu.install_hypercall_page(found.hypercall_msr, page)?;
     let version = match hv.xen_version() {
         Ok(v) => v,

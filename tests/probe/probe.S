@@ -1,6 +1,7 @@
 /*
  * int13 probe: a boot program that calls every int 13h function a PC BIOS must provide
- * for hard disks and prints one checked line per call on COM1.
+ * for hard disks and prints one checked line per call on COM1; then the PCI BIOS (int 1Ah
+ * AH=B1h and its 32-bit interface, checks B1.n, at the end of this file).
  *
  *   PROBE <id> <what> -> <results>  PASS
  *   PROBE <id> <what> -> <results>  FAIL (expect <results>)
@@ -62,7 +63,9 @@ ST_EDD_30       = 0x30  /* 41h: AH = EDD version 3.0                            
 /*
  * Checks where we deliberately expect something else than SeaBIOS does; they FAIL under
  * SeaBIOS, so run.sh takes them as a list for it:
- *   PROBE_EXPECT_FAIL="42.4 42.5 42.6 43.3 48.3 48.4" tests/probe/run.sh /usr/share/seabios/bios.bin
+ *   PROBE_EXPECT_FAIL="42.4 42.5 42.6 43.3 48.3 48.4 B1.7 B1.9 B1.15 B1.16" \
+ *       tests/probe/run.sh /usr/share/seabios/bios.bin
+ * (B1.n: see the PCI BIOS section.)
  *
  *  42.4  A request refused before any transfer (LBA >= size, or a 64-bit LBA past the
  *  42.6  end) sets the packet's block count to 0: EDD says the field returns the number
@@ -1009,6 +1012,9 @@ checks:
     .word chk_7F_1
     .word chk_02_8, chk_42_9, chk_08_3, chk_41_2, chk_48_7
     .word chk_02_9
+    .word chk_B1_1, chk_B1_2, chk_B1_3, chk_B1_4, chk_B1_5, chk_B1_6
+    .word chk_B1_7, chk_B1_8, chk_B1_9, chk_B1_10
+    .word chk_B1_11, chk_B1_12, chk_B1_13, chk_B1_14, chk_B1_15, chk_B1_16, chk_B1_17
     .word 0
     .text
 
@@ -1758,6 +1764,595 @@ chk_02_9:
     END
     ret
 
+/* ======================================================================================
+ * int 1Ah AH=B1h: the PCI BIOS, and its 32-bit interface through the BIOS32 directory
+ *
+ * Expectations come from the PCI BIOS Specification 2.1 and from the probe's own look at
+ * configuration space (mechanism #1, ports CF8h/CFCh): the BIOS must find what is there.
+ * The device looked for is the PCI IDE controller (class 01:01:80, as QEMU's and Xen's
+ * PIIX3 IDE is); without one the checks that need it are skipped. Its place and BAR4 go
+ * on INFO lines.
+ *
+ * The 32-bit checks switch to protected mode (flat 4 GiB segments, base 0, interrupts
+ * off), far-call the BIOS32 entry the "_32_" header names with "$PCI", then far-call the
+ * entry it returns, and come back to real mode: what an OS with pci=bios does.
+ *
+ * Checks where the spec and SeaBIOS differ; they FAIL under SeaBIOS (add them to its
+ * PROBE_EXPECT_FAIL list):
+ *  B1.7, B1.16  B102 with vendor FFFFh: BAD_VENDOR_ID (83h) (PCI BIOS 2.1, 2.3 "Find PCI
+ *        Device"); SeaBIOS searches for it and answers DEVICE_NOT_FOUND (86h).
+ *  B1.9, B1.15  a word (dword) access at a register not a multiple of 2 (4):
+ *        BAD_REGISTER_NUMBER (87h) (2.3 "Read Configuration Word/Dword"); SeaBIOS does not
+ *        check, and reads (CF=0).
+ * ====================================================================================== */
+PCI_FN_ID       = 0xb1
+PCI_SIGNATURE   = 0x20494350 /* "PCI " in EDX after B101                         */
+PCI_VERSION     = 0x0210
+PCI_IDE_CLASS   = 0x010180   /* class 01 (storage), 01 (IDE), prog-if 80 (bus master) */
+PCI_ST_NOT_SUPPORTED = 0x81
+PCI_ST_BAD_VENDOR = 0x83
+PCI_ST_NOT_FOUND = 0x86
+PCI_ST_BAD_REGISTER = 0x87
+PCI_CFG_ADDR    = 0xcf8
+PCI_CFG_DATA    = 0xcfc
+PCI_CFG_ENABLE  = 0x80000000
+PCI_REG_ID      = 0x00
+PCI_REG_CLASS   = 0x08      /* class code in bits 31:8 */
+PCI_REG_HEADER  = 0x0c      /* header type in bits 23:16; bit 23: multi-function */
+PCI_REG_BAR4    = 0x20
+PCI_REG_IRQ_LINE = 0x3c     /* read/write on every function, no effect on the device */
+PCI_MULTI_FN    = 0x00800000
+PCI_NO_VENDOR   = 0xffff
+PCI_NONE        = 0xffff    /* pci_ide when there is none */
+PCI_MAX_INDEX   = 0x100     /* SI past any real count */
+PCI_TEST_IRQ    = 0x5a
+BIOS32_SIG      = 0x5f32335f /* "_32_" */
+BIOS32_PCI      = 0x49435024 /* "$PCI" */
+BIOS32_SCAN_SEG = 0xe000    /* 0xE0000-0xFFFFF, one paragraph at a time */
+BIOS32_LEN      = 9         /* byte: length in paragraphs */
+BIOS32_ENTRY    = 4         /* dword: entry point, physical */
+SEL_CODE32      = 0x08
+SEL_DATA32      = 0x10
+SEL_CODE16      = 0x18
+SEL_DATA16      = 0x20
+SEL_CODE32_PCI  = 0x28      /* 32-bit code and data based at the $PCI base BIOS32 */
+SEL_DATA32_PCI  = 0x30      /* returned: CS and DS as the calling convention has them */
+DESC_BASE_LOW   = 2         /* descriptor bytes: base 15:0 at 2, 23:16 at 4, 31:24 at 7 */
+DESC_BASE_MID   = 4
+DESC_BASE_HIGH  = 7
+CR0_PE          = 0x01
+
+/* Call the PCI BIOS (int 1Ah; the 32-bit entry with in32=1; the 32-bit far pointer in
+ * pm_target with in32=2) with these registers (those not given are 0); outputs land in p_eax .. p_edi and p_fl, and CF/AH in o_fl/o_ax for the
+ * EXPECT_CF_AH and JUMP_IF_CALL_FAILED macros. */
+.macro PCIBIOS eax, ebx, ecx, edx, esi, edi, in32=0
+    call pci_clear
+    movl \eax, %eax
+    movl %eax, p_eax
+    PCI_SET p_ebx, \ebx
+    PCI_SET p_ecx, \ecx
+    PCI_SET p_edx, \edx
+    PCI_SET p_esi, \esi
+    PCI_SET p_edi, \edi
+    .if \in32
+    .if \in32 == 1
+    movl pci32_entry, %eax
+    movl %eax, pm_target
+    movw $SEL_CODE32, pm_target+4
+    .endif
+    call pm_far_call
+    .else
+    call do_int1a
+    .endif
+.endm
+/* A register for PCIBIOS, when given (the others are 0). */
+.macro PCI_SET reg, val
+    .ifnb \val
+    movl \val, %eax
+    movl %eax, \reg
+    .endif
+.endm
+
+/* Skip the rest of a check when there is no IDE controller. */
+.macro REQUIRE_IDE
+    cmpw $PCI_NONE, pci_ide
+    jne .Lhave\@
+    movw $msg_no_ide, %si
+    jmp check_skip
+.Lhave\@:
+.endm
+.macro REQUIRE_PCI32
+    cmpl $0, pci32_entry
+    jne .Lhave\@
+    movw $msg_no_pci32, %si
+    jmp check_skip
+.Lhave\@:
+.endm
+
+/* p_eax .. p_edi = 0. */
+pci_clear:
+    pushal
+    movw $p_eax, %di
+    movw $6, %cx
+    xorl %eax, %eax
+    rep stosl
+    popal
+    ret
+
+do_int1a:
+    pushal
+    movl p_eax, %eax
+    movl p_ebx, %ebx
+    movl p_ecx, %ecx
+    movl p_edx, %edx
+    movl p_esi, %esi
+    movl p_edi, %edi
+    int $0x1a
+    jmp pci_outputs
+
+/* Far call pm_target (offset32, selector) in 32-bit protected mode, registers from
+ * p_eax .. p_edi; back in real mode with the outputs stored. */
+pm_far_call:
+    pushal
+    cli
+    lgdtl gdt32_desc
+    movl %cr0, %eax
+    orb $CR0_PE, %al
+    movl %eax, %cr0
+    ljmpl $SEL_CODE32, $pm_flat
+    .code32
+pm_flat:
+    movw $SEL_DATA32, %ax
+    movw %ax, %ds
+    movw %ax, %es
+    movw %ax, %ss
+    movzwl %sp, %esp
+    movzwl pm_ds, %eax                  /* DS for the callee (default: flat) */
+    testl %eax, %eax
+    jnz 1f
+    movl $SEL_DATA32, %eax
+1:  pushl %eax
+    movl p_eax, %eax
+    movl p_ebx, %ebx
+    movl p_ecx, %ecx
+    movl p_edx, %edx
+    movl p_esi, %esi
+    movl p_edi, %edi
+    popl %ds
+    lcall *%ss:pm_target                /* DS may not be flat now: SS is */
+    pushfl
+    pushl $SEL_DATA32
+    popl %ds
+    movl %eax, p_eax
+    popl %eax
+    movw %ax, p_fl
+    movl %ebx, p_ebx
+    movl %ecx, p_ecx
+    movl %edx, p_edx
+    movl %esi, p_esi
+    movl %edi, p_edi
+    ljmpl $SEL_CODE16, $pm_16
+    .code16
+pm_16:
+    movw $SEL_DATA16, %ax
+    movw %ax, %ds
+    movw %ax, %es
+    movw %ax, %ss
+    movl %cr0, %eax
+    andb $~CR0_PE, %al
+    movl %eax, %cr0
+    ljmpw $0, $pm_real
+pm_real:
+    xorw %ax, %ax
+    movw %ax, %ds
+    movw %ax, %es
+    movw %ax, %ss
+    sti
+    cld
+    movw p_fl, %ax
+    movw %ax, o_fl
+    movw p_eax, %ax
+    movw %ax, o_ax
+    popal
+    ret
+
+/* After int 1Ah: store the outputs (the pushal of do_int1a is still on the stack). */
+pci_outputs:
+    pushfw
+    movl %eax, p_eax
+    movl %ebx, p_ebx
+    movl %ecx, p_ecx
+    movl %edx, p_edx
+    movl %esi, p_esi
+    movl %edi, p_edi
+    popw %ax
+    movw %ax, p_fl
+    movw %ax, o_fl
+    movw p_eax, %ax
+    movw %ax, o_ax
+    xorw %ax, %ax
+    movw %ax, %es
+    cld
+    popal
+    ret
+
+/* EBX = bdf, DL = register: EAX = its dword, read through mechanism #1. */
+cfg_read:
+    pushw %dx
+    movzbl %dl, %eax
+    andb $0xfc, %al
+    pushl %ebx
+    andl $0xffff, %ebx
+    shll $8, %ebx
+    orl %ebx, %eax
+    popl %ebx
+    orl $PCI_CFG_ENABLE, %eax
+    movw $PCI_CFG_ADDR, %dx
+    outl %eax, %dx
+    movw $PCI_CFG_DATA, %dx
+    inl %dx, %eax
+    popw %dx
+    ret
+
+/* The first function (bus order, buses 0 to pci_last_bus) whose class code is
+ * PCI_IDE_CLASS, into pci_ide (PCI_NONE if none), with its ID and BAR4. */
+scan_ide:
+    pushal
+    movw $PCI_NONE, pci_ide
+    xorl %ebx, %ebx
+1:  movb $PCI_REG_ID, %dl
+    call cfg_read
+    cmpw $PCI_NO_VENDOR, %ax
+    je 3f
+    movl %eax, %esi                     /* the ID, if this is it */
+    movb $PCI_REG_CLASS, %dl
+    call cfg_read
+    shrl $8, %eax
+    cmpl $PCI_IDE_CLASS, %eax
+    jne 4f
+    movw %bx, pci_ide
+    movl %esi, pci_ide_id
+    movb $PCI_REG_BAR4, %dl
+    call cfg_read
+    movl %eax, pci_ide_bar4
+    jmp 6f
+4:  testb $7, %bl                       /* function 0 of a single-function device: */
+    jnz 5f                              /* functions 1-7 are not there */
+    movb $PCI_REG_HEADER, %dl
+    call cfg_read
+    testl $PCI_MULTI_FN, %eax
+    jnz 5f
+    jmp 2f
+3:  testb $7, %bl                       /* no function 0: no device */
+    jnz 5f
+2:  orb $7, %bl
+5:  incl %ebx
+    movl %ebx, %eax
+    shrl $8, %eax
+    cmpl $0xff, %eax
+    ja 6f
+    cmpb pci_last_bus, %al
+    jbe 1b
+6:  popal
+    ret
+
+/* Print BX as bus:dev.fn. */
+print_bdf:
+    pushal
+    movzbl %bh, %eax
+    movb $FMT_HEX8, %cl
+    call phex
+    movb $':', %al
+    call putc
+    movzbl %bl, %eax
+    shrb $3, %al
+    call phex
+    movb $'.', %al
+    call putc
+    movzbl %bl, %eax
+    andb $7, %al
+    movb $1, %cl
+    call phex
+    popal
+    ret
+
+chk_B1_1:
+    BEGIN B1.1, "installation check"
+    PCIBIOS eax=$0xb101
+    EXPECT_CF_AH 0, 0x00
+    EXPECT sig, p_edx, $PCI_SIGNATURE, l, FMT_HEX32
+    movb p_eax, %al
+    andb $1, %al
+    EXPECT_OK mech1
+    EXPECT version, p_ebx, $PCI_VERSION, w, FMT_HEX16
+    END
+    JUMP_IF_CALL_FAILED 1f
+    movb p_ecx, %al
+    movb %al, pci_last_bus
+    PRINT "PROBE INFO pci last bus="
+    PNUM p_ecx, b, FMT_HEX8
+    PRINT " entry32="
+    PNUM p_edi, l, FMT_HEX32
+    PRINT "\n"
+1:  call scan_ide
+    ret
+
+chk_B1_2:
+    BEGIN B1.2, "B103 finds the IDE controller as a config scan does"
+    PCIBIOS eax=$0xb103, ecx=$PCI_IDE_CLASS
+    cmpw $PCI_NONE, pci_ide
+    jne 1f
+    EXPECT_CF_AH 1, PCI_ST_NOT_FOUND
+    END
+    ret
+1:  EXPECT_CF_AH 0, 0x00
+    EXPECT bdf, p_ebx, pci_ide, w, FMT_HEX16
+    END
+    PRINT "PROBE INFO pci ide at "
+    movw pci_ide, %bx
+    call print_bdf
+    PRINT " id="
+    PNUM pci_ide_id, l, FMT_HEX32
+    PRINT " bar4="
+    PNUM pci_ide_bar4, l, FMT_HEX32
+    PRINT "\n"
+    ret
+
+chk_B1_3:
+    BEGIN B1.3, "B102 finds it by its vendor and device ID"
+    REQUIRE_IDE
+    movzwl pci_ide_id, %edx
+    movzwl pci_ide_id+2, %ecx
+    PCIBIOS eax=$0xb102, ecx=%ecx, edx=%edx
+    EXPECT_CF_AH 0, 0x00
+    EXPECT bdf, p_ebx, pci_ide, w, FMT_HEX16
+    END
+    ret
+
+chk_B1_4:
+    BEGIN B1.4, "B10A reads ID, class and BAR4 as the config scan did"
+    REQUIRE_IDE
+    movzwl pci_ide, %ebx
+    PCIBIOS eax=$0xb10a, ebx=%ebx, edi=$PCI_REG_ID
+    EXPECT_CF_AH 0, 0x00
+    EXPECT id, p_ecx, pci_ide_id, l, FMT_HEX32
+    movzwl pci_ide, %ebx
+    PCIBIOS eax=$0xb10a, ebx=%ebx, edi=$PCI_REG_CLASS
+    movl p_ecx, %eax
+    shrl $8, %eax
+    EXPECT class, %eax, $PCI_IDE_CLASS, l, FMT_HEX32
+    movzwl pci_ide, %ebx
+    PCIBIOS eax=$0xb10a, ebx=%ebx, edi=$PCI_REG_BAR4
+    EXPECT_CF_AH 0, 0x00
+    EXPECT bar4, p_ecx, pci_ide_bar4, l, FMT_HEX32
+    END
+    ret
+
+chk_B1_5:
+    BEGIN B1.5, "B109 word and B108 byte reads"
+    REQUIRE_IDE
+    movzwl pci_ide, %ebx
+    PCIBIOS eax=$0xb109, ebx=%ebx, ecx=$0xffffffff, edi=$PCI_REG_ID+2
+    EXPECT_CF_AH 0, 0x00
+    EXPECT device, p_ecx, pci_ide_id+2, w, FMT_HEX16
+    EXPECT ecx_hi, p_ecx+2, $0xffff, w, FMT_HEX16
+    movzwl pci_ide, %ebx
+    PCIBIOS eax=$0xb108, ebx=%ebx, ecx=$0xffffffff, edi=$PCI_REG_CLASS+3
+    EXPECT_CF_AH 0, 0x00
+    EXPECT base_class, p_ecx, $PCI_IDE_CLASS>>16, b, FMT_HEX8
+    END
+    ret
+
+chk_B1_6:
+    BEGIN B1.6, "B10B writes the interrupt line, B108 reads it back"
+    REQUIRE_IDE
+    movb $PCI_REG_IRQ_LINE, %dl
+    movw pci_ide, %bx
+    call cfg_read
+    movb %al, pci_saved
+    movzwl pci_ide, %ebx
+    PCIBIOS eax=$0xb10b, ebx=%ebx, ecx=$PCI_TEST_IRQ, edi=$PCI_REG_IRQ_LINE
+    EXPECT_CF_AH 0, 0x00
+    movzwl pci_ide, %ebx
+    PCIBIOS eax=$0xb108, ebx=%ebx, edi=$PCI_REG_IRQ_LINE
+    EXPECT line, p_ecx, $PCI_TEST_IRQ, b, FMT_HEX8
+    movzwl pci_ide, %ebx
+    movzbl pci_saved, %ecx
+    PCIBIOS eax=$0xb10b, ebx=%ebx, ecx=%ecx, edi=$PCI_REG_IRQ_LINE
+    EXPECT_CF_AH 0, 0x00
+    END
+    ret
+
+chk_B1_7:
+    BEGIN B1.7, "B102 with vendor FFFF"
+    PCIBIOS eax=$0xb102, edx=$PCI_NO_VENDOR
+    EXPECT_CF_AH 1, PCI_ST_BAD_VENDOR
+    END
+    ret
+
+chk_B1_8:
+    BEGIN B1.8, "B103 past the last match"
+    PCIBIOS eax=$0xb103, ecx=$PCI_IDE_CLASS, esi=$PCI_MAX_INDEX
+    EXPECT_CF_AH 1, PCI_ST_NOT_FOUND
+    END
+    ret
+
+chk_B1_9:
+    BEGIN B1.9, "B109 at an odd register"
+    PCIBIOS eax=$0xb109, edi=$1
+    EXPECT_CF_AH 1, PCI_ST_BAD_REGISTER
+    END
+    ret
+
+chk_B1_10:
+    BEGIN B1.10, "B1FF, not a function"
+    PCIBIOS eax=$0xb1ff
+    EXPECT_CF_AH 1, PCI_ST_NOT_SUPPORTED
+    END
+    ret
+
+/* The "_32_" header: the first paragraph of 0xE0000-0xFFFFF holding the signature whose
+ * length * 16 bytes sum to 0; its entry is called with "$PCI". */
+chk_B1_11:
+    BEGIN B1.11, "BIOS32 directory answers \$PCI"
+    movw $BIOS32_SCAN_SEG, %ax
+1:  movw %ax, %es
+    cmpl $BIOS32_SIG, %es:0
+    jne 3f
+    movzbw %es:BIOS32_LEN, %cx
+    shlw $4, %cx
+    jz 3f
+    xorw %si, %si
+    xorb %dl, %dl
+2:  addb %es:(%si), %dl
+    incw %si
+    loop 2b
+    testb %dl, %dl
+    jz 4f
+3:  incw %ax
+    jnz 1b
+    xorw %ax, %ax
+    movw %ax, %es
+    movb $0, %al
+    EXPECT_OK header
+    END
+    ret
+4:  movl %es:BIOS32_ENTRY, %eax
+    movl %eax, pm_target
+    xorw %ax, %ax
+    movw %ax, %es
+    movb $1, %al
+    EXPECT_OK header
+    movw $SEL_CODE32, pm_target+4
+    PCIBIOS eax=$BIOS32_PCI, in32=2     /* the directory's entry, in pm_target */
+    EXPECT al, p_eax, $0, b, FMT_HEX8
+    END
+    cmpb $0, p_eax
+    jne 5f
+    movl p_ebx, %eax
+    movl %eax, pci32_base
+    movl p_edx, %eax
+    movl %eax, pci32_offset
+    addl p_ebx, %eax
+    movl %eax, pci32_entry
+    PRINT "PROBE INFO bios32 entry="
+    PNUM pm_target, l, FMT_HEX32
+    PRINT " $PCI base="
+    PNUM p_ebx, l, FMT_HEX32
+    PRINT " length="
+    PNUM p_ecx, l, FMT_HEX32
+    PRINT " entry="
+    PNUM pci32_entry, l, FMT_HEX32
+    PRINT "\n"
+5:  ret
+
+chk_B1_12:
+    BEGIN B1.12, "32-bit B101 says what int 1Ah B101 says"
+    REQUIRE_PCI32
+    PCIBIOS eax=$0xb101, in32=1
+    EXPECT_CF_AH 0, 0x00
+    EXPECT sig, p_edx, $PCI_SIGNATURE, l, FMT_HEX32
+    EXPECT version, p_ebx, $PCI_VERSION, w, FMT_HEX16
+    EXPECT last_bus, p_ecx, pci_last_bus, b, FMT_HEX8
+    EXPECT entry, p_edi, pci32_entry, l, FMT_HEX32
+    END
+    ret
+
+chk_B1_13:
+    BEGIN B1.13, "32-bit B103, B102, B10A find the IDE controller and its BAR4"
+    REQUIRE_PCI32
+    REQUIRE_IDE
+    PCIBIOS eax=$0xb103, ecx=$PCI_IDE_CLASS, in32=1
+    EXPECT_CF_AH 0, 0x00
+    EXPECT class_bdf, p_ebx, pci_ide, w, FMT_HEX16
+    movzwl pci_ide_id, %edx
+    movzwl pci_ide_id+2, %ecx
+    PCIBIOS eax=$0xb102, ecx=%ecx, edx=%edx, in32=1
+    EXPECT_CF_AH 0, 0x00
+    EXPECT id_bdf, p_ebx, pci_ide, w, FMT_HEX16
+    movzwl pci_ide, %ebx
+    PCIBIOS eax=$0xb10a, ebx=%ebx, edi=$PCI_REG_BAR4, in32=1
+    EXPECT_CF_AH 0, 0x00
+    EXPECT bar4, p_ecx, pci_ide_bar4, l, FMT_HEX32
+    PCIBIOS eax=$0xb103, ecx=$PCI_IDE_CLASS, esi=$PCI_MAX_INDEX, in32=1
+    EXPECT_CF_AH 1, PCI_ST_NOT_FOUND
+    END
+    ret
+
+chk_B1_16:
+    BEGIN B1.16, "32-bit B102 with vendor FFFF"
+    REQUIRE_PCI32
+    PCIBIOS eax=$0xb102, edx=$PCI_NO_VENDOR, in32=1
+    EXPECT_CF_AH 1, PCI_ST_BAD_VENDOR
+    END
+    ret
+
+/* What an OS that builds segments from the directory's answer does: CS and DS based at
+ * the $PCI base, EIP = the offset (the BIOS32 calling convention: CS and DS cover the
+ * service). The entry must work at any base (no absolute addresses). */
+chk_B1_17:
+    BEGIN B1.17, "32-bit B101 and B10A with CS and DS based at the \$PCI base"
+    REQUIRE_PCI32
+    movl pci32_base, %eax
+    movw %ax, gdt32+SEL_CODE32_PCI+DESC_BASE_LOW
+    movw %ax, gdt32+SEL_DATA32_PCI+DESC_BASE_LOW
+    shrl $16, %eax
+    movb %al, gdt32+SEL_CODE32_PCI+DESC_BASE_MID
+    movb %al, gdt32+SEL_DATA32_PCI+DESC_BASE_MID
+    movb %ah, gdt32+SEL_CODE32_PCI+DESC_BASE_HIGH
+    movb %ah, gdt32+SEL_DATA32_PCI+DESC_BASE_HIGH
+    movw $SEL_DATA32_PCI, pm_ds
+    movl pci32_offset, %eax
+    movl %eax, pm_target
+    movw $SEL_CODE32_PCI, pm_target+4
+    PCIBIOS eax=$0xb101, in32=2
+    EXPECT_CF_AH 0, 0x00
+    EXPECT sig, p_edx, $PCI_SIGNATURE, l, FMT_HEX32
+    EXPECT last_bus, p_ecx, pci_last_bus, b, FMT_HEX8
+    cmpw $PCI_NONE, pci_ide
+    je 1f
+    movzwl pci_ide, %ebx
+    PCIBIOS eax=$0xb10a, ebx=%ebx, edi=$PCI_REG_BAR4, in32=2
+    EXPECT_CF_AH 0, 0x00
+    EXPECT bar4, p_ecx, pci_ide_bar4, l, FMT_HEX32
+1:  movw $0, pm_ds
+    END
+    ret
+
+chk_B1_14:
+    BEGIN B1.14, "32-bit B1FF, not a function"
+    REQUIRE_PCI32
+    PCIBIOS eax=$0xb1ff, in32=1
+    EXPECT_CF_AH 1, PCI_ST_NOT_SUPPORTED
+    END
+    ret
+
+chk_B1_15:
+    BEGIN B1.15, "32-bit B10A at a register not a multiple of 4"
+    REQUIRE_PCI32
+    PCIBIOS eax=$0xb10a, edi=$2, in32=1
+    EXPECT_CF_AH 1, PCI_ST_BAD_REGISTER
+    END
+    ret
+
+    .section .rodata
+msg_no_ide:     .asciz "no PCI IDE controller (class 01:01:80)"
+msg_no_pci32:   .asciz "no 32-bit PCI BIOS from the BIOS32 directory"
+    .balign 8
+gdt32:
+    .quad 0
+    .quad 0x00cf9a000000ffff            /* 0x08: 32-bit code, base 0, 4 GiB, execute/read */
+    .quad 0x00cf92000000ffff            /* 0x10: 32-bit data, base 0, 4 GiB */
+    .quad 0x00009a000000ffff            /* 0x18: 16-bit code, base 0, 64 KiB */
+    .quad 0x000092000000ffff            /* 0x20: 16-bit data, base 0, 64 KiB */
+    .quad 0x00409a000000ffff            /* 0x28: 32-bit code, 64 KiB, base set by B1.17 */
+    .quad 0x004092000000ffff            /* 0x30: 32-bit data, 64 KiB, base set by B1.17 */
+gdt32_end:
+gdt32_desc:
+    .word gdt32_end - gdt32 - 1
+    .long gdt32
+    .text
+
     .section .rodata
 msg_256_heads:  .asciz "256 heads, DH cannot name one past the last"
 msg_floppy:     .asciz "BDA 40:10 lists a floppy drive"
@@ -1808,4 +2403,23 @@ line_len:       .word 0
 line_buf:       .space LINE_MAX /* the line being printed */
 exp_ptr:        .word 0
 exp_text:       .space 160  /* " CF=1 AH=01 n=0 ..." of the current check */
+    .balign 4
+p_eax:          .long 0     /* registers for and after the last PCI BIOS call */
+p_ebx:          .long 0
+p_ecx:          .long 0
+p_edx:          .long 0
+p_esi:          .long 0
+p_edi:          .long 0
+p_fl:           .word 0
+pm_target:      .long 0     /* far pointer for a 32-bit call: offset, selector */
+                .word 0
+pci32_entry:    .long 0     /* the 32-bit PCI BIOS, linear (0: none) */
+pci32_base:     .long 0     /* ... as the directory gave it: base and offset */
+pci32_offset:   .long 0
+pm_ds:          .word 0     /* DS selector for a 32-bit call (0: flat) */
+pci_ide_id:     .long 0     /* device << 16 | vendor of the IDE controller */
+pci_ide_bar4:   .long 0
+pci_ide:        .word 0     /* its bus << 8 | dev << 3 | fn, PCI_NONE if none */
+pci_last_bus:   .byte 0
+pci_saved:      .byte 0
 exp_text_end:

@@ -43,7 +43,8 @@ rm -f "$log" "$fwlog"
 
 # isa-debugcon at 0x402 catches SeaBIOS's log too (xenbios writes 0x402 and 0xe9).
 # QEMU's pc machine has a floppy drive A by default: remove it, so check 02.9 ("floppy
-# 0 when there is none") runs.
+# 0 when there is none") runs. A PCI-PCI bridge makes the last bus 1, which the PCI BIOS
+# checks compare between the real-mode and 32-bit interfaces.
 timeout --kill-after=5 "$timeout_s" \
     qemu-system-x86_64 -accel tcg -M pc -m 128 -bios "$bios" \
     -display none -no-reboot \
@@ -51,6 +52,7 @@ timeout --kill-after=5 "$timeout_s" \
     -debugcon "file:$fwlog" -global isa-debugcon.iobase=0x402 \
     -device isa-debug-exit,iobase=0xf4,iosize=4 \
     -global isa-fdc.fdtypeA=none \
+    -device pci-bridge,chassis_nr=1 \
     -drive "file=$disk,format=raw,if=ide,index=0"
 rc=$?
 

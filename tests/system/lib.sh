@@ -7,6 +7,8 @@
 #   XB_IDLE_TIMEOUT=s  give up when neither log has grown for this long (default 180)
 #   XB_LOG_DIR=dir     where each boot's logs go (default target/system-tests)
 #   XB_FOLLOW=1        also stream both logs to stdout while booting (scripts/demo.sh)
+#   XB_DRIVER=func     (set by interactive tests) run shell function `func` in the background
+#                      while QEMU runs, with the monitor on XB_MONITOR (see xb_monitor)
 # A boot passes only when its marker line is in the serial log; a timeout, an early QEMU exit or
 # a fatal firmware message is a failure, reported with the tails of the logs.
 
@@ -37,16 +39,24 @@ readonly XB_FATAL_SETTLE_SECONDS=2
 readonly XB_DEBUG_EXIT_PORT=0xf4
 # The firmware log: the debug console at port 0x402 (SeaBIOS and xenbios both write there).
 readonly XB_DEBUGCON_PORT=0x402
+# The colour text screen: 80x25 cells of (character, attribute) at 0xB8000.
+readonly XB_VGA_TEXT_BASE=0xb8000
+readonly XB_VGA_TEXT_COLUMNS=80
+readonly XB_VGA_TEXT_BYTES=$((XB_VGA_TEXT_COLUMNS * 25 * 2))
+# How long a monitor command that writes a file may take.
+readonly XB_MONITOR_FILE_SECONDS=5
 
 source "$XB_ROOT/tests/system/images.sh"
 
 XB_QEMU_PID=
 XB_FOLLOW_PIDS=()
+XB_DRIVER=${XB_DRIVER:-}
+XB_DRIVER_PID=
 
 # End what this harness started (only those processes) when the script exits.
 xb_cleanup() {
     local pid
-    for pid in "$XB_QEMU_PID" ${XB_FOLLOW_PIDS[@]+"${XB_FOLLOW_PIDS[@]}"}; do
+    for pid in "$XB_DRIVER_PID" "$XB_QEMU_PID" ${XB_FOLLOW_PIDS[@]+"${XB_FOLLOW_PIDS[@]}"}; do
         [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
     done
 }
@@ -101,10 +111,21 @@ xb_boot() {
         return 1
     fi
 
+    # The monitor, for tests that drive the VM: a pipe chardev (FIFOs $XB_MONITOR.in and
+    # .out), so that plain shell can write commands; its replies go to monitor.log.
+    local monitor=(-monitor none)
+    XB_MONITOR=
+    if [ -n "$XB_DRIVER" ]; then
+        XB_MONITOR=$dir/monitor
+        rm -f "$XB_MONITOR.in" "$XB_MONITOR.out"
+        mkfifo "$XB_MONITOR.in" "$XB_MONITOR.out"
+        monitor=(-monitor "pipe:$XB_MONITOR")
+    fi
+
     # Serial and debug console on two chardevs: one chardev muxed to both would print each
     # character twice. append=on keeps the files (and anything following them) intact.
     local qemu=("$XB_QEMU" -accel tcg -M pc -m "$XB_GUEST_MIB" -bios "$BIOS"
-        -display none -no-reboot -monitor none -nic none
+        -display none -no-reboot "${monitor[@]}" -nic none
         -chardev "file,id=serial0,path=$XB_SERIAL,append=on" -serial chardev:serial0
         -chardev "file,id=fwlog,path=$XB_FWLOG,append=on"
         -device "isa-debugcon,iobase=$XB_DEBUGCON_PORT,chardev=fwlog"
@@ -120,6 +141,12 @@ xb_boot() {
     if [ "$XB_FOLLOW" = 1 ]; then
         xb_follow "$XB_FWLOG" "firmware| "
         xb_follow "$XB_SERIAL" "serial  | "
+    fi
+    if [ -n "$XB_DRIVER" ]; then
+        cat "$XB_MONITOR.out" >"$dir/monitor.log" &
+        XB_FOLLOW_PIDS+=("$!")
+        "$XB_DRIVER" >"$dir/driver.log" 2>&1 &
+        XB_DRIVER_PID=$!
     fi
 
     local seen=0 last_size=-1 size last_change=$SECONDS
@@ -175,6 +202,11 @@ xb_stop_qemu() {
         wait "$XB_QEMU_PID" 2>/dev/null || XB_QEMU_STATUS=$?
     fi
     XB_QEMU_PID=
+    if [ -n "$XB_DRIVER_PID" ]; then
+        kill "$XB_DRIVER_PID" 2>/dev/null || true
+        wait "$XB_DRIVER_PID" 2>/dev/null || true
+        XB_DRIVER_PID=
+    fi
     local pid
     for pid in ${XB_FOLLOW_PIDS[@]+"${XB_FOLLOW_PIDS[@]}"}; do
         wait "$pid" 2>/dev/null || true
@@ -198,6 +230,52 @@ xb_in_order() {
     done
 }
 
+# --- driving a running VM (from an XB_DRIVER function) -------------------------------------
+
+# xb_wait_for FILE STRING SECONDS: wait until STRING is in FILE; false after SECONDS.
+xb_wait_for() {
+    local file=$1 s=$2 end=$((SECONDS + $3))
+    until grep -qF -- "$s" "$file" 2>/dev/null; do
+        [ "$SECONDS" -lt "$end" ] || return 1
+        sleep "$XB_POLL_SECONDS"
+    done
+}
+
+# xb_monitor COMMAND...: one QEMU monitor command (the reply goes to monitor.log).
+xb_monitor() {
+    echo "driver: monitor: $*"
+    printf '%s\n' "$*" >"$XB_MONITOR.in"
+}
+
+# xb_wait_file FILE BYTES: wait until a monitor command has written FILE with BYTES bytes.
+xb_wait_file() {
+    local file=$1 bytes=$2 end=$((SECONDS + XB_MONITOR_FILE_SECONDS))
+    until [ "$(xb_size "$file")" -ge "$bytes" ]; do
+        [ "$SECONDS" -lt "$end" ] || return 1
+        sleep "$XB_POLL_SECONDS"
+    done
+}
+
+# xb_screen_text OUT: the text screen (VGA memory at 0xB8000) as 25 lines of 80 characters
+# in OUT, read through the monitor; other bytes than printable ASCII show as spaces.
+xb_screen_text() {
+    local out=$1
+    rm -f "$out.raw"
+    # Quoted: the monitor would read "4000 /path" as a division.
+    xb_monitor "pmemsave $XB_VGA_TEXT_BASE $XB_VGA_TEXT_BYTES \"$out.raw\""
+    xb_wait_file "$out.raw" "$XB_VGA_TEXT_BYTES" || return 1
+    od -An -v -tu1 -w2 "$out.raw" | awk -v cols="$XB_VGA_TEXT_COLUMNS" '
+        { c = $1; printf "%c", (c < 32 || c > 126) ? 32 : c }
+        ++n % cols == 0 { printf "\n" }' >"$out"
+}
+
+# xb_screenshot OUT.png: what the display shows, as a PNG (kept with the logs).
+xb_screenshot() {
+    rm -f "$1"
+    xb_monitor "screendump \"$1\" -f png"
+    xb_wait_file "$1" 1 && sleep "$XB_POLL_SECONDS"
+}
+
 # xb_report NAME: print the failure report for the last boot.
 xb_report() {
     local name=$1
@@ -205,6 +283,9 @@ xb_report() {
     xb_show_tail "serial console" "$XB_SERIAL"
     xb_show_tail "firmware log (debugcon $XB_DEBUGCON_PORT)" "$XB_FWLOG"
     xb_show_tail "QEMU command and messages" "$XB_QEMU_LOG"
+    if [ -n "$XB_DRIVER" ]; then
+        xb_show_tail "test driver" "$(dirname "$XB_SERIAL")/driver.log"
+    fi
     # Keep this run's logs: a rerun of the test overwrites its log directory.
     local keep
     keep="$(dirname "$XB_SERIAL")/../failed-$name-$(date +%Y%m%d-%H%M%S)"

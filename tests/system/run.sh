@@ -3,12 +3,17 @@
 #   tests/system/run.sh                   every test: tests/system/*.sh but the helpers
 #   tests/system/run.sh boot-grub ...     the named tests (a name, a file name or a path)
 #   BIOS=/usr/share/seabios/bios.bin tests/system/run.sh     the same tests under SeaBIOS
-# Each test prints its own PASS or FAIL line (with the logs when it fails); this prints one line
-# per test and "system: N passed, N failed" at the end, and exits 1 if any test failed.
+#   XB_RUN_PENDING=1 tests/system/run.sh xen-vbds             run a pending test too
+# The xen-* tests boot on the Xen bed (tests/xen/: QEMU's Xen emulation in a nested VM).
+# Each test prints its own PASS or FAIL line (with the logs when it fails), or SKIP when it
+# exits 77 (a pending test, see tests/xen/lib.sh); this prints one line per test and
+# "system: N passed, N failed, N skipped" at the end, and exits 1 if any test failed.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 # Files here that are not tests: the harness, the image builders and this runner.
 HELPERS=(lib.sh images.sh run.sh)
+# A test's exit status when it did not run (automake's convention).
+readonly EXIT_SKIP=77
 
 is_helper() {
     local name=$1 helper
@@ -50,14 +55,19 @@ main() {
         exit 1
     fi
 
-    local results=() passed=0 failed=0 file name start
+    local results=() passed=0 failed=0 skipped=0 file name start status
     for file in "${tests[@]}"; do
         name=$(basename "$file" .sh)
         echo "=== $name"
         start=$SECONDS
-        if bash "$file"; then
+        status=0
+        bash "$file" || status=$?
+        if [ "$status" -eq 0 ]; then
             results+=("PASS $name ($((SECONDS - start))s)")
             passed=$((passed + 1))
+        elif [ "$status" -eq "$EXIT_SKIP" ]; then
+            results+=("SKIP $name (pending)")
+            skipped=$((skipped + 1))
         else
             results+=("FAIL $name ($((SECONDS - start))s)")
             failed=$((failed + 1))
@@ -66,7 +76,7 @@ main() {
 
     echo "=== system tests (firmware ${BIOS:-target/bios.bin})"
     printf '%s\n' "${results[@]}"
-    echo "system: $passed passed, $failed failed"
+    echo "system: $passed passed, $failed failed, $skipped skipped"
     [ "$failed" -eq 0 ]
 }
 

@@ -12,6 +12,7 @@ pub use xen::RealXenCpu;
 use crate::cpu::{Call16, Cpu};
 
 core::arch::global_asm!(include_str!("trampoline.S"), options(att_syntax, raw));
+core::arch::global_asm!(include_str!("tables.S"), options(att_syntax, raw));
 
 /// Segment of the BIOS code (the trampoline's 16-bit sections live in it).
 pub const BIOS_SEG: u16 = 0xf000;
@@ -43,6 +44,15 @@ impl Cpu for RealCpu {
         // reachable from real mode) and returns to this flat 32-bit context on the same
         // stack.
         unsafe { xenbios_call16(block) }
+    }
+
+    fn wait_for_interrupt(&mut self) {
+        let mut call = Call16::far_call(
+            BIOS_SEG,
+            crate::fseg_offset!(xenbios_wait_irq16),
+            crate::regs::Regs::default(),
+        );
+        self.call16(&mut call);
     }
 
     fn caller_a20(&self) -> bool {

@@ -214,6 +214,23 @@ yield16:
         cli
         jmp entry16_frame
 
+/* call16 target of POST's waits (Cpu::wait_for_interrupt): let one interrupt (a tick, a
+ * key) run with the caller's stack, then return. hlt as in yield16. */
+        .global xenbios_wait_irq16
+xenbios_wait_irq16:
+        pushw %ax
+        inb $PIC1_DATA, %al
+        testb $1, %al
+        jnz 1f
+        sti
+        hlt
+        jmp 2f
+1:      sti
+        nop
+2:      cli
+        popw %ax
+        lret
+
 /* Called in virtual-8086 mode (PE set while the caller believes it is in real mode): we
  * cannot switch modes. Hardware IRQs get their EOI; services get CF=1, AH=86h. */
 v86_caller:

@@ -181,6 +181,25 @@ impl Channel<'_> {
         self.settle();
     }
 
+    /// Select a device and wait until the selection has taken and the device is not busy.
+    /// While the device selected before is busy, writes to the Device register are ignored
+    /// (QEMU finishes a reset asynchronously), so the write is repeated until the register
+    /// reads back with the right device bit.
+    pub fn select_settled(&self, slave: bool, ms: u64) -> Result<u8, Failure> {
+        let want = if slave { device::DEV1 } else { 0 };
+        let mut last = 0;
+        let done = poll(self.clock, ms * 1000, || {
+            self.select(slave, 0);
+            last = self.status();
+            let taken = self.read(reg::DEVICE) & device::DEV1 == want;
+            (taken && last & status::BSY == 0).then_some(last)
+        });
+        match done {
+            Some(s) => self.check(s),
+            None => Err(Failure::Busy),
+        }
+    }
+
     /// Wait until `done(status)` or `ms` pass; BSY always means "not yet".
     fn wait_for(&self, ms: u64, done: impl Fn(u8) -> bool) -> Result<u8, u8> {
         let mut last = 0;

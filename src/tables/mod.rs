@@ -1,0 +1,168 @@
+//! The tables an OS or loader looks for in a PC BIOS, set up at POST after PCI:
+//!
+//! - ACPI and SMBIOS as QEMU builds them, placed through its fw_cfg table loader
+//!   ([`acpi`]) and SMBIOS files ([`smbios`]);
+//! - the MP table for more than one CPU ([`mptable`]), from the ACPI MADT;
+//! - the fixed headers in the F segment (`src/arch/x86/tables.S`): the BIOS32 service
+//!   directory `_32_` (which answers "$PCI" with the 32-bit PCI BIOS entry) and the PnP
+//!   installation check `$PnP`, whose checksums POST computes, and the last PCI bus the
+//!   32-bit PCI BIOS entry reports.
+//!
+//! Under Xen (no fw_cfg) hvmloader builds ACPI, SMBIOS and MP tables itself; the headers
+//! are set up all the same.
+//!
+//! The steps here (and the PCI BIOS service) are `#[inline(never)]`: inlined into
+//! `post::run` (or `dispatch`) they made the image 600 bytes larger, measured.
+
+pub mod acpi;
+pub mod mptable;
+pub mod smbios;
+
+use crate::bios::{Bios, Ctx};
+use crate::hw::fw_cfg::FwCfg;
+use crate::mem::{FarPtr, Memory};
+use crate::zone::Pool;
+
+/// Where the image keeps the fixed structures (linear addresses; the image fills this in
+/// from linker symbols, tests make it up).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Layout {
+    /// The FSEG zone: `[start, end)` in 0xF0000-0xFFFFF, 16-byte aligned.
+    pub fseg_pool: (u32, u32),
+    /// The BIOS32 service directory header (16 bytes).
+    pub bios32_header: u32,
+    /// The PnP installation check header (0x21 bytes).
+    pub pnp_header: u32,
+    /// The 32-bit PCI BIOS entry (what int1A/B101 returns in EDI).
+    pub pcibios32_entry: u32,
+    /// The byte the 32-bit PCI BIOS entry reads as the last PCI bus.
+    pub pci_last_bus: u32,
+}
+
+/// What POST placed, for the services and the log.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tables {
+    pub layout: Option<Layout>,
+    pub rsdp: Option<u32>,
+    pub smbios_entry: Option<u32>,
+    pub mp_floating: Option<u32>,
+    /// CPUs the platform reports (MADT, else fw_cfg), 0 when unknown.
+    pub cpus: u16,
+}
+
+impl Tables {
+    pub const fn new() -> Self {
+        Tables {
+            layout: None,
+            rsdp: None,
+            smbios_entry: None,
+            mp_floating: None,
+            cpus: 0,
+        }
+    }
+
+    /// The `$PnP` header as a real-mode pointer (boot sectors get it in ES:DI).
+    pub fn pnp(&self) -> Option<FarPtr> {
+        let addr = self.layout?.pnp_header;
+        let seg = crate::services::BIOS_SEGMENT;
+        let off = addr.checked_sub(crate::mem::linear(seg, 0))?;
+        Some(FarPtr::new(seg, u16::try_from(off).ok()?))
+    }
+
+    /// The 32-bit PCI BIOS entry, 0 when the image has none.
+    pub fn pcibios32_entry(&self) -> u32 {
+        self.layout.map_or(0, |l| l.pcibios32_entry)
+    }
+}
+
+/// BIOS32 service directory header (PCI BIOS 2.1 / Standard BIOS 32-bit Service
+/// Directory Proposal 0.4): 16 bytes, checksum at offset 10.
+const BIOS32_HEADER_LEN: u32 = 16;
+const BIOS32_CHECKSUM: u32 = 10;
+/// PnP BIOS 1.0a, 4.4: installation check structure, 0x21 bytes, checksum at offset 8.
+const PNP_HEADER_LEN: u32 = 0x21;
+const PNP_CHECKSUM: u32 = 8;
+
+/// The POST step: fixed headers, then (with QEMU's fw_cfg) ACPI, SMBIOS and the MP table.
+#[inline(never)]
+pub fn setup(ctx: &mut Ctx, bios: &mut Bios) {
+    let Some(layout) = bios.tables.layout else {
+        warn!("acpi", "no table layout from the image: no BIOS tables");
+        return;
+    };
+    set_checksum(
+        ctx.mem,
+        layout.bios32_header,
+        BIOS32_HEADER_LEN,
+        BIOS32_CHECKSUM,
+    );
+    set_checksum(ctx.mem, layout.pnp_header, PNP_HEADER_LEN, PNP_CHECKSUM);
+    ctx.mem.write_u8(layout.pci_last_bus, bios.pci.last_bus);
+    let mut fseg = Pool::new(layout.fseg_pool.0, layout.fseg_pool.1);
+    let Some(fw) = FwCfg::probe(ctx.io) else {
+        info!(
+            "acpi",
+            "no fw_cfg: ACPI, SMBIOS and MP tables are the platform's business"
+        );
+        return;
+    };
+    bios.tables.rsdp = acpi::load(&fw, ctx.mem, &mut bios.e820, &mut fseg);
+    bios.tables.smbios_entry = smbios::load(&fw, ctx.mem, &mut bios.e820, &mut fseg);
+    let cpus = mptable::setup(ctx, bios, &fw, &mut fseg);
+    bios.tables.mp_floating = cpus.floating;
+    bios.tables.cpus = cpus.count;
+    debug!("acpi", "FSEG zone: {} bytes used", fseg.used());
+}
+
+/// The 8-bit sum of `len` bytes at `addr`.
+pub fn sum(mem: &dyn Memory, addr: u32, len: u32) -> u8 {
+    let mut buf = [0u8; 64];
+    let mut total = 0u8;
+    let mut done = 0;
+    while done < len {
+        let n = (len - done).min(buf.len() as u32);
+        let b = &mut buf[..n as usize];
+        mem.read(addr + done, b);
+        total = b.iter().fold(total, |s, &x| s.wrapping_add(x));
+        done += n;
+    }
+    total
+}
+
+/// Make the `len` bytes at `addr` sum to 0 through the checksum byte at `addr + at`.
+pub fn set_checksum(mem: &mut dyn Memory, addr: u32, len: u32, at: u32) {
+    mem.write_u8(addr + at, 0);
+    let s = sum(mem, addr, len);
+    mem.write_u8(addr + at, s.wrapping_neg());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::SimMemory;
+
+    #[test]
+    fn checksums_make_the_range_sum_to_zero() {
+        let mut m = SimMemory::new(0x200);
+        for (i, b) in m.bytes.iter_mut().enumerate() {
+            *b = (i * 7) as u8;
+        }
+        set_checksum(&mut m, 0x10, 0x121, 8);
+        assert_eq!(sum(&m, 0x10, 0x121), 0);
+    }
+
+    #[test]
+    fn the_pnp_header_is_a_real_mode_pointer_in_f000() {
+        let mut t = Tables::new();
+        assert_eq!(t.pnp(), None);
+        t.layout = Some(Layout {
+            fseg_pool: (0xf_8000, 0xf_8400),
+            bios32_header: 0xf_7ff0,
+            pnp_header: 0xf_7fc0,
+            pcibios32_entry: 0xf_1234,
+            pci_last_bus: 0xf_1200,
+        });
+        assert_eq!(t.pnp(), Some(FarPtr::new(0xf000, 0x7fc0)));
+        assert_eq!(t.pcibios32_entry(), 0xf_1234);
+    }
+}

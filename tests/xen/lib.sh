@@ -1,0 +1,305 @@
+# The Xen tests' harness: boot a firmware with some disks on the Xen bed (tests/xen/bed.sh),
+# wait for lines in L2's serial log and in its firmware log, and say PASS or FAIL, as
+# tests/system/lib.sh does for plain QEMU. Sourced by tests/system/xen-*.sh; takes the same
+# settings: BIOS, XB_TIMEOUT (L2's timeout), XB_LOG_DIR, XB_FATAL_PATTERN, and has the disk
+# builders of tests/system/images.sh. Its own:
+#   XB_XEN_IDLE_TIMEOUT=s  give up when no log has grown for this long (default 300: nested,
+#                          a guest is slower than under TCG; SYSLINUX loading the kernel by
+#                          IDE PIO takes ~70 s without a word)
+#
+#   xen_boot_test NAME EXPECT... -- BED-OPTION...
+#     EXPECT:
+#       --serial TEXT | --serial-re REGEX       a line of L2's COM1 (serial.log)
+#       --firmware TEXT | --firmware-re REGEX   a line of L2's debug port 0x402 (firmware.log)
+#         TEXT is a fixed string, REGEX an extended regular expression; each log's lines
+#         must appear in the order given.
+#       --exit N        then L2's QEMU must exit by itself with status N (isa-debug-exit:
+#                       value V gives (V << 1) | 1)
+#       --after FUNC    then FUNC must succeed (run with the run directory as $1; what it
+#                       prints is the reason when it fails)
+#     BED-OPTION: what `tests/xen/bed.sh run` takes (--ide, --xen-disk, --snapshot, --mem,
+#     --file, -- L2-QEMU-ARG...); --bios, --out and --timeout come from BIOS,
+#     XB_LOG_DIR/NAME and XB_TIMEOUT.
+#   Once every line is there (and no --exit is expected) the harness stops L2: the guest
+#   need not power off (xenbios has no ACPI yet: Linux halts). The test fails, with the ends
+#   of every log, when L2 or L1 ends first, when the firmware gives up (XB_FATAL_PATTERN),
+#   when no log grows for XB_XEN_IDLE_TIMEOUT seconds, or at the timeout. A PASS prints when
+#   each line appeared, in seconds from the start of the run.
+#
+#   xen_pending REASON   (at the top of a test) a test that cannot pass yet: it exits 77,
+#                        which tests/system/run.sh counts as skipped, unless XB_RUN_PENDING=1.
+
+source "$(dirname "${BASH_SOURCE[0]}")/../system/lib.sh"
+source "$XB_ROOT/tests/xen/bed.sh"
+
+# The exit status of a test that did not run (automake's "skipped").
+readonly XEN_EXIT_SKIP=77
+# How often the logs are looked at while the bed runs (each look greps them all).
+readonly XEN_POLL_SECONDS=0.5
+XB_XEN_IDLE_TIMEOUT=${XB_XEN_IDLE_TIMEOUT:-300}
+
+# End L1 if a test exits early, as well as what tests/system/lib.sh started.
+trap 'xbed_cleanup; xb_cleanup' EXIT
+
+xen_pending() {
+    if [ "${XB_RUN_PENDING:-0}" != 1 ]; then
+        echo "SKIP $(basename "$0" .sh): pending: $1 (XB_RUN_PENDING=1 runs it)"
+        exit "$XEN_EXIT_SKIP"
+    fi
+}
+
+# What a test expects (xen_boot_test's options). Lines are "=TEXT" (fixed) or "~REGEX".
+XEN_EXPECT_SERIAL=()
+XEN_EXPECT_FIRMWARE=()
+XEN_EXPECT_EXIT=
+XEN_AFTER=
+
+# xen_in_order FILE EXPECT...: true when each EXPECT matches a line of FILE, each on a later
+# line than the one before. Sets XEN_MATCHED (how many did, from the first) and XEN_MISSING
+# (the first that did not, in words).
+xen_in_order() {
+    local file=$1 after=0 line expect flag
+    shift
+    XEN_MATCHED=0
+    XEN_MISSING=
+    for expect in "$@"; do
+        flag=-F
+        [ "${expect:0:1}" = "=" ] || flag=-E
+        line=$(tail -n +"$((after + 1))" "$file" | tr -d '\r' | grep -an "$flag" -m1 -- "${expect:1}" \
+            | cut -d: -f1) || true
+        if [ -z "$line" ]; then
+            XEN_MISSING="'${expect:1}' not found in $(basename "$file") after line $after"
+            return 1
+        fi
+        after=$((after + line))
+        XEN_MATCHED=$((XEN_MATCHED + 1))
+    done
+}
+
+# The run's timeline: "<seconds since the start>s  <what>", one entry per event.
+XEN_TIMELINE=()
+xen_event() { XEN_TIMELINE+=("$(xb_since "$XBED_STARTED")s  $1"); }
+
+# xen_progress LOG MATCHED EXPECT...: a timeline entry for each EXPECT matched since the last
+# look at LOG.
+declare -A XEN_SEEN_COUNT
+xen_progress() {
+    local log=$1 matched=$2 i
+    shift 2
+    local expects=("$@")
+    for ((i = ${XEN_SEEN_COUNT[$log]:-0}; i < matched; i++)); do
+        xen_event "$log: ${expects[i]:1}"
+    done
+    XEN_SEEN_COUNT[$log]=$matched
+}
+
+# xen_lines_seen: true when every expected line is there (and adds to the timeline). Sets
+# XEN_MISSING to the first one missing.
+xen_lines_seen() {
+    local serial_ok=0 firmware_ok=0 missing
+    xen_in_order "$XBED_OUT/serial.log" ${XEN_EXPECT_SERIAL[@]+"${XEN_EXPECT_SERIAL[@]}"} \
+        && serial_ok=1
+    xen_progress serial "$XEN_MATCHED" ${XEN_EXPECT_SERIAL[@]+"${XEN_EXPECT_SERIAL[@]}"}
+    missing=$XEN_MISSING
+    xen_in_order "$XBED_OUT/firmware.log" ${XEN_EXPECT_FIRMWARE[@]+"${XEN_EXPECT_FIRMWARE[@]}"} \
+        && firmware_ok=1
+    xen_progress firmware "$XEN_MATCHED" ${XEN_EXPECT_FIRMWARE[@]+"${XEN_EXPECT_FIRMWARE[@]}"}
+    XEN_MISSING=${missing:-$XEN_MISSING}
+    [ "$serial_ok" = 1 ] && [ "$firmware_ok" = 1 ]
+}
+
+# xen_watch: watch a started bed until the expected lines are all there (return 0), or the
+# run fails (return 1, XEN_REASON says why). Marks the timeline as things happen.
+xen_watch() {
+    local out=$XBED_OUT last_size=-1 size last_change=$SECONDS deadline ready_seen=0 fw_seen=0
+    deadline=$(xbed_l1_deadline)
+    while :; do
+        if [ "$ready_seen" = 0 ] && [ -s "$out/l1-ready" ]; then
+            ready_seen=1
+            xen_event "L1 started L2"
+        fi
+        if [ "$fw_seen" = 0 ] && [ -s "$out/firmware.log" ]; then
+            fw_seen=1
+            xen_event "firmware: its first log line"
+        fi
+        xen_lines_seen && return 0
+        if [ -s "$out/l2-status" ]; then
+            XEN_REASON="L2 ended ($(xbed_l2_end)), and $XEN_MISSING"
+            return 1
+        fi
+        if ! xbed_running; then
+            XEN_REASON="L1 ended before L2 did, and $XEN_MISSING"
+            return 1
+        fi
+        if grep -qaiF -- "$XB_FATAL_PATTERN" "$out/serial.log" "$out/firmware.log"; then
+            sleep "$XB_FATAL_SETTLE_SECONDS"
+            xen_lines_seen && return 0
+            XEN_REASON="the firmware gave up ('$XB_FATAL_PATTERN'), and $XEN_MISSING"
+            return 1
+        fi
+        size=$(($(xb_size "$out/serial.log") + $(xb_size "$out/firmware.log") \
+            + $(xb_size "$out/l1-console.log")))
+        if [ "$size" != "$last_size" ]; then
+            last_size=$size
+            last_change=$SECONDS
+        elif [ $((SECONDS - last_change)) -ge "$XB_XEN_IDLE_TIMEOUT" ]; then
+            XEN_REASON="no output for ${XB_XEN_IDLE_TIMEOUT}s, and $XEN_MISSING"
+            return 1
+        fi
+        if [ "$(xb_since "$XBED_STARTED" | cut -d. -f1)" -ge "$deadline" ]; then
+            XEN_REASON="still running after ${deadline}s, and $XEN_MISSING"
+            return 1
+        fi
+        sleep "$XEN_POLL_SECONDS"
+    done
+}
+
+# xen_wait_exit: wait for L2 to end by itself (bounded by the L1 deadline); true when it
+# exited with XEN_EXPECT_EXIT.
+xen_wait_exit() {
+    local deadline
+    deadline=$(xbed_l1_deadline)
+    while [ ! -s "$XBED_OUT/l2-status" ] && xbed_running \
+        && [ "$(xb_since "$XBED_STARTED" | cut -d. -f1)" -lt "$deadline" ]; do
+        sleep "$XEN_POLL_SECONDS"
+    done
+    # l2-status is written in one go, but let a write under way finish.
+    sleep "$XEN_POLL_SECONDS"
+    local end
+    end=$(xbed_l2_end)
+    xen_event "L2 ended: $end"
+    if [ "$end" != "exit $XEN_EXPECT_EXIT" ]; then
+        XEN_REASON="the lines came, but L2 did not exit with status $XEN_EXPECT_EXIT: $end"
+        return 1
+    fi
+}
+
+# xen_boot NAME BED-OPTION...: one run of the bed, judged by the XEN_EXPECT_* settings.
+# Returns 0 on success; XEN_REASON says why not.
+xen_boot() {
+    local name=$1
+    shift
+    XEN_REASON=
+    XEN_TIMELINE=()
+    XEN_SEEN_COUNT=()
+    XBED_L1_END=
+    XBED_ELAPSED=0
+    if [ ! -f "$BIOS" ]; then
+        XEN_REASON="no firmware at $BIOS (build it with scripts/build.sh)"
+        return 1
+    fi
+    xbed_configure --bios "$BIOS" --out "$XB_LOG_DIR/$name" --timeout "$XB_TIMEOUT" --quiet "$@" \
+        || { XEN_REASON="bad bed options"; return 1; }
+    xbed_start || { XEN_REASON="the bed did not start (see above)"; return 1; }
+
+    local ok=0
+    if xen_watch; then
+        ok=1
+        [ -z "$XEN_EXPECT_EXIT" ] || xen_wait_exit || ok=0
+    fi
+    xbed_stop
+    xbed_finish "$XBED_STOP_GRACE"
+    if [ "$ok" = 1 ] && [ -n "$XEN_AFTER" ]; then
+        local why
+        if why=$("$XEN_AFTER" "$XBED_OUT" 2>&1); then
+            xen_event "check $XEN_AFTER: ${why:-ok}"
+        else
+            XEN_REASON="the lines came, but $XEN_AFTER failed: $why"
+            ok=0
+        fi
+    fi
+    [ "$ok" = 1 ]
+}
+
+# xen_known_issues: name a known firmware problem whose signature is in the last run's logs.
+# - ATA reset race (xenbios, src/hw/ata.rs probe_channel): the channel is reset with the absent
+#   slave still selected (from the presence check); QEMU performs SRST in a bottom half and
+#   until then ignores register writes to a BSY device, and an absent slave reads status 0, so
+#   the reset wait ends at once, the master select is dropped, and the master's "signature" is
+#   the absent slave's: "no device". Under KVM the bottom half is often late (L1 has one CPU):
+#   about 1 run in 4 loses ata1's CD-ROM, about 1 in 20 ata0's disk ("no bootable device").
+#   Selecting device 0 before the reset (or checking that a select took, as SeaBIOS's
+#   ata_reset does) fixes it.
+xen_known_issues() {
+    if grep -q 'if=ide,index=0' "$XBED_OUT/l2-args" 2>/dev/null \
+        && grep -qaF '[post] xenbios' "$XBED_OUT/firmware.log" \
+        && ! grep -qa '^\[ata\] ata0 master' "$XBED_OUT/firmware.log"; then
+        echo "    known issue: the firmware missed the IDE disk at ata0 master: the ATA reset race"
+        echo "    under KVM (see xen_known_issues in tests/xen/lib.sh)"
+    fi
+}
+
+# xen_report NAME: the failure report of the last run.
+xen_report() {
+    local name=$1
+    echo "FAIL $name after ${XBED_ELAPSED}s: $XEN_REASON (firmware $BIOS; L2 $(xbed_l2_end); L1 ${XBED_L1_END:-not started})"
+    [ "${#XEN_TIMELINE[@]}" -eq 0 ] || printf '    %s\n' "${XEN_TIMELINE[@]}"
+    [ -n "$XBED_OUT" ] || return 0
+    xen_known_issues
+    xb_show_tail "L2 serial console (COM1)" "$XBED_OUT/serial.log"
+    xb_show_tail "L2 firmware log (debugcon $XBED_DEBUGCON_PORT)" "$XBED_OUT/firmware.log"
+    xb_show_tail "L2 QEMU's messages" "$XBED_OUT/l2-stderr.log"
+    echo "----- L2 QEMU's arguments ($XBED_OUT/l2-args)"
+    tr '\n' ' ' <"$XBED_OUT/l2-args" 2>/dev/null || true
+    echo
+    xb_show_tail "L1 console" "$XBED_OUT/l1-console.log"
+    xb_show_tail "host QEMU (L1) command and messages" "$XBED_OUT/l1-qemu.log"
+}
+
+# xen_boot_test NAME EXPECT... -- BED-OPTION...: the whole of a Xen test (see the top).
+# Prints "PASS NAME" with the timeline, or "FAIL NAME" with the logs; exits 0 or 1.
+xen_boot_test() {
+    local name=$1
+    shift
+    XEN_EXPECT_SERIAL=()
+    XEN_EXPECT_FIRMWARE=()
+    XEN_EXPECT_EXIT=
+    XEN_AFTER=
+    while [ $# -gt 0 ]; do
+        case $1 in
+            --serial) XEN_EXPECT_SERIAL+=("=$2"); shift 2 ;;
+            --serial-re) XEN_EXPECT_SERIAL+=("~$2"); shift 2 ;;
+            --firmware) XEN_EXPECT_FIRMWARE+=("=$2"); shift 2 ;;
+            --firmware-re) XEN_EXPECT_FIRMWARE+=("~$2"); shift 2 ;;
+            --exit) XEN_EXPECT_EXIT=$2; shift 2 ;;
+            --after) XEN_AFTER=$2; shift 2 ;;
+            --) shift; break ;;
+            *) echo "xen_boot_test: unknown argument $1" >&2; exit 1 ;;
+        esac
+    done
+    echo "xen $name: $BIOS on the Xen bed (L1: QEMU TCG; L2: KVM with Xen emulation)"
+    if xen_boot "$name" "$@"; then
+        echo "PASS $name after ${XBED_ELAPSED}s (L1 ready at $(cat "$XBED_OUT/l1-ready" 2>/dev/null \
+            || echo ?)s of its uptime; L2 $(xbed_l2_end)); seconds from the start:"
+        printf '    %s\n' "${XEN_TIMELINE[@]}"
+        exit 0
+    fi
+    xen_report "$name"
+    exit 1
+}
+
+# --- what the Xen core work logs -----------------------------------------------------------
+# The firmware log line that names a Xen PV disk (VBD) and its size: the one place to adapt
+# when src/xen's format settles. The xen-core branch's draft (src/xen/mod.rs, log_vbds) prints
+#   [xen] vbd 51712: backend /local/domain/0/backend/qdisk/1/51712 (domain 0), state 2 (InitWait), sectors 131072, sector-size 512
+# naming the disk by its xenstore device id; the pattern also takes the vdev name (xvda).
+
+# xen_vdev_id VDEV: the xenstore device id of xvdX (X = a..p): Linux's major 202, 16 minors
+# per disk.
+readonly XEN_XVD_MAJOR=202
+readonly XEN_XVD_MINORS_PER_DISK=16
+xen_vdev_id() {
+    local letter=${1#xvd}
+    local index=$(($(printf '%d' "'$letter") - $(printf '%d' "'a")))
+    echo $(((XEN_XVD_MAJOR << 8) | (index * XEN_XVD_MINORS_PER_DISK)))
+}
+
+# xen_vbd_line_re VDEV SECTORS: the regex of POST's line for that disk (src/xen/mod.rs):
+#   [xen] vbd 51712: backend /local/domain/0/backend/qdisk/1/51712, backend-id 0, state 2,
+#   sectors 131072, sector-size 512
+xen_vbd_line_re() {
+    local id
+    id=$(xen_vdev_id "$1")
+    printf '^\\[xen\\] vbd %s: backend /local/domain/0/backend/[a-z]+/[0-9]+/%s, backend-id 0, state [0-9]+, sectors %s, sector-size 512$' \
+        "$id" "$id" "$2"
+}
