@@ -112,12 +112,13 @@ impl BootState {
                 push(BootEntry::Disk(id), &mut order);
             }
         }
-        let pv = |d: &crate::block::Drive| matches!(d.dev.info().interface, Interface::Xen { .. });
-        for (id, _) in bootable().filter(|(_, d)| pv(d)) {
-            push(BootEntry::Disk(id), &mut order);
-        }
-        for (id, _) in bootable() {
-            push(BootEntry::Disk(id), &mut order);
+        // PV disks first, then the others (push skips what is already there).
+        for pv_only in [true, false] {
+            for (id, d) in bootable() {
+                if !pv_only || matches!(d.dev.info().interface, Interface::Xen { .. }) {
+                    push(BootEntry::Disk(id), &mut order);
+                }
+            }
         }
         self.order = order;
         self.next = 0;

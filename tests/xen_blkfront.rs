@@ -17,7 +17,7 @@ use xenbios::mem::Memory;
 use xenbios::regs::Regs;
 use xenbios::sim::xen::{Abi, SimXenConfig, VbdConfig, XenMachine, XenState};
 use xenbios::sim::{self, FakeDisk};
-use xenbios::xen::blkfront::{self, Config, VbdName};
+use xenbios::xen::blkfront::{self, Config, VbdName, X86_32, X86_64};
 use xenbios::xen::{self};
 
 static LOG: Mutex<()> = Mutex::new(());
@@ -40,7 +40,6 @@ const BUF: u32 = 0x2_0000;
 const GUARD: u8 = 0xcc;
 const GUARD_LEN: u32 = 64;
 const SHORT: Config = Config {
-    layout: &blkfront::X86_64,
     handshake_timeout_us: 200_000,
     io_timeout_us: 200_000,
 };
@@ -68,6 +67,15 @@ struct Rig {
 /// POST's Xen steps on a machine `setup` prepared (VBDs, faults); `pre` runs before the
 /// PV probe (registering IDE disks, say).
 fn post_with(setup: impl FnOnce(&mut XenState), cfg: &Config, pre: impl FnOnce(&mut Bios)) -> Rig {
+    post_abi(setup, cfg, pre, false)
+}
+
+fn post_abi(
+    setup: impl FnOnce(&mut XenState),
+    cfg: &Config,
+    pre: impl FnOnce(&mut Bios),
+    x86_32: bool,
+) -> Rig {
     let g = log_lock();
     let mut m = XenMachine::new(SimXenConfig::default());
     setup(&mut m.xen.state());
@@ -78,9 +86,13 @@ fn post_with(setup: impl FnOnce(&mut XenState), cfg: &Config, pre: impl FnOnce(&
     bios.xen = xen::init(&mut m.ctx(), &mut bios.e820, platform, &mut cpu);
     assert!(bios.xen.is_some());
     pre(&mut bios);
-    sim::take_log();
-    blkfront::probe_with(&mut m.ctx(), &mut bios, cfg);
-    let log = sim::take_log();
+    let mut log = sim::take_log();
+    if x86_32 {
+        blkfront::probe_with::<X86_32>(&mut m.ctx(), &mut bios, cfg);
+    } else {
+        blkfront::probe_with::<X86_64>(&mut m.ctx(), &mut bios, cfg);
+    }
+    log.push_str(&sim::take_log());
     let n = bios.drives.disk_count();
     m.mem.write_u8(bda::at(bda::DISK_COUNT), n);
     Rig {
@@ -199,8 +211,8 @@ fn post_connects_each_vbd_in_vdev_order_and_names_it_for_users() {
         s.add_vbd(XVDB, vec![0; 4 * MIB as usize]);
         s.add_vbd(XVDA, pattern_disk(8 * MIB));
     });
-    r.assert_log("[blkfront] Xen PV disk xvda, 8 MiB: connected (512-byte sectors, ring x86_64-abi, port 2, flush)\n");
-    r.assert_log("[blkfront] Xen PV disk xvdb, 4 MiB: connected (512-byte sectors, ring x86_64-abi, port 3, flush)\n");
+    r.assert_log("[blkfront] Xen PV disk xvda, 8 MiB: connected, 512-byte sectors, flush\n");
+    r.assert_log("[blkfront] Xen PV disk xvdb, 4 MiB: connected, 512-byte sectors, flush\n");
     assert!(r.log.find("xvda, 8 MiB").unwrap() < r.log.find("xvdb, 4 MiB").unwrap());
     // Registry order is vdev order; both are hard disks 0x80 and 0x81.
     assert_eq!(r.drive_name(DriveId(0)), "Xen PV disk xvda, 8 MiB");
@@ -276,18 +288,15 @@ fn post_connects_each_vbd_in_vdev_order_and_names_it_for_users() {
 
 #[test]
 fn the_x86_32_layout_works_too_and_is_announced_as_such() {
-    let cfg = Config {
-        layout: &blkfront::X86_32,
-        ..SHORT
-    };
-    let mut r = post_with(
+    let mut r = post_abi(
         |s| {
             s.add_vbd(XVDA, pattern_disk(8 * MIB));
         },
-        &cfg,
+        &SHORT,
         |_| {},
+        true,
     );
-    r.assert_log("ring x86_32-abi, port 2, flush)\n");
+    r.assert_log("xvda, 8 MiB: connected, 512-byte sectors, flush\n");
     assert_eq!(r.m.xen.state().backs[0].abi(), Some(Abi::X86_32));
     assert_eq!(r.read(100, 127, BUF), (0, false, 127));
     assert_eq!(r.bytes(BUF, 127 * 512), pattern(100, 127));
@@ -313,12 +322,12 @@ fn vbds_that_cannot_connect_are_skipped_with_a_reason_and_post_goes_on() {
         s.store.write(&format!("{BE}/51792/sector-size"), b"1000");
     });
     r.assert_log("[blkfront] Xen PV disk xvda, 1 MiB: connected");
-    r.assert_log("[blkfront] warning: xvdb: skipped: reading sectors (malformed value)\n");
-    r.assert_log("[blkfront] warning: timed out after 200 ms waiting for xvdc: backend state 2\n");
+    r.assert_log("[blkfront] warning: xvdb: skipped: sectors (malformed value)\n");
+    r.assert_log("[blkfront] warning: timed out after 200 ms waiting for xvdc's backend\n");
     r.assert_log("[blkfront] warning: xvdc: skipped: backend not in InitWait\n");
-    r.assert_log("[blkfront] warning: xvdd: skipped: reading backend (ENOENT)\n");
-    r.assert_log("[blkfront] warning: xvde: skipped: backend-id out of range\n");
-    r.assert_log("[blkfront] warning: xvdf: skipped: unsupported sector size\n");
+    r.assert_log("[blkfront] warning: xvdd: skipped: backend (ENOENT)\n");
+    r.assert_log("[blkfront] warning: xvde: skipped: backend-id\n");
+    r.assert_log("[blkfront] warning: xvdf: skipped: unusable size\n");
     assert_eq!(r.bios.drives.disk_count(), 1);
     // A VBD skipped after it published its ring is left Closed, its grant and port freed:
     // the backend disconnected, and the OS's frontend can reset it.
@@ -342,8 +351,11 @@ fn a_backend_that_refuses_the_ring_is_skipped_with_its_error() {
         // is not for it.
         s.backs[i].domid = 7;
     });
-    r.assert_log("[blkfront] warning: xvda: backend error: binding event-channel\n");
-    r.assert_log("[blkfront] warning: xvda: skipped: the backend did not connect\n");
+    r.assert_log("[blkfront] warning: xvda: skipped: backend closed\n");
+    assert_eq!(
+        r.m.xen.state().backs[0].error.as_deref(),
+        Some("binding event-channel")
+    );
     assert_eq!(r.bios.drives.disk_count(), 0);
     assert_eq!(r.free_grants(), 512 - GNTTAB_NR_RESERVED_ENTRIES);
     assert_eq!(
@@ -359,7 +371,7 @@ fn a_backend_that_disappears_before_post_is_skipped() {
         let i = s.add_vbd(XVDB, pattern_disk(MIB));
         s.blk_disappear(i, true);
     });
-    r.assert_log("[blkfront] warning: xvdb: skipped: no backend state\n");
+    r.assert_log("[blkfront] warning: xvdb: skipped: backend not in InitWait\n");
     assert_eq!(r.bios.drives.disk_count(), 1);
 }
 
@@ -393,13 +405,14 @@ fn a_backend_left_connected_by_an_earlier_stage_is_reset_first() {
     let mut cpu = r.m.xen.clone();
     bios.xen = xen::init(&mut r.m.ctx(), &mut bios.e820, platform, &mut cpu);
     sim::take_log();
-    blkfront::probe_with(&mut r.m.ctx(), &mut bios, &SHORT);
+    blkfront::probe_with::<X86_64>(&mut r.m.ctx(), &mut bios, &SHORT);
     let log = sim::take_log();
     assert!(
-        log.contains("[blkfront] xvda: backend in state 4 from an earlier stage: resetting it\n"),
+        log.contains(
+            "[blkfront] Xen PV disk xvda, 8 MiB: connected, 512-byte sectors, flush, reset first\n"
+        ),
         "{log}"
     );
-    assert!(log.contains("xvda, 8 MiB: connected"), "{log}");
     r.bios = bios;
     assert_eq!(r.read(7, 3, BUF), (0, false, 3));
     assert_eq!(r.bytes(BUF, 3 * 512), pattern(7, 3));
@@ -408,12 +421,12 @@ fn a_backend_left_connected_by_an_earlier_stage_is_reset_first() {
 #[test]
 fn more_vbds_than_the_firmware_takes_are_logged() {
     let r = post(|s| {
-        for d in 0..blkfront::MAX_VBDS as u32 + 1 {
+        for d in 0..xen::MAX_VBDS as u32 + 1 {
             s.add_vbd(XVDA + 16 * d, vec![0; 64 * 1024]);
         }
     });
-    r.assert_log("[blkfront] warning: xvdi: skipped: more than 8 PV disks\n");
-    assert_eq!(r.bios.drives.disk_count(), blkfront::MAX_VBDS as u8);
+    r.assert_log("[xen] warning: vbd 51840: ignored: more than 8 PV disks\n");
+    assert_eq!(r.bios.drives.disk_count(), xen::MAX_VBDS as u8);
 }
 
 // --- Reads ------------------------------------------------------------------------------
@@ -572,7 +585,7 @@ fn without_feature_flush_cache_no_flush_is_sent() {
             },
         );
     });
-    r.assert_log("port 2)\n");
+    r.assert_log("connected, 512-byte sectors\n");
     let (regs, _) = r.ext(0x43, 0x80, 1, 1, BUF);
     assert_eq!((regs.ah(), regs.cf()), (0, false));
     let ops: Vec<u8> = r.m.xen.state().backs[0]
@@ -596,7 +609,7 @@ fn read_only_vbds_refuse_writes_with_ah_03() {
             },
         );
     });
-    r.assert_log("port 2, flush, read-only)\n");
+    r.assert_log("connected, 512-byte sectors, flush, read-only\n");
     let (regs, n) = r.ext(0x43, 0x80, 1, 1, BUF);
     assert_eq!((regs.ah(), regs.cf(), n), (0x03, true, 0));
     assert!(r.m.xen.state().backs[0].seen.is_empty());
@@ -617,7 +630,7 @@ fn a_4096_byte_sector_disk_asks_for_large_sectors_and_counts_in_them() {
             },
         );
     });
-    r.assert_log("Xen PV disk xvda, 8 MiB: connected (4096-byte sectors");
+    r.assert_log("Xen PV disk xvda, 8 MiB: connected, 4096-byte sectors");
     let d = r.bios.drives.get(DriveId(0)).unwrap().dev.info();
     assert_eq!((d.sectors, d.sector_size), (2048, 4096));
     // The node was there for the backend to read at connection, and is gone now.
@@ -675,7 +688,7 @@ fn a_4096_byte_sector_disk_of_a_linux_style_backend_keeps_512_byte_units() {
             },
         );
     });
-    r.assert_log("Xen PV disk xvda, 8 MiB: connected (4096-byte sectors");
+    r.assert_log("Xen PV disk xvda, 8 MiB: connected, 4096-byte sectors");
     assert!(
         !r.m.xen
             .state()
@@ -710,7 +723,9 @@ fn a_cdrom_vbd_is_a_cd_drive_that_does_not_get_in_the_way_of_booting() {
             },
         );
     });
-    r.assert_log("[blkfront] Xen PV CD-ROM xvdc, 4 MiB: connected (512-byte sectors, ring x86_64-abi, port 3, flush, read-only)\n");
+    r.assert_log(
+        "[blkfront] Xen PV CD-ROM xvdc, 4 MiB: connected, 2048-byte sectors, flush, read-only\n",
+    );
     let cd = r.bios.drives.get(DriveId(1)).unwrap().dev.info();
     assert_eq!(
         (cd.kind, cd.sector_size, cd.sectors),
@@ -747,7 +762,7 @@ fn a_backend_error_is_ah_10_and_the_sectors_before_it_count() {
     // The first request (88 sectors) succeeds, the second fails.
     assert_eq!(r.read(0, 127, BUF), (0x10, true, 88));
     assert_eq!(r.bytes(BUF, 88 * 512), pattern(0, 88));
-    r.assert_log_now("[blkfront] warning: xvda: read request 1 failed (status -1)\n");
+    r.assert_log_now("[blkfront] warning: xvda: request 1 failed (status 0xffff)\n");
     // Bounced: only the good sectors are copied.
     r.m.xen.state().backs[0].faults.error_after = 1;
     r.m.xen.state().backs[0].faults.error_status = 1;
@@ -775,7 +790,9 @@ fn no_answer_is_a_timeout_ah_80_and_the_disk_works_on() {
     let mut r = one_disk();
     r.m.xen.state().backs[0].faults.no_response = 2;
     assert_eq!(r.read(0, 127, BUF), (0x80, true, 0));
-    r.assert_log_now("[blkfront] warning: timed out after 200 ms waiting for xvda read of sectors 0+127 (requests 0-1)\n");
+    r.assert_log_now(
+        "[blkfront] warning: timed out after 200 ms waiting for xvda at sector 0 (requests 0-1)\n",
+    );
     assert_eq!(r.m.mem.read_u8(bda::at(bda::DISK_STATUS)), 0x80);
     assert_eq!(r.read(1, 2, BUF), (0, false, 2));
     assert_eq!(r.bytes(BUF, 1024), pattern(1, 2));
@@ -809,7 +826,7 @@ fn late_answers_within_the_deadline_are_fine_and_after_it_are_dropped() {
     sim::take_log();
     assert_eq!(r.read(4, 1, BUF), (0, false, 1));
     assert_eq!(r.bytes(BUF, 512), pattern(4, 1));
-    r.assert_log_now("[blkfront] xvda: dropping a late answer to request 2\n");
+    r.assert_log_now("[blkfront] xvda: late answer to request 2 dropped\n");
 }
 
 #[test]
@@ -817,12 +834,10 @@ fn a_response_with_an_unknown_id_disables_the_disk_with_ah_20() {
     let mut r = one_disk();
     r.m.xen.state().backs[0].faults.bogus_id = 1;
     assert_eq!(r.read(0, 8, BUF), (0x20, true, 0));
-    r.assert_log_now(
-        "[blkfront] ERROR: xvda: response with an unknown id (0x8000000000000000): disk disabled\n",
-    );
+    r.assert_log_now("[blkfront] ERROR: xvda: impossible response (id or rsp_prod 0x8000000000000000): disk disabled\n");
     let seen = r.m.xen.state().backs[0].seen.len();
     assert_eq!(r.read(0, 8, BUF), (0x20, true, 0));
-    r.assert_log_now("[blkfront] warning: xvda: disabled after a protocol error\n");
+    r.assert_log_now("[int13] warning: read lba 0+8: error 0x20 after 0 sectors\n");
     assert_eq!(
         r.m.xen.state().backs[0].seen.len(),
         seen,
@@ -842,7 +857,9 @@ fn a_producer_index_that_jumps_disables_the_disk() {
     let mut r = one_disk();
     r.m.xen.state().backs[0].faults.rsp_prod_jump = true;
     assert_eq!(r.read(0, 8, BUF), (0x20, true, 0));
-    r.assert_log_now("rsp_prod runs ahead of the requests");
+    r.assert_log_now(
+        "[blkfront] ERROR: xvda: impossible response (id or rsp_prod 0x3e9): disk disabled\n",
+    );
 }
 
 #[test]
@@ -862,14 +879,16 @@ fn grants_a_backend_keeps_are_never_reused_nor_are_bounce_pages_it_keeps() {
     let free = r.free_grants();
     assert_eq!(r.read(0, 16, BUF), (0, false, 16));
     assert_eq!(r.bytes(BUF, 16 * 512), pattern(0, 16));
-    r.assert_log_now("[blkfront] warning: xvda: backend still maps 2 data page(s): their grants are kept out of use\n");
+    r.assert_log_now(
+        "[blkfront] warning: xvda: backend keeps 2 page(s) mapped: their grants stay out of use\n",
+    );
     assert_eq!(r.free_grants(), free - 2);
     // Through the bounce pages: the data is good, but the pages are not used again.
     assert_eq!(r.read(0, 8, BUF + 1), (0, false, 8));
     assert_eq!(r.bytes(BUF + 1, 8 * 512), pattern(0, 8));
     r.m.xen.state().backs[0].faults.hold_grants = false;
     assert_eq!(r.read(0, 8, BUF + 1), (0x20, true, 0));
-    r.assert_log_now("bounce pages unusable");
+    r.assert_log_now("[int13] warning: read lba 0+8: error 0x20 after 0 sectors\n");
     // Zero copy still works.
     assert_eq!(r.read(8, 8, BUF), (0, false, 8));
 }
@@ -903,11 +922,11 @@ fn ide(channel: u8, slave: bool, sectors: u64) -> FakeDisk {
 #[test]
 fn the_ide_twin_of_a_connected_pv_disk_is_hidden_and_others_stay() {
     let twin = ide(0, false, 16384);
-    let other = ide(0, true, 16384);
+    let other = ide(0, true, 8192);
     let r = post_with(
         |s| {
             s.add_vbd(XVDA, pattern_disk(8 * MIB));
-            // xvdb has the same size as the IDE slave but other contents.
+            // xvdb is not the IDE slave: another size.
             s.add_vbd(XVDB, vec![0; 8 * MIB as usize]);
         },
         &SHORT,
@@ -916,10 +935,8 @@ fn the_ide_twin_of_a_connected_pv_disk_is_hidden_and_others_stay() {
             other.register(&mut b.drives);
         },
     );
-    r.assert_log(
-        "[blkfront] hiding fake disk, 8 MiB: the emulated twin of Xen PV disk xvda, 8 MiB\n",
-    );
-    r.assert_log("[blkfront] fake disk, 8 MiB kept: not the same disk as Xen PV disk xvdb, 8 MiB (size or first sector differ)\n");
+    r.assert_log("[blkfront] Xen PV disk xvda, 8 MiB: connected, 512-byte sectors, flush, its IDE twin hidden\n");
+    r.assert_log("[blkfront] Xen PV disk xvdb, 8 MiB: connected, 512-byte sectors, flush\n");
     assert!(r.bios.drives.get(DriveId(0)).unwrap().hidden);
     assert!(!r.bios.drives.get(DriveId(1)).unwrap().hidden);
     // One drive per disk for the user: the IDE slave, xvda, xvdb.
@@ -1000,7 +1017,8 @@ fn vbd_names() {
     assert_eq!(name((1 << 28) | (25 << 8)), "xvdz");
     assert_eq!(name((1 << 28) | (26 << 8)), "xvdaa");
     assert_eq!(name((1 << 28) | (701 << 8)), "xvdzz");
-    assert_eq!(name((1 << 28) | (702 << 8) | 3), "xvdaaa3");
+    assert_eq!(name((1 << 28) | (702 << 8) | 3), "vbd 268615171");
+    assert_eq!(name((1 << 28) | (27 << 8) | 3), "xvdab3");
     assert_eq!(name(768), "hda");
     assert_eq!(name(5632 + 64), "hdd");
     assert_eq!(name(2048 + 16), "sdb");

@@ -3,27 +3,27 @@
 //!
 //! # Handshake (POST, [`probe`])
 //!
-//! For each VBD, in `virtual-device` order: read `backend` and `backend-id`; wait (bounded)
-//! for the backend's `InitWait` (a backend left `Connected`/`Closing`/`Closed` by an earlier
-//! stage, a reboot say, is first walked back to `InitWait` the way Linux resets a frontend
-//! after kexec); grant it the ring page and allocate an event channel for it; write
-//! `ring-ref`, `event-channel` and `protocol` in one transaction; go `Initialised`; wait for
-//! `Connected`; read `sectors`, `sector-size`, `info`, `mode`, `feature-flush-cache` and
-//! the frontend's `device-type`; go `Connected`. A VBD that fails a step is skipped with a
-//! log line saying why (its frontend left `Closed`, its grant and port released); POST goes
-//! on.
+//! For each VBD, in `virtual-device` order: read `backend` and `backend-id`; grant the
+//! backend the ring page and allocate an event channel for it; wait (bounded) for the
+//! backend's `InitWait` (a backend an earlier stage left `Connected`, `Closing` or `Closed`,
+//! before a reboot say, is first walked back to `InitWait` the way Linux resets a frontend
+//! a previous kernel left behind); write `ring-ref`, `event-channel` and `protocol` in one
+//! transaction; go `Initialised`; wait for `Connected`; read `sectors`, `sector-size`,
+//! `info`, `feature-flush-cache`, `mode` and the frontend's `device-type`; go `Connected`.
+//! A VBD that fails a step is skipped with a log line saying why (its frontend left
+//! `Closed`, its grant and port released); POST goes on.
 //!
 //! # Units and sector sizes
 //!
 //! Ring requests count 512-byte units (`sector_number`, `first_sect`, `last_sect`), and
 //! transfers must be aligned to the backend's `sector-size`. A backend that announces a
 //! sector size other than 512 *before* the frontend connects (QEMU's `xen-block` does, and
-//! refuses to connect such a disk unless the frontend writes `feature-large-sector-size`)
-//! is given `feature-large-sector-size = 1`, and then counts every sector quantity in
-//! `sector-size` units (Xen's blkif.h from 4.12 to 4.18, and QEMU 10 as shipped). A backend
-//! that announces its sector size only at `Connected` (Linux blkback) keeps 512-byte units.
-//! The node is removed again once connected, so that the OS's own frontend is not taken for
-//! one that asked for it.
+//! refuses such a disk to a frontend that does not write `feature-large-sector-size`) is
+//! given `feature-large-sector-size = 1`, and then counts every sector quantity, `sectors`
+//! included, in `sector-size` units (Xen's blkif.h from 4.12 to 4.18, and QEMU 10). A
+//! backend that announces its sector size only at `Connected` (Linux blkback) keeps
+//! 512-byte units. The node is removed once connected, so that the OS's own frontend is
+//! not taken for one that asked for it.
 //!
 //! # Requests
 //!
@@ -33,11 +33,11 @@
 //! before the backend is notified (once, if its `req_event` asks for it) and before the
 //! firmware waits. The caller's own frames are granted when the buffer is aligned to the
 //! sector size and lies in RAM the guest owns; otherwise data goes through the
-//! [`BOUNCE_PAGES`] bounce pages the disks share. Responses are checked before anything
-//! is believed: the producer index must not run ahead of the requests made, the id must be
-//! one in flight (answers to requests abandoned after a timeout are recognised and dropped),
-//! the operation must match. Only then is bounce data copied and are sectors counted: a
-//! failure reports the sectors of the requests before the first failed one, in order.
+//! [`BOUNCE_PAGES`] bounce pages the disks share. Responses are checked before anything is
+//! believed: the producer index must not run ahead of the requests made, the id must be
+//! one in flight (answers to requests abandoned after a timeout are recognised and
+//! dropped), the operation must match. Only then is bounce data copied and are sectors
+//! counted: a failure reports the sectors of the requests before the first failed one.
 //!
 //! Errors become int13 codes: a backend error is 10h (read) or CCh (write), an unsupported
 //! operation 01h, no answer in time 80h, a backend that breaks the protocol 20h (and the
@@ -52,19 +52,18 @@
 //! resets frontends it finds `Connected` or `Closed` (`xenbus_reset_state`), see
 //! `docs/handoff.md`.
 
-use super::evtchn;
-use super::grant::GrantError;
 use super::wait::{DEFAULT_TIMEOUT_US, Timeout, wait_for};
-use super::xenstore::{self, Xs, XsError, XsPath};
+use super::xenstore::{Xs, XsError, XsPath};
 use super::{Text, Xen};
 use crate::bios::{Bios, Ctx};
 use crate::block::{
-    BlockDevice, Capacity, DiskError, DriveInfo, DriveKind, DriveName, Drives, Interface, IoError,
-    PciAddr,
+    BlockDevice, Capacity, DiskError, DriveInfo, DriveKind, Interface, IoError, PciAddr,
 };
+use crate::hw::clock::Clock;
 use crate::mem::{Memory, MemoryExt};
 use core::cell::Cell;
 use core::fmt::{self, Write};
+use core::marker::PhantomData;
 use core::mem::{offset_of, size_of};
 use xen_headers::event_channel::EvtchnPort;
 use xen_headers::grant_table::GrantRef;
@@ -89,75 +88,76 @@ const PAGE: u32 = XEN_PAGE_SIZE as u32;
 const SECTOR: u32 = BLKIF_SECTOR_SIZE as u32;
 const SECTOR_SHIFT: u32 = SECTOR.trailing_zeros();
 const MAX_SEGS: usize = BLKIF_MAX_SEGMENTS_PER_REQUEST;
-/// Requests one batch may put on the ring before waiting: 33 pages, enough for a 64 KiB
-/// int13 call at any alignment.
+/// Requests one batch puts on the ring before waiting: 33 pages, a 64 KiB int13 call at
+/// any alignment.
 pub const BATCH_REQUESTS: usize = 3;
 const BATCH_PAGES: u32 = (BATCH_REQUESTS * MAX_SEGS) as u32;
 /// Bounce pages shared by all PV disks (one 64 KiB int13 call).
 pub const BOUNCE_PAGES: u32 = 16;
-/// PV disks POST connects at most (each takes a ring page and a registry slot).
-pub const MAX_VBDS: usize = 8;
-/// Room for the `device/vbd` listing ("51712\0" per disk, longer for extended numbers).
-const VBD_LIST_MAX: usize = 256;
 /// How long one I/O batch may take.
 pub const IO_TIMEOUT_US: u64 = 10_000_000;
-/// The value of a boolean `feature-*` node that says yes.
-const FEATURE_ON: u64 = 1;
-/// A frontend node (blkif.h, deprecated since Xen 4.19): "I count sectors in `sector-size`
+/// A frontend node (blkif.h; deprecated since Xen 4.19): "I count sectors in `sector-size`
 /// units". QEMU refuses a disk whose sector size is not 512 to a frontend without it.
-const NODE_FEATURE_LARGE_SECTOR_SIZE: &str = "feature-large-sector-size";
-/// `device-type` of a CD-ROM, and `mode` of a read-only disk.
-const DEVICE_TYPE_CDROM: &str = "cdrom";
-const MODE_READ_ONLY: &str = "r";
-/// A CD-ROM's sectors for int13 (El Torito, EDD).
+const NODE_LARGE_SECTORS: &str = "feature-large-sector-size";
+/// Values compared with node contents: a boolean's "yes", `mode` of a read-only disk,
+/// `device-type` of a CD-ROM.
+const YES: u64 = 1;
+const MODE_READ_ONLY: &[u8] = b"r";
+const DEVICE_TYPE_CDROM: &[u8] = b"cdrom";
+/// A CD-ROM's sectors for int13.
 const CD_SECTOR: u32 = 2048;
-/// The `error` node a backend explains a failure in.
-const NODE_ERROR: &str = "error";
 
-/// Where the fields of a blkif request and response are in one of the two ring layouts.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Layout {
+/// Where the fields of a blkif request and response are in a ring layout.
+pub trait Abi: 'static {
     /// The value for the frontend's `protocol` node.
-    pub protocol: &'static str,
-    entry: u32,
-    ring_size: u32,
-    op: usize,
-    nr_segments: usize,
-    handle: usize,
-    id: usize,
-    sector: usize,
-    seg: usize,
-    rsp_size: usize,
-    rsp_id: usize,
-    rsp_op: usize,
-    rsp_status: usize,
+    const PROTOCOL: &'static str;
+    const ENTRY: u32;
+    const RING_SIZE: u32;
+    const OP: usize;
+    const NSEG: usize;
+    const HANDLE: usize;
+    const ID: usize;
+    const SECTOR: usize;
+    const SEG: usize;
+    const RSP_SIZE: usize;
+    const RSP_ID: usize;
+    const RSP_OP: usize;
+    const RSP_STATUS: usize;
 }
 
-macro_rules! layout {
-    ($abi:ident) => {
-        Layout {
-            protocol: $abi::PROTOCOL,
-            entry: size_of::<$abi::BlkifSringEntry>() as u32,
-            ring_size: $abi::BLKIF_RING_SIZE,
-            op: offset_of!($abi::BlkifRequest, operation),
-            nr_segments: offset_of!($abi::BlkifRequest, nr_segments),
-            handle: offset_of!($abi::BlkifRequest, handle),
-            id: offset_of!($abi::BlkifRequest, id),
-            sector: offset_of!($abi::BlkifRequest, sector_number),
-            seg: offset_of!($abi::BlkifRequest, seg),
-            rsp_size: size_of::<$abi::BlkifResponse>(),
-            rsp_id: offset_of!($abi::BlkifResponse, id),
-            rsp_op: offset_of!($abi::BlkifResponse, operation),
-            rsp_status: offset_of!($abi::BlkifResponse, status),
+macro_rules! abi {
+    ($(#[$doc:meta])* $name:ident, $m:ident) => {
+        $(#[$doc])*
+        pub struct $name;
+        impl Abi for $name {
+            const PROTOCOL: &'static str = $m::PROTOCOL;
+            const ENTRY: u32 = size_of::<$m::BlkifSringEntry>() as u32;
+            const RING_SIZE: u32 = $m::BLKIF_RING_SIZE;
+            const OP: usize = offset_of!($m::BlkifRequest, operation);
+            const NSEG: usize = offset_of!($m::BlkifRequest, nr_segments);
+            const HANDLE: usize = offset_of!($m::BlkifRequest, handle);
+            const ID: usize = offset_of!($m::BlkifRequest, id);
+            const SECTOR: usize = offset_of!($m::BlkifRequest, sector_number);
+            const SEG: usize = offset_of!($m::BlkifRequest, seg);
+            const RSP_SIZE: usize = size_of::<$m::BlkifResponse>();
+            const RSP_ID: usize = offset_of!($m::BlkifResponse, id);
+            const RSP_OP: usize = offset_of!($m::BlkifResponse, operation);
+            const RSP_STATUS: usize = offset_of!($m::BlkifResponse, status);
         }
     };
 }
 
-/// The `x86_32-abi` layout.
-pub const X86_32: Layout = layout!(x86_32);
-/// The `x86_64-abi` layout: what QEMU and a 64-bit dom0 use natively, and what a 64-bit
-/// Linux guest writes after us. The image uses it.
-pub const X86_64: Layout = layout!(x86_64);
+abi!(
+    /// The `x86_32-abi` layout.
+    X86_32,
+    x86_32
+);
+abi!(
+    /// The `x86_64-abi` layout: what QEMU and a 64-bit dom0 use natively and what a 64-bit
+    /// Linux writes after us. The image uses it ([`probe`]).
+    X86_64,
+    x86_64
+);
 
 /// The largest ring entry and response of the two layouts.
 const MAX_ENTRY: usize = size_of::<x86_64::BlkifSringEntry>();
@@ -166,19 +166,16 @@ const _: () = assert!(size_of::<x86_32::BlkifSringEntry>() <= MAX_ENTRY);
 const _: () = assert!(size_of::<x86_32::BlkifResponse>() <= MAX_RSP);
 
 const SEG_SIZE: usize = size_of::<BlkifRequestSegment>();
-const SEG_GREF: usize = offset_of!(BlkifRequestSegment, gref);
 const SEG_FIRST: usize = offset_of!(BlkifRequestSegment, first_sect);
 const SEG_LAST: usize = offset_of!(BlkifRequestSegment, last_sect);
-
 const REQ_PROD: u32 = offset_of!(SringHeader, req_prod) as u32;
 const REQ_EVENT: u32 = offset_of!(SringHeader, req_event) as u32;
 const RSP_PROD: u32 = offset_of!(SringHeader, rsp_prod) as u32;
 const RSP_EVENT: u32 = offset_of!(SringHeader, rsp_event) as u32;
 
-/// Knobs of the driver (tests shorten the timeouts, choose the layout).
+/// Timeouts (tests shorten them).
 #[derive(Clone, Copy, Debug)]
 pub struct Config {
-    pub layout: &'static Layout,
     /// Each handshake step (a backend state change).
     pub handshake_timeout_us: u64,
     /// Each I/O batch.
@@ -187,7 +184,6 @@ pub struct Config {
 
 impl Config {
     pub const DEFAULT: Config = Config {
-        layout: &X86_64,
         handshake_timeout_us: DEFAULT_TIMEOUT_US,
         io_timeout_us: IO_TIMEOUT_US,
     };
@@ -196,7 +192,7 @@ impl Config {
 /// The bounce pages all PV disks share (one transfer at a time: int13 is not re-entered).
 pub struct Bounce {
     base: u32,
-    /// A backend kept one of them mapped: they may change under us and are not used again.
+    /// A backend kept one of them mapped: they may change under us, and are not used again.
     poisoned: Cell<bool>,
 }
 
@@ -233,27 +229,32 @@ pub struct VbdName(pub u32);
 
 impl fmt::Display for VbdName {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        let Some(v) = Vbd::decode(self.0) else {
+        /// Disks named with one or two letters: a..z, aa..zz.
+        const LETTERS: u32 = 26;
+        const NAMED: u32 = LETTERS * (LETTERS + 1);
+        let v = Vbd::decode(self.0).filter(|v| v.disk < NAMED);
+        let Some(v) = v else {
             return write!(f, "vbd {}", self.0);
         };
-        f.write_str(match v.kind {
+        let prefix = match v.kind {
             VbdKind::Xvd => "xvd",
             VbdKind::Sd => "sd",
             VbdKind::Hd => "hd",
-        })?;
-        // Disk n in bijective base 26: a..z, aa..az, ba.. (at most 4 letters for 2^20 disks).
-        const LETTERS: u32 = 26;
-        let mut letters = [0u8; 4];
-        let mut i = letters.len();
-        let mut n = v.disk + 1;
-        while n > 0 && i > 0 {
-            i -= 1;
-            letters[i] = b'a' + ((n - 1) % LETTERS) as u8;
-            n = (n - 1) / LETTERS;
-        }
-        for &b in &letters[i..] {
-            f.write_char(b as char)?;
-        }
+        };
+        let mut name = [0u8; 2];
+        let letters = if v.disk < LETTERS {
+            name[0] = b'a' + v.disk as u8;
+            &name[..1]
+        } else {
+            name = [
+                b'a' + (v.disk / LETTERS - 1) as u8,
+                b'a' + (v.disk % LETTERS) as u8,
+            ];
+            &name[..]
+        };
+        f.write_str(prefix)?;
+        // Only ASCII letters were written.
+        f.write_str(core::str::from_utf8(letters).unwrap_or(""))?;
         if v.partition != 0 {
             write!(f, "{}", v.partition)?;
         }
@@ -261,7 +262,7 @@ impl fmt::Display for VbdName {
     }
 }
 
-/// A request of the batch in flight.
+/// A request of the batch in flight: its id, its bytes, its status once answered.
 #[derive(Clone, Copy)]
 struct Pending {
     id: u32,
@@ -269,19 +270,10 @@ struct Pending {
     status: Option<i16>,
 }
 
-/// Where a transfer's data is: the caller's buffer, or nowhere (verify).
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Target {
-    Buffer(u32),
-    Discard,
-}
-
 /// What an I/O wait is for, for the log line when it times out.
 struct IoWhat {
     vdev: u32,
-    op: u8,
     sector: u64,
-    count: u64,
     first_id: u32,
     last_id: u32,
 }
@@ -290,47 +282,35 @@ impl fmt::Display for IoWhat {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         write!(
             f,
-            "{} {} of sectors {}+{} (requests {}-{})",
+            "{} at sector {} (requests {}-{})",
             VbdName(self.vdev),
-            Text(op_name(self.op)),
             self.sector,
-            self.count,
             self.first_id,
             self.last_id
         )
     }
 }
 
-fn op_name(op: u8) -> &'static str {
-    match op {
-        BLKIF_OP_READ => "read",
-        BLKIF_OP_WRITE => "write",
-        BLKIF_OP_FLUSH_DISKCACHE => "flush",
-        _ => "request",
-    }
-}
-
-/// A connected PV disk.
-pub struct XenDisk {
+/// A connected PV disk, its ring in layout `A`.
+pub struct XenDisk<A: Abi> {
     info: DriveInfo,
     xen: &'static Xen,
     bounce: &'static Bounce,
-    layout: &'static Layout,
     vdev: u32,
     backend: Domid,
     /// Linear address of the ring page.
     ring: u32,
     port: EvtchnPort,
     front: FrontRing,
-    /// log2 of the unit of `sector_number`, `first_sect`, `last_sect` (9, or the sector
-    /// size's with `feature-large-sector-size`).
+    /// log2 of the unit of `sector_number`, `first_sect`, `last_sect`: 9, or the sector
+    /// size's with `feature-large-sector-size`.
     unit_shift: u32,
     /// The backend's sector size: offsets and lengths on the ring are multiples of it.
     align: u32,
     flush: bool,
     next_id: u32,
-    /// Ids from here to the current batch belong to requests abandoned after a timeout:
-    /// their answers may still come and are dropped.
+    /// Ids from here up to the batch in flight belong to requests abandoned after a
+    /// timeout: their answers may still come, and are dropped.
     oldest: u32,
     /// The backend broke the protocol: the ring is not used again.
     broken: bool,
@@ -338,85 +318,58 @@ pub struct XenDisk {
     /// The caller's frames are granted only when the buffer is in RAM the guest owns: below
     /// the VGA hole, or from 1 MiB to here (where the firmware's own pages start).
     ram_top: u32,
+    abi: PhantomData<A>,
 }
 
-impl XenDisk {
-    pub fn vdev(&self) -> u32 {
-        self.vdev
-    }
-
-    /// Can the caller's frames be granted for `bytes` at `buf`?
-    fn direct(&self, buf: u32, bytes: u32) -> bool {
-        let end = u64::from(buf) + u64::from(bytes);
-        let low = end <= u64::from(crate::layout::LOW_MEM_END);
-        let high = u64::from(buf) >= crate::zone::HIGH_LOWEST && end <= u64::from(self.ram_top);
-        buf.is_multiple_of(self.align) && (low || high)
-    }
-
-    fn fail(&self, what: &str) -> IoError {
-        warn!(TAG, "{}: {}", VbdName(self.vdev), Text(what));
-        IoError::new(DiskError::ControllerFailure, 0)
-    }
-
-    /// Move `bytes` at byte `offset` of the disk between it and `target`. On failure, the
-    /// error and the bytes done before it.
+impl<A: Abi> XenDisk<A> {
+    /// Move `bytes` at byte `offset` of the disk to or from the buffer at `buf` (`None`:
+    /// to nowhere, for verify; 0 bytes: a flush). On failure, the error and the bytes done.
+    /// int13 logs every failure with its code; the reasons it cannot see are logged here.
     fn io(
         &mut self,
         ctx: &mut Ctx,
         op: u8,
         offset: u64,
         bytes: u32,
-        target: Target,
+        buf: Option<u32>,
     ) -> Result<(), (DiskError, u32)> {
-        if self.broken {
-            let e = self.fail("disabled after a protocol error");
-            return Err((e.error, 0));
-        }
-        let direct = match target {
-            Target::Buffer(b) => self.direct(b, bytes),
-            Target::Discard => false,
-        };
-        if !direct && bytes > 0 && self.bounce.poisoned.get() {
-            let e = self.fail("bounce pages unusable (a backend kept them mapped)");
-            return Err((e.error, 0));
+        // The caller's frames, when they can be granted.
+        let direct = buf.filter(|&b| {
+            let end = u64::from(b) + u64::from(bytes);
+            let low = end <= u64::from(crate::layout::LOW_MEM_END);
+            let high = u64::from(b) >= crate::zone::HIGH_LOWEST && end <= u64::from(self.ram_top);
+            b.is_multiple_of(self.align) && (low || high)
+        });
+        if self.broken || (direct.is_none() && bytes > 0 && self.bounce.poisoned.get()) {
+            return Err((DiskError::ControllerFailure, 0));
         }
         let mut done = 0;
         loop {
-            let (addr, room) = match target {
-                Target::Buffer(b) if direct => {
-                    let a = b + done;
-                    (a, BATCH_PAGES * PAGE - a % PAGE)
-                }
-                _ => (self.bounce.base, BOUNCE_PAGES * PAGE),
+            let (addr, room) = match direct {
+                Some(b) => (b + done, BATCH_PAGES * PAGE - (b + done) % PAGE),
+                None => (self.bounce.base, BOUNCE_PAGES * PAGE),
             };
             let len = (bytes - done).min(room);
-            let user = match target {
-                Target::Buffer(b) if !direct => Some(b + done),
-                _ => None,
-            };
+            let user = buf.filter(|_| direct.is_none()).map(|b| b + done);
             if let (Some(u), BLKIF_OP_WRITE) = (user, op) {
                 copy(ctx.mem, u, addr, len);
             }
             let r = self.batch(ctx, op, offset + u64::from(done), len, addr);
-            let ok = match r {
-                Ok(n) | Err((_, n)) => n,
-            };
+            let (Ok(n) | Err((_, n))) = r;
             if let (Some(u), BLKIF_OP_READ) = (user, op) {
-                copy(ctx.mem, addr, u, ok);
+                copy(ctx.mem, addr, u, n);
             }
-            done += ok;
-            if let Err((e, _)) = r {
-                return Err((e, done));
-            }
-            if done >= bytes {
-                return Ok(());
+            done += n;
+            match r {
+                Err((e, _)) => return Err((e, done)),
+                Ok(_) if done >= bytes => return Ok(()),
+                Ok(_) => {}
             }
         }
     }
 
     /// One batch: up to `len` bytes at byte `offset` of the disk, data in the pages from
-    /// `addr` (0 bytes: one request without segments, a flush). The bytes done, all of
-    /// them good.
+    /// `addr` (0 bytes: one request without segments, a flush). The bytes done, all good.
     fn batch(
         &mut self,
         ctx: &mut Ctx,
@@ -425,12 +378,11 @@ impl XenDisk {
         len: u32,
         addr: u32,
     ) -> Result<u32, (DiskError, u32)> {
-        let l = self.layout;
         if self.front.rsp_cons == self.front.req_prod_pvt {
             self.oldest = self.next_id;
         }
         let first_id = self.next_id;
-        let mut grefs: [GrantRef; BATCH_PAGES as usize] = [0; BATCH_PAGES as usize];
+        let mut grefs = [0 as GrantRef; BATCH_PAGES as usize];
         let mut ngrants = 0;
         let mut pend = [Pending {
             id: 0,
@@ -438,18 +390,18 @@ impl XenDisk {
             status: None,
         }; BATCH_REQUESTS];
         let mut npend = 0;
-        let mut setup: Result<(), DiskError> = Ok(());
+        // Ring full or grant table full: what was queued goes, the rest fails.
+        let mut short = false;
         let mut pos = 0;
         while npend < BATCH_REQUESTS && (pos < len || npend == 0) {
-            if self.front.is_full() {
-                warn!(TAG, "{}: ring full", VbdName(self.vdev));
-                setup = Err(DiskError::ControllerFailure);
+            let Some(slot) = self.front.next_request_slot() else {
+                short = true;
                 break;
-            }
+            };
             let mut req = [0u8; MAX_ENTRY];
             let start = pos;
-            let mut nseg = 0;
-            while nseg < MAX_SEGS && pos < len {
+            let mut seg = A::SEG;
+            while seg < A::SEG + MAX_SEGS * SEG_SIZE && pos < len {
                 let a = addr + pos;
                 let off = a % PAGE;
                 let n = (PAGE - off).min(len - pos);
@@ -460,37 +412,33 @@ impl XenDisk {
                     op == BLKIF_OP_WRITE,
                 );
                 let Ok(gref) = grant else {
-                    setup = Err(DiskError::ControllerFailure);
+                    short = true;
                     break;
                 };
                 grefs[ngrants] = gref;
                 ngrants += 1;
-                let s = l.seg + nseg * SEG_SIZE;
-                req[s + SEG_GREF..s + SEG_GREF + size_of::<GrantRef>()]
-                    .copy_from_slice(&gref.to_le_bytes());
-                req[s + SEG_FIRST] = (off >> self.unit_shift) as u8;
-                req[s + SEG_LAST] = (((off + n) >> self.unit_shift) - 1) as u8;
-                nseg += 1;
+                req[seg..seg + size_of::<GrantRef>()].copy_from_slice(&gref.to_le_bytes());
+                req[seg + SEG_FIRST] = (off >> self.unit_shift) as u8;
+                req[seg + SEG_LAST] = (((off + n) >> self.unit_shift) - 1) as u8;
+                seg += SEG_SIZE;
                 pos += n;
             }
-            if setup.is_err() {
-                // The request with the missing grant is not sent.
+            if short {
+                // Not published: its slot is taken back.
+                self.front.req_prod_pvt = self.front.req_prod_pvt.wrapping_sub(1);
                 break;
             }
             let id = self.next_id;
             self.next_id = id.wrapping_add(1);
-            req[l.op] = op;
-            req[l.nr_segments] = nseg as u8;
-            req[l.handle..l.handle + size_of::<BlkifVdev>()]
+            req[A::OP] = op;
+            req[A::NSEG] = ((seg - A::SEG) / SEG_SIZE) as u8;
+            req[A::HANDLE..A::HANDLE + size_of::<BlkifVdev>()]
                 .copy_from_slice(&(self.vdev as BlkifVdev).to_le_bytes());
-            req[l.id..l.id + size_of::<u64>()].copy_from_slice(&u64::from(id).to_le_bytes());
+            req[A::ID..A::ID + 8].copy_from_slice(&u64::from(id).to_le_bytes());
             let sector = (offset + u64::from(start)) >> self.unit_shift;
-            req[l.sector..l.sector + size_of::<u64>()].copy_from_slice(&sector.to_le_bytes());
-            let Some(slot) = self.front.next_request_slot() else {
-                break;
-            };
-            let at = self.ring + SRING_HEADER_SIZE as u32 + slot * l.entry;
-            ctx.mem.write(at, &req[..l.entry as usize]);
+            req[A::SECTOR..A::SECTOR + 8].copy_from_slice(&sector.to_le_bytes());
+            let at = self.ring + SRING_HEADER_SIZE as u32 + slot * A::ENTRY;
+            ctx.mem.write(at, &req[..A::ENTRY as usize]);
             pend[npend] = Pending {
                 id,
                 bytes: pos - start,
@@ -499,147 +447,127 @@ impl XenDisk {
             npend += 1;
         }
 
-        let mut timed_out = false;
         if npend > 0 {
-            let notify = self.front.push_requests_and_check_notify(&mut SharedRing {
+            let mut sh = SharedRing {
                 mem: &mut *ctx.mem,
                 base: self.ring,
-            });
-            if notify {
-                // A failed notification is logged; the wait below then times out.
-                let _ = evtchn::send(self.xen.hv, self.port);
+            };
+            if self.front.push_requests_and_check_notify(&mut sh) {
+                // If this fails the wait below times out, and says so.
+                let _ = self.xen.hv.evtchn_send(self.port);
             }
             let what = IoWhat {
                 vdev: self.vdev,
-                op,
                 sector: offset >> SECTOR_SHIFT,
-                count: u64::from(len >> SECTOR_SHIFT),
                 first_id,
                 last_id: self.next_id.wrapping_sub(1),
             };
             let t = Timeout::start(ctx.clock, self.io_timeout_us);
-            let hv = self.xen.hv;
-            let clock = ctx.clock;
+            let (hv, clock) = (self.xen.hv, ctx.clock);
             let pend = &mut pend[..npend];
-            let done = wait_for(hv, clock, &t, TAG, &what, &mut || {
+            wait_for(hv, clock, &t, TAG, &what, &mut || {
                 self.collect(&mut *ctx.mem, pend, op, first_id);
                 self.broken || pend.iter().all(|p| p.status.is_some())
             });
-            timed_out = !done;
-            self.xen
-                .shared_info
-                .test_and_clear_pending(ctx.mem, self.port);
         }
 
-        self.end_grants(ctx.mem, &grefs[..ngrants], addr == self.bounce.base);
-
-        let mut done = 0;
-        for p in &pend[..npend] {
-            match p.status {
-                Some(BLKIF_RSP_OKAY) => done += p.bytes,
-                Some(s) => return Err((self.status_error(op, p.id, s), done)),
-                None if self.broken => return Err((DiskError::ControllerFailure, done)),
-                None => {
-                    debug_assert!(timed_out);
-                    return Err((DiskError::Timeout, done));
-                }
-            }
-        }
-        setup.map(|()| done).map_err(|e| (e, done))
-    }
-
-    /// The int13 error for a response status.
-    fn status_error(&self, op: u8, id: u32, status: i16) -> DiskError {
-        warn!(
-            TAG,
-            "{}: {} request {id} failed (status {})",
-            VbdName(self.vdev),
-            Text(op_name(op)),
-            i32::from(status)
-        );
-        match (status, op) {
-            (BLKIF_RSP_ERROR, BLKIF_OP_READ) => DiskError::ReadError,
-            (BLKIF_RSP_ERROR, _) => DiskError::WriteFault,
-            (BLKIF_RSP_EOPNOTSUPP, _) => DiskError::BadCommand,
-            _ => DiskError::ControllerFailure,
-        }
-    }
-
-    /// Consume the responses on the ring, checking each, and mark the requests of `pend`
-    /// they answer. A response that cannot be right breaks the disk.
-    fn collect(&mut self, mem: &mut dyn Memory, pend: &mut [Pending], op: u8, first_id: u32) {
-        let l = self.layout;
-        let prod = mem.read_u32(self.ring + RSP_PROD);
-        // Read the responses only after the index that covers them.
-        mem.fence();
-        let outstanding = self.front.req_prod_pvt.wrapping_sub(self.front.rsp_cons);
-        if prod.wrapping_sub(self.front.rsp_cons) > outstanding {
-            return self.protocol_error("rsp_prod runs ahead of the requests", u64::from(prod));
-        }
-        while let Some(slot) = self.front.next_response_slot(prod) {
-            let mut rsp = [0u8; MAX_RSP];
-            let at = self.ring + SRING_HEADER_SIZE as u32 + slot * l.entry;
-            mem.read(at, &mut rsp[..l.rsp_size]);
-            let mut id = [0u8; size_of::<u64>()];
-            id.copy_from_slice(&rsp[l.rsp_id..l.rsp_id + size_of::<u64>()]);
-            let id = u64::from_le_bytes(id);
-            let status = i16::from_le_bytes([rsp[l.rsp_status], rsp[l.rsp_status + 1]]);
-            let rop = rsp[l.rsp_op];
-            let ours = u32::try_from(id).ok();
-            let late = |id: u32| id.wrapping_sub(self.oldest) < first_id.wrapping_sub(self.oldest);
-            match ours.and_then(|id| pend.iter_mut().find(|p| p.id == id && p.status.is_none())) {
-                Some(p) if rop == op => p.status = Some(status),
-                Some(_) => return self.protocol_error("response of another operation", id),
-                None if ours.is_some_and(late) => {
-                    info!(
-                        TAG,
-                        "{}: dropping a late answer to request {id}",
-                        VbdName(self.vdev)
-                    );
-                }
-                None => return self.protocol_error("response with an unknown id", id),
-            }
-        }
-    }
-
-    fn protocol_error(&mut self, what: &str, value: u64) {
-        error!(
-            TAG,
-            "{}: {} ({value:#x}): disk disabled",
-            VbdName(self.vdev),
-            Text(what)
-        );
-        self.broken = true;
-    }
-
-    /// Revoke the data grants of a batch. One the backend still maps stays allocated (the
-    /// grant table never hands it out again); bounce pages it covers are not used again.
-    fn end_grants(&self, mem: &mut dyn Memory, grefs: &[GrantRef], bounce: bool) {
+        // Revoke the data grants. One the backend still maps stays allocated (never handed
+        // out again); bounce pages it covers are not used again.
         let mut held = 0u32;
-        let mut table = self.xen.grants.lock();
-        for &r in grefs {
-            if let Err(e) = table.end_access(mem, r) {
-                held += 1;
-                if e != GrantError::StillInUse {
-                    warn!(TAG, "{}: grant {r}: {e}", VbdName(self.vdev));
-                }
+        {
+            let mut table = self.xen.grants.lock();
+            for &r in &grefs[..ngrants] {
+                held += table.end_access(ctx.mem, r).is_err() as u32;
             }
         }
         if held != 0 {
             warn!(
                 TAG,
-                "{}: backend still maps {held} data page(s): their grants are kept out of use",
+                "{}: backend keeps {held} page(s) mapped: their grants stay out of use",
                 VbdName(self.vdev)
             );
-            if bounce {
-                self.bounce.poisoned.set(true);
-            }
+            self.bounce
+                .poisoned
+                .set(self.bounce.poisoned.get() || addr == self.bounce.base);
         }
+
+        let mut done = 0;
+        for p in &pend[..npend] {
+            let e = match p.status {
+                Some(BLKIF_RSP_OKAY) => {
+                    done += p.bytes;
+                    continue;
+                }
+                None if self.broken => DiskError::ControllerFailure,
+                None => DiskError::Timeout,
+                Some(s) => {
+                    warn!(
+                        TAG,
+                        "{}: request {} failed (status {:#x})",
+                        VbdName(self.vdev),
+                        p.id,
+                        u32::from(s as u16)
+                    );
+                    match (s, op) {
+                        (BLKIF_RSP_ERROR, BLKIF_OP_READ) => DiskError::ReadError,
+                        (BLKIF_RSP_ERROR, _) => DiskError::WriteFault,
+                        (BLKIF_RSP_EOPNOTSUPP, _) => DiskError::BadCommand,
+                        _ => DiskError::ControllerFailure,
+                    }
+                }
+            };
+            return Err((e, done));
+        }
+        if short {
+            return Err((DiskError::ControllerFailure, done));
+        }
+        Ok(done)
     }
 
-    /// Sectors of this drive in `bytes`.
-    fn sectors(&self, bytes: u32) -> u32 {
-        bytes / self.info.sector_size
+    /// Consume the responses on the ring, checking each, and mark the requests of `pend`
+    /// they answer. A response that cannot be right breaks the disk.
+    fn collect(&mut self, mem: &mut dyn Memory, pend: &mut [Pending], op: u8, first_id: u32) {
+        let prod = mem.read_u32(self.ring + RSP_PROD);
+        // Read the responses only after the index that covers them.
+        mem.fence();
+        let outstanding = self.front.req_prod_pvt.wrapping_sub(self.front.rsp_cons);
+        let mut bad = prod.wrapping_sub(self.front.rsp_cons) > outstanding;
+        let mut value = u64::from(prod);
+        while let Some(slot) = self.front.next_response_slot(prod).filter(|_| !bad) {
+            let mut rsp = [0u8; MAX_RSP];
+            mem.read(
+                self.ring + SRING_HEADER_SIZE as u32 + slot * A::ENTRY,
+                &mut rsp[..A::RSP_SIZE],
+            );
+            let mut id = [0u8; 8];
+            id.copy_from_slice(&rsp[A::RSP_ID..A::RSP_ID + 8]);
+            value = u64::from_le_bytes(id);
+            let status = i16::from_le_bytes([rsp[A::RSP_STATUS], rsp[A::RSP_STATUS + 1]]);
+            let ours = u32::try_from(value).ok();
+            let p = ours.and_then(|i| pend.iter_mut().find(|p| p.id == i && p.status.is_none()));
+            match p {
+                Some(p) if rsp[A::RSP_OP] == op => p.status = Some(status),
+                None if ours.is_some_and(|i| {
+                    i.wrapping_sub(self.oldest) < first_id.wrapping_sub(self.oldest)
+                }) =>
+                {
+                    info!(
+                        TAG,
+                        "{}: late answer to request {value} dropped",
+                        VbdName(self.vdev)
+                    );
+                }
+                _ => bad = true,
+            }
+        }
+        if bad {
+            error!(
+                TAG,
+                "{}: impossible response (id or rsp_prod {value:#x}): disk disabled",
+                VbdName(self.vdev)
+            );
+            self.broken = true;
+        }
     }
 
     fn transfer(
@@ -648,63 +576,58 @@ impl XenDisk {
         op: u8,
         lba: u64,
         count: u32,
-        target: Target,
+        buf: Option<u32>,
     ) -> Result<(), IoError> {
+        // int13 passes at most 128 sectors of at most 4 KiB: no overflow.
         let size = self.info.sector_size;
-        let Some(bytes) = count.checked_mul(size) else {
-            return Err(IoError::new(DiskError::BadCommand, 0));
-        };
-        self.io(ctx, op, lba * u64::from(size), bytes, target)
-            .map_err(|(e, done)| IoError::new(e, self.sectors(done)))
+        self.io(ctx, op, lba * u64::from(size), count * size, buf)
+            .map_err(|(e, done)| IoError::new(e, done / size))
     }
 }
 
 /// Copy `len` bytes of guest memory from `src` to `dst` (non-overlapping).
+#[inline(never)]
 fn copy(mem: &mut dyn Memory, src: u32, dst: u32, len: u32) {
-    const CHUNK: usize = 512;
-    let mut buf = [0u8; CHUNK];
+    const CHUNK: u32 = 512;
+    let mut buf = [0u8; CHUNK as usize];
     let mut done = 0;
     while done < len {
-        let n = (len - done).min(CHUNK as u32);
+        let n = (len - done).min(CHUNK);
         mem.read(src + done, &mut buf[..n as usize]);
         mem.write(dst + done, &buf[..n as usize]);
         done += n;
     }
 }
 
-impl BlockDevice for XenDisk {
+impl<A: Abi> BlockDevice for XenDisk<A> {
     fn info(&self) -> &DriveInfo {
         &self.info
     }
 
     fn describe(&self, out: &mut dyn fmt::Write) -> fmt::Result {
-        let what = match self.info.kind {
-            DriveKind::Disk => "Xen PV disk ",
-            DriveKind::Cdrom => "Xen PV CD-ROM ",
-        };
         let size = Capacity {
             sectors: self.info.sectors,
             sector_size: self.info.sector_size,
         };
-        out.write_str(what)?;
-        write!(out, "{}, {size}", VbdName(self.vdev))
+        let kind = match self.info.kind {
+            DriveKind::Disk => "disk",
+            DriveKind::Cdrom => "CD-ROM",
+        };
+        write!(out, "Xen PV {} {}, {size}", Text(kind), VbdName(self.vdev))
     }
 
     fn read(&mut self, ctx: &mut Ctx, lba: u64, count: u32, buf: u32) -> Result<(), IoError> {
-        self.transfer(ctx, BLKIF_OP_READ, lba, count, Target::Buffer(buf))
+        self.transfer(ctx, BLKIF_OP_READ, lba, count, Some(buf))
     }
 
+    /// int13 refuses writes to read-only drives before calling this.
     fn write(&mut self, ctx: &mut Ctx, lba: u64, count: u32, buf: u32) -> Result<(), IoError> {
-        if self.info.read_only {
-            warn!(TAG, "{}: write to a read-only disk", VbdName(self.vdev));
-            return Err(DiskError::WriteProtected.into());
-        }
-        self.transfer(ctx, BLKIF_OP_WRITE, lba, count, Target::Buffer(buf))
+        self.transfer(ctx, BLKIF_OP_WRITE, lba, count, Some(buf))
     }
 
     /// Read the sectors into the bounce pages and drop them.
     fn verify(&mut self, ctx: &mut Ctx, lba: u64, count: u32) -> Result<(), IoError> {
-        self.transfer(ctx, BLKIF_OP_READ, lba, count, Target::Discard)
+        self.transfer(ctx, BLKIF_OP_READ, lba, count, None)
     }
 
     /// `BLKIF_OP_FLUSH_DISKCACHE` when the backend offers `feature-flush-cache`.
@@ -712,616 +635,479 @@ impl BlockDevice for XenDisk {
         if !self.flush {
             return Ok(());
         }
-        match self.io(ctx, BLKIF_OP_FLUSH_DISKCACHE, 0, 0, Target::Discard) {
-            Ok(()) => Ok(()),
-            Err((DiskError::BadCommand, _)) => {
-                // The backend offered flushes but refuses them: nothing more to do.
-                self.flush = false;
-                Ok(())
-            }
-            Err((e, _)) => Err(e),
-        }
+        self.io(ctx, BLKIF_OP_FLUSH_DISKCACHE, 0, 0, None)
+            .map_err(|(e, _)| e)
     }
 
     fn reset(&mut self, _ctx: &mut Ctx) -> Result<(), DiskError> {
         if self.broken {
-            Err(DiskError::ResetFailed)
-        } else {
-            Ok(())
+            return Err(DiskError::ResetFailed);
         }
+        Ok(())
     }
 
     fn ready(&mut self, _ctx: &mut Ctx) -> Result<(), DiskError> {
         if self.broken {
-            Err(DiskError::NotReady)
-        } else {
-            Ok(())
+            return Err(DiskError::NotReady);
         }
+        Ok(())
     }
 }
 
 // --- Handshake ---------------------------------------------------------------------------
 
-/// Why a VBD was skipped (already logged).
-struct Skip;
-
-/// `dir/leaf`.
-fn node(dir: &str, leaf: &str) -> Result<XsPath, Skip> {
-    xenstore::path(&[dir, "/", leaf]).map_err(|_| Skip)
+/// Bit of state `s` in a set of states.
+const fn bit(s: XenbusState) -> u16 {
+    1 << s as u32
 }
 
-/// Log why `name` is skipped.
-fn skip(name: &VbdName, why: &str, e: Option<XsError>) -> Skip {
-    match e {
-        Some(e) => warn!(TAG, "{name}: skipped: {} ({e})", Text(why)),
-        None => warn!(TAG, "{name}: skipped: {}", Text(why)),
-    }
-    Skip
-}
+/// States that end a wait for `InitWait`: it, and those an earlier stage leaves behind.
+const AFTER_INIT: u16 = bit(XenbusState::InitWait)
+    | bit(XenbusState::Connected)
+    | bit(XenbusState::Closing)
+    | bit(XenbusState::Closed);
+/// States that end a wait for `Connected`: it, or the backend giving up.
+const CONNECT_ENDS: u16 =
+    bit(XenbusState::Connected) | bit(XenbusState::Closing) | bit(XenbusState::Closed);
+/// Walking a backend back to `InitWait` (as Linux's `xenbus_reset_frontend`): the state
+/// the frontend writes, and the backend states that end each step.
+const RESET: [(XenbusState, u16); 3] = [
+    (
+        XenbusState::Closing,
+        bit(XenbusState::Closing) | bit(XenbusState::Closed),
+    ),
+    (XenbusState::Closed, bit(XenbusState::Closed)),
+    (XenbusState::Initialising, bit(XenbusState::InitWait)),
+];
 
-/// What a handshake wait is for.
-struct StateWhat<'a> {
-    name: &'a VbdName,
-    want: XenbusState,
-}
-
-impl fmt::Display for StateWhat<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(
-            f,
-            "{}: backend state {}",
-            self.name,
-            Text(self.want.as_str())
-        )
-    }
-}
-
-/// Wait (bounded) until the node `path` holds a state `done` accepts; the last state read.
-fn wait_state(
-    xs: &mut Xs,
-    xen: &Xen,
-    clock: &dyn crate::hw::clock::Clock,
-    timeout_us: u64,
-    path: &str,
-    what: &StateWhat,
-    done: fn(XenbusState) -> bool,
-) -> Result<XenbusState, Option<XenbusState>> {
-    let t = Timeout::start(clock, timeout_us);
-    let mut last = None;
-    let ok = wait_for(xen.hv, clock, &t, TAG, what, &mut || {
-        last = xs.read_state(path).ok();
-        last.is_some_and(done)
-    });
-    match last {
-        Some(s) if ok => Ok(s),
-        other => Err(other),
-    }
-}
-
-/// One step of a reset: the state the frontend writes, the backend state awaited, and the
-/// states that end the wait.
-type Step = (XenbusState, XenbusState, fn(XenbusState) -> bool);
-
-/// What the backend says about the disk once connected.
-struct DiskFacts {
-    sectors: u64,
-    sector_size: u32,
-    info: u32,
-    flush: bool,
-    read_only: bool,
-    cdrom: bool,
-}
-
-/// Everything a VBD's handshake needs.
-struct Vbd0<'a> {
-    xen: &'static Xen,
-    cfg: &'a Config,
-    name: VbdName,
-    fe: XsPath,
+/// A VBD's xenstore nodes, room to build their paths, and why the handshake stopped.
+struct Nodes {
+    vdev: u32,
     be: XsPath,
+    path: XsPath,
+    /// The step that failed (a node's name, mostly), and the xenstore error.
+    why: &'static str,
+    err: Option<XsError>,
 }
 
-impl Vbd0<'_> {
+/// A failed handshake step (`Nodes::why` says which).
+type Step<T = ()> = Result<T, ()>;
+
+impl Nodes {
+    /// Record why the handshake stops.
+    #[inline(never)]
+    fn fail<T>(&mut self, why: &'static str, err: Option<XsError>) -> Step<T> {
+        self.why = why;
+        self.err = err;
+        Err(())
+    }
+
+    /// The path of node `leaf` of the backend's directory, or of the frontend's.
+    #[inline(never)]
+    fn at(&mut self, backend: bool, leaf: &str) -> &str {
+        self.path.clear();
+        let _ = if backend {
+            write!(self.path, "{}/{}", Text(self.be.as_str()), Text(leaf))
+        } else {
+            write!(
+                self.path,
+                "{}/{}/{}",
+                Text(XENSTORE_VBD_DIR),
+                self.vdev,
+                Text(leaf)
+            )
+        };
+        self.path.as_str()
+    }
+
+    /// A number node.
+    #[inline(never)]
+    fn num(&mut self, xs: &mut Xs, backend: bool, leaf: &'static str) -> Step<u64> {
+        match xs.read_u64(self.at(backend, leaf)) {
+            Ok(v) => Ok(v),
+            Err(e) => self.fail(leaf, Some(e)),
+        }
+    }
+
+    /// Write node `leaf` of the frontend.
+    #[inline(never)]
+    fn put(&mut self, xs: &mut Xs, leaf: &'static str, value: &[u8]) -> Step {
+        match xs.write(self.at(false, leaf), value) {
+            Ok(()) => Ok(()),
+            Err(e) => self.fail(leaf, Some(e)),
+        }
+    }
+
+    fn state(&mut self, xs: &mut Xs, s: XenbusState) -> Step {
+        self.put(xs, XENBUS_NODE_STATE, s.as_str().as_bytes())
+    }
+
+    /// Does the node hold exactly `want`?
+    fn is(&mut self, xs: &mut Xs, backend: bool, leaf: &str, want: &[u8]) -> bool {
+        let mut buf = [0u8; 8];
+        xs.read(self.at(backend, leaf), &mut buf)
+            .is_ok_and(|v| v == want)
+    }
+
+    /// Wait (bounded) until the backend's state is one of `until`, else fail with `why`.
+    #[inline(never)]
     fn wait(
-        &self,
+        &mut self,
         xs: &mut Xs,
-        clock: &dyn crate::hw::clock::Clock,
-        want: XenbusState,
-        done: fn(XenbusState) -> bool,
-    ) -> Result<XenbusState, Option<XenbusState>> {
-        let path = node(self.be.as_str(), XENBUS_NODE_STATE).map_err(|_| None)?;
-        let what = StateWhat {
-            name: &self.name,
-            want,
-        };
-        wait_state(
-            xs,
-            self.xen,
-            clock,
-            self.cfg.handshake_timeout_us,
-            path.as_str(),
-            &what,
-            done,
-        )
+        hv: &dyn super::Hypervisor,
+        (clock, timeout_us): (&dyn Clock, u64),
+        until: u16,
+        why: &'static str,
+    ) -> Step<XenbusState> {
+        let what = BackendOf(self.vdev);
+        let path = self.at(true, XENBUS_NODE_STATE);
+        let t = Timeout::start(clock, timeout_us);
+        let mut last = None;
+        wait_for(hv, clock, &t, TAG, &what, &mut || {
+            last = xs.read_state(path).ok().filter(|&s| until & bit(s) != 0);
+            last.is_some()
+        });
+        match last {
+            Some(s) => Ok(s),
+            None => self.fail(why, None),
+        }
     }
+}
 
-    fn set_state(&self, xs: &mut Xs, s: XenbusState) -> Result<(), XsError> {
-        let path = node(self.fe.as_str(), XENBUS_NODE_STATE).map_err(|_| XsError::BadRequest)?;
-        xs.write_state(path.as_str(), s)
+/// " (error)" after a reason, when there is an error.
+struct Because(Option<XsError>);
+
+impl fmt::Display for Because {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self.0 {
+            Some(e) => write!(f, " ({e})"),
+            None => Ok(()),
+        }
     }
+}
 
-    /// Bring a backend an earlier stage left connected (or closed) back to `InitWait`, as
-    /// Linux does for a frontend a previous kernel left behind.
-    fn reset(
-        &self,
-        xs: &mut Xs,
-        clock: &dyn crate::hw::clock::Clock,
-        from: XenbusState,
-    ) -> Result<(), Skip> {
-        info!(
-            TAG,
-            "{}: backend in state {} from an earlier stage: resetting it",
-            self.name,
-            Text(from.as_str())
-        );
-        let steps: [Step; 3] = [
-            (XenbusState::Closing, XenbusState::Closing, |s| {
-                matches!(s, XenbusState::Closing | XenbusState::Closed)
-            }),
-            (XenbusState::Closed, XenbusState::Closed, |s| {
-                s == XenbusState::Closed
-            }),
-            (XenbusState::Initialising, XenbusState::InitWait, |s| {
-                s == XenbusState::InitWait
-            }),
-        ];
-        let first = match from {
-            XenbusState::Connected => 0,
-            XenbusState::Closing => 1,
-            _ => 2,
-        };
-        for &(ours, want, done) in &steps[first..] {
-            self.set_state(xs, ours)
-                .map_err(|e| skip(&self.name, "writing the frontend state", Some(e)))?;
-            self.wait(xs, clock, want, done)
-                .map_err(|_| skip(&self.name, "the backend did not reset", None))?;
+/// "xvda's backend", for the log line of a wait that timed out.
+struct BackendOf(u32);
+
+impl fmt::Display for BackendOf {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "{}'s backend", VbdName(self.0))
+    }
+}
+
+/// A decimal number, as xenstore nodes hold them.
+fn decimal(mut v: u32, buf: &mut [u8; 10]) -> &[u8] {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            return &buf[i..];
+        }
+    }
+}
+
+/// What the connection log line adds after the sector size.
+const NOTE_FLUSH: u8 = 1 << 0;
+const NOTE_READ_ONLY: u8 = 1 << 1;
+const NOTE_RESET: u8 = 1 << 2;
+const NOTE_TWIN: u8 = 1 << 3;
+const NOTES: [&str; 4] = [
+    ", flush",
+    ", read-only",
+    ", reset first",
+    ", its IDE twin hidden",
+];
+
+struct Notes(u8);
+
+impl fmt::Display for Notes {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        for (i, note) in NOTES.iter().enumerate() {
+            if self.0 & 1 << i != 0 {
+                f.write_str(note)?;
+            }
         }
         Ok(())
     }
+}
 
-    /// Wait for `InitWait`; the backend's sector size if it already says.
-    fn await_backend(&self, ctx: &mut Ctx) -> Result<Option<u32>, Skip> {
-        let clock = ctx.clock;
-        let mut store = self.xen.store.lock();
-        let mut xs = store.session(&mut *ctx.mem, clock);
-        let now = self.wait(&mut xs, clock, XenbusState::InitWait, |s| {
-            !matches!(
-                s,
-                XenbusState::Unknown | XenbusState::Initialising | XenbusState::Initialised
-            )
-        });
-        match now {
-            Ok(XenbusState::InitWait) => {}
-            Ok(s @ (XenbusState::Connected | XenbusState::Closing | XenbusState::Closed)) => {
-                self.reset(&mut xs, clock, s)?
-            }
-            Ok(_) | Err(Some(_)) => return Err(skip(&self.name, "backend not in InitWait", None)),
-            Err(None) => return Err(skip(&self.name, "no backend state", None)),
-        }
-        let ss = node(self.be.as_str(), XENBUS_NODE_SECTOR_SIZE)?;
-        Ok(xs.read_u32(ss.as_str()).ok())
-    }
-
-    /// Publish the ring and wait for the backend to connect; what it says about the disk.
-    fn publish(
-        &self,
-        ctx: &mut Ctx,
+impl<A: Abi> XenDisk<A> {
+    /// The xenbus handshake, the ring granted as `ring_ref`: fills in what the backend
+    /// says about the disk; log notes.
+    fn handshake(
+        &mut self,
+        xs: &mut Xs,
+        clock: &dyn Clock,
+        us: u64,
+        n: &mut Nodes,
         ring_ref: GrantRef,
-        port: EvtchnPort,
-        large: bool,
-    ) -> Result<DiskFacts, Skip> {
-        let clock = ctx.clock;
-        let mut store = self.xen.store.lock();
-        let mut xs = store.session(&mut *ctx.mem, clock);
-        let fe = self.fe.as_str();
-        let paths = (
-            node(fe, XENBUS_NODE_RING_REF)?,
-            node(fe, XENBUS_NODE_EVENT_CHANNEL)?,
-            node(fe, XENBUS_NODE_PROTOCOL)?,
-            node(fe, NODE_FEATURE_LARGE_SECTOR_SIZE)?,
-        );
-        let protocol = self.cfg.layout.protocol.as_bytes();
-        xs.transaction(|tx| {
-            tx.write_u64(paths.0.as_str(), u64::from(ring_ref))?;
-            tx.write_u64(paths.1.as_str(), u64::from(port))?;
-            tx.write(paths.2.as_str(), protocol)?;
-            if large {
-                tx.write_u64(paths.3.as_str(), FEATURE_ON)?;
-            }
-            Ok(())
-        })
-        .map_err(|e| {
-            skip(
-                &self.name,
-                "writing ring-ref, event-channel, protocol",
-                Some(e),
-            )
-        })?;
-        self.set_state(&mut xs, XenbusState::Initialised)
-            .map_err(|e| skip(&self.name, "writing the frontend state", Some(e)))?;
-        let connected = self.wait(&mut xs, clock, XenbusState::Connected, |s| {
-            matches!(
-                s,
-                XenbusState::Connected | XenbusState::Closing | XenbusState::Closed
-            )
+    ) -> Step<u8> {
+        let hv = self.xen.hv;
+        let time = (clock, us);
+        let mut notes = 0;
+        let from = match n.wait(xs, hv, time, AFTER_INIT, "backend not in InitWait")? {
+            XenbusState::Connected => 0,
+            XenbusState::Closing => 1,
+            XenbusState::Closed => 2,
+            _ => RESET.len(),
+        };
+        for &(ours, until) in &RESET[from..] {
+            notes = NOTE_RESET;
+            n.state(xs, ours)?;
+            n.wait(xs, hv, time, until, "backend did not reset")?;
+        }
+        // A sector size announced already is one QEMU wants `feature-large-sector-size`
+        // for.
+        let early = n.num(xs, true, XENBUS_NODE_SECTOR_SIZE);
+        let large = early.is_ok_and(|s| s != u64::from(SECTOR));
+        let (mut a, mut b) = ([0u8; 10], [0u8; 10]);
+        let (ring_ref, port) = (decimal(ring_ref, &mut a), decimal(self.port, &mut b));
+        let tx = xs.transaction(|tx| {
+            let r = n
+                .put(tx, XENBUS_NODE_RING_REF, ring_ref)
+                .and_then(|()| n.put(tx, XENBUS_NODE_EVENT_CHANNEL, port))
+                .and_then(|()| n.put(tx, XENBUS_NODE_PROTOCOL, A::PROTOCOL.as_bytes()))
+                .and_then(|()| match large {
+                    true => n.put(tx, NODE_LARGE_SECTORS, b"1"),
+                    false => Ok(()),
+                });
+            r.map_err(|()| XsError::BadRequest)
         });
-        if connected != Ok(XenbusState::Connected) {
-            let mut why = [0u8; xenstore::PATH_MAX];
-            let err = node(self.be.as_str(), NODE_ERROR)?;
-            if let Ok(text) = xs.read_str(err.as_str(), &mut why) {
-                warn!(TAG, "{}: backend error: {}", self.name, Text(text));
+        if let Err(e) = tx {
+            // A failed write already said which; a failed commit is the transaction's.
+            if n.err.is_none() {
+                n.fail::<()>("transaction", Some(e))?;
             }
-            return Err(skip(&self.name, "the backend did not connect", None));
+            return Err(());
         }
-        let facts = self.facts(&mut xs)?;
-        self.set_state(&mut xs, XenbusState::Connected)
-            .map_err(|e| skip(&self.name, "writing the frontend state", Some(e)))?;
-        if large {
-            // Read by the backend at connection; gone before the OS's frontend connects.
-            let _ = xs.rm(paths.3.as_str());
-        }
-        Ok(facts)
-    }
-
-    /// Read and check the disk's description (backend and frontend nodes).
-    fn facts(&self, xs: &mut Xs) -> Result<DiskFacts, Skip> {
-        let be = self.be.as_str();
-        let fail = |what: &str, e: XsError| skip(&self.name, what, Some(e));
-        let sectors = xs
-            .read_u64(node(be, XENBUS_NODE_SECTORS)?.as_str())
-            .map_err(|e| fail("reading sectors", e))?;
-        let sector_size = xs
-            .read_u32(node(be, XENBUS_NODE_SECTOR_SIZE)?.as_str())
-            .map_err(|e| fail("reading sector-size", e))?;
-        let info = xs
-            .read_u32(node(be, XENBUS_NODE_INFO)?.as_str())
-            .map_err(|e| fail("reading info", e))?;
-        let flush =
-            xs.read_u64(node(be, XENBUS_NODE_FEATURE_FLUSH_CACHE)?.as_str()) == Ok(FEATURE_ON);
-        let mut buf = [0u8; 16];
-        let mode_ro = xs
-            .read_str(node(be, XENBUS_NODE_MODE)?.as_str(), &mut buf)
-            .is_ok_and(|m| m == MODE_READ_ONLY);
-        let cd_node = xs.read_str(
-            node(self.fe.as_str(), XENBUS_NODE_DEVICE_TYPE)?.as_str(),
-            &mut buf,
-        );
-        let cdrom = cd_node.is_ok_and(|t| t == DEVICE_TYPE_CDROM) || info & VDISK_CDROM != 0;
-        if !sector_size.is_power_of_two() || !(SECTOR..=PAGE).contains(&sector_size) {
-            return Err(skip(&self.name, "unsupported sector size", None));
-        }
-        if sectors == 0 {
-            return Err(skip(&self.name, "empty disk", None));
-        }
-        Ok(DiskFacts {
-            sectors,
-            sector_size,
-            info,
-            flush,
-            read_only: info & VDISK_READONLY != 0 || mode_ro || cdrom,
-            cdrom,
-        })
-    }
-
-    /// Undo a half-done connection: frontend `Closed` (the backend disconnects), the ring's
-    /// grant revoked once the backend let go of it, the port closed.
-    fn abandon(&self, ctx: &mut Ctx, ring_ref: GrantRef, port: EvtchnPort) {
+        n.state(xs, XenbusState::Initialised)?;
+        if n.wait(xs, hv, time, CONNECT_ENDS, "backend did not connect")? != XenbusState::Connected
         {
-            let mut store = self.xen.store.lock();
-            let mut xs = store.session(&mut *ctx.mem, ctx.clock);
-            let _ = self.set_state(&mut xs, XenbusState::Closed);
+            return n.fail("backend closed", None);
         }
-        let t = Timeout::start(ctx.clock, self.cfg.handshake_timeout_us);
-        let what = "the backend to unmap the ring";
-        let mem = &mut *ctx.mem;
+        let sectors = n.num(xs, true, XENBUS_NODE_SECTORS)?;
+        let size = n.num(xs, true, XENBUS_NODE_SECTOR_SIZE)?;
+        let info = n.num(xs, true, XENBUS_NODE_INFO)? as u32;
+        self.flush = n.num(xs, true, XENBUS_NODE_FEATURE_FLUSH_CACHE) == Ok(YES);
+        let cdrom =
+            info & VDISK_CDROM != 0 || n.is(xs, false, XENBUS_NODE_DEVICE_TYPE, DEVICE_TYPE_CDROM);
+        let d = &mut self.info;
+        d.read_only =
+            info & VDISK_READONLY != 0 || cdrom || n.is(xs, true, XENBUS_NODE_MODE, MODE_READ_ONLY);
+        d.removable = cdrom || info & VDISK_REMOVABLE != 0;
+        let usable = (u64::from(SECTOR)..=u64::from(PAGE)).contains(&size);
+        if !size.is_power_of_two() || !usable || sectors == 0 {
+            return n.fail("unusable size", None);
+        }
+        self.align = size as u32;
+        if large {
+            self.unit_shift = size.trailing_zeros();
+        }
+        d.sector_size = self.align;
+        if cdrom {
+            d.kind = DriveKind::Cdrom;
+            d.sector_size = self.align.max(CD_SECTOR);
+        }
+        d.sectors = (sectors << self.unit_shift) / u64::from(d.sector_size);
+        n.state(xs, XenbusState::Connected)?;
+        if large {
+            // Read by the backend when it connected; gone before the OS's frontend
+            // connects.
+            let _ = xs.rm(n.at(false, NODE_LARGE_SECTORS));
+        }
+        if self.flush {
+            notes |= NOTE_FLUSH;
+        }
+        if d.read_only {
+            notes |= NOTE_READ_ONLY;
+        }
+        Ok(notes)
+    }
+
+    /// Connect the VBD, its ring in the page at `self.ring`: log notes, or `None` (logged)
+    /// when it is skipped.
+    fn connect(&mut self, ctx: &mut Ctx, cfg: &Config) -> Option<u8> {
         let xen = self.xen;
-        wait_for(xen.hv, ctx.clock, &t, TAG, &what, &mut || {
-            !xen.grants.lock().in_use(&*mem, ring_ref)
+        let mut n = Nodes {
+            vdev: self.vdev,
+            be: XsPath::new(),
+            path: XsPath::new(),
+            why: "",
+            err: None,
+        };
+        let clock = ctx.clock;
+        let found = {
+            let mut store = xen.store.lock();
+            let xs = &mut store.session(&mut *ctx.mem, clock);
+            let mut buf = [0u8; super::xenstore::PATH_MAX];
+            match xs.read_str(n.at(false, XENBUS_NODE_BACKEND), &mut buf) {
+                Ok(be) => {
+                    let _ = n.be.write_str(be);
+                    n.num(xs, false, XENBUS_NODE_BACKEND_ID).and_then(|id| {
+                        match Domid::try_from(id) {
+                            Ok(d) => Ok(d),
+                            Err(_) => n.fail(XENBUS_NODE_BACKEND_ID, None),
+                        }
+                    })
+                }
+                Err(e) => n.fail(XENBUS_NODE_BACKEND, Some(e)),
+            }
+        };
+        // The ring, granted to the backend, and a port for it.
+        let ring = self.ring;
+        let ring_ref = found.and_then(|backend| {
+            self.backend = backend;
+            ctx.mem.fill(ring, PAGE, 0);
+            ctx.mem.write_obj(ring, &SringHeader::new());
+            let g = xen
+                .grants
+                .lock()
+                .grant(ctx.mem, backend, ring >> XEN_PAGE_SHIFT, false);
+            g.or_else(|_| n.fail("ring grant", None))
         });
-        if let Err(e) = xen.grants.lock().end_access(mem, ring_ref) {
+        let mut r = ring_ref.map(|_| 0);
+        if let Ok(ring_ref) = ring_ref {
+            let mut store = xen.store.lock();
+            let xs = &mut store.session(&mut *ctx.mem, clock);
+            r = match xen.hv.evtchn_alloc_unbound(self.backend) {
+                Ok(port) => {
+                    self.port = port;
+                    self.handshake(xs, clock, cfg.handshake_timeout_us, &mut n, ring_ref)
+                }
+                Err(_) => n.fail("event channel", None),
+            };
+            if r.is_err() {
+                // Frontend Closed: a backend that connected lets go of the ring, and the
+                // OS's frontend finds a state it knows how to reset. If the backend still
+                // holds the ring, its grant stays out of use.
+                let _ = n.state(xs, XenbusState::Closed);
+                drop(store);
+                let _ = xen.grants.lock().end_access(ctx.mem, ring_ref);
+            }
+        }
+        if r.is_err() {
             warn!(
                 TAG,
-                "{}: ring grant {ring_ref}: {e}: kept out of use", self.name
+                "{}: skipped: {}{}",
+                VbdName(self.vdev),
+                Text(n.why),
+                Because(n.err)
             );
         }
-        let _ = evtchn::close(xen.hv, port);
+        r.ok()
     }
 }
 
-/// Connect the VBD `vdev`, its ring in the page at `ring`. `None` (logged) if it is skipped.
-fn connect(
-    ctx: &mut Ctx,
-    xen: &'static Xen,
-    cfg: &Config,
-    vdev: u32,
-    ring: u32,
-) -> Result<(DiskFacts, EvtchnPort, Domid, bool), Skip> {
-    let name = VbdName(vdev);
-    let mut fe = XsPath::new();
-    let _ = write!(fe, "{}/{vdev}", Text(XENSTORE_VBD_DIR));
-    let mut be = XsPath::new();
-    let backend = {
-        let mut store = xen.store.lock();
-        let mut xs = store.session(&mut *ctx.mem, ctx.clock);
-        let mut buf = [0u8; xenstore::PATH_MAX];
-        let path = xs
-            .read_str(node(fe.as_str(), XENBUS_NODE_BACKEND)?.as_str(), &mut buf)
-            .map_err(|e| skip(&name, "reading backend", Some(e)))?;
-        let _ = be.write_str(path);
-        let id = xs
-            .read_u32(node(fe.as_str(), XENBUS_NODE_BACKEND_ID)?.as_str())
-            .map_err(|e| skip(&name, "reading backend-id", Some(e)))?;
-        Domid::try_from(id).map_err(|_| skip(&name, "backend-id out of range", None))?
-    };
-    let v = Vbd0 {
-        xen,
-        cfg,
-        name,
-        fe,
-        be,
-    };
-    let early_size = v.await_backend(ctx)?;
-    let large = early_size.is_some_and(|s| s != SECTOR);
-
-    ctx.mem.fill(ring, PAGE, 0);
-    ctx.mem.write_obj(ring, &SringHeader::new());
-    let ring_ref = xen
-        .grants
-        .lock()
-        .grant(ctx.mem, backend, ring >> XEN_PAGE_SHIFT, false)
-        .map_err(|_| skip(&v.name, "no grant entry for the ring", None))?;
-    let port = match evtchn::alloc_unbound(xen.hv, backend) {
-        Ok(p) => p,
-        Err(_) => {
-            let _ = xen.grants.lock().end_access(ctx.mem, ring_ref);
-            return Err(skip(&v.name, "no event channel", None));
-        }
-    };
-    match v.publish(ctx, ring_ref, port, large) {
-        Ok(facts) => Ok((facts, port, backend, large)),
-        Err(s) => {
-            v.abandon(ctx, ring_ref, port);
-            Err(s)
-        }
-    }
-}
-
-/// POST: connect every VBD under `device/vbd` and register a drive for each, then hide the
-/// emulated IDE twins of the PV disks that connected.
+/// POST: connect every VBD under `device/vbd` (ring layout `x86_64-abi`) and register a
+/// drive for each; hide the emulated IDE twins of the PV disks that connected.
 #[inline(never)] // POST step: its locals live only while it runs (stack budget)
 pub fn probe(ctx: &mut Ctx, bios: &mut Bios) {
-    probe_with(ctx, bios, &Config::DEFAULT);
+    probe_with::<X86_64>(ctx, bios, &Config::DEFAULT);
 }
 
-pub fn probe_with(ctx: &mut Ctx, bios: &mut Bios, cfg: &Config) {
+/// [`probe`] in ring layout `A`, with timeouts `cfg`.
+pub fn probe_with<A: Abi>(ctx: &mut Ctx, bios: &mut Bios, cfg: &Config) {
     let Some(xen) = bios.xen else {
         return;
     };
-    let mut vdevs = [0u32; MAX_VBDS];
-    let n = list_vbds(ctx, xen, &mut vdevs);
-    if n == 0 {
+    let vdevs = xen.vbds.as_slice();
+    if vdevs.is_empty() {
         return;
     }
-    let vdevs = &mut vdevs[..n];
-    vdevs.sort_unstable();
-    // Bounce pages and every ring page at once, before `ram_top` is known.
-    let Some(base) = crate::zone::alloc_pages(&mut bios.e820, BOUNCE_PAGES + n as u32) else {
-        warn!(TAG, "no memory for rings and bounce pages: no PV disks");
+    // The bounce pages and every ring page, before `ram_top` is known.
+    let pages = BOUNCE_PAGES + vdevs.len() as u32;
+    let Some(bounce) = crate::zone::alloc_pages(&mut bios.e820, pages) else {
         return;
     };
-    let ram_top = bios
-        .e820
-        .ram_end_from(crate::zone::HIGH_LOWEST)
-        .min(u64::from(u32::MAX)) as u32;
-    let Some(bounce) = crate::arena::leak(Bounce {
-        base,
+    let ram_top = bios.e820.ram_end_from(crate::zone::HIGH_LOWEST) as u32;
+    let Some(shared) = crate::arena::leak(Bounce {
+        base: bounce,
         poisoned: Cell::new(false),
     }) else {
         return;
     };
-    let bounce: &'static Bounce = bounce;
+    let shared: &'static Bounce = shared;
     let bdf = xen.platform.bdf;
     let pci = PciAddr {
         bus: bdf.bus(),
         dev: bdf.dev(),
         func: bdf.func(),
     };
-    for (i, &vdev) in vdevs.iter().enumerate() {
-        let ring = base + (BOUNCE_PAGES + i as u32) * PAGE;
-        let Ok((f, port, backend, large)) = connect(ctx, xen, cfg, vdev, ring) else {
-            continue;
-        };
-        let bytes = f.sectors
-            << if large {
-                f.sector_size.trailing_zeros()
-            } else {
-                SECTOR_SHIFT
-            };
-        let (kind, size) = if f.cdrom {
-            (DriveKind::Cdrom, f.sector_size.max(CD_SECTOR))
-        } else {
-            (DriveKind::Disk, f.sector_size)
-        };
-        let disk = XenDisk {
+    let mut ring = bounce + BOUNCE_PAGES * PAGE;
+    for &vdev in vdevs {
+        let mut disk = XenDisk::<A> {
             info: DriveInfo {
-                kind,
-                sectors: bytes / u64::from(size),
-                sector_size: size,
-                read_only: f.read_only,
-                removable: f.cdrom || f.info & VDISK_REMOVABLE != 0,
+                kind: DriveKind::Disk,
+                sectors: 0,
+                sector_size: SECTOR,
+                read_only: false,
+                removable: false,
                 chs: None,
                 interface: Interface::Xen { pci, vdev },
             },
             xen,
-            bounce,
-            layout: cfg.layout,
+            bounce: shared,
             vdev,
-            backend,
+            backend: 0,
             ring,
-            port,
-            front: FrontRing::new(cfg.layout.ring_size),
-            unit_shift: if large {
-                f.sector_size.trailing_zeros()
-            } else {
-                SECTOR_SHIFT
-            },
-            align: f.sector_size,
-            flush: f.flush,
+            port: 0,
+            front: FrontRing::new(A::RING_SIZE),
+            unit_shift: SECTOR_SHIFT,
+            align: SECTOR,
+            flush: false,
             next_id: 0,
             oldest: 0,
             broken: false,
             io_timeout_us: cfg.io_timeout_us,
             ram_top,
+            abi: PhantomData,
         };
-        let Some(dev) = crate::arena::leak(disk) else {
+        ring += PAGE;
+        let Some(mut notes) = disk.connect(ctx, cfg) else {
             continue;
         };
-        let Some(id) = bios.drives.add(dev) else {
-            warn!(TAG, "{}: drive table full, not registered", VbdName(vdev));
+        let info = disk.info;
+        let Some(id) = crate::arena::leak(disk).and_then(|d| bios.drives.add(d)) else {
             continue;
         };
+        // The emulated IDE twin: same position, same size.
+        let bytes = |i: &DriveInfo| i.sectors * u64::from(i.sector_size);
+        let twin = twin_position(vdev)
+            .filter(|_| info.kind == DriveKind::Disk)
+            .and_then(|(c, s)| {
+                bios.drives.iter().find(|(_, t)| {
+                    let i = t.dev.info();
+                    matches!(i.interface, Interface::Ata { channel, slave, atapi: false, .. }
+                        if channel == c && slave == s)
+                        && bytes(i) == bytes(&info)
+                })
+            })
+            .map(|(t, _)| t);
+        if let Some(t) = twin {
+            bios.drives.hide(t);
+            notes |= NOTE_TWIN;
+        }
         if let Some(d) = bios.drives.get(id) {
             info!(
                 TAG,
-                "{}: connected ({}-byte sectors, ring {}, port {port}{}{})",
-                DriveName(&*d.dev),
-                f.sector_size,
-                Text(cfg.layout.protocol),
-                Text(if f.flush { ", flush" } else { "" }),
-                Text(if f.read_only { ", read-only" } else { "" }),
+                "{}: connected, {}-byte sectors{}",
+                crate::block::DriveName(&*d.dev),
+                info.sector_size,
+                Notes(notes)
             );
         }
     }
-    hide_twins(ctx, &mut bios.drives, base);
 }
 
-/// The VBD numbers under `device/vbd`, at most `out.len()`; how many.
-fn list_vbds(ctx: &mut Ctx, xen: &Xen, out: &mut [u32]) -> usize {
-    let mut store = xen.store.lock();
-    let mut xs = store.session(&mut *ctx.mem, ctx.clock);
-    let mut list = [0u8; VBD_LIST_MAX];
-    let Ok(names) = xs.directory(XENSTORE_VBD_DIR, &mut list) else {
-        return 0;
-    };
-    let mut n = 0;
-    for name in names {
-        match xenstore::parse_u64(name.as_bytes()).and_then(|v| u32::try_from(v).ok()) {
-            Some(v) if n < out.len() => {
-                out[n] = v;
-                n += 1;
-            }
-            Some(v) => warn!(
-                TAG,
-                "{}: skipped: more than {MAX_VBDS} PV disks",
-                VbdName(v)
-            ),
-            None => warn!(TAG, "vbd {}: skipped: not a number", Text(name)),
-        }
-    }
-    n
-}
-
-/// The IDE position QEMU and Xen give the emulated twin of `xvda`..`xvdd` (and `hda`..`hdd`):
-/// (channel, slave).
+/// The IDE position QEMU and Xen give the emulated twin of `xvda`..`xvdd` (and
+/// `hda`..`hdd`): (channel, slave).
 pub fn twin_position(vdev: u32) -> Option<(u8, bool)> {
     /// Disks with an IDE twin: primary master and slave, secondary master and slave.
     const IDE_DISKS: u32 = 4;
-    const PER_CHANNEL: u32 = 2;
     let v = Vbd::decode(vdev)?;
     let twin_kind = matches!(v.kind, VbdKind::Xvd | VbdKind::Hd);
     (twin_kind && v.partition == 0 && v.disk < IDE_DISKS)
-        .then_some(((v.disk / PER_CHANNEL) as u8, v.disk % PER_CHANNEL == 1))
-}
-
-/// Hide the IDE disk at each connected PV disk's twin position when it is the same disk
-/// (same size, same first sector), so that the guest boots from the device it later runs
-/// on. `scratch` is the bounce area, free during POST.
-fn hide_twins(ctx: &mut Ctx, drives: &mut Drives, scratch: u32) {
-    let mut pairs = [None; MAX_VBDS];
-    let mut n = 0;
-    for (id, d) in drives.iter() {
-        let info = d.dev.info();
-        let Interface::Xen { vdev, .. } = info.interface else {
-            continue;
-        };
-        let Some((channel, slave)) = twin_position(vdev) else {
-            continue;
-        };
-        let twin = drives.iter().find(|(_, t)| {
-            matches!(t.dev.info().interface,
-                Interface::Ata { channel: c, slave: s, atapi: false, .. } if c == channel && s == slave)
-        });
-        if let (Some((tid, _)), DriveKind::Disk, true) = (twin, info.kind, n < MAX_VBDS) {
-            pairs[n] = Some((id, tid));
-            n += 1;
-        }
-    }
-    // Two sector-sized areas at the end of the bounce pages (reads use them from the start).
-    let a = scratch + (BOUNCE_PAGES - 2) * PAGE;
-    let b = a + PAGE;
-    for &(pv, ata) in pairs[..n].iter().flatten() {
-        let same = {
-            let bytes = |id| {
-                drives.get(id).map(|d| {
-                    let i = d.dev.info();
-                    i.sectors * u64::from(i.sector_size)
-                })
-            };
-            bytes(pv) == bytes(ata)
-                && first_sector(ctx, drives, pv, a)
-                && first_sector(ctx, drives, ata, b)
-                && same_bytes(ctx.mem, a, b, PAGE)
-        };
-        let mut pv_name = crate::fmt::Buf::<80>::new();
-        let mut ata_name = crate::fmt::Buf::<80>::new();
-        if let (Some(p), Some(t)) = (drives.get(pv), drives.get(ata)) {
-            let _ = p.dev.describe(&mut pv_name);
-            let _ = t.dev.describe(&mut ata_name);
-        }
-        if same {
-            drives.hide(ata);
-            info!(
-                TAG,
-                "hiding {}: the emulated twin of {}",
-                ata_name.as_str(),
-                pv_name.as_str()
-            );
-        } else {
-            info!(
-                TAG,
-                "{} kept: not the same disk as {} (size or first sector differ)",
-                ata_name.as_str(),
-                pv_name.as_str()
-            );
-        }
-    }
-}
-
-/// Read sector 0 of drive `id` into `at` (one page, zero-filled first).
-fn first_sector(ctx: &mut Ctx, drives: &mut Drives, id: crate::block::DriveId, at: u32) -> bool {
-    ctx.mem.fill(at, PAGE, 0);
-    match drives.get_mut(id) {
-        Some(d) if d.dev.info().sector_size <= PAGE => d.dev.read(ctx, 0, 1, at).is_ok(),
-        _ => false,
-    }
-}
-
-fn same_bytes(mem: &dyn Memory, a: u32, b: u32, len: u32) -> bool {
-    const CHUNK: u32 = 64;
-    let (mut x, mut y) = ([0u8; CHUNK as usize], [0u8; CHUNK as usize]);
-    (0..len / CHUNK).all(|i| {
-        mem.read(a + i * CHUNK, &mut x);
-        mem.read(b + i * CHUNK, &mut y);
-        x == y
-    })
+        .then_some(((v.disk / 2) as u8, v.disk % 2 == 1))
 }

@@ -164,6 +164,39 @@ pub struct Xen {
     pub grants: Global<GrantTable>,
     pub store: Global<Xenstore>,
     pub hvm_info: Option<HvmInfo>,
+    /// The `device/vbd` numbers, in increasing order (at most [`MAX_VBDS`]).
+    pub vbds: Vbds,
+}
+
+/// PV disks the firmware takes at most (each gets a ring page and a registry slot).
+pub const MAX_VBDS: usize = 8;
+
+/// VBD numbers, in increasing order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Vbds {
+    pub list: [u32; MAX_VBDS],
+    pub count: usize,
+}
+
+impl Vbds {
+    pub fn as_slice(&self) -> &[u32] {
+        &self.list[..self.count]
+    }
+
+    /// Add `vdev` in its place; false if the list is full.
+    pub fn insert(&mut self, mut vdev: u32) -> bool {
+        if self.count == MAX_VBDS {
+            return false;
+        }
+        for v in &mut self.list[..self.count] {
+            if vdev < *v {
+                core::mem::swap(v, &mut vdev);
+            }
+        }
+        self.list[self.count] = vdev;
+        self.count += 1;
+        true
+    }
 }
 
 /// `major.minor` of a `XENVER_version` value.
@@ -302,50 +335,62 @@ pub fn init(
         grants: Global::new(grants),
         store: Global::new(store),
         hvm_info,
+        vbds: Vbds::default(),
     })?;
-    log_vbds(&mut xen.store.lock().session(ctx.mem, ctx.clock));
+    xen.vbds = log_vbds(&mut xen.store.lock().session(ctx.mem, ctx.clock));
     Some(xen)
 }
 
 /// Log every disk under `device/vbd`: its backend path, the backend's domain, and the
 /// backend's state, `sectors` and `sector-size` (a node that is missing or not a number is
-/// shown as `?` with the reason).
-pub fn log_vbds(xs: &mut Xs) {
+/// shown as `?` with the reason). Returns their numbers, for the PV drivers.
+pub fn log_vbds(xs: &mut Xs) -> Vbds {
+    let mut vbds = Vbds::default();
     let mut list = [0u8; VBD_LIST_MAX];
     let names = match xs.directory(XENSTORE_VBD_DIR, &mut list) {
         Ok(n) => n,
         Err(e) => {
             info!(TAG, "no PV disks ({}: {e})", Text(XENSTORE_VBD_DIR));
-            return;
+            return vbds;
         }
     };
     let mut count = 0;
     for name in names {
         count += 1;
+        match xenstore::parse_u64(name.as_bytes()).and_then(|v| u32::try_from(v).ok()) {
+            Some(v) if !vbds.insert(v) => {
+                warn!(
+                    TAG,
+                    "vbd {v}: ignored: more than {} PV disks", MAX_VBDS as u32
+                )
+            }
+            _ => {}
+        }
         let mut line = VbdLine::new();
         let mut backend = [0u8; xenstore::PATH_MAX];
-        let fe = xenstore::path(&[XENSTORE_VBD_DIR, "/", name]).unwrap_or_default();
-        let fe = fe.as_str();
-        let be = xenstore::path(&[fe, "/", XENBUS_NODE_BACKEND])
-            .and_then(|p| xs.read_str(p.as_str(), &mut backend));
+        let mut fe = XsPath::new();
+        let _ = write!(fe, "{}/{}", Text(XENSTORE_VBD_DIR), Text(name));
+        let mut p = XsPath::new();
+        let _ = write!(p, "{}/{}", Text(fe.as_str()), Text(XENBUS_NODE_BACKEND));
+        let be = xs.read_str(p.as_str(), &mut backend);
         let _ = match be {
             Ok(b) => line.write_str(b),
             Err(e) => write!(line, "? ({e})"),
         };
         let be = be.unwrap_or_default();
         for (dir, leaf) in [
-            (fe, XENBUS_NODE_BACKEND_ID),
+            (fe.as_str(), XENBUS_NODE_BACKEND_ID),
             (be, XENBUS_NODE_STATE),
             (be, XENBUS_NODE_SECTORS),
             (be, XENBUS_NODE_SECTOR_SIZE),
         ] {
-            let v = xenstore::path(&[dir, "/", leaf]).and_then(|p| {
-                if leaf == XENBUS_NODE_STATE {
-                    xs.read_state(p.as_str()).map(|s| u64::from(s.as_u32()))
-                } else {
-                    xs.read_u64(p.as_str())
-                }
-            });
+            p.clear();
+            let _ = write!(p, "{}/{}", Text(dir), Text(leaf));
+            let v = if leaf == XENBUS_NODE_STATE {
+                xs.read_state(p.as_str()).map(|s| u64::from(s.as_u32()))
+            } else {
+                xs.read_u64(p.as_str())
+            };
             let _ = match v {
                 Ok(v) => write!(line, ", {} {v}", Text(leaf)),
                 Err(e) => write!(line, ", {} ? ({e})", Text(leaf)),
@@ -356,6 +401,7 @@ pub fn log_vbds(xs: &mut Xs) {
     if count == 0 {
         info!(TAG, "no PV disks ({} is empty)", Text(XENSTORE_VBD_DIR));
     }
+    vbds
 }
 
 /// One disk's log line after its name.
