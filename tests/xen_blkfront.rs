@@ -8,7 +8,7 @@ use xen_headers::grant_table::GNTTAB_NR_RESERVED_ENTRIES;
 use xen_headers::io::blkif::{
     BLKIF_OP_FLUSH_DISKCACHE, BLKIF_OP_READ, BLKIF_OP_WRITE, VDISK_CDROM,
 };
-use xen_headers::io::xs_wire::{XS_RM, XS_TRANSACTION_START, XS_WRITE};
+use xen_headers::io::xs_wire::{XS_TRANSACTION_START, XS_WRITE};
 use xenbios::bda;
 use xenbios::bios::Bios;
 use xenbios::block::{DriveId, DriveKind, Interface, PciAddr, int13};
@@ -211,8 +211,12 @@ fn post_connects_each_vbd_in_vdev_order_and_names_it_for_users() {
         s.add_vbd(XVDB, vec![0; 4 * MIB as usize]);
         s.add_vbd(XVDA, pattern_disk(8 * MIB));
     });
-    r.assert_log("[blkfront] Xen PV disk xvda, 8 MiB: connected, 512-byte sectors, flush\n");
-    r.assert_log("[blkfront] Xen PV disk xvdb, 4 MiB: connected, 512-byte sectors, flush\n");
+    r.assert_log(
+        "[blkfront] Xen PV disk xvda, 8 MiB: connected, 16384 sectors of 512 bytes, flush\n",
+    );
+    r.assert_log(
+        "[blkfront] Xen PV disk xvdb, 4 MiB: connected, 8192 sectors of 512 bytes, flush\n",
+    );
     assert!(r.log.find("xvda, 8 MiB").unwrap() < r.log.find("xvdb, 4 MiB").unwrap());
     // Registry order is vdev order; both are hard disks 0x80 and 0x81.
     assert_eq!(r.drive_name(DriveId(0)), "Xen PV disk xvda, 8 MiB");
@@ -296,7 +300,7 @@ fn the_x86_32_layout_works_too_and_is_announced_as_such() {
         |_| {},
         true,
     );
-    r.assert_log("xvda, 8 MiB: connected, 512-byte sectors, flush\n");
+    r.assert_log("xvda, 8 MiB: connected, 16384 sectors of 512 bytes, flush\n");
     assert_eq!(r.m.xen.state().backs[0].abi(), Some(Abi::X86_32));
     assert_eq!(r.read(100, 127, BUF), (0, false, 127));
     assert_eq!(r.bytes(BUF, 127 * 512), pattern(100, 127));
@@ -323,7 +327,7 @@ fn vbds_that_cannot_connect_are_skipped_with_a_reason_and_post_goes_on() {
     });
     r.assert_log("[blkfront] Xen PV disk xvda, 1 MiB: connected");
     r.assert_log("[blkfront] warning: xvdb: skipped: sectors (malformed value)\n");
-    r.assert_log("[blkfront] warning: timed out after 200 ms waiting for xvdc's backend\n");
+    r.assert_log("[blkfront] warning: timed out after 200 ms waiting for xvdc\n");
     r.assert_log("[blkfront] warning: xvdc: skipped: backend not in InitWait\n");
     r.assert_log("[blkfront] warning: xvdd: skipped: backend (ENOENT)\n");
     r.assert_log("[blkfront] warning: xvde: skipped: backend-id\n");
@@ -409,7 +413,7 @@ fn a_backend_left_connected_by_an_earlier_stage_is_reset_first() {
     let log = sim::take_log();
     assert!(
         log.contains(
-            "[blkfront] Xen PV disk xvda, 8 MiB: connected, 512-byte sectors, flush, reset first\n"
+            "[blkfront] Xen PV disk xvda, 8 MiB: connected, 16384 sectors of 512 bytes, flush, reset first\n"
         ),
         "{log}"
     );
@@ -585,7 +589,7 @@ fn without_feature_flush_cache_no_flush_is_sent() {
             },
         );
     });
-    r.assert_log("connected, 512-byte sectors\n");
+    r.assert_log("xvda, 1 MiB: connected, 2048 sectors of 512 bytes\n");
     let (regs, _) = r.ext(0x43, 0x80, 1, 1, BUF);
     assert_eq!((regs.ah(), regs.cf()), (0, false));
     let ops: Vec<u8> = r.m.xen.state().backs[0]
@@ -609,7 +613,7 @@ fn read_only_vbds_refuse_writes_with_ah_03() {
             },
         );
     });
-    r.assert_log("connected, 512-byte sectors, flush, read-only\n");
+    r.assert_log("xvda, 1 MiB: connected, 2048 sectors of 512 bytes, flush, read-only\n");
     let (regs, n) = r.ext(0x43, 0x80, 1, 1, BUF);
     assert_eq!((regs.ah(), regs.cf(), n), (0x03, true, 0));
     assert!(r.m.xen.state().backs[0].seen.is_empty());
@@ -630,24 +634,25 @@ fn a_4096_byte_sector_disk_asks_for_large_sectors_and_counts_in_them() {
             },
         );
     });
-    r.assert_log("Xen PV disk xvda, 8 MiB: connected, 4096-byte sectors");
+    r.assert_log("Xen PV disk xvda, 8 MiB: connected, 2048 sectors of 4096 bytes, flush\n");
     let d = r.bios.drives.get(DriveId(0)).unwrap().dev.info();
     assert_eq!((d.sectors, d.sector_size), (2048, 4096));
-    // The node was there for the backend to read at connection, and is gone now.
+    // The node was there for the backend to read at connection, and says no now (the
+    // OS's frontend counts in 512-byte units).
     let st = r.m.xen.state();
-    let seen = &st.store.seen;
-    assert!(
-        seen.iter()
-            .any(|q| q.op == XS_WRITE && q.path == "device/vbd/51712/feature-large-sector-size")
-    );
-    assert!(
-        seen.iter()
-            .any(|q| q.op == XS_RM && q.path == "device/vbd/51712/feature-large-sector-size")
-    );
+    let writes: Vec<_> = st
+        .store
+        .seen
+        .iter()
+        .filter(|q| q.op == XS_WRITE && q.path == "device/vbd/51712/feature-large-sector-size")
+        .map(|q| q.tx_id != 0)
+        .collect();
+    assert_eq!(writes, [true, false], "in the transaction, then outside it");
     drop(st);
     assert_eq!(
-        r.node("/local/domain/1/device/vbd/51712/feature-large-sector-size"),
-        None
+        r.node("/local/domain/1/device/vbd/51712/feature-large-sector-size")
+            .as_deref(),
+        Some("0")
     );
     // 4 KiB sectors 3..5, one per segment, numbered in 4 KiB units on the ring.
     r.guard(BUF, 3 * 4096);
@@ -688,7 +693,7 @@ fn a_4096_byte_sector_disk_of_a_linux_style_backend_keeps_512_byte_units() {
             },
         );
     });
-    r.assert_log("Xen PV disk xvda, 8 MiB: connected, 4096-byte sectors");
+    r.assert_log("Xen PV disk xvda, 8 MiB: connected, 2048 sectors of 4096 bytes, flush\n");
     assert!(
         !r.m.xen
             .state()
@@ -724,7 +729,7 @@ fn a_cdrom_vbd_is_a_cd_drive_that_does_not_get_in_the_way_of_booting() {
         );
     });
     r.assert_log(
-        "[blkfront] Xen PV CD-ROM xvdc, 4 MiB: connected, 2048-byte sectors, flush, read-only\n",
+        "[blkfront] Xen PV CD-ROM xvdc, 4 MiB: connected, 2048 sectors of 2048 bytes, flush, read-only\n",
     );
     let cd = r.bios.drives.get(DriveId(1)).unwrap().dev.info();
     assert_eq!(
@@ -762,7 +767,7 @@ fn a_backend_error_is_ah_10_and_the_sectors_before_it_count() {
     // The first request (88 sectors) succeeds, the second fails.
     assert_eq!(r.read(0, 127, BUF), (0x10, true, 88));
     assert_eq!(r.bytes(BUF, 88 * 512), pattern(0, 88));
-    r.assert_log_now("[blkfront] warning: xvda: request 1 failed (status 0xffff)\n");
+    r.assert_log_now("[int13] warning: read lba 0+127: error 0x10 after 88 sectors\n");
     // Bounced: only the good sectors are copied.
     r.m.xen.state().backs[0].faults.error_after = 1;
     r.m.xen.state().backs[0].faults.error_status = 1;
@@ -826,7 +831,6 @@ fn late_answers_within_the_deadline_are_fine_and_after_it_are_dropped() {
     sim::take_log();
     assert_eq!(r.read(4, 1, BUF), (0, false, 1));
     assert_eq!(r.bytes(BUF, 512), pattern(4, 1));
-    r.assert_log_now("[blkfront] xvda: late answer to request 2 dropped\n");
 }
 
 #[test]
@@ -935,8 +939,10 @@ fn the_ide_twin_of_a_connected_pv_disk_is_hidden_and_others_stay() {
             other.register(&mut b.drives);
         },
     );
-    r.assert_log("[blkfront] Xen PV disk xvda, 8 MiB: connected, 512-byte sectors, flush, its IDE twin hidden\n");
-    r.assert_log("[blkfront] Xen PV disk xvdb, 8 MiB: connected, 512-byte sectors, flush\n");
+    r.assert_log("[blkfront] Xen PV disk xvda, 8 MiB: connected, 16384 sectors of 512 bytes, flush, its IDE twin hidden\n");
+    r.assert_log(
+        "[blkfront] Xen PV disk xvdb, 8 MiB: connected, 16384 sectors of 512 bytes, flush\n",
+    );
     assert!(r.bios.drives.get(DriveId(0)).unwrap().hidden);
     assert!(!r.bios.drives.get(DriveId(1)).unwrap().hidden);
     // One drive per disk for the user: the IDE slave, xvda, xvdb.

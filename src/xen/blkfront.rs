@@ -71,10 +71,9 @@ use xen_headers::io::blkif::{
     BLKIF_MAX_SEGMENTS_PER_REQUEST, BLKIF_OP_FLUSH_DISKCACHE, BLKIF_OP_READ, BLKIF_OP_WRITE,
     BLKIF_RSP_EOPNOTSUPP, BLKIF_RSP_ERROR, BLKIF_RSP_OKAY, BLKIF_SECTOR_SIZE, BlkifRequestSegment,
     BlkifVdev, VDISK_CDROM, VDISK_READONLY, VDISK_REMOVABLE, Vbd, VbdKind, XENBUS_NODE_BACKEND,
-    XENBUS_NODE_BACKEND_ID, XENBUS_NODE_DEVICE_TYPE, XENBUS_NODE_EVENT_CHANNEL,
-    XENBUS_NODE_FEATURE_FLUSH_CACHE, XENBUS_NODE_INFO, XENBUS_NODE_MODE, XENBUS_NODE_PROTOCOL,
-    XENBUS_NODE_RING_REF, XENBUS_NODE_SECTOR_SIZE, XENBUS_NODE_SECTORS, XENBUS_NODE_STATE,
-    XENSTORE_VBD_DIR, x86_32, x86_64,
+    XENBUS_NODE_BACKEND_ID, XENBUS_NODE_EVENT_CHANNEL, XENBUS_NODE_FEATURE_FLUSH_CACHE,
+    XENBUS_NODE_INFO, XENBUS_NODE_PROTOCOL, XENBUS_NODE_RING_REF, XENBUS_NODE_SECTOR_SIZE,
+    XENBUS_NODE_SECTORS, XENBUS_NODE_STATE, XENSTORE_VBD_DIR, x86_32, x86_64,
 };
 use xen_headers::io::ring::{
     FrontRing, RingIdx, SRING_HEADER_SIZE, SharedRingIndices, SringHeader,
@@ -99,11 +98,8 @@ pub const IO_TIMEOUT_US: u64 = 10_000_000;
 /// A frontend node (blkif.h; deprecated since Xen 4.19): "I count sectors in `sector-size`
 /// units". QEMU refuses a disk whose sector size is not 512 to a frontend without it.
 const NODE_LARGE_SECTORS: &str = "feature-large-sector-size";
-/// Values compared with node contents: a boolean's "yes", `mode` of a read-only disk,
-/// `device-type` of a CD-ROM.
+/// A boolean node's "yes".
 const YES: u64 = 1;
-const MODE_READ_ONLY: &[u8] = b"r";
-const DEVICE_TYPE_CDROM: &[u8] = b"cdrom";
 /// A CD-ROM's sectors for int13.
 const CD_SECTOR: u32 = 2048;
 
@@ -262,10 +258,10 @@ impl fmt::Display for VbdName {
     }
 }
 
-/// A request of the batch in flight: its id, its bytes, its status once answered.
+/// A request of the batch in flight (its id is the batch's first plus its index): its
+/// bytes, and its status once answered.
 #[derive(Clone, Copy)]
 struct Pending {
-    id: u32,
     bytes: u32,
     status: Option<i16>,
 }
@@ -385,7 +381,6 @@ impl<A: Abi> XenDisk<A> {
         let mut grefs = [0 as GrantRef; BATCH_PAGES as usize];
         let mut ngrants = 0;
         let mut pend = [Pending {
-            id: 0,
             bytes: 0,
             status: None,
         }; BATCH_REQUESTS];
@@ -393,6 +388,7 @@ impl<A: Abi> XenDisk<A> {
         // Ring full or grant table full: what was queued goes, the rest fails.
         let mut short = false;
         let mut pos = 0;
+        let mut table = self.xen.grants.lock();
         while npend < BATCH_REQUESTS && (pos < len || npend == 0) {
             let Some(slot) = self.front.next_request_slot() else {
                 short = true;
@@ -405,7 +401,7 @@ impl<A: Abi> XenDisk<A> {
                 let a = addr + pos;
                 let off = a % PAGE;
                 let n = (PAGE - off).min(len - pos);
-                let grant = self.xen.grants.lock().grant(
+                let grant = table.grant(
                     ctx.mem,
                     self.backend,
                     a >> XEN_PAGE_SHIFT,
@@ -439,13 +435,10 @@ impl<A: Abi> XenDisk<A> {
             req[A::SECTOR..A::SECTOR + 8].copy_from_slice(&sector.to_le_bytes());
             let at = self.ring + SRING_HEADER_SIZE as u32 + slot * A::ENTRY;
             ctx.mem.write(at, &req[..A::ENTRY as usize]);
-            pend[npend] = Pending {
-                id,
-                bytes: pos - start,
-                status: None,
-            };
+            pend[npend].bytes = pos - start;
             npend += 1;
         }
+        drop(table);
 
         if npend > 0 {
             let mut sh = SharedRing {
@@ -491,30 +484,20 @@ impl<A: Abi> XenDisk<A> {
                 .set(self.bounce.poisoned.get() || addr == self.bounce.base);
         }
 
+        // The requests in order: int13 logs the error and the sectors before it.
         let mut done = 0;
         for p in &pend[..npend] {
-            let e = match p.status {
-                Some(BLKIF_RSP_OKAY) => {
+            let e = match (p.status, op) {
+                (Some(BLKIF_RSP_OKAY), _) => {
                     done += p.bytes;
                     continue;
                 }
-                None if self.broken => DiskError::ControllerFailure,
-                None => DiskError::Timeout,
-                Some(s) => {
-                    warn!(
-                        TAG,
-                        "{}: request {} failed (status {:#x})",
-                        VbdName(self.vdev),
-                        p.id,
-                        u32::from(s as u16)
-                    );
-                    match (s, op) {
-                        (BLKIF_RSP_ERROR, BLKIF_OP_READ) => DiskError::ReadError,
-                        (BLKIF_RSP_ERROR, _) => DiskError::WriteFault,
-                        (BLKIF_RSP_EOPNOTSUPP, _) => DiskError::BadCommand,
-                        _ => DiskError::ControllerFailure,
-                    }
-                }
+                (None, _) if self.broken => DiskError::ControllerFailure,
+                (None, _) => DiskError::Timeout,
+                (Some(BLKIF_RSP_ERROR), BLKIF_OP_READ) => DiskError::ReadError,
+                (Some(BLKIF_RSP_ERROR), _) => DiskError::WriteFault,
+                (Some(BLKIF_RSP_EOPNOTSUPP), _) => DiskError::BadCommand,
+                (Some(_), _) => DiskError::ControllerFailure,
             };
             return Err((e, done));
         }
@@ -543,20 +526,16 @@ impl<A: Abi> XenDisk<A> {
             id.copy_from_slice(&rsp[A::RSP_ID..A::RSP_ID + 8]);
             value = u64::from_le_bytes(id);
             let status = i16::from_le_bytes([rsp[A::RSP_STATUS], rsp[A::RSP_STATUS + 1]]);
-            let ours = u32::try_from(value).ok();
-            let p = ours.and_then(|i| pend.iter_mut().find(|p| p.id == i && p.status.is_none()));
-            match p {
+            // An id of this batch, not answered yet; or an abandoned one's (dropped).
+            let k = value.wrapping_sub(u64::from(first_id));
+            match pend
+                .get_mut(k as usize)
+                .filter(|p| k < BATCH_REQUESTS as u64 && p.status.is_none())
+            {
                 Some(p) if rsp[A::RSP_OP] == op => p.status = Some(status),
-                None if ours.is_some_and(|i| {
+                None if u32::try_from(value).is_ok_and(|i| {
                     i.wrapping_sub(self.oldest) < first_id.wrapping_sub(self.oldest)
-                }) =>
-                {
-                    info!(
-                        TAG,
-                        "{}: late answer to request {value} dropped",
-                        VbdName(self.vdev)
-                    );
-                }
+                }) => {}
                 _ => bad = true,
             }
         }
@@ -738,15 +717,9 @@ impl Nodes {
         }
     }
 
+    #[inline(never)]
     fn state(&mut self, xs: &mut Xs, s: XenbusState) -> Step {
         self.put(xs, XENBUS_NODE_STATE, s.as_str().as_bytes())
-    }
-
-    /// Does the node hold exactly `want`?
-    fn is(&mut self, xs: &mut Xs, backend: bool, leaf: &str, want: &[u8]) -> bool {
-        let mut buf = [0u8; 8];
-        xs.read(self.at(backend, leaf), &mut buf)
-            .is_ok_and(|v| v == want)
     }
 
     /// Wait (bounded) until the backend's state is one of `until`, else fail with `why`.
@@ -759,7 +732,7 @@ impl Nodes {
         until: u16,
         why: &'static str,
     ) -> Step<XenbusState> {
-        let what = BackendOf(self.vdev);
+        let what = VbdName(self.vdev);
         let path = self.at(true, XENBUS_NODE_STATE);
         let t = Timeout::start(clock, timeout_us);
         let mut last = None;
@@ -783,15 +756,6 @@ impl fmt::Display for Because {
             Some(e) => write!(f, " ({e})"),
             None => Ok(()),
         }
-    }
-}
-
-/// "xvda's backend", for the log line of a wait that timed out.
-struct BackendOf(u32);
-
-impl fmt::Display for BackendOf {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "{}'s backend", VbdName(self.0))
     }
 }
 
@@ -864,16 +828,18 @@ impl<A: Abi> XenDisk<A> {
         let large = early.is_ok_and(|s| s != u64::from(SECTOR));
         let (mut a, mut b) = ([0u8; 10], [0u8; 10]);
         let (ring_ref, port) = (decimal(ring_ref, &mut a), decimal(self.port, &mut b));
+        let nodes: [(&str, &[u8]); 4] = [
+            (XENBUS_NODE_RING_REF, ring_ref),
+            (XENBUS_NODE_EVENT_CHANNEL, port),
+            (XENBUS_NODE_PROTOCOL, A::PROTOCOL.as_bytes()),
+            (NODE_LARGE_SECTORS, b"1"),
+        ];
+        let nodes = &nodes[..nodes.len() - usize::from(!large)];
         let tx = xs.transaction(|tx| {
-            let r = n
-                .put(tx, XENBUS_NODE_RING_REF, ring_ref)
-                .and_then(|()| n.put(tx, XENBUS_NODE_EVENT_CHANNEL, port))
-                .and_then(|()| n.put(tx, XENBUS_NODE_PROTOCOL, A::PROTOCOL.as_bytes()))
-                .and_then(|()| match large {
-                    true => n.put(tx, NODE_LARGE_SECTORS, b"1"),
-                    false => Ok(()),
-                });
-            r.map_err(|()| XsError::BadRequest)
+            for &(leaf, value) in nodes {
+                n.put(tx, leaf, value).map_err(|()| XsError::BadRequest)?;
+            }
+            Ok(())
         });
         if let Err(e) = tx {
             // A failed write already said which; a failed commit is the transaction's.
@@ -891,11 +857,10 @@ impl<A: Abi> XenDisk<A> {
         let size = n.num(xs, true, XENBUS_NODE_SECTOR_SIZE)?;
         let info = n.num(xs, true, XENBUS_NODE_INFO)? as u32;
         self.flush = n.num(xs, true, XENBUS_NODE_FEATURE_FLUSH_CACHE) == Ok(YES);
-        let cdrom =
-            info & VDISK_CDROM != 0 || n.is(xs, false, XENBUS_NODE_DEVICE_TYPE, DEVICE_TYPE_CDROM);
+        // QEMU and Linux blkback both say "cdrom" and "read-only" in `info`.
+        let cdrom = info & VDISK_CDROM != 0;
         let d = &mut self.info;
-        d.read_only =
-            info & VDISK_READONLY != 0 || cdrom || n.is(xs, true, XENBUS_NODE_MODE, MODE_READ_ONLY);
+        d.read_only = info & VDISK_READONLY != 0 || cdrom;
         d.removable = cdrom || info & VDISK_REMOVABLE != 0;
         let usable = (u64::from(SECTOR)..=u64::from(PAGE)).contains(&size);
         if !size.is_power_of_two() || !usable || sectors == 0 {
@@ -913,9 +878,8 @@ impl<A: Abi> XenDisk<A> {
         d.sectors = (sectors << self.unit_shift) / u64::from(d.sector_size);
         n.state(xs, XenbusState::Connected)?;
         if large {
-            // Read by the backend when it connected; gone before the OS's frontend
-            // connects.
-            let _ = xs.rm(n.at(false, NODE_LARGE_SECTORS));
+            // Read by the backend when it connected; off before the OS's frontend connects.
+            let _ = n.put(xs, NODE_LARGE_SECTORS, b"0");
         }
         if self.flush {
             notes |= NOTE_FLUSH;
@@ -1068,20 +1032,20 @@ pub fn probe_with<A: Abi>(ctx: &mut Ctx, bios: &mut Bios, cfg: &Config) {
         let Some(mut notes) = disk.connect(ctx, cfg) else {
             continue;
         };
-        let info = disk.info;
+        let bytes = |i: &DriveInfo| i.sectors * u64::from(i.sector_size);
+        let size = bytes(&disk.info);
+        let position = twin_position(vdev).filter(|_| disk.info.kind == DriveKind::Disk);
         let Some(id) = crate::arena::leak(disk).and_then(|d| bios.drives.add(d)) else {
             continue;
         };
         // The emulated IDE twin: same position, same size.
-        let bytes = |i: &DriveInfo| i.sectors * u64::from(i.sector_size);
-        let twin = twin_position(vdev)
-            .filter(|_| info.kind == DriveKind::Disk)
+        let twin = position
             .and_then(|(c, s)| {
                 bios.drives.iter().find(|(_, t)| {
                     let i = t.dev.info();
                     matches!(i.interface, Interface::Ata { channel, slave, atapi: false, .. }
                         if channel == c && slave == s)
-                        && bytes(i) == bytes(&info)
+                        && bytes(i) == size
                 })
             })
             .map(|(t, _)| t);
@@ -1090,11 +1054,13 @@ pub fn probe_with<A: Abi>(ctx: &mut Ctx, bios: &mut Bios, cfg: &Config) {
             notes |= NOTE_TWIN;
         }
         if let Some(d) = bios.drives.get(id) {
+            let i = d.dev.info();
             info!(
                 TAG,
-                "{}: connected, {}-byte sectors{}",
+                "{}: connected, {} sectors of {} bytes{}",
                 crate::block::DriveName(&*d.dev),
-                info.sector_size,
+                i.sectors,
+                i.sector_size,
                 Notes(notes)
             );
         }

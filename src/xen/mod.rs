@@ -43,7 +43,7 @@ use crate::bios::Ctx;
 use crate::e820::E820Map;
 use crate::global::Global;
 use crate::hw::pci::{Bdf, PciDevices};
-use core::fmt::{self, Write};
+use core::fmt;
 use xen_headers::XEN_PAGE_SHIFT;
 use xen_headers::cpuid::{
     XEN_CPUID_BASE_STRIDE, XEN_CPUID_FIRST_LEAF, XEN_CPUID_LAST_BASE, XEN_CPUID_LEAF_HVM,
@@ -52,10 +52,7 @@ use xen_headers::cpuid::{
 };
 use xen_headers::event_channel::EvtchnPort;
 use xen_headers::hvm::{HVM_PARAM_STORE_EVTCHN, HVM_PARAM_STORE_PFN};
-use xen_headers::io::blkif::{
-    XENBUS_NODE_BACKEND, XENBUS_NODE_BACKEND_ID, XENBUS_NODE_SECTOR_SIZE, XENBUS_NODE_SECTORS,
-    XENBUS_NODE_STATE, XENSTORE_VBD_DIR,
-};
+use xen_headers::io::blkif::XENSTORE_VBD_DIR;
 use xen_headers::memory::{XENMAPSPACE_GRANT_TABLE, XENMAPSPACE_SHARED_INFO};
 use xen_headers::platform::{PCI_DEVICE_ID_XEN_PLATFORM, PCI_VENDOR_ID_XEN, XEN_PLATFORM_MMIO_BAR};
 use xen_headers::version::version_split;
@@ -337,14 +334,13 @@ pub fn init(
         hvm_info,
         vbds: Vbds::default(),
     })?;
-    xen.vbds = log_vbds(&mut xen.store.lock().session(ctx.mem, ctx.clock));
+    xen.vbds = list_vbds(&mut xen.store.lock().session(ctx.mem, ctx.clock));
     Some(xen)
 }
 
-/// Log every disk under `device/vbd`: its backend path, the backend's domain, and the
-/// backend's state, `sectors` and `sector-size` (a node that is missing or not a number is
-/// shown as `?` with the reason). Returns their numbers, for the PV drivers.
-pub fn log_vbds(xs: &mut Xs) -> Vbds {
+/// The disks under `device/vbd`, for the PV drivers (which log each one); logs when there
+/// are none, or more than the firmware takes.
+pub fn list_vbds(xs: &mut Xs) -> Vbds {
     let mut vbds = Vbds::default();
     let mut list = [0u8; VBD_LIST_MAX];
     let names = match xs.directory(XENSTORE_VBD_DIR, &mut list) {
@@ -354,9 +350,7 @@ pub fn log_vbds(xs: &mut Xs) -> Vbds {
             return vbds;
         }
     };
-    let mut count = 0;
     for name in names {
-        count += 1;
         match xenstore::parse_u64(name.as_bytes()).and_then(|v| u32::try_from(v).ok()) {
             Some(v) if !vbds.insert(v) => {
                 warn!(
@@ -364,45 +358,12 @@ pub fn log_vbds(xs: &mut Xs) -> Vbds {
                     "vbd {v}: ignored: more than {} PV disks", MAX_VBDS as u32
                 )
             }
-            _ => {}
+            Some(_) => {}
+            None => warn!(TAG, "vbd {}: ignored: not a number", Text(name)),
         }
-        let mut line = VbdLine::new();
-        let mut backend = [0u8; xenstore::PATH_MAX];
-        let mut fe = XsPath::new();
-        let _ = write!(fe, "{}/{}", Text(XENSTORE_VBD_DIR), Text(name));
-        let mut p = XsPath::new();
-        let _ = write!(p, "{}/{}", Text(fe.as_str()), Text(XENBUS_NODE_BACKEND));
-        let be = xs.read_str(p.as_str(), &mut backend);
-        let _ = match be {
-            Ok(b) => line.write_str(b),
-            Err(e) => write!(line, "? ({e})"),
-        };
-        let be = be.unwrap_or_default();
-        for (dir, leaf) in [
-            (fe.as_str(), XENBUS_NODE_BACKEND_ID),
-            (be, XENBUS_NODE_STATE),
-            (be, XENBUS_NODE_SECTORS),
-            (be, XENBUS_NODE_SECTOR_SIZE),
-        ] {
-            p.clear();
-            let _ = write!(p, "{}/{}", Text(dir), Text(leaf));
-            let v = if leaf == XENBUS_NODE_STATE {
-                xs.read_state(p.as_str()).map(|s| u64::from(s.as_u32()))
-            } else {
-                xs.read_u64(p.as_str())
-            };
-            let _ = match v {
-                Ok(v) => write!(line, ", {} {v}", Text(leaf)),
-                Err(e) => write!(line, ", {} ? ({e})", Text(leaf)),
-            };
-        }
-        info!(TAG, "vbd {}: backend {line}", Text(name));
     }
-    if count == 0 {
+    if vbds.count == 0 {
         info!(TAG, "no PV disks ({} is empty)", Text(XENSTORE_VBD_DIR));
     }
     vbds
 }
-
-/// One disk's log line after its name.
-type VbdLine = XsPath;
