@@ -195,8 +195,11 @@ extern "C" fn xenbios_interrupt(frame: *mut Regs) -> Action {
     }
 }
 
-/// Entry points the trampoline calls, kept alive through LTO and --gc-sections.
+/// Entry points the trampoline calls, kept alive through LTO and --gc-sections. The POST
+/// entry's pointer lives with the loader (which calls it), not in runtime data: runtime
+/// must not refer to POST-only code (tools/pack/src/split.rs).
 #[used]
+#[unsafe(link_section = ".rodata.loader")]
 static POST_ENTRY: extern "C" fn() = xenbios_post;
 #[used]
 static INTERRUPT_ENTRY: extern "C" fn(*mut Regs) -> Action = xenbios_interrupt;

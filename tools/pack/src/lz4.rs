@@ -144,22 +144,37 @@ unsafe fn more_length(src: *const u8, src_len: usize, ip: &mut usize) -> Result<
 }
 
 /// Copy `n` bytes one after the other, lowest address first (so a source that overlaps
-/// the destination from below repeats itself).
+/// the destination from below repeats itself). Inline and without a library call: the
+/// loader uses it before the firmware's `memcpy` exists.
 ///
 /// # Safety
 /// `from..from + n` readable, `to..to + n` writable.
 #[inline(always)]
-unsafe fn copy_forward(from: *const u8, to: *mut u8, n: usize) {
-    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-    // SAFETY: the caller guarantees both ranges. `rep movsb` is architecturally a byte
-    // loop in increasing order (the direction flag is clear on entry to asm!), also when
-    // the ranges overlap; it leaves the flags alone and uses no stack.
+pub unsafe fn copy_forward(from: *const u8, to: *mut u8, n: usize) {
+    // SAFETY (both asm blocks): the caller guarantees both ranges. `rep movsb` is
+    // architecturally a byte loop in increasing order (the direction flag is clear on entry
+    // to asm!), also when the ranges overlap; it leaves the flags alone and uses no stack.
+    #[cfg(target_arch = "x86")]
+    // LLVM reserves esi on i686: the source goes in through another register, and esi is
+    // put back before the block ends.
+    unsafe {
+        core::arch::asm!(
+            "xchg {from}, esi",
+            "rep movsb",
+            "mov esi, {from}",
+            from = inout(reg) from => _,
+            inout("ecx") n => _,
+            inout("edi") to => _,
+            options(nostack, preserves_flags)
+        );
+    }
+    #[cfg(target_arch = "x86_64")]
     unsafe {
         core::arch::asm!(
             "rep movsb",
-            inout("ecx") n => _,
-            inout("esi") from => _,
-            inout("edi") to => _,
+            inout("rcx") n => _,
+            inout("rsi") from => _,
+            inout("rdi") to => _,
             options(nostack, preserves_flags)
         );
     }
