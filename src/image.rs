@@ -101,6 +101,8 @@ extern "C" fn xenbios_post() {
     crate::layout::check();
     let clock = TscClock::calibrate(&io);
     *CLOCK.lock() = clock;
+    let unpack_us = crate::arch::x86::unpack::unpack_ticks() * 1000 / clock.khz.max(1) as u64;
+    info!("post", "image unpacked at reset in {unpack_us} us");
     let mut ctx = Ctx {
         mem: &mut FlatMemory,
         io: &io,

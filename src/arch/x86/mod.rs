@@ -3,7 +3,7 @@
 
 mod io;
 mod memory;
-mod unpack;
+pub mod unpack;
 pub mod xen;
 
 pub use io::Ports;

@@ -657,7 +657,15 @@ pam_write:
 /* The image is in RAM at 0xe0000 with the blob at its start. */
 loader_unpack:
         movl $stack_top, %esp
+        rdtsc                           /* POST logs how long unpacking took */
+        movl %eax, xenbios_unpack_tsc
+        movl %edx, xenbios_unpack_tsc + 4
         call xenbios_unpack             /* 0, or a format::Error code (1-9) */
+        movl %eax, %ebx
+        rdtsc
+        movl %eax, xenbios_unpack_tsc + 8
+        movl %edx, xenbios_unpack_tsc + 12
+        movl %ebx, %eax
         testl %eax, %eax
         jz 3f
         addb %al, unpack_msg_code
@@ -680,8 +688,9 @@ loader_unpack:
         movl $post_start, %edi
         movl $post_end, %ecx
         subl %edi, %ecx
-        movb $INT3, %al
-        rep stosb
+        shrl $2, %ecx                   /* dwords: the region is 4-aligned (linker.ld) */
+        movl $(INT3 * 0x01010101), %eax
+        rep stosl
         ljmpl $SEL_CODE16, $post16
 
 /* Print the message at %esi on the debug ports and stop. Works from the ROM alias too
@@ -703,6 +712,9 @@ xenbios_blob_magic:
         .ascii "XBPACK01"               /* tools/pack format::MAGIC (it checks this copy) */
         .set BLOB_MAGIC_SIZE, . - xenbios_blob_magic
         .balign 4
+        .global xenbios_unpack_tsc
+xenbios_unpack_tsc:
+        .quad 0, 0                      /* TSC before and after xenbios_unpack */
         .global xenbios_shadow_probe
 xenbios_shadow_probe:
         .long 0x5a5aa5a5                /* written at reset: RAM or ROM? */

@@ -11,6 +11,8 @@ use xenbios_pack::format::{self, Window};
 use xenbios_pack::lz4;
 
 unsafe extern "C" {
+    /// trampoline.S: the TSC before and after `xenbios_unpack` ran.
+    static xenbios_unpack_tsc: [u64; 2];
     // linker.ld: the file's start, the runtime and POST windows, the scratch area.
     static image_start: u8;
     static runtime_limit: u8;
@@ -18,6 +20,13 @@ unsafe extern "C" {
     static post_limit: u8;
     static unpack_scratch: u8;
     static unpack_scratch_end: u8;
+}
+
+/// TSC ticks the loader spent unpacking the image at reset.
+pub fn unpack_ticks() -> u64 {
+    // SAFETY: written once by the loader before POST, read-only afterwards.
+    let [start, end] = unsafe { core::ptr::read_volatile(&raw const xenbios_unpack_tsc) };
+    end.wrapping_sub(start)
 }
 
 /// Decode the blob at the start of the image. Returns 0, or a `format::Error` code that
