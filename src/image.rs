@@ -102,7 +102,12 @@ extern "C" fn xenbios_post() {
     let clock = TscClock::calibrate(&io);
     *CLOCK.lock() = clock;
     let unpack_us = crate::arch::x86::unpack::unpack_ticks() * 1000 / clock.khz.max(1) as u64;
-    info!("post", "image unpacked at reset in {unpack_us} us");
+    let source = if crate::arch::x86::unpack::unpacked_from_rom() {
+        "copied from the ROM"
+    } else {
+        "found in RAM"
+    };
+    info!("post", "image unpacked at reset in {unpack_us} us ({source})");
     let mut ctx = Ctx {
         mem: &mut FlatMemory,
         io: &io,

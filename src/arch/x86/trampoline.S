@@ -637,6 +637,7 @@ shadow_copy:
         movl $IMAGE_START, %edi
         movl $(IMAGE_SIZE / 4), %ecx
         rep movsl
+        movb $1, xenbios_unpack_from_rom  /* in the RAM copy (POST logs it) */
         ljmpl $SEL_CODE32, $loader_unpack
 
 /* config byte ecx of 00:00.0 := bl */
@@ -715,6 +716,10 @@ xenbios_blob_magic:
         .global xenbios_unpack_tsc
 xenbios_unpack_tsc:
         .quad 0, 0                      /* TSC before and after xenbios_unpack */
+        .global xenbios_unpack_from_rom
+xenbios_unpack_from_rom:
+        .byte 0                         /* 1: the loader copied the image from the ROM */
+        .balign 4
         .global xenbios_shadow_probe
 xenbios_shadow_probe:
         .long 0x5a5aa5a5                /* written at reset: RAM or ROM? */

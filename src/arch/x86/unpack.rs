@@ -13,6 +13,9 @@ use xenbios_pack::lz4;
 unsafe extern "C" {
     /// trampoline.S: the TSC before and after `xenbios_unpack` ran.
     static xenbios_unpack_tsc: [u64; 2];
+    /// trampoline.S: 1 when the loader copied the image from the ROM (QEMU's -bios), 0 when
+    /// it found it in RAM (hvmloader's copy).
+    static xenbios_unpack_from_rom: u8;
     // linker.ld: the file's start, the runtime and POST windows, the scratch area.
     static image_start: u8;
     static runtime_limit: u8;
@@ -27,6 +30,12 @@ pub fn unpack_ticks() -> u64 {
     // SAFETY: written once by the loader before POST, read-only afterwards.
     let [start, end] = unsafe { core::ptr::read_volatile(&raw const xenbios_unpack_tsc) };
     end.wrapping_sub(start)
+}
+
+/// Whether the loader copied the image from the ROM (else it was in RAM at reset).
+pub fn unpacked_from_rom() -> bool {
+    // SAFETY: written once by the loader before POST, read-only afterwards.
+    unsafe { core::ptr::read_volatile(&raw const xenbios_unpack_from_rom) != 0 }
 }
 
 /// Decode the blob at the start of the image. Returns 0, or a `format::Error` code that
