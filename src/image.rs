@@ -107,7 +107,10 @@ extern "C" fn xenbios_post() {
     } else {
         "found in RAM"
     };
-    info!("post", "image unpacked at reset in {unpack_us} us ({source})");
+    info!(
+        "post",
+        "image unpacked at reset in {unpack_us} us ({source})"
+    );
     let mut ctx = Ctx {
         mem: &mut FlatMemory,
         io: &io,

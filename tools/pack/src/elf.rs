@@ -118,8 +118,7 @@ impl Elf {
     pub fn parse(data: Vec<u8>) -> Result<Elf, String> {
         const ELFCLASS32: u8 = 1;
         const ELFDATA2LSB: u8 = 1;
-        if data.get(..4) != Some(b"\x7fELF") || data[4] != ELFCLASS32 || data[5] != ELFDATA2LSB
-        {
+        if data.get(..4) != Some(b"\x7fELF") || data[4] != ELFCLASS32 || data[5] != ELFDATA2LSB {
             return Err("not a little-endian ELF32 file".into());
         }
         let phoff = u32_at(&data, 0x1c)? as usize;
@@ -154,7 +153,10 @@ impl Elf {
         }
         let mut symbols = Vec::new();
         if let Some(symtab) = sections.iter().find(|s| s.kind == SHT_SYMTAB) {
-            let strings = sections.get(symtab.link as usize).ok_or("no symbol names")?.offset;
+            let strings = sections
+                .get(symtab.link as usize)
+                .ok_or("no symbol names")?
+                .offset;
             const SYM_SIZE: usize = 16;
             for i in 0..symtab.size as usize / SYM_SIZE {
                 let e = symtab.offset as usize + i * SYM_SIZE;
@@ -201,7 +203,11 @@ impl Elf {
     /// The relocations that apply to section `i` (from the REL sections whose info is `i`).
     pub fn relocations(&self, i: usize) -> Vec<Rel> {
         let mut rels = Vec::new();
-        for r in self.sections.iter().filter(|r| r.kind == SHT_REL && r.info as usize == i) {
+        for r in self
+            .sections
+            .iter()
+            .filter(|r| r.kind == SHT_REL && r.info as usize == i)
+        {
             const REL_SIZE: usize = 8;
             for k in 0..r.size as usize / REL_SIZE {
                 let e = r.offset as usize + k * REL_SIZE;

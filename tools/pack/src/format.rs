@@ -150,7 +150,12 @@ pub fn parse(bytes: &[u8], windows: &[Window]) -> Result<(usize, [Part; MAX_PART
     if count > MAX_PARTS {
         return Err(Error::BadTable);
     }
-    let mut parts = [Part { dst: 0, len: 0, src: 0, clen: 0 }; MAX_PARTS];
+    let mut parts = [Part {
+        dst: 0,
+        len: 0,
+        src: 0,
+        clen: 0,
+    }; MAX_PARTS];
     for (i, part) in parts.iter_mut().enumerate().take(count) {
         let entry = OFF_TABLE + i * PART_SIZE;
         let field = |off| get(blob, entry + off).ok_or(Error::BadTable);

@@ -72,8 +72,14 @@ impl Layout {
     /// Where the loader may write decoded parts (it reads the same symbols).
     pub fn windows(&self) -> [Window; 2] {
         [
-            Window { start: self.runtime_start, end: self.runtime_limit },
-            Window { start: self.post_start, end: self.post_limit },
+            Window {
+                start: self.runtime_start,
+                end: self.runtime_limit,
+            },
+            Window {
+                start: self.post_start,
+                end: self.post_limit,
+            },
         ]
     }
 
@@ -96,7 +102,11 @@ enum Region {
 
 fn region(l: &Layout, s: &elf::Section) -> Region {
     if l.in_post(s.addr) {
-        if s.addr < l.post_text_end { Region::PostText } else { Region::PostData }
+        if s.addr < l.post_text_end {
+            Region::PostText
+        } else {
+            Region::PostData
+        }
     } else if (l.loader_start..l.loader_end).contains(&s.addr) {
         Region::Loader
     } else {
@@ -110,7 +120,10 @@ fn name_at(elf: &Elf, addr: u32) -> String {
         .iter()
         .filter(|s| s.size > 0 && s.value <= addr && addr < s.value + s.size)
         .min_by_key(|s| s.size)
-        .map_or_else(|| format!("{addr:#x}"), |s| format!("{} (+{:#x})", s.name, addr - s.value))
+        .map_or_else(
+            || format!("{addr:#x}"),
+            |s| format!("{} (+{:#x})", s.name, addr - s.value),
+        )
 }
 
 /// linker.ld's region symbols: addresses of regions, not of code. The loader and POST
@@ -151,11 +164,15 @@ pub fn check_references(elf: &Elf, l: &Layout) -> Result<usize, String> {
         let bytes = elf.contents(i);
         for rel in elf.relocations(i) {
             let at = rel.offset.wrapping_sub(s.addr) as usize;
-            let Some(field) = bytes.get(at..at + 4) else { continue };
+            let Some(field) = bytes.get(at..at + 4) else {
+                continue;
+            };
             let value = u32::from_le_bytes([field[0], field[1], field[2], field[3]]);
             let target = match rel.kind {
                 elf::R_386_32 => value,
-                elf::R_386_PC32 | elf::R_386_PLT32 => value.wrapping_add(rel.offset).wrapping_add(4),
+                elf::R_386_PC32 | elf::R_386_PLT32 => {
+                    value.wrapping_add(rel.offset).wrapping_add(4)
+                }
                 // 16- and 8-bit fields (real-mode code) cannot hold an address above 1 MiB
                 // nor one in the runtime part's 0xe0000 range.
                 _ => continue,
@@ -169,12 +186,15 @@ pub fn check_references(elf: &Elf, l: &Layout) -> Result<usize, String> {
                 continue;
             }
             let bad = match from {
-                Region::Runtime => l.in_post(target).then_some("runtime code or data refers to POST code"),
-                Region::Loader => ((l.in_post(target) || l.in_runtime(target)) && target != l.post_entry)
+                Region::Runtime => l
+                    .in_post(target)
+                    .then_some("runtime code or data refers to POST code"),
+                Region::Loader => ((l.in_post(target) || l.in_runtime(target))
+                    && target != l.post_entry)
                     .then_some("the loader refers to the compressed part"),
                 Region::PostText => (rel.kind == elf::R_386_32
                     && (l.post_start..l.post_text_end).contains(&target))
-                    .then_some("POST code takes the address of POST code"),
+                .then_some("POST code takes the address of POST code"),
                 Region::PostData => None,
             };
             if let Some(why) = bad {
@@ -188,14 +208,19 @@ pub fn check_references(elf: &Elf, l: &Layout) -> Result<usize, String> {
             }
         }
     }
-    if errors.is_empty() { Ok(checked) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(checked)
+    } else {
+        Err(errors)
+    }
 }
 
 /// The bytes of `[start, end)` from the allocated sections linked there.
 fn gather(elf: &Elf, start: u32, end: u32) -> Vec<u8> {
     let mut out = vec![0u8; (end - start) as usize];
     for (i, s) in elf.sections.iter().enumerate() {
-        if s.alloc() && s.kind != elf::SHT_NOBITS && s.size > 0 && s.addr >= start && s.end() <= end {
+        if s.alloc() && s.kind != elf::SHT_NOBITS && s.size > 0 && s.addr >= start && s.end() <= end
+        {
             let at = (s.addr - start) as usize;
             out[at..at + s.size as usize].copy_from_slice(elf.contents(i));
         }
@@ -227,7 +252,9 @@ pub fn pack(elf: &Elf) -> Result<Packed, String> {
         if runtime || post {
             continue;
         }
-        let lma = elf.load_address(i).ok_or_else(|| format!("{}: no load address", s.name))?;
+        let lma = elf
+            .load_address(i)
+            .ok_or_else(|| format!("{}: no load address", s.name))?;
         if lma < l.loader_start || lma + s.size > l.image_end {
             return Err(format!(
                 "{} at {lma:#x}-{:#x}: neither in a compressed part nor after the loader's start {:#x}",
@@ -262,7 +289,8 @@ pub fn pack(elf: &Elf) -> Result<Packed, String> {
     bin[..blob.len()].copy_from_slice(&blob);
 
     // Decode what the loader will decode, with its checks.
-    let (_, parts, count) = format::parse(&bin, &l.windows()).map_err(|e| format!("blob: {e:?}"))?;
+    let (_, parts, count) =
+        format::parse(&bin, &l.windows()).map_err(|e| format!("blob: {e:?}"))?;
     for (part, want) in parts[..count].iter().zip([&runtime, &post]) {
         let mut out = vec![0u8; part.len as usize];
         let block = &blob[part.src as usize..(part.src + part.clen) as usize];
@@ -273,7 +301,10 @@ pub fn pack(elf: &Elf) -> Result<Packed, String> {
     }
 
     let mut report = String::new();
-    let _ = writeln!(report, "check: {refs} references, none from runtime into POST");
+    let _ = writeln!(
+        report,
+        "check: {refs} references, none from runtime into POST"
+    );
     let _ = writeln!(
         report,
         "runtime: {:#x}-{:#x}, {} bytes ({} compressed); {} bytes free below the loader at {:#x}",

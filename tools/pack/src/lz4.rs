@@ -93,7 +93,11 @@ pub unsafe fn decompress_raw(
         op += literals;
         if ip == src_len {
             // The last sequence: literals only.
-            return if op == dst_len { Ok(()) } else { Err(Error::Short) };
+            return if op == dst_len {
+                Ok(())
+            } else {
+                Err(Error::Short)
+            };
         }
         if src_len - ip < 2 {
             return Err(Error::Truncated);
@@ -233,7 +237,10 @@ mod encode {
                 let c = here + match_cost(length);
                 if c < cost[to] {
                     cost[to] = c;
-                    how[to] = Step::Match { length: length as u32, offset };
+                    how[to] = Step::Match {
+                        length: length as u32,
+                        offset,
+                    };
                 }
                 // Positions inside such a match get no paths of their own (their best is
                 // almost surely the same match, one byte shorter).
@@ -244,7 +251,10 @@ mod encode {
                 let c = here + match_cost(l);
                 if c < cost[i + l] {
                     cost[i + l] = c;
-                    how[i + l] = Step::Match { length: l as u32, offset };
+                    how[i + l] = Step::Match {
+                        length: l as u32,
+                        offset,
+                    };
                 }
             }
             i += 1;
@@ -282,7 +292,11 @@ mod encode {
 
     /// Bytes that follow a nibble of 15 for a value `v` (0 when `v` < 15).
     fn extra_bytes(v: usize) -> usize {
-        if v < NIBBLE_MORE { 0 } else { (v - NIBBLE_MORE) / 255 + 1 }
+        if v < NIBBLE_MORE {
+            0
+        } else {
+            (v - NIBBLE_MORE) / 255 + 1
+        }
     }
 
     fn push_length(out: &mut Vec<u8>, v: usize) {
@@ -365,6 +379,10 @@ mod encode {
     }
 
     fn common(a: &[u8], b: &[u8], limit: usize) -> usize {
-        a.iter().zip(b).take(limit).take_while(|(x, y)| x == y).count()
+        a.iter()
+            .zip(b)
+            .take(limit)
+            .take_while(|(x, y)| x == y)
+            .count()
     }
 }

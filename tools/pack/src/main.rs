@@ -28,7 +28,8 @@ fn main() -> ExitCode {
 
 fn link(ld_args: &[String]) -> Result<ExitCode, String> {
     let dir = PathBuf::from(
-        std::env::var_os("XENBIOS_LINK_DIR").ok_or("XENBIOS_LINK_DIR is not set (build with scripts/build.sh)")?,
+        std::env::var_os("XENBIOS_LINK_DIR")
+            .ok_or("XENBIOS_LINK_DIR is not set (build with scripts/build.sh)")?,
     );
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let mut objects = Vec::new();
@@ -52,7 +53,11 @@ fn link(ld_args: &[String]) -> Result<ExitCode, String> {
         .args(ld_args)
         .status()
         .map_err(|e| format!("{ld}: {e}"))?;
-    Ok(if status.success() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if status.success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn make_image(elf_path: &Path, bin_path: &Path) -> Result<ExitCode, String> {

@@ -56,7 +56,10 @@ fn check_end_rules(block: &[u8], n: usize) {
         ip += lit;
         op += lit;
         if ip == block.len() {
-            assert!(n < MATCH_LIMIT || lit >= LAST_LITERALS, "ends with {lit} literals");
+            assert!(
+                n < MATCH_LIMIT || lit >= LAST_LITERALS,
+                "ends with {lit} literals"
+            );
             assert_eq!(op, n);
             return;
         }
@@ -86,7 +89,11 @@ fn incompressible_data_grows_little() {
     let data = Rng(1).bytes(100_000);
     let block = round_trip(&data);
     // One token and one length byte per 255 literals at most.
-    assert!(block.len() <= data.len() + data.len() / 255 + 16, "{} bytes", block.len());
+    assert!(
+        block.len() <= data.len() + data.len() / 255 + 16,
+        "{} bytes",
+        block.len()
+    );
 }
 
 #[test]
@@ -103,7 +110,9 @@ fn long_runs() {
 fn lengths_around_the_nibble_and_byte_limits() {
     // Literal runs and matches of 14..=16, 269..=271 (15 + 255 - 1 ..) and 524..=526.
     let mut rng = Rng(7);
-    for len in [14, 15, 16, 18, 19, 20, 269, 270, 271, 273, 274, 275, 524, 525, 526] {
+    for len in [
+        14, 15, 16, 18, 19, 20, 269, 270, 271, 273, 274, 275, 524, 525, 526,
+    ] {
         let lit = rng.bytes(len);
         let mut data = lit.clone();
         data.extend_from_slice(&lit); // a match of `len` right after `len` literals
@@ -147,10 +156,23 @@ fn code_like_data_compresses() {
     // Text with repeats, like the image's strings and code.
     let mut data = Vec::new();
     for i in 0..2000 {
-        data.extend(format!("[int13] drive {:#x} read lba {} count {}\n", 0x80 + i % 4, i * 7, i % 128).bytes());
+        data.extend(
+            format!(
+                "[int13] drive {:#x} read lba {} count {}\n",
+                0x80 + i % 4,
+                i * 7,
+                i % 128
+            )
+            .bytes(),
+        );
     }
     let block = round_trip(&data);
-    assert!(block.len() * 3 < data.len(), "{} of {} bytes", block.len(), data.len());
+    assert!(
+        block.len() * 3 < data.len(),
+        "{} of {} bytes",
+        block.len(),
+        data.len()
+    );
 }
 
 #[test]
@@ -158,13 +180,25 @@ fn decoder_rejects_bad_blocks() {
     let mut out = [0u8; 16];
     assert_eq!(lz4::decompress(&[], &mut out), Err(Error::Truncated));
     // 4 literals announced, 2 present.
-    assert_eq!(lz4::decompress(&[0x40, 1, 2], &mut out), Err(Error::Truncated));
+    assert_eq!(
+        lz4::decompress(&[0x40, 1, 2], &mut out),
+        Err(Error::Truncated)
+    );
     // Offset 0.
-    assert_eq!(lz4::decompress(&[0x10, 1, 0, 0], &mut out), Err(Error::BadOffset));
+    assert_eq!(
+        lz4::decompress(&[0x10, 1, 0, 0], &mut out),
+        Err(Error::BadOffset)
+    );
     // Offset 2 with one byte written.
-    assert_eq!(lz4::decompress(&[0x10, 1, 2, 0], &mut out), Err(Error::BadOffset));
+    assert_eq!(
+        lz4::decompress(&[0x10, 1, 2, 0], &mut out),
+        Err(Error::BadOffset)
+    );
     // One literal then a match of 4 + 15 + 0 = 19 bytes: longer than the 16-byte output.
-    assert_eq!(lz4::decompress(&[0x1f, 1, 1, 0, 0], &mut out), Err(Error::Overrun));
+    assert_eq!(
+        lz4::decompress(&[0x1f, 1, 1, 0, 0], &mut out),
+        Err(Error::Overrun)
+    );
     // 17 literals for 16 bytes of output.
     let mut long = vec![0xf0, 2];
     long.extend([9u8; 17]);
@@ -172,9 +206,15 @@ fn decoder_rejects_bad_blocks() {
     // Too few bytes.
     assert_eq!(lz4::decompress(&[0x20, 1, 2], &mut out), Err(Error::Short));
     // A length that runs off the end.
-    assert_eq!(lz4::decompress(&[0xf0, 255, 255], &mut out), Err(Error::Truncated));
+    assert_eq!(
+        lz4::decompress(&[0xf0, 255, 255], &mut out),
+        Err(Error::Truncated)
+    );
     // Offset cut short.
-    assert_eq!(lz4::decompress(&[0x10, 1, 1], &mut out), Err(Error::Truncated));
+    assert_eq!(
+        lz4::decompress(&[0x10, 1, 1], &mut out),
+        Err(Error::Truncated)
+    );
 }
 
 /// Decode into the middle of a buffer with guard bytes on both sides: whatever the block,
@@ -184,8 +224,14 @@ fn decode_guarded(block: &[u8], n: usize) -> Result<Vec<u8>, Error> {
     let mut buf = vec![0xeeu8; GUARD + n + GUARD];
     let copy = block.to_vec();
     let r = lz4::decompress(block, &mut buf[GUARD..GUARD + n]);
-    assert!(buf[..GUARD].iter().all(|&b| b == 0xee), "wrote before the output");
-    assert!(buf[GUARD + n..].iter().all(|&b| b == 0xee), "wrote after the output");
+    assert!(
+        buf[..GUARD].iter().all(|&b| b == 0xee),
+        "wrote before the output"
+    );
+    assert!(
+        buf[GUARD + n..].iter().all(|&b| b == 0xee),
+        "wrote after the output"
+    );
     assert_eq!(block, &copy[..]);
     r.map(|()| buf[GUARD..GUARD + n].to_vec())
 }
@@ -262,6 +308,9 @@ fn reference_decoder_agrees() {
         .status()
         .unwrap();
     assert!(run.success());
-    assert!(std::fs::read(&plain).unwrap() == data, "lz4 decodes differently");
+    assert!(
+        std::fs::read(&plain).unwrap() == data,
+        "lz4 decodes differently"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
