@@ -11,6 +11,8 @@
 //!   (size byte, PS/2 mouse data), then the firmware's zeroed data and its one stack (both
 //!   reachable from real mode, which call16 needs for the stack). int12 and e820 report
 //!   conventional memory ending at `EBDA_START`, so loaders and OSes leave it alone.
+//! - Below `ROM_INIT_STACK_TOP`: the stack option ROM inits run on, in segment 0 (free low
+//!   RAM during POST; a boot sector comes to 0x7C00 only at int19).
 
 /// Conventional memory ends here (VGA memory follows).
 pub const LOW_MEM_END: u32 = 0xa0000;
@@ -20,6 +22,10 @@ pub const EBDA_START: u32 = 0x97000;
 pub const EBDA_SIZE: u32 = LOW_MEM_END - EBDA_START;
 /// The standard part of the EBDA, before the firmware's data (linker.ld `EBDA_STD`).
 pub const EBDA_STANDARD: u32 = 1024;
+
+/// Top of the option ROM init stack, 0000:7000 as under SeaBIOS. SS must be based at 0:
+/// SeaVGABIOS's init addresses its MMIO BAR through DS = SS with 32-bit offsets.
+pub const ROM_INIT_STACK_TOP: u16 = 0x7000;
 
 /// The BIOS image.
 pub const IMAGE_START: u32 = 0xe0000;

@@ -11,7 +11,9 @@
 //!   no state and are served in either phase (dispatch.rs).
 //!
 //! The firmware stack is shared: a call16 runs real-mode code below POST's frames, and an
-//! interrupt that code takes continues below it (trampoline.S).
+//! interrupt that code takes continues below it (trampoline.S). Option ROM inits run on
+//! their own stack in segment 0 (oprom.rs); the interrupts they take still come to the
+//! firmware stack below POST's frames.
 
 use crate::bda;
 use crate::bios::{Bios, BiosCell, Ctx};

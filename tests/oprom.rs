@@ -303,7 +303,7 @@ fn the_vga_bios_runs_at_c000_and_the_console_goes_through_it() {
     // init: far call to C000:0003, AX = bus/dev/fn, BX = DX = FFFF, interrupts on.
     let init = rig.cpu.calls[0];
     assert_eq!((init.regs.cs, init.regs.ip), (0xc000, 3));
-    assert_eq!(init.kind, 0);
+    assert_eq!(init.kind, call_kind::OWN_STACK);
     assert_eq!(
         (init.regs.ax(), init.regs.bx(), init.regs.dx()),
         (0x0010, 0xffff, 0xffff)
@@ -320,6 +320,71 @@ fn the_vga_bios_runs_at_c000_and_the_console_goes_through_it() {
         assert_eq!(pci.fns[0].get8(reg), 0x33);
     }
     assert_eq!(area.next(), 0xc0800);
+}
+
+/// SeaVGABIOS's init reads its MMIO BAR (the EDID) with DS = SS and 32-bit offsets, as
+/// SeaBIOS runs it: SS based at 0 and 4 GiB data segment limits. With SS in the EBDA it
+/// read the wrong address, and with 64 KiB limits the access faulted under KVM (#GP on
+/// vector 0Dh, IRQ5's handler, back to the same instruction: POST hung).
+#[test]
+fn rom_inits_run_on_a_stack_in_segment_0() {
+    let mut rig = Rig::new(&[]);
+    rig.device(2, 0x1234, 0x1111, 0x0300, &build(pci_image(0x1234, 0x1111)));
+    rig.device(
+        3,
+        0x8086,
+        0x100e,
+        0x0200,
+        &build(boot_rom(0x8086, 0x100e, 0x385)),
+    );
+    vga_bios_hooks_int10(&mut rig);
+    let roms = rig.roms;
+    let mut ctx = rig.ctx();
+    let mut area = oprom::open_area(&mut ctx).unwrap();
+    oprom::run_vga(&mut ctx, &roms, &mut area);
+    oprom::run_others(&mut ctx, &roms, &mut area);
+    let inits: Vec<&Call16> = (rig.cpu.calls.iter())
+        .filter(|c| c.regs.ip == oprom::INIT_ENTRY)
+        .collect();
+    assert_eq!(inits.len(), 2, "the VGA BIOS and the other ROM");
+    for c in inits {
+        assert_eq!(c.kind, call_kind::OWN_STACK, "{:04x}:0003", c.regs.cs);
+        assert_eq!((c.ss, c.sp), (0, xenbios::layout::ROM_INIT_STACK_TOP));
+    }
+    // Below the boot sector's place, with room above the BDA (SeaBIOS gives ROMs ~27 KiB).
+    const BDA_END: u16 = 0x500;
+    const ROOM: u16 = 16 * 1024;
+    let top = xenbios::layout::ROM_INIT_STACK_TOP;
+    assert!(top <= xenbios::boot::BOOT_ADDR && top - BDA_END >= ROOM);
+    // The int10 calls after the init stay on the firmware stack.
+    assert_eq!(rig.cpu.calls[1].kind, call_kind::INT);
+}
+
+/// The real-mode data segment the trampoline leaves (GDT selector 0x20, loaded before
+/// every switch to real mode): base 0, 4 GiB ("big real mode"), 16-bit, read/write.
+#[test]
+fn real_mode_is_entered_with_4_gib_data_segment_limits() {
+    let asm = include_str!("../src/arch/x86/trampoline.S");
+    let line = asm
+        .lines()
+        .find(|l| l.contains(".quad") && l.contains("0x20 data16"))
+        .expect("the data16 descriptor in the GDT");
+    let hex = line.split_whitespace().nth(1).unwrap();
+    let d = u64::from_str_radix(hex.trim_start_matches("0x"), 16).unwrap();
+    let base = ((d >> 16) & 0xff_ffff) | ((d >> 56) << 24);
+    let raw_limit = (d & 0xffff) | (((d >> 48) & 0xf) << 16);
+    let granular = d & (1 << 55) != 0;
+    let big = d & (1 << 54) != 0;
+    let access = (d >> 40) & 0xff;
+    let limit = if granular {
+        (raw_limit << 12) | 0xfff
+    } else {
+        raw_limit
+    };
+    assert_eq!(base, 0);
+    assert_eq!(limit, 0xffff_ffff);
+    assert!(!big, "B = 0: SP, not ESP, for the stack");
+    assert_eq!(access, 0x93, "present, data, read/write, accessed");
 }
 
 #[test]

@@ -1015,6 +1015,7 @@ checks:
     .word chk_B1_1, chk_B1_2, chk_B1_3, chk_B1_4, chk_B1_5, chk_B1_6
     .word chk_B1_7, chk_B1_8, chk_B1_9, chk_B1_10
     .word chk_B1_11, chk_B1_12, chk_B1_13, chk_B1_14, chk_B1_15, chk_B1_16, chk_B1_17
+    .word chk_B1_18
     .word 0
     .text
 
@@ -1800,6 +1801,11 @@ PCI_REG_ID      = 0x00
 PCI_REG_CLASS   = 0x08      /* class code in bits 31:8 */
 PCI_REG_HEADER  = 0x0c      /* header type in bits 23:16; bit 23: multi-function */
 PCI_REG_BAR4    = 0x20
+PCI_REG_BAR1    = 0x14
+/* The Xen platform device (QEMU's xen-platform, hvmloader's guests): present on the Xen
+ * bed, absent on plain QEMU. */
+PCI_XEN_VENDOR  = 0x5853
+PCI_XEN_DEVICE  = 0x0001
 PCI_REG_IRQ_LINE = 0x3c     /* read/write on every function, no effect on the device */
 PCI_MULTI_FN    = 0x00800000
 PCI_NO_VENDOR   = 0xffff
@@ -1994,29 +2000,22 @@ cfg_read:
     popw %dx
     ret
 
-/* The first function (bus order, buses 0 to pci_last_bus) whose class code is
- * PCI_IDE_CLASS, into pci_ide (PCI_NONE if none), with its ID and BAR4. */
-scan_ide:
+/* Call the routine at BP for every PCI function present, in bus order (buses 0 to
+ * pci_last_bus), with BX = bus << 8 | dev << 3 | fn and ESI = its ID, until it returns
+ * with CF set. The routine may use every register but BX and BP. */
+pci_walk:
     pushal
-    movw $PCI_NONE, pci_ide
     xorl %ebx, %ebx
 1:  movb $PCI_REG_ID, %dl
     call cfg_read
     cmpw $PCI_NO_VENDOR, %ax
     je 3f
-    movl %eax, %esi                     /* the ID, if this is it */
-    movb $PCI_REG_CLASS, %dl
-    call cfg_read
-    shrl $8, %eax
-    cmpl $PCI_IDE_CLASS, %eax
-    jne 4f
-    movw %bx, pci_ide
-    movl %esi, pci_ide_id
-    movb $PCI_REG_BAR4, %dl
-    call cfg_read
-    movl %eax, pci_ide_bar4
-    jmp 6f
-4:  testb $7, %bl                       /* function 0 of a single-function device: */
+    movl %eax, %esi
+    pushw %bx
+    call *%bp
+    popw %bx
+    jc 6f
+    testb $7, %bl                       /* function 0 of a single-function device: */
     jnz 5f                              /* functions 1-7 are not there */
     movb $PCI_REG_HEADER, %dl
     call cfg_read
@@ -2034,6 +2033,49 @@ scan_ide:
     cmpb pci_last_bus, %al
     jbe 1b
 6:  popal
+    ret
+
+/* The first function whose class code is PCI_IDE_CLASS, into pci_ide (PCI_NONE if
+ * none), with its ID and BAR4. */
+scan_ide:
+    movw $PCI_NONE, pci_ide
+    movw $match_ide, %bp
+    jmp pci_walk
+match_ide:
+    movb $PCI_REG_CLASS, %dl
+    call cfg_read
+    shrl $8, %eax
+    cmpl $PCI_IDE_CLASS, %eax
+    jne 1f
+    movw %bx, pci_ide
+    movl %esi, pci_ide_id
+    movb $PCI_REG_BAR4, %dl
+    call cfg_read
+    movl %eax, pci_ide_bar4
+    stc
+    ret
+1:  clc
+    ret
+
+/* The Xen platform device, into pci_xen (PCI_NONE if none), with its class and BAR1. */
+scan_xen:
+    movw $PCI_NONE, pci_xen
+    movw $match_xen, %bp
+    jmp pci_walk
+match_xen:
+    cmpl $(PCI_XEN_DEVICE << 16 | PCI_XEN_VENDOR), %esi
+    jne 1f
+    movw %bx, pci_xen
+    movb $PCI_REG_CLASS, %dl
+    call cfg_read
+    shrl $8, %eax
+    movl %eax, pci_xen_class
+    movb $PCI_REG_BAR1, %dl
+    call cfg_read
+    movl %eax, pci_xen_bar1
+    stc
+    ret
+1:  clc
     ret
 
 /* Print BX as bus:dev.fn. */
@@ -2327,6 +2369,38 @@ chk_B1_14:
     END
     ret
 
+chk_B1_18:
+    BEGIN B1.18, "B102 finds the Xen platform device where a config scan does, B10A its class and BAR1"
+    call scan_xen
+    PCIBIOS eax=$0xb102, ecx=$PCI_XEN_DEVICE, edx=$PCI_XEN_VENDOR
+    cmpw $PCI_NONE, pci_xen
+    jne 1f
+    EXPECT_CF_AH 1, PCI_ST_NOT_FOUND
+    END
+    PRINT "PROBE INFO pci xen platform: none\n"
+    ret
+1:  EXPECT_CF_AH 0, 0x00
+    EXPECT bdf, p_ebx, pci_xen, w, FMT_HEX16
+    movzwl pci_xen, %ebx
+    PCIBIOS eax=$0xb10a, ebx=%ebx, edi=$PCI_REG_CLASS
+    movl p_ecx, %eax
+    shrl $8, %eax
+    EXPECT class, %eax, pci_xen_class, l, FMT_HEX32
+    movzwl pci_xen, %ebx
+    PCIBIOS eax=$0xb10a, ebx=%ebx, edi=$PCI_REG_BAR1
+    EXPECT_CF_AH 0, 0x00
+    EXPECT bar1, p_ecx, pci_xen_bar1, l, FMT_HEX32
+    END
+    PRINT "PROBE INFO pci xen platform at "
+    movw pci_xen, %bx
+    call print_bdf
+    PRINT " class="
+    PNUM pci_xen_class, l, FMT_HEX32
+    PRINT " bar1="
+    PNUM pci_xen_bar1, l, FMT_HEX32
+    PRINT "\n"
+    ret
+
 chk_B1_15:
     BEGIN B1.15, "32-bit B10A at a register not a multiple of 4"
     REQUIRE_PCI32
@@ -2420,6 +2494,9 @@ pm_ds:          .word 0     /* DS selector for a 32-bit call (0: flat) */
 pci_ide_id:     .long 0     /* device << 16 | vendor of the IDE controller */
 pci_ide_bar4:   .long 0
 pci_ide:        .word 0     /* its bus << 8 | dev << 3 | fn, PCI_NONE if none */
+pci_xen:        .word 0     /* the Xen platform device's place, PCI_NONE if none */
+pci_xen_class:  .long 0
+pci_xen_bar1:   .long 0
 pci_last_bus:   .byte 0
 pci_saved:      .byte 0
 exp_text_end:

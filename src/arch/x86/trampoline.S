@@ -74,7 +74,11 @@
 .endm
 
 /* 16-bit protected mode (CS = SEL_CODE16) -> real mode at F000:\target. Data segments get
- * 64 KiB limits first, as real-mode code expects. Clobbers eax. */
+ * 4 GiB limits first ("big real mode", as SeaBIOS leaves them for option ROMs and its own
+ * callers): real-mode code may use 32-bit offsets, e.g. SeaVGABIOS's init reads its MMIO
+ * BAR through DS. With 64 KiB limits such an access faults under hardware virtualisation
+ * (#GP is vector 0Dh, IRQ5's, whose handler returns to the faulting instruction: a hang),
+ * while TCG checks no limits. Clobbers eax. */
 .macro TO_REAL16 target
         movw $SEL_DATA16, %ax
         movw %ax, %ds
@@ -97,7 +101,7 @@ gdt:
         .quad 0x00cf9b000000ffff        /* 0x08 code32 flat */
         .quad 0x00cf93000000ffff        /* 0x10 data32 flat */
         .quad 0x00009b0f0000ffff        /* 0x18 code16, base 0xf0000, 64 KiB */
-        .quad 0x000093000000ffff        /* 0x20 data16, base 0, 64 KiB */
+        .quad 0x008f93000000ffff        /* 0x20 data16, base 0, 4 GiB (G=1), 16-bit (B=0) */
         .quad 0xffcf9bf00000ffff        /* 0x28 code32, base 0xfff00000 */
 gdt_end:
 gdt_desc:
