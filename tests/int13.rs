@@ -848,7 +848,7 @@ fn drive_parameters_48_xen_pv_disk_is_a_scsi_target_of_the_platform_device() {
         assert_eq!(&t[0x38..0x40], [1, 0, 0, 0, 0, 0, 0, 0]);
         let sum = t[0x1e..size].iter().fold(0u8, |a, b| a.wrapping_add(*b));
         assert_eq!(sum, 0, "checksum");
-        rig.assert_guard(PKT, size);
+        rig.assert_guard(PKT, size as u32);
     }
 }
 

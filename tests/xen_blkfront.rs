@@ -1000,7 +1000,7 @@ fn int13_parameters_of_a_pv_disk() {
     });
     assert_eq!((regs.ah(), regs.cf()), (0, false));
     assert_eq!((regs.dh(), regs.cl() & 0x3f, regs.dl()), (15, 63, 1));
-    // 48h: EDD 2.x table (no EDD 3.0 device path for a PV disk).
+    // 48h: the T13 EDD 3.0 table; the device path is the platform device's, SCSI target 0.
     r.m.mem.write_u16(PKT, 0x4a);
     let regs = r.call(Regs {
         eax: 0x4800,
@@ -1009,9 +1009,13 @@ fn int13_parameters_of_a_pv_disk() {
         ..Default::default()
     });
     assert_eq!((regs.ah(), regs.cf()), (0, false));
-    assert_eq!(r.m.mem.read_u16(PKT), 0x1e);
+    assert_eq!(r.m.mem.read_u16(PKT), 0x4a);
     assert_eq!(r.m.mem.read_u64(PKT + 0x10), 16384);
     assert_eq!(r.m.mem.read_u16(PKT + 0x18), 512);
+    let mut path = [0u8; 12];
+    r.m.mem.read(PKT + 0x24, &mut path);
+    assert_eq!(&path, b"PCI SCSI    ");
+    assert_eq!(r.m.mem.read_u16(PKT + 0x38), 0);
 }
 
 #[test]
