@@ -22,7 +22,7 @@
 //! given `feature-large-sector-size = 1`, and then counts every sector quantity, `sectors`
 //! included, in `sector-size` units (Xen's blkif.h from 4.12 to 4.18, and QEMU 10). A
 //! backend that announces its sector size only at `Connected` (Linux blkback) keeps
-//! 512-byte units. The node is removed once connected, so that the OS's own frontend is
+//! 512-byte units. The node is set to 0 once connected, so that the OS's own frontend is
 //! not taken for one that asked for it.
 //!
 //! # Requests

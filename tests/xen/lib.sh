@@ -303,8 +303,9 @@ xen_boot_test() {
 #   [blkfront] Xen PV disk xvda, 64 MiB: connected, 131072 sectors of 512 bytes, flush
 # (and "<name>: skipped: <reason>" for one it could not connect).
 
-# xen_vbd_line_re VDEV SECTORS: the regex of POST's line for that disk (512-byte sectors).
+# xen_vbd_line_re VDEV SECTORS [SECTOR_SIZE]: the regex of POST's line for that disk
+# (512-byte sectors unless said).
 xen_vbd_line_re() {
-    printf '^\\[blkfront\\] Xen PV disk %s, [0-9]+ [KMG]iB: connected, %s sectors of 512 bytes' \
-        "$1" "$2"
+    printf '^\\[blkfront\\] Xen PV disk %s, [0-9]+ [KMG]iB: connected, %s sectors of %s bytes' \
+        "$1" "$2" "${3:-512}"
 }
