@@ -4,7 +4,8 @@
 # the time from reset to its boot sector. In one nested run (one L1 boot):
 #   1. Debian's SeaBIOS with the disk as the emulated IDE disk (L1's command, before L2),
 #   2. this firmware with the same image as Xen PV disk xvda (the bed's L2), no IDE disk;
-# same QEMU (Xen emulation, KVM in L1), same memory. Prints the figures and the ratio.
+# same QEMU (Xen emulation, KVM in L1), same memory, same default devices (VGA, CD-ROM).
+# Prints the figures and the ratio.
 # A benchmark, not a test: it passes or fails nothing.
 #
 #   scripts/bench-int13.sh            (BIOS=target/bios.bin, SEABIOS=bios-256k.bin,
@@ -30,7 +31,7 @@ source tests/xen/bed.sh
 # SeaBIOS's run, in L1 before L2: the bed's own QEMU settings, the image on IDE.
 seabios_log=$XBED_SHARE_DIR/seabios-serial.log
 seabios_run="qemu-system-x86_64 -accel kvm,xen-version=$XBED_XEN_VERSION,kernel-irqchip=split \
--M pc -cpu host -m $XBED_L2_MIB -bios $SEABIOS -display none -vga none -no-reboot -monitor none \
+-M pc -cpu host -m $XBED_L2_MIB -bios $SEABIOS -display none -no-reboot -monitor none \
 -nic none -serial file:$seabios_log -device isa-debug-exit,iobase=$XBED_DEBUG_EXIT_PORT,iosize=4 \
 -drive file=$XBED_SHARE_DIR/files/$(basename "$img"),format=raw,if=ide,index=0,file.locking=off \
 -snapshot"
@@ -41,7 +42,9 @@ tests/xen/bed.sh run --bios "$BIOS" --xen-disk "xvda=$img" --out "$out/run" --ti
     --quiet --l1-command "$seabios_run" -- -snapshot || status=$?
 
 # figure LOG KEY: the number after KEY= on the log's BENCH lines.
-figure() { tr -d '\r' <"$1" 2>/dev/null | grep -a '^BENCH' | grep -o "$2=[0-9]*" | cut -d= -f2 | head -1; }
+figure() {
+    tr -d '\r' <"$1" 2>/dev/null | grep -a '^BENCH' | grep -oE "(^| )$2=[0-9]+" | cut -d= -f2 | head -1
+}
 report() {
     local who=$1 log=$2
     if ! grep -qa '^BENCH done' "$log" 2>/dev/null; then
