@@ -248,6 +248,17 @@ xen_ata_probe_done() {
         END { exit !done }' "$1" 2>/dev/null
 }
 
+# xen_guest_oops SERIAL_LOG: the first line of a crash of the guest's Linux kernel ("BUG:",
+# "Oops:", "Kernel panic"), printed, if the log has one after the kernel started. On this
+# bed a guest kernel now and then dies of a page fault that faults again (wrong CR2 or PTE
+# view under KVM nested in TCG, as on the real-Xen bed, see ../shared/xen-testbed), long after
+# the firmware handed over: xen_boot_test boots once more then, and only then.
+xen_guest_oops() {
+    tr -d '\r' <"$1" 2>/dev/null | awk '/^\[ *[0-9.]+\] Linux version/ { linux = 1 }
+        linux && /\] (BUG: |Oops: |Kernel panic)/ { sub(/^\[ *[0-9.]+\] /, ""); print; found = 1; exit }
+        END { exit !found }'
+}
+
 # xen_report NAME: the failure report of the last run.
 xen_report() {
     local name=$1
@@ -287,7 +298,18 @@ xen_boot_test() {
         esac
     done
     echo "xen $name: $BIOS on the Xen bed (L1: QEMU TCG; L2: KVM with Xen emulation)"
+    local ok=0 oops first=$XB_LOG_DIR/$name.attempt1
     if xen_boot "$name" "$@"; then
+        ok=1
+    elif oops=$(xen_guest_oops "$XBED_OUT/serial.log"); then
+        # Once, and only when the guest's own kernel crashed after the firmware handed over.
+        rm -rf "$first"
+        mkdir -p "$first"
+        cp "$XBED_OUT"/*.log "$first/" 2>/dev/null || true
+        echo "RETRY $name: the guest kernel crashed ($oops; logs in $first): once more"
+        xen_boot "$name" "$@" && ok=1
+    fi
+    if [ "$ok" = 1 ]; then
         echo "PASS $name after ${XBED_ELAPSED}s (L1 ready at $(cat "$XBED_OUT/l1-ready" 2>/dev/null \
             || echo ?)s of its uptime; L2 $(xbed_l2_end)); seconds from the start:"
         printf '    %s\n' "${XEN_TIMELINE[@]}"
