@@ -27,19 +27,15 @@ static BIOS: BiosCell = BiosCell::new();
 /// The VGA BIOS's int10 handler once POST ran it: console text goes there too.
 static DISPLAY: Global<Option<FarPtr>> = Global::new(None);
 
-/// Debug ports and COM1 ("\n" as "\r\n" on the UART).
+/// Debug ports and COM1 ("\n" as "\r\n" on the UART): one string write per port, the
+/// UART a FIFO's worth at a time (under virtualization each port access is an exit, a
+/// string write one per page).
 fn console_write(bytes: &[u8]) {
     let io = Ports;
-    let uart = UART.try_lock().and_then(|u| *u);
-    for &b in bytes {
-        io.outb(DEBUGCON, b);
-        io.outb(XEN_DEBUG_PORT, b);
-        if let Some(u) = uart {
-            if b == b'\n' {
-                u.putc(&io, b'\r');
-            }
-            u.putc(&io, b);
-        }
+    io.outsb(DEBUGCON, bytes);
+    io.outsb(XEN_DEBUG_PORT, bytes);
+    if let Some(u) = UART.try_lock().and_then(|u| *u) {
+        u.write(&io, bytes);
     }
 }
 

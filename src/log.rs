@@ -38,24 +38,59 @@ pub fn sink() -> Sink {
     *SINK.lock()
 }
 
-struct SinkWriter(Sink);
+/// Bytes of a log line assembled before it goes to the sink: most lines fit, so a line is
+/// one sink call (one string write per port in the image); longer ones are flushed as the
+/// buffer fills.
+pub const LINE_BUF: usize = 160;
 
-impl Write for SinkWriter {
+/// A line's text, gathered from its formatting pieces and handed to the sink in as few
+/// calls as fit: only whole `&str` pieces are buffered, so what goes out is valid UTF-8 and
+/// byte-identical to writing each piece.
+struct LineWriter {
+    sink: Sink,
+    buf: [u8; LINE_BUF],
+    len: usize,
+}
+
+impl LineWriter {
+    fn flush(&mut self) {
+        if self.len > 0 {
+            // Whole `&str` pieces only were copied in (see `write_str`).
+            (self.sink)(core::str::from_utf8(&self.buf[..self.len]).unwrap_or("?"));
+            self.len = 0;
+        }
+    }
+}
+
+impl Write for LineWriter {
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        (self.0)(s);
+        if s.len() > LINE_BUF - self.len {
+            self.flush();
+        }
+        if s.len() > LINE_BUF {
+            (self.sink)(s);
+        } else {
+            self.buf[self.len..self.len + s.len()].copy_from_slice(s.as_bytes());
+            self.len += s.len();
+        }
         Ok(())
     }
 }
 
 #[doc(hidden)]
 pub fn write_line(level: Level, tag: &str, args: fmt::Arguments) {
-    let mut w = SinkWriter(sink());
+    let mut w = LineWriter {
+        sink: sink(),
+        buf: [0; LINE_BUF],
+        len: 0,
+    };
     let prefix = match level {
         Level::Error => "ERROR: ",
         Level::Warn => "warning: ",
         _ => "",
     };
     let _ = writeln!(w, "[{tag}] {prefix}{args}");
+    w.flush();
 }
 
 #[macro_export]

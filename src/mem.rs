@@ -129,3 +129,32 @@ pub trait MemoryExt: Memory {
     }
 }
 impl<M: Memory + ?Sized> MemoryExt for M {}
+
+/// Bytes of [`DmaMemory::scratch`]: room for a device descriptor (fw_cfg's is 16 bytes)
+/// and a bounce buffer for reads into the firmware's own variables.
+pub const DMA_SCRATCH_LEN: usize = 1024;
+/// Alignment of [`DmaMemory::scratch`].
+pub const DMA_SCRATCH_ALIGN: u32 = 16;
+
+/// Physical memory as a bus-master device reaches it, for drivers that hand a device a
+/// descriptor and buffers by address (fw_cfg DMA).
+///
+/// In the image this is the flat address space (flat segments, no paging: a linear
+/// address is the physical one, so the device writes exactly where the firmware reads);
+/// in tests a simulated memory that the simulated device shares. Accesses take `&self`:
+/// the device changes this memory behind the firmware's back anyway, and the driver that
+/// owns [`scratch`](Self::scratch) is the only one writing it.
+pub trait DmaMemory {
+    /// The physical address of [`DMA_SCRATCH_LEN`] bytes, [`DMA_SCRATCH_ALIGN`]-aligned,
+    /// that the device reaches and that only DMA descriptors and bounce buffers use (one
+    /// transfer at a time: DMA is a POST activity, never an interrupt service's).
+    fn scratch(&self) -> u32;
+    fn read(&self, addr: u32, buf: &mut [u8]);
+    fn write(&self, addr: u32, data: &[u8]);
+    /// One 32-bit access that the compiler does not cache (polling a field the device
+    /// writes).
+    fn read_u32(&self, addr: u32) -> u32;
+    /// A full barrier (see [`Memory::fence`]): descriptor writes before the doorbell, the
+    /// device's data after its completion.
+    fn fence(&self);
+}

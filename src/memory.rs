@@ -12,7 +12,7 @@ use crate::bios::Ctx;
 use crate::e820::{E820Map, Kind};
 use crate::hw::PortIo;
 use crate::hw::cmos;
-use crate::hw::fw_cfg::{FEATURE_DMA, FwCfg};
+use crate::hw::fw_cfg::FwCfg;
 use crate::post::{EBDA_START, LOW_MEM_END};
 
 pub const KIB: u64 = 1024;
@@ -66,11 +66,7 @@ pub fn detect(ctx: &mut Ctx, e820: &mut E820Map) -> Source {
             "fw_cfg",
             "QEMU fw_cfg: {} files{}",
             f.file_count(),
-            if f.features() & FEATURE_DMA != 0 {
-                ", DMA interface (unused)"
-            } else {
-                ""
-            }
+            if f.uses_dma() { ", DMA interface" } else { "" }
         ),
         None => info!("fw_cfg", "absent (no QEMU signature at 0x510)"),
     }

@@ -939,7 +939,10 @@ fn one_cpu_means_no_mp_table_and_no_fw_cfg_means_headers_only() {
     write_headers(&mut m.mem);
     let mut bios = Bios::new();
     bios.tables.layout = Some(LAYOUT);
-    tables::setup(&mut m.ctx(), &mut bios);
+    {
+        let _g = LOG.lock().unwrap();
+        tables::setup(&mut m.ctx(), &mut bios);
+    }
     assert_eq!(sum(&m.mem, LAYOUT.bios32_header, 16), 0);
     assert_eq!(sum(&m.mem, LAYOUT.pnp_header, 0x21), 0);
     assert_eq!(bios.tables.rsdp, None);
@@ -947,4 +950,82 @@ fn one_cpu_means_no_mp_table_and_no_fw_cfg_means_headers_only() {
         bios.tables.pnp(),
         Some(xenbios::mem::FarPtr::new(0xf000, 0x5fb0))
     );
+}
+
+/// ACPI and SMBIOS from `fw`, through fw_cfg DMA when `dma` (memory shared with the
+/// device, which DMAs straight into the zones), else through its ports: memory and log.
+/// The caller holds `LOG`.
+fn load_all(mut fw: SimFwCfg, dma: bool) -> (Vec<u8>, String) {
+    let mut base = machine(SimFwCfg::new()).mem;
+    base.write_u32(0, 0);
+    let mem = sim::SharedSimMemory::new(base);
+    let mut ports = sim::SimPorts::new();
+    if dma {
+        fw.enable_dma(mem.0.clone());
+        ports.set_dma(Box::new(sim::SimDma {
+            mem: mem.clone(),
+            scratch: 0x1000,
+        }));
+    }
+    let dev = Rc::new(RefCell::new(fw));
+    ports.attach(0x510, sim::FW_CFG_PORTS_END, dev.clone());
+    let mut e820 = e820();
+    let mut pool = Pool::new(FSEG_POOL.0, FSEG_POOL.1);
+    sim::capture_log();
+    sim::take_log();
+    let fw = xenbios::hw::fw_cfg::FwCfg::probe(&ports).unwrap();
+    assert_eq!(fw.uses_dma(), dma);
+    let mut m = mem.clone();
+    assert!(acpi::load(&fw, &mut m, &mut e820, &mut pool).is_some());
+    assert!(smbios::load(&fw, &mut m, &mut e820, &mut pool).is_some());
+    if dma {
+        // Only the probe's signature and feature bitmap came through the data port.
+        assert_eq!(dev.borrow().data_reads, 8);
+    }
+    let mut bytes = mem.0.borrow().bytes.clone();
+    // The DMA scratch area is the only difference allowed.
+    bytes[0x1000..0x1000 + xenbios::mem::DMA_SCRATCH_LEN].fill(0);
+    // Tests that build PCI devices or MP tables log without `LOG`: only these tags count.
+    let log = sim::take_log()
+        .lines()
+        .filter(|l| {
+            ["[acpi]", "[smbios]", "[fw_cfg]"]
+                .iter()
+                .any(|t| l.starts_with(t))
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    (bytes, log)
+}
+
+#[test]
+fn tables_through_dma_are_the_tables_through_the_ports() {
+    let a = acpi(&[0, 1, 2]);
+    let (s, max, count) = qemu_structures(false);
+    let fw = || {
+        let mut fw = fw_with(&a, &[]);
+        fw.add_file(
+            "etc/smbios/smbios-anchor",
+            &anchor21(s.len() as u16, max, count),
+        );
+        fw.add_file("etc/smbios/smbios-tables", &s);
+        fw
+    };
+    let _g = LOG.lock().unwrap();
+    let (ports_mem, ports_log) = load_all(fw(), false);
+    let (dma_mem, dma_log) = load_all(fw(), true);
+    let diff: Vec<usize> = (0..ports_mem.len())
+        .filter(|&i| ports_mem[i] != dma_mem[i])
+        .collect();
+    assert!(
+        diff.is_empty(),
+        "memory differs at {} bytes from {:#x?}",
+        diff.len(),
+        &diff[..diff.len().min(8)]
+    );
+    assert!(
+        ports_log.contains("[acpi] etc/acpi/tables: "),
+        "{ports_log}"
+    );
+    assert_eq!(ports_log, dma_log);
 }

@@ -1,5 +1,7 @@
 //! x86 port I/O behind a trait: `arch::Ports` in the image, `sim::SimPorts` in tests.
 
+use crate::mem::DmaMemory;
+
 pub trait PortIo {
     fn inb(&self, port: u16) -> u8;
     fn inw(&self, port: u16) -> u16;
@@ -19,5 +21,19 @@ pub trait PortIo {
         for w in buf {
             self.outw(port, *w);
         }
+    }
+    /// `rep outsb`: bytes to one port (a debug port, a UART's FIFO). Under virtualization
+    /// the string instruction is one exit per page instead of one per byte.
+    fn outsb(&self, port: u16, buf: &[u8]) {
+        for &b in buf {
+            self.outb(port, b);
+        }
+    }
+
+    /// Memory that bus-master devices on this bus reach (fw_cfg DMA), as the firmware
+    /// reaches it; `None` when the firmware does not let devices DMA (then drivers use
+    /// port I/O only).
+    fn dma(&self) -> Option<&dyn DmaMemory> {
+        None
     }
 }

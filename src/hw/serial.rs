@@ -1,4 +1,5 @@
-//! 16550 UART, polled: COM1 carries the firmware log and int10 text.
+//! 16550A UART, polled: COM1 carries the firmware log and int10 text. Programmed with
+//! FIFOs, so output goes a FIFO's worth at a time.
 
 use super::PortIo;
 
@@ -22,8 +23,12 @@ const LSR_THRE: u8 = 0x20;
 const LSR_DR: u8 = 0x01;
 /// 115200 baud: 1.8432 MHz / 16 / 115200.
 const DIVISOR_115200: u16 = 1;
-/// Polls of LSR before a byte is dropped: a UART that never drains must not hang POST.
-const TX_SPINS: u32 = 100_000;
+/// Polls of LSR for an empty transmitter before writing anyway: a UART that never drains
+/// must not hang POST.
+pub const TX_SPINS: u32 = 100_000;
+/// The 16550A's transmit FIFO: bytes the UART takes at once when LSR says it is empty
+/// (THRE, in FIFO mode: the whole FIFO is empty).
+pub const TX_FIFO_DEPTH: usize = 16;
 
 #[derive(Clone, Copy, Debug)]
 pub struct Uart {
@@ -47,13 +52,38 @@ impl Uart {
         Some(Uart { base })
     }
 
-    pub fn putc(&self, io: &dyn PortIo, c: u8) {
+    /// Send `bytes`, "\n" as "\r\n": per FIFO's worth, one wait for an empty transmit
+    /// FIFO and one string write (under virtualization, two exits instead of two per byte).
+    pub fn write(&self, io: &dyn PortIo, bytes: &[u8]) {
+        let mut fifo = [0u8; TX_FIFO_DEPTH];
+        let mut n = 0;
+        for &b in bytes {
+            for c in if b == b'\n' {
+                &b"\r\n"[..]
+            } else {
+                core::slice::from_ref(&b)
+            } {
+                if n == TX_FIFO_DEPTH {
+                    self.send(io, &fifo);
+                    n = 0;
+                }
+                fifo[n] = *c;
+                n += 1;
+            }
+        }
+        if n > 0 {
+            self.send(io, &fifo[..n]);
+        }
+    }
+
+    /// At most a FIFO's worth, once the transmit FIFO is empty (or the wait ran out).
+    fn send(&self, io: &dyn PortIo, chunk: &[u8]) {
         for _ in 0..TX_SPINS {
             if io.inb(self.base + LSR) & LSR_THRE != 0 {
                 break;
             }
         }
-        io.outb(self.base + THR, c);
+        io.outsb(self.base + THR, chunk);
     }
 
     /// A received byte, if one is waiting.

@@ -1,12 +1,41 @@
 //! A simulated QEMU fw_cfg device on ports 0x510 (selector) and 0x511 (data), with the
-//! signature, the feature bitmap and a file directory built from the files added.
+//! signature, the feature bitmap and a file directory built from the files added; with
+//! [`SimFwCfg::enable_dma`], the DMA interface too (0x514-0x51b), against simulated memory
+//! shared with the firmware, and faults to inject.
 
 use super::PortDevice;
 use crate::hw::fw_cfg::{
-    DATA, FEATURE_TRADITIONAL, FILE_NAME_LEN, KEY_FEATURES, KEY_FILE_DIR, KEY_SIGNATURE, SELECTOR,
-    SIGNATURE,
+    DATA, DMA_ACCESS_ADDRESS, DMA_ACCESS_CONTROL, DMA_ACCESS_LEN, DMA_ACCESS_LENGTH, DMA_ADDR_HIGH,
+    DMA_ADDR_LOW, DMA_CTL_ERROR, DMA_CTL_READ, DMA_CTL_SELECT, DMA_CTL_SKIP, DMA_SELECT_SHIFT,
+    FEATURE_DMA, FEATURE_TRADITIONAL, FILE_NAME_LEN, KEY_FEATURES, KEY_FILE_DIR, KEY_SIGNATURE,
+    SELECTOR, SIGNATURE,
 };
+use crate::mem::Memory;
+use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::rc::Rc;
+
+/// The last port of the device with its DMA register (attach `SELECTOR..=PORTS_END`).
+pub const PORTS_END: u16 = DMA_ADDR_LOW + 3;
+
+/// A DMA transfer as the device read its descriptor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SimDmaAccess {
+    /// Where the descriptor was.
+    pub at: u64,
+    pub control: u32,
+    pub length: u32,
+    pub address: u64,
+}
+
+/// What a faulty DMA engine does with a transfer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DmaFault {
+    /// Nothing is transferred; the control word gets the error bit.
+    Error,
+    /// Nothing ever happens: the control word stays as the firmware wrote it.
+    NeverCompletes,
+}
 
 /// First selector QEMU gives to files.
 const FIRST_FILE_KEY: u16 = 0x20;
@@ -18,6 +47,17 @@ pub struct SimFwCfg {
     offset: usize,
     /// Selector writes seen (tests check that nothing rereads needlessly).
     pub selects: usize,
+    /// Reads of the data port.
+    pub data_reads: usize,
+    /// The memory DMA reaches, once enabled.
+    dma_mem: Option<Rc<RefCell<dyn Memory>>>,
+    /// The DMA address register as written so far.
+    dma_addr: u64,
+    /// Every DMA transfer started, in order.
+    pub transfers: Vec<SimDmaAccess>,
+    /// Transfers from number `dma_faults_from` on (0-based) fail this way.
+    pub dma_fault: Option<DmaFault>,
+    pub dma_faults_from: usize,
 }
 
 impl Default for SimFwCfg {
@@ -37,6 +77,12 @@ impl SimFwCfg {
             selected: 0,
             offset: 0,
             selects: 0,
+            data_reads: 0,
+            dma_mem: None,
+            dma_addr: 0,
+            transfers: Vec::new(),
+            dma_fault: None,
+            dma_faults_from: 0,
         };
         s.rebuild_dir();
         s
@@ -58,6 +104,69 @@ impl SimFwCfg {
         key
     }
 
+    /// Offer the DMA interface (feature bit 1), transferring to and from `mem`. Attach the
+    /// device over `SELECTOR..=PORTS_END` for its DMA register.
+    pub fn enable_dma(&mut self, mem: Rc<RefCell<dyn Memory>>) {
+        self.dma_mem = Some(mem);
+        self.items.insert(
+            KEY_FEATURES,
+            (FEATURE_TRADITIONAL | FEATURE_DMA).to_le_bytes().to_vec(),
+        );
+    }
+
+    /// The selected item's next `len` bytes (zeros past its end), moving on.
+    fn take(&mut self, len: usize) -> Vec<u8> {
+        let item = self.items.get(&self.selected).map_or(&[][..], |d| &d[..]);
+        let out = (self.offset..self.offset + len)
+            .map(|i| item.get(i).copied().unwrap_or(0))
+            .collect();
+        self.offset += len;
+        out
+    }
+
+    /// The doorbell: read the descriptor at the address register, do what it says.
+    fn dma_transfer(&mut self) {
+        let at = std::mem::take(&mut self.dma_addr);
+        let mem = self
+            .dma_mem
+            .clone()
+            .expect("DMA register written without DMA");
+        let desc = u32::try_from(at).expect("descriptor above 4 GiB");
+        let mut d = [0u8; DMA_ACCESS_LEN];
+        mem.borrow().read(desc, &mut d);
+        let be32 = |off: usize| u32::from_be_bytes(d[off..off + 4].try_into().unwrap());
+        let access = SimDmaAccess {
+            at,
+            control: be32(DMA_ACCESS_CONTROL),
+            length: be32(DMA_ACCESS_LENGTH),
+            address: u64::from_be_bytes(d[DMA_ACCESS_ADDRESS..].try_into().unwrap()),
+        };
+        self.transfers.push(access);
+        let control_at = desc + DMA_ACCESS_CONTROL as u32;
+        match self.dma_fault {
+            Some(fault) if self.transfers.len() > self.dma_faults_from => {
+                if fault == DmaFault::Error {
+                    mem.borrow_mut()
+                        .write(control_at, &DMA_CTL_ERROR.to_be_bytes());
+                }
+                return;
+            }
+            _ => {}
+        }
+        if access.control & DMA_CTL_SELECT != 0 {
+            self.selected = (access.control >> DMA_SELECT_SHIFT) as u16;
+            self.offset = 0;
+        }
+        if access.control & DMA_CTL_READ != 0 {
+            let data = self.take(access.length as usize);
+            let to = u32::try_from(access.address).expect("DMA above 4 GiB");
+            mem.borrow_mut().write(to, &data);
+        } else if access.control & DMA_CTL_SKIP != 0 {
+            self.offset += access.length as usize;
+        }
+        mem.borrow_mut().write(control_at, &0u32.to_be_bytes());
+    }
+
     fn rebuild_dir(&mut self) {
         let mut dir = (self.files.len() as u32).to_be_bytes().to_vec();
         for (name, key) in &self.files {
@@ -77,20 +186,24 @@ impl PortDevice for SimFwCfg {
         if port != DATA {
             return 0;
         }
-        let b = self
-            .items
-            .get(&self.selected)
-            .and_then(|d| d.get(self.offset))
-            .copied()
-            .unwrap_or(0);
-        self.offset += 1;
-        b as u32
+        self.data_reads += 1;
+        self.take(1)[0] as u32
     }
     fn write(&mut self, port: u16, size: u8, value: u32) {
-        if port == SELECTOR && size == 2 {
-            self.selected = value as u16;
-            self.offset = 0;
-            self.selects += 1;
+        // The DMA register is big-endian: `out` sends the value's low byte first.
+        let be = u32::from_be_bytes(value.to_le_bytes());
+        match (port, size) {
+            (SELECTOR, 2) => {
+                self.selected = value as u16;
+                self.offset = 0;
+                self.selects += 1;
+            }
+            (DMA_ADDR_HIGH, 4) if self.dma_mem.is_some() => self.dma_addr = u64::from(be) << 32,
+            (DMA_ADDR_LOW, 4) if self.dma_mem.is_some() => {
+                self.dma_addr |= u64::from(be);
+                self.dma_transfer();
+            }
+            _ => {}
         }
     }
 }

@@ -22,7 +22,7 @@ pub mod xen;
 pub use ata::{SimAtaChannel, SimAtaDevice};
 pub use cpu::{ScriptedCpu, SimClock, SimConsole, SimCpu};
 pub use disk::{DiskCall, DiskState, FakeDisk};
-pub use fw_cfg::SimFwCfg;
+pub use fw_cfg::{DmaFault, PORTS_END as FW_CFG_PORTS_END, SimDmaAccess, SimFwCfg};
 pub use machine::{Machine, REAL_MODE_MEMORY};
 pub use memory::SimMemory;
 pub use pci::{SimBar, SimFunction, SimPci};
@@ -31,7 +31,7 @@ pub use pit::{SimPit, SimTime, counter};
 pub use ports::{PortDevice, SimPorts};
 pub use ps2::SimI8042;
 pub use rtc::SimRtc;
-pub use sparse::{SIM_PAGE, Shared, SharedMemory, SharedSimMemory, SparseMemory};
+pub use sparse::{SIM_PAGE, Shared, SharedMemory, SharedSimMemory, SimDma, SparseMemory};
 pub use uart::SimUart;
 
 use std::sync::Mutex;

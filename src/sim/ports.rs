@@ -1,4 +1,5 @@
 use crate::hw::PortIo;
+use crate::mem::DmaMemory;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -21,6 +22,8 @@ pub struct SimPorts {
     map: Vec<Mapping>,
     /// Every write to an unclaimed port, in order.
     pub stray_writes: RefCell<Vec<(u16, u32)>>,
+    /// What [`PortIo::dma`] answers: none unless a test lets devices DMA.
+    dma: Option<Box<dyn DmaMemory>>,
 }
 
 impl SimPorts {
@@ -29,6 +32,10 @@ impl SimPorts {
     }
     pub fn attach(&mut self, first: u16, last: u16, dev: Rc<RefCell<dyn PortDevice>>) {
         self.map.push(Mapping { first, last, dev });
+    }
+    /// Let bus-master devices DMA into `mem` (the memory the devices on this bus share).
+    pub fn set_dma(&mut self, mem: Box<dyn DmaMemory>) {
+        self.dma = Some(mem);
     }
     fn find(&self, port: u16) -> Option<&Rc<RefCell<dyn PortDevice>>> {
         self.map
@@ -68,5 +75,8 @@ impl PortIo for SimPorts {
     }
     fn outl(&self, port: u16, v: u32) {
         self.write(port, 4, v)
+    }
+    fn dma(&self) -> Option<&dyn DmaMemory> {
+        self.dma.as_deref()
     }
 }

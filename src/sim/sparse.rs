@@ -161,3 +161,26 @@ impl<M: Memory> Memory for Shared<M> {
         self.0.borrow_mut().write(addr, data)
     }
 }
+
+/// Shared memory as a bus-master device reaches it ([`DmaMemory`]), with the scratch area
+/// at `scratch`: what [`SimPorts::set_dma`](super::SimPorts::set_dma) gives the firmware.
+pub struct SimDma<M> {
+    pub mem: Shared<M>,
+    pub scratch: u32,
+}
+
+impl<M: Memory> crate::mem::DmaMemory for SimDma<M> {
+    fn scratch(&self) -> u32 {
+        self.scratch
+    }
+    fn read(&self, addr: u32, buf: &mut [u8]) {
+        self.mem.0.borrow().read(addr, buf)
+    }
+    fn write(&self, addr: u32, data: &[u8]) {
+        self.mem.0.borrow_mut().write(addr, data)
+    }
+    fn read_u32(&self, addr: u32) -> u32 {
+        self.mem.0.borrow().read_u32(addr)
+    }
+    fn fence(&self) {}
+}

@@ -1,4 +1,6 @@
-//! A simulated 16550 UART: what is sent is kept, what a test queues is received.
+//! A simulated 16550A UART: what is sent is kept, what a test queues is received. Its
+//! transmit FIFO holds 16 bytes and empties while the driver polls LSR (time passes); a
+//! byte written to a full FIFO counts as an overrun.
 
 use super::PortDevice;
 use std::collections::VecDeque;
@@ -14,6 +16,7 @@ const LCR_DLAB: u8 = 0x80;
 const LSR_DATA_READY: u8 = 0x01;
 const LSR_THR_EMPTY: u8 = 0x20;
 const LSR_TX_IDLE: u8 = 0x40;
+const TX_FIFO_DEPTH: usize = 16;
 
 pub struct SimUart {
     pub base: u16,
@@ -21,6 +24,12 @@ pub struct SimUart {
     pub tx: Vec<u8>,
     /// The transmitter never drains (a port whose cable went nowhere, flow control).
     pub tx_stuck: bool,
+    /// Bytes in the transmit FIFO, not yet sent on the line.
+    pub tx_fifo: usize,
+    /// Bytes written while the FIFO was full (lost on a real UART; kept in `tx` here).
+    pub overruns: usize,
+    /// Reads of LSR.
+    pub lsr_reads: usize,
     pub lcr: u8,
     pub divisor: u16,
     pub msr: u8,
@@ -36,6 +45,9 @@ impl SimUart {
             rx: VecDeque::new(),
             tx: Vec::new(),
             tx_stuck: false,
+            tx_fifo: 0,
+            overruns: 0,
+            lsr_reads: 0,
             lcr: 0,
             divisor: 0,
             // CTS, DSR, DCD.
@@ -46,7 +58,11 @@ impl SimUart {
         }
     }
 
-    fn lsr(&self) -> u8 {
+    fn lsr(&mut self) -> u8 {
+        self.lsr_reads += 1;
+        if !self.tx_stuck {
+            self.tx_fifo = 0;
+        }
         let mut v = 0;
         if !self.rx.is_empty() {
             v |= LSR_DATA_READY;
@@ -80,7 +96,13 @@ impl PortDevice for SimUart {
         let dlab = self.lcr & LCR_DLAB != 0;
         match port - self.base {
             DATA if dlab => self.divisor = (self.divisor & 0xff00) | v as u16,
-            DATA => self.tx.push(v),
+            DATA => {
+                if self.tx_fifo >= TX_FIFO_DEPTH {
+                    self.overruns += 1;
+                }
+                self.tx_fifo += 1;
+                self.tx.push(v);
+            }
             IER if dlab => self.divisor = (self.divisor & 0xff) | (v as u16) << 8,
             IER => self.ier = v,
             LCR => self.lcr = v,

@@ -66,8 +66,6 @@ pub const MAX_BLOBS: usize = 8;
 const CHUNK_COMMANDS: usize = 8;
 /// FSEG allocations are at least paragraph aligned: OSes scan on 16-byte boundaries.
 const FSEG_MIN_ALIGN: u32 = 16;
-/// Bytes copied from fw_cfg per read.
-const COPY_CHUNK: usize = 256;
 
 /// One allocated file: its fw_cfg name, where it is, how long.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -184,9 +182,7 @@ pub fn run(fw: &FwCfg, mem: &mut dyn Memory, e820: &mut E820Map, fseg: &mut Pool
         let n = (count - first).min(CHUNK_COMMANDS);
         fw.select(script.select);
         fw.skip((first * COMMAND_LEN) as u32);
-        for c in &mut chunk[..n] {
-            fw.read(c);
-        }
+        fw.read(chunk[..n].as_flattened_mut());
         for (i, cmd) in chunk[..n].iter().enumerate() {
             if let Err(why) = execute(cmd, fw, mem, e820, fseg, &mut blobs) {
                 error!(
@@ -288,16 +284,7 @@ fn allocate(
     };
     b.name.copy_from_slice(field);
     blobs.list[slot] = Some(b);
-    fw.select(info.select);
-    let mut buf = [0u8; COPY_CHUNK];
-    let mut done = 0;
-    while done < info.size {
-        let n = (info.size - done).min(COPY_CHUNK as u32);
-        let part = &mut buf[..n as usize];
-        fw.read(part);
-        mem.write(addr + done, part);
-        done += n;
-    }
+    fw.copy_to(info, mem, addr, info.size);
     info!(TAG, "{}: {} bytes at {addr:#x}", Name(name), info.size);
     Ok(())
 }

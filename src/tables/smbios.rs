@@ -47,8 +47,6 @@ const EP30_TABLE_MAX: usize = 0x0c;
 const EP30_TABLE_ADDRESS: usize = 0x10;
 /// Room for either entry point.
 const ANCHOR_MAX: usize = 0x20;
-/// Bytes copied from fw_cfg per read.
-const COPY_CHUNK: usize = 256;
 /// OSes scan for entry points on paragraph boundaries.
 const ENTRY_ALIGN: u32 = 16;
 /// Structure alignment in the high zone (none needed; a dword is polite).
@@ -136,15 +134,7 @@ pub fn load(fw: &FwCfg, mem: &mut dyn Memory, e820: &mut E820Map, fseg: &mut Poo
         Kind::Reserved,
     )?;
     let qemu_at = base + T0_MAX as u32;
-    fw.select(tables.select);
-    let mut buf = [0u8; COPY_CHUNK];
-    let mut done = 0;
-    while done < tables.size {
-        let n = (tables.size - done).min(COPY_CHUNK as u32);
-        fw.read(&mut buf[..n as usize]);
-        mem.write(qemu_at + done, &buf[..n as usize]);
-        done += n;
-    }
+    fw.copy_to(tables, mem, qemu_at, tables.size);
     let (mut table, mut len, mut added) = (qemu_at, tables.size, 0u16);
     if let Some(w) = walk(mem, qemu_at, tables.size).filter(|w| !w.has_type0) {
         let (t0, t0_len) = type0(w.free_handle);

@@ -1,6 +1,8 @@
 //! Port I/O instructions.
 
+use super::memory::FLAT_DMA;
 use crate::hw::PortIo;
+use crate::mem::DmaMemory;
 use core::arch::asm;
 
 /// The machine's I/O port space.
@@ -67,5 +69,17 @@ impl PortIo for Ports {
                  src = in(reg) buf.as_ptr(), in("dx") port,
                  inout("ecx") buf.len() => _, options(preserves_flags, readonly))
         };
+    }
+    fn outsb(&self, port: u16, buf: &[u8]) {
+        // SAFETY: rep outsb reads exactly buf.len() bytes from buf (DF is clear in our
+        // code). LLVM reserves esi on i386, so it is saved around the instruction.
+        unsafe {
+            asm!("push esi", "mov esi, {src}", "rep outsb", "pop esi",
+                 src = in(reg) buf.as_ptr(), in("dx") port,
+                 inout("ecx") buf.len() => _, options(preserves_flags, readonly))
+        };
+    }
+    fn dma(&self) -> Option<&dyn DmaMemory> {
+        Some(&FLAT_DMA)
     }
 }

@@ -1,6 +1,6 @@
 //! The flat 32-bit address space as `Memory`.
 
-use crate::mem::Memory;
+use crate::mem::{DMA_SCRATCH_ALIGN, DMA_SCRATCH_LEN, DmaMemory, Memory};
 use core::arch::asm;
 use core::ptr::{read_volatile, write_volatile};
 
@@ -89,5 +89,46 @@ impl Memory for FlatMemory {
                  inout("eax") expected => found, options(nostack))
         };
         found
+    }
+}
+
+/// The scratch area of [`FlatDma`]: zeroed data (.bss, the firmware's low area), below
+/// 1 MiB, so its linear address is a physical address any device reaches.
+#[repr(C, align(16))]
+struct DmaScratch([u8; DMA_SCRATCH_LEN]);
+
+const _: () = assert!(core::mem::align_of::<DmaScratch>() == DMA_SCRATCH_ALIGN as usize);
+
+/// Only ever addressed through `&raw mut` (its bytes are the device's and FlatDma's).
+static mut DMA_SCRATCH: DmaScratch = DmaScratch([0; DMA_SCRATCH_LEN]);
+
+/// The flat address space as devices reach it by DMA (see [`DmaMemory`]).
+pub struct FlatDma;
+
+/// What `Ports::dma` hands out.
+pub static FLAT_DMA: FlatDma = FlatDma;
+
+// SAFETY (every block below): as for `FlatMemory`: flat segments, no paging, so a linear
+// address is the physical address the device was given, and the bytes touched are the
+// ones the driver named (the scratch area it owns, or memory it asked the device to fill).
+impl DmaMemory for FlatDma {
+    fn scratch(&self) -> u32 {
+        // Taking the address does not access the static.
+        (&raw mut DMA_SCRATCH) as u32
+    }
+    fn read(&self, addr: u32, buf: &mut [u8]) {
+        // SAFETY: see the impl comment; `buf` is a distinct Rust buffer.
+        unsafe { core::ptr::copy(ptr::<u8>(addr), buf.as_mut_ptr(), buf.len()) }
+    }
+    fn write(&self, addr: u32, data: &[u8]) {
+        // SAFETY: see the impl comment; `data` is a distinct Rust buffer.
+        unsafe { core::ptr::copy(data.as_ptr(), ptr::<u8>(addr), data.len()) }
+    }
+    fn read_u32(&self, addr: u32) -> u32 {
+        // SAFETY: see the impl comment (one volatile access).
+        unsafe { read_volatile(ptr(addr)) }
+    }
+    fn fence(&self) {
+        FlatMemory.fence()
     }
 }

@@ -7,7 +7,7 @@ pub mod unpack;
 pub mod xen;
 
 pub use io::Ports;
-pub use memory::FlatMemory;
+pub use memory::{FlatDma, FlatMemory};
 pub use xen::RealXenCpu;
 
 use crate::cpu::{Call16, Cpu};
