@@ -7,10 +7,14 @@ fn main() {
     let os = env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
     println!("cargo:rerun-if-changed=linker.ld");
     println!("cargo:rerun-if-changed=src/arch/x86/trampoline.S");
+    // The image is linked by tools/pack (scripts/link.sh): a new split means a new link.
+    println!("cargo:rerun-if-changed=tools/pack/src");
     println!("cargo:rerun-if-env-changed=XENBIOS_LOG");
     if os == "none" {
         println!("cargo:rustc-link-arg-bins=-T{dir}/linker.ld");
         println!("cargo:rustc-link-arg-bins=-Map={dir}/target/bios.map");
+        // Relocations kept in bios.elf: tools/pack checks every reference in the image.
+        println!("cargo:rustc-link-arg-bins=--emit-relocs");
     }
     // error, warn, info, debug, trace (default info)
     let level = match env::var("XENBIOS_LOG").as_deref() {

@@ -84,7 +84,8 @@ impl BootState {
     }
 
     /// Boot order: devices whose QEMU path appears in `bootorder` (one path per line)
-    /// first, in that order; then every other visible disk in registry order.
+    /// first, in that order; then Xen PV disks in registry order (POST registers them in
+    /// `virtual-device` order), then every other visible disk in registry order.
     pub fn set_order(&mut self, drives: &Drives, bootorder: Option<&str>) {
         let mut order = [None; MAX_ENTRIES];
         let mut n = 0;
@@ -111,8 +112,13 @@ impl BootState {
                 push(BootEntry::Disk(id), &mut order);
             }
         }
-        for (id, _) in bootable() {
-            push(BootEntry::Disk(id), &mut order);
+        // PV disks first, then the others (push skips what is already there).
+        for pv_only in [true, false] {
+            for (id, d) in bootable() {
+                if !pv_only || matches!(d.dev.info().interface, Interface::Xen { .. }) {
+                    push(BootEntry::Disk(id), &mut order);
+                }
+            }
         }
         self.order = order;
         self.next = 0;

@@ -33,6 +33,12 @@ impl<const N: usize> Buf<N> {
     pub fn truncated(&self) -> bool {
         self.truncated
     }
+
+    /// Empty it, to build another string in the same space.
+    pub fn clear(&mut self) {
+        self.len = 0;
+        self.truncated = false;
+    }
 }
 
 impl<const N: usize> fmt::Write for Buf<N> {

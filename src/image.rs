@@ -101,6 +101,16 @@ extern "C" fn xenbios_post() {
     crate::layout::check();
     let clock = TscClock::calibrate(&io);
     *CLOCK.lock() = clock;
+    let unpack_us = crate::arch::x86::unpack::unpack_ticks() * 1000 / clock.khz.max(1) as u64;
+    let source = if crate::arch::x86::unpack::unpacked_from_rom() {
+        "copied from the ROM"
+    } else {
+        "found in RAM"
+    };
+    info!(
+        "post",
+        "image unpacked at reset in {unpack_us} us ({source})"
+    );
     let mut ctx = Ctx {
         mem: &mut FlatMemory,
         io: &io,
@@ -195,8 +205,11 @@ extern "C" fn xenbios_interrupt(frame: *mut Regs) -> Action {
     }
 }
 
-/// Entry points the trampoline calls, kept alive through LTO and --gc-sections.
+/// Entry points the trampoline calls, kept alive through LTO and --gc-sections. The POST
+/// entry's pointer lives with the loader (which calls it), not in runtime data: runtime
+/// must not refer to POST-only code (tools/pack/src/split.rs).
 #[used]
+#[unsafe(link_section = ".rodata.loader")]
 static POST_ENTRY: extern "C" fn() = xenbios_post;
 #[used]
 static INTERRUPT_ENTRY: extern "C" fn(*mut Regs) -> Action = xenbios_interrupt;

@@ -1,7 +1,12 @@
 //! Where the firmware lives in guest memory. `linker.ld` places the same addresses; in the
 //! image `check()` compares the two at POST.
 //!
-//! - 0xE0000-0xFFFFF: the 128 KiB image (code, read-only data, initialised data).
+//! - 0xE0000-0xFFFFF: the 128 KiB image. In the file: the packed blob, then the loader and
+//!   the real-mode parts (see linker.ld). Once unpacked: the runtime code and data from
+//!   0xE0000, then the loader and the real-mode parts, unchanged.
+//! - `POST_BASE`: the POST-only code, unpacked at reset, filled with `POST_TRAP` after POST;
+//!   e820 leaves it to the OS as RAM.
+//! - `UNPACK_SCRATCH`: where the loader copies the blob before decoding it (RAM, free after).
 //! - `EBDA_START`-0xA0000: the firmware's low area, a large EBDA: the standard first KiB
 //!   (size byte, PS/2 mouse data), then the firmware's zeroed data and its one stack (both
 //!   reachable from real mode, which call16 needs for the stack). int12 and e820 report
@@ -26,12 +31,21 @@ pub const ROM_INIT_STACK_TOP: u16 = 0x7000;
 pub const IMAGE_START: u32 = 0xe0000;
 pub const IMAGE_END: u32 = 0x100000;
 
+/// POST-only code and its jump tables (linker.ld `POST_BASE`), RAM above 1 MiB.
+pub const POST_BASE: u32 = 0x20_0000;
+/// The byte the reset path fills POST-only code with after POST: int3 (trampoline.S `INT3`).
+pub const POST_TRAP: u8 = 0xcc;
+/// The blob's scratch copy at reset (linker.ld `UNPACK_SCRATCH`), RAM above 1 MiB.
+pub const UNPACK_SCRATCH: u32 = 0x10_0000;
+
 /// Compare with what the linker placed; a mismatch means linker.ld and this file differ.
 #[cfg(target_os = "none")]
 pub fn check() {
     unsafe extern "C" {
         static ebda_start: u8;
         static low_end: u8;
+        static post_start: u8;
+        static unpack_scratch: u8;
     }
     let start = &raw const ebda_start as u32;
     let end = &raw const low_end as u32;
@@ -39,6 +53,14 @@ pub fn check() {
         error!(
             "layout",
             "linker.ld puts the low area at {start:#x}-{end:#x}, layout.rs says {EBDA_START:#x}"
+        );
+    }
+    let post = &raw const post_start as u32;
+    let scratch = &raw const unpack_scratch as u32;
+    if post != POST_BASE || scratch != UNPACK_SCRATCH {
+        error!(
+            "layout",
+            "linker.ld puts POST code at {post:#x} and the scratch copy at {scratch:#x}, layout.rs says {POST_BASE:#x} and {UNPACK_SCRATCH:#x}"
         );
     }
 }

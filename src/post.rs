@@ -79,6 +79,8 @@ fn platform(ctx: &mut Ctx, bios: &mut Bios, handlers: &Handlers, xen_cpu: &mut d
 /// The drive registry, and the disk count loaders read from the BDA.
 fn drives(ctx: &mut Ctx, bios: &mut Bios) {
     crate::hw::ata::probe(ctx, &bios.pci, &mut bios.drives);
+    // After the IDE probe, so that the emulated twins of PV disks can be hidden.
+    crate::xen::blkfront::probe(ctx, bios);
     ctx.mem
         .write_u8(bda::at(bda::DISK_COUNT), bios.drives.disk_count());
 }

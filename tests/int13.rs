@@ -823,12 +823,33 @@ fn drive_parameters_48_legacy_ports_are_isa() {
 }
 
 #[test]
-fn drive_parameters_48_stop_at_edd_2_for_other_interfaces() {
-    let mut rig = Rig::small();
-    let (r, t) = params48(&mut rig, 66);
-    assert_ok(&r);
-    assert_eq!(t.len(), 30);
-    rig.assert_guard(PKT, 30);
+fn drive_parameters_48_xen_pv_disk_is_a_scsi_target_of_the_platform_device() {
+    let platform = PciAddr {
+        bus: 0,
+        dev: 2,
+        func: 0,
+    };
+    // xvdb: 202 << 8 | 1 << 4.
+    let xvdb = Interface::Xen {
+        pci: platform,
+        vdev: 51728,
+    };
+    let mut rig = Rig::new(FakeDisk::new(131072).with_interface(xvdb));
+    for (room, size, path_len) in [(66, 66, 36), (74, 74, 44)] {
+        let (r, t) = params48(&mut rig, room);
+        assert_ok(&r);
+        assert_eq!(t.len(), size);
+        assert_eq!(u16_at(&t, 0x1e), 0xbedd);
+        assert_eq!(t[0x20], path_len);
+        assert_eq!(&t[0x24..0x28], b"PCI ");
+        assert_eq!(&t[0x28..0x30], b"SCSI    ");
+        assert_eq!(&t[0x30..0x34], [0, 2, 0, 0]);
+        // Target id 1 (xvdb), LUN 0.
+        assert_eq!(&t[0x38..0x40], [1, 0, 0, 0, 0, 0, 0, 0]);
+        let sum = t[0x1e..size].iter().fold(0u8, |a, b| a.wrapping_add(*b));
+        assert_eq!(sum, 0, "checksum");
+        rig.assert_guard(PKT, size as u32);
+    }
 }
 
 #[test]

@@ -256,8 +256,12 @@ fn single_sector_read(abi: Option<Abi>) {
         Err(GrantError::StillInUse)
     );
     drop(g);
-    // Closing: the backend unmaps the ring and closes; then the grant can be revoked.
+    // Closing, then Closed: the backend unmaps the ring and closes; then the grant can be
+    // revoked.
     r.write(&format!("{FE}/state"), XenbusState::Closing.as_str());
+    r.wait_backend(XenbusState::Closing).unwrap();
+    assert!(r.xen.grants.lock().in_use(&r.m.mem, f.ring_ref));
+    r.write(&format!("{FE}/state"), XenbusState::Closed.as_str());
     r.wait_backend(XenbusState::Closed).unwrap();
     let mut g = r.xen.grants.lock();
     assert_eq!(g.end_access(&mut r.m.mem, f.ring_ref), Ok(()));

@@ -23,12 +23,13 @@
 //! - On failure the count of sectors done is reported: AL for CHS calls, the packet's
 //!   count for EDD calls.
 
-use super::{Drive, DriveInfo, Drives, FIRST_HD, Interface, IoError};
+use super::{Drive, DriveInfo, Drives, FIRST_HD, Interface, IoError, PciAddr};
 use crate::bda;
 use crate::bios::Ctx;
 use crate::block::DiskError::{self, BadCommand, WriteProtected};
 use crate::mem::Memory;
 use crate::regs::Regs;
+use xen_headers::io::blkif::Vbd;
 
 // Function numbers (AH).
 const RESET: u8 = 0x00;
@@ -130,6 +131,11 @@ mod params {
     /// No DPTE (FFFF:FFFF).
     pub const NO_DPTE: u32 = 0xffff_ffff;
     pub const PATH_KEY: u16 = 0xbedd;
+    pub const HOST_PCI: &[u8; 4] = b"PCI ";
+    pub const HOST_ISA: &[u8; 4] = b"ISA ";
+    pub const IFACE_ATA: &[u8; 8] = b"ATA     ";
+    pub const IFACE_ATAPI: &[u8; 8] = b"ATAPI   ";
+    pub const IFACE_SCSI: &[u8; 8] = b"SCSI    ";
     /// Drives bigger than 16383 * 16 * 63 sectors have no valid CHS geometry.
     pub const CHS_LIMIT: u64 = 15_482_880;
     pub const MAX_CYLINDERS: u32 = 16383;
@@ -497,36 +503,49 @@ fn fill_parameters(t: &mut [u8; params::SIZE_T13 as usize], room: u16, drive: &D
         put(t, DPTE, &NO_DPTE.to_le_bytes());
         size = SIZE_2X;
     }
-    if room >= SIZE_PHOENIX
-        && let Interface::Ata {
-            pci,
-            channel,
-            slave,
-            atapi,
-            io_base,
-        } = info.interface
-    {
-        // The Xen driver will say here how a PV disk is described; until then it stops
-        // at EDD 2.x.
+    if room >= SIZE_PHOENIX {
         let t13 = room >= SIZE_T13;
         size = if t13 { SIZE_T13 } else { SIZE_PHOENIX };
         put(t, KEY, &PATH_KEY.to_le_bytes());
         t[PATH_LENGTH] = (size as usize - KEY) as u8;
-        match pci {
-            Some(p) => {
-                put(t, HOST_BUS, b"PCI ");
-                // Phoenix 3.0 has no channel byte; T13 EDD-3 puts it after the function.
-                let channel = if t13 { channel } else { 0 };
-                put(t, INTERFACE_PATH, &[p.bus, p.dev, p.func, channel]);
+        let pci_path = |p: PciAddr, channel: u8| {
+            // Phoenix 3.0 has no channel byte; T13 EDD-3 puts it after the function.
+            [p.bus, p.dev, p.func, if t13 { channel } else { 0 }]
+        };
+        match info.interface {
+            Interface::Ata {
+                pci,
+                channel,
+                slave,
+                atapi,
+                io_base,
+            } => {
+                match pci {
+                    Some(p) => {
+                        put(t, HOST_BUS, HOST_PCI);
+                        put(t, INTERFACE_PATH, &pci_path(p, channel));
+                    }
+                    None => {
+                        put(t, HOST_BUS, HOST_ISA);
+                        put(t, INTERFACE_PATH, &io_base.to_le_bytes());
+                    }
+                }
+                put(t, INTERFACE, if atapi { IFACE_ATAPI } else { IFACE_ATA });
+                // Device path: master (0) or slave (1); an ATAPI device's LUN (0) follows.
+                t[DEVICE_PATH] = slave as u8;
             }
-            None => {
-                put(t, HOST_BUS, b"ISA ");
-                put(t, INTERFACE_PATH, &io_base.to_le_bytes());
+            Interface::Xen { pci, vdev } => {
+                // No EDD interface type names Xen's PV disks. They hang off the Xen
+                // platform PCI device, numbered by their vdev, like SCSI targets behind
+                // a host adapter: "PCI" at the platform device, "SCSI" with the disk
+                // number (xvda = 0) as the target id and LUN 0.
+                put(t, HOST_BUS, HOST_PCI);
+                put(t, INTERFACE_PATH, &pci_path(pci, 0));
+                put(t, INTERFACE, IFACE_SCSI);
+                let id = Vbd::decode(vdev).map_or(0, |v| v.disk) as u16;
+                put(t, DEVICE_PATH, &id.to_le_bytes());
             }
         }
-        put(t, INTERFACE, if atapi { b"ATAPI   " } else { b"ATA     " });
-        // Device path: master (0) or slave (1); an ATAPI device's LUN (0) follows.
-        t[DEVICE_PATH] = slave as u8;
         let last = size as usize - 1;
         let sum = t[KEY..last].iter().fold(0u8, |a, b| a.wrapping_add(*b));
         t[last] = sum.wrapping_neg();

@@ -100,6 +100,7 @@ impl GrantTable {
 
     /// Let domain `domid` access guest frame `gfn` (read-only if `readonly`). The reference
     /// goes to the grantee (a ring request, a xenstore node).
+    #[inline(never)] // one copy for every PV driver (image size)
     pub fn grant(
         &mut self,
         mem: &mut dyn Memory,

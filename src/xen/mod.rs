@@ -25,6 +25,7 @@
 //! Hardware is reached through traits ([`XenCpu`], [`Hypervisor`], `Memory`, `Clock`), so
 //! all of this runs in host tests against the simulated Xen of `sim::xen`.
 
+pub mod blkfront;
 pub mod evtchn;
 pub mod grant;
 pub mod hvm_info;
@@ -42,7 +43,7 @@ use crate::bios::Ctx;
 use crate::e820::E820Map;
 use crate::global::Global;
 use crate::hw::pci::{Bdf, PciDevices};
-use core::fmt::{self, Write};
+use core::fmt;
 use xen_headers::XEN_PAGE_SHIFT;
 use xen_headers::cpuid::{
     XEN_CPUID_BASE_STRIDE, XEN_CPUID_FIRST_LEAF, XEN_CPUID_LAST_BASE, XEN_CPUID_LEAF_HVM,
@@ -51,10 +52,7 @@ use xen_headers::cpuid::{
 };
 use xen_headers::event_channel::EvtchnPort;
 use xen_headers::hvm::{HVM_PARAM_STORE_EVTCHN, HVM_PARAM_STORE_PFN};
-use xen_headers::io::blkif::{
-    XENBUS_NODE_BACKEND, XENBUS_NODE_BACKEND_ID, XENBUS_NODE_SECTOR_SIZE, XENBUS_NODE_SECTORS,
-    XENBUS_NODE_STATE, XENSTORE_VBD_DIR,
-};
+use xen_headers::io::blkif::XENSTORE_VBD_DIR;
 use xen_headers::memory::{XENMAPSPACE_GRANT_TABLE, XENMAPSPACE_SHARED_INFO};
 use xen_headers::platform::{PCI_DEVICE_ID_XEN_PLATFORM, PCI_VENDOR_ID_XEN, XEN_PLATFORM_MMIO_BAR};
 use xen_headers::version::version_split;
@@ -163,6 +161,39 @@ pub struct Xen {
     pub grants: Global<GrantTable>,
     pub store: Global<Xenstore>,
     pub hvm_info: Option<HvmInfo>,
+    /// The `device/vbd` numbers, in increasing order (at most [`MAX_VBDS`]).
+    pub vbds: Vbds,
+}
+
+/// PV disks the firmware takes at most (each gets a ring page and a registry slot).
+pub const MAX_VBDS: usize = 8;
+
+/// VBD numbers, in increasing order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Vbds {
+    pub list: [u32; MAX_VBDS],
+    pub count: usize,
+}
+
+impl Vbds {
+    pub fn as_slice(&self) -> &[u32] {
+        &self.list[..self.count]
+    }
+
+    /// Add `vdev` in its place; false if the list is full.
+    pub fn insert(&mut self, mut vdev: u32) -> bool {
+        if self.count == MAX_VBDS {
+            return false;
+        }
+        for v in &mut self.list[..self.count] {
+            if vdev < *v {
+                core::mem::swap(v, &mut vdev);
+            }
+        }
+        self.list[self.count] = vdev;
+        self.count += 1;
+        true
+    }
 }
 
 /// `major.minor` of a `XENVER_version` value.
@@ -301,61 +332,38 @@ pub fn init(
         grants: Global::new(grants),
         store: Global::new(store),
         hvm_info,
+        vbds: Vbds::default(),
     })?;
-    log_vbds(&mut xen.store.lock().session(ctx.mem, ctx.clock));
+    xen.vbds = list_vbds(&mut xen.store.lock().session(ctx.mem, ctx.clock));
     Some(xen)
 }
 
-/// Log every disk under `device/vbd`: its backend path, the backend's domain, and the
-/// backend's state, `sectors` and `sector-size` (a node that is missing or not a number is
-/// shown as `?` with the reason).
-pub fn log_vbds(xs: &mut Xs) {
+/// The disks under `device/vbd`, for the PV drivers (which log each one); logs when there
+/// are none, or more than the firmware takes.
+pub fn list_vbds(xs: &mut Xs) -> Vbds {
+    let mut vbds = Vbds::default();
     let mut list = [0u8; VBD_LIST_MAX];
     let names = match xs.directory(XENSTORE_VBD_DIR, &mut list) {
         Ok(n) => n,
         Err(e) => {
             info!(TAG, "no PV disks ({}: {e})", Text(XENSTORE_VBD_DIR));
-            return;
+            return vbds;
         }
     };
-    let mut count = 0;
     for name in names {
-        count += 1;
-        let mut line = VbdLine::new();
-        let mut backend = [0u8; xenstore::PATH_MAX];
-        let fe = xenstore::path(&[XENSTORE_VBD_DIR, "/", name]).unwrap_or_default();
-        let fe = fe.as_str();
-        let be = xenstore::path(&[fe, "/", XENBUS_NODE_BACKEND])
-            .and_then(|p| xs.read_str(p.as_str(), &mut backend));
-        let _ = match be {
-            Ok(b) => line.write_str(b),
-            Err(e) => write!(line, "? ({e})"),
-        };
-        let be = be.unwrap_or_default();
-        for (dir, leaf) in [
-            (fe, XENBUS_NODE_BACKEND_ID),
-            (be, XENBUS_NODE_STATE),
-            (be, XENBUS_NODE_SECTORS),
-            (be, XENBUS_NODE_SECTOR_SIZE),
-        ] {
-            let v = xenstore::path(&[dir, "/", leaf]).and_then(|p| {
-                if leaf == XENBUS_NODE_STATE {
-                    xs.read_state(p.as_str()).map(|s| u64::from(s.as_u32()))
-                } else {
-                    xs.read_u64(p.as_str())
-                }
-            });
-            let _ = match v {
-                Ok(v) => write!(line, ", {} {v}", Text(leaf)),
-                Err(e) => write!(line, ", {} ? ({e})", Text(leaf)),
-            };
+        match xenstore::parse_u64(name.as_bytes()).and_then(|v| u32::try_from(v).ok()) {
+            Some(v) if !vbds.insert(v) => {
+                warn!(
+                    TAG,
+                    "vbd {v}: ignored: more than {} PV disks", MAX_VBDS as u32
+                )
+            }
+            Some(_) => {}
+            None => warn!(TAG, "vbd {}: ignored: not a number", Text(name)),
         }
-        info!(TAG, "vbd {}: backend {line}", Text(name));
     }
-    if count == 0 {
+    if vbds.count == 0 {
         info!(TAG, "no PV disks ({} is empty)", Text(XENSTORE_VBD_DIR));
     }
+    vbds
 }
-
-/// One disk's log line after its name.
-type VbdLine = XsPath;

@@ -297,28 +297,15 @@ xen_boot_test() {
     exit 1
 }
 
-# --- what the Xen core work logs -----------------------------------------------------------
+# --- what the PV block driver logs -------------------------------------------------------
 # The firmware log line that names a Xen PV disk (VBD) and its size: the one place to adapt
-# when src/xen's format settles. The xen-core branch's draft (src/xen/mod.rs, log_vbds) prints
-#   [xen] vbd 51712: backend /local/domain/0/backend/qdisk/1/51712 (domain 0), state 2 (InitWait), sectors 131072, sector-size 512
-# naming the disk by its xenstore device id; the pattern also takes the vdev name (xvda).
+# when the format changes. src/xen/blkfront.rs prints, for each VBD it connected,
+#   [blkfront] Xen PV disk xvda, 64 MiB: connected, 131072 sectors of 512 bytes, flush
+# (and "<name>: skipped: <reason>" for one it could not connect).
 
-# xen_vdev_id VDEV: the xenstore device id of xvdX (X = a..p): Linux's major 202, 16 minors
-# per disk.
-readonly XEN_XVD_MAJOR=202
-readonly XEN_XVD_MINORS_PER_DISK=16
-xen_vdev_id() {
-    local letter=${1#xvd}
-    local index=$(($(printf '%d' "'$letter") - $(printf '%d' "'a")))
-    echo $(((XEN_XVD_MAJOR << 8) | (index * XEN_XVD_MINORS_PER_DISK)))
-}
-
-# xen_vbd_line_re VDEV SECTORS: the regex of POST's line for that disk (src/xen/mod.rs):
-#   [xen] vbd 51712: backend /local/domain/0/backend/qdisk/1/51712, backend-id 0, state 2,
-#   sectors 131072, sector-size 512
+# xen_vbd_line_re VDEV SECTORS [SECTOR_SIZE]: the regex of POST's line for that disk
+# (512-byte sectors unless said).
 xen_vbd_line_re() {
-    local id
-    id=$(xen_vdev_id "$1")
-    printf '^\\[xen\\] vbd %s: backend /local/domain/0/backend/[a-z]+/[0-9]+/%s, backend-id 0, state [0-9]+, sectors %s, sector-size 512$' \
-        "$id" "$id" "$2"
+    printf '^\\[blkfront\\] Xen PV disk %s, [0-9]+ [KMG]iB: connected, %s sectors of %s bytes' \
+        "$1" "$2" "${3:-512}"
 }

@@ -3,6 +3,7 @@
 
 mod io;
 mod memory;
+pub mod unpack;
 pub mod xen;
 
 pub use io::Ports;

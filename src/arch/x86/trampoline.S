@@ -46,17 +46,21 @@
         .set ROM_ALIAS_HIGH,  0x100000000 - IMAGE_SIZE  /* QEMU maps the image below 4 GiB */
         .set EARLY_STACK,     0x7000      /* low RAM nobody uses before the boot sector */
         .set STACK_PAINT,     0xa5        /* layout.rs STACK_PAINT */
+        .set INT3,            0xcc        /* layout.rs POST_TRAP: fills POST code after POST */
+        .set DEBUGCON_PORT,   0x402       /* QEMU's isa-debugcon (image.rs DEBUGCON) */
+        .set XEN_DEBUG_PORT,  0xe9        /* Xen's HVM debug port (image.rs XEN_DEBUG_PORT) */
 
 
 /* The three mode switches, each written once. */
 
-/* Real mode -> flat 32-bit code at \target (in .text16). Clobbers eax. */
-.macro TO_FLAT32 target
+/* Real mode -> flat 32-bit code at \target: in .text16 (linked at its offset in F000:
+ * base BIOS_BASE), or base 0 for code linked at its linear address. Clobbers eax. */
+.macro TO_FLAT32 target, base=BIOS_BASE
         lgdtl %cs:gdt_desc
         movl %cr0, %eax
         orb $1, %al
         movl %eax, %cr0
-        ljmpl $SEL_CODE32, $(\target + BIOS_BASE)
+        ljmpl $SEL_CODE32, $(\target + \base)
 .endm
 
 /* In 32-bit code: flat data segments everywhere. Clobbers ax. */
@@ -283,7 +287,8 @@ v86_msg:
         .asciz "[tramp] BIOS call from virtual-8086 mode refused (CF=1 AH=86)\n"
 
 /* ---------------------------------------------------------------------------------- */
-/* Reset: from the reset vector or from hvmloader (real mode, F000:FFF0).                */
+/* Reset: from the reset vector or from hvmloader (real mode, F000:FFF0). The 32-bit part */
+/* is the loader (section .loader, below).                                                */
         .code16
         .global xenbios_reset16
 xenbios_reset16:
@@ -293,97 +298,7 @@ xenbios_reset16:
         orb $2, %al
         andb $0xfe, %al
         outb %al, $PORT_A20
-        TO_FLAT32 reset32
-
-        .code32
-reset32:
-        FLAT_SEGMENTS
-        /* Is the BIOS area RAM already (hvmloader copied us there)? */
-        movl $xenbios_shadow_probe, %ebx
-        movl (%ebx), %eax
-        notl %eax
-        movl %eax, (%ebx)
-        cmpl (%ebx), %eax
-        jne 1f
-        notl %eax
-        movl %eax, (%ebx)
-        jmp shadowed
-1:      ljmpl $SEL_CODE32_HIGH, $(shadow_copy + BIOS_BASE)
-
-/* Runs from the 4 GiB ROM alias: turn 0xe0000-0xfffff into RAM and copy the image in. */
-shadow_copy:
-        movl $EARLY_STACK, %esp
-        movl $0x80000000, %eax          /* 00:00.0 vendor/device */
-        movw $PCI_ADDR, %dx
-        outl %eax, %dx
-        movw $PCI_DATA, %dx
-        inl %dx, %eax
-        movl $0x59, %ecx                /* i440FX PAM0 */
-        cmpl $0x12378086, %eax
-        je 2f
-        movl $0x90, %ecx                /* Q35 MCH PAM0 */
-        cmpl $0x29c08086, %eax
-        je 2f
-        jmp shadow_failed
-2:
-        movb $0x30, %bl                 /* PAM0[7:4]: f0000-fffff read/write RAM */
-        call pam_write
-        addl $5, %ecx                   /* PAM5: e0000-e7fff, PAM6: e8000-effff */
-        movb $0x33, %bl
-        call pam_write
-        incl %ecx
-        call pam_write
-        movl $ROM_ALIAS_HIGH, %esi
-        movl $IMAGE_START, %edi
-        movl $(IMAGE_SIZE / 4), %ecx
-        rep movsl
-        ljmpl $SEL_CODE32, $(shadowed + BIOS_BASE)
-
-/* config byte ecx of 00:00.0 := bl (no stack use: called before RAM is known) */
-pam_write:
-        movl %ecx, %eax
-        andl $0xfc, %eax
-        orl $0x80000000, %eax
-        movw $PCI_ADDR, %dx
-        outl %eax, %dx
-        movw $PCI_DATA, %dx
-        movl %ecx, %eax
-        andl $3, %eax
-        addw %ax, %dx
-        movb %bl, %al
-        outb %al, %dx
-        ret
-shadow_failed:
-        movl $shadow_msg, %esi
-        addl $BIOS_BASE, %esi
-3:      movb %cs:(%esi), %al
-        testb %al, %al
-        jz 4f
-        outb %al, $0xe9
-        movw $0x402, %dx
-        outb %al, %dx
-        incl %esi
-        jmp 3b
-4:      hlt
-        jmp 4b
-shadow_msg:
-        .asciz "[tramp] unknown host bridge: cannot make the BIOS area writable\n"
-
-shadowed:
-        movl $stack_top, %esp
-        movl $bss_start, %edi
-        movl $bss_end, %ecx
-        subl %edi, %ecx
-        xorl %eax, %eax
-        rep stosb
-        movl $stack_bottom, %edi        /* paint the stack: layout::stack_used() measures */
-        movl $stack_top, %ecx
-        subl %edi, %ecx
-        movb $STACK_PAINT, %al
-        rep stosb
-        movl $xenbios_post, %eax
-        call *%eax
-        ljmpl $SEL_CODE16, $post16
+        TO_FLAT32 reset32, 0            /* .loader is linked at its linear address */
 
         .code16
 post16:
@@ -656,6 +571,170 @@ reset_vector:
         AT 0xfffe
         .byte 0xfc                      /* model byte: AT */
         .byte 0x00
+
+        .text
+        .code32
+
+/* ---------------------------------------------------------------------------------- */
+/* The loader: the reset path from protected mode to POST. The file holds the runtime and */
+/* POST-only code compressed (tools/pack); this code and the real-mode sections are not,  */
+/* and lie above the runtime part's window (linker.ld). Linked at its linear address.     */
+/* Until xenbios_unpack returns, nothing else of the firmware exists: the loader calls    */
+/* only the decoder (.text.loader, linked here too); tools/pack checks that.              */
+        .section .loader, "ax"
+        .code32
+reset32:
+        FLAT_SEGMENTS
+        movl $EARLY_STACK, %esp
+        /* Is the BIOS area RAM already? */
+        movl $xenbios_shadow_probe, %ebx
+        movl (%ebx), %eax
+        notl %eax
+        movl %eax, (%ebx)
+        cmpl (%ebx), %eax
+        jne 1f
+        notl %eax
+        movl %eax, (%ebx)
+        /* RAM with the blob at its start: hvmloader copied the file there. */
+        movl $IMAGE_START, %esi
+        call has_blob
+        je loader_unpack
+        /* RAM without it: a restart after unpacking (a jump to the reset vector). Start
+         * again from the ROM if there is one (QEMU), else give up. */
+        movl $ROM_ALIAS_HIGH, %esi
+        call has_blob
+        movl $no_blob_msg, %esi
+        jne loader_halt
+1:      ljmpl $SEL_CODE32_HIGH, $shadow_copy
+
+/* ZF set if the blob's magic is at %esi. Clobbers ecx, esi, edi. */
+has_blob:
+        movl $xenbios_blob_magic, %edi
+        movl $BLOB_MAGIC_SIZE, %ecx
+        repe cmpsb
+        ret
+
+/* Runs from the 4 GiB ROM alias: turn 0xe0000-0xfffff into RAM and copy the image in. */
+shadow_copy:
+        movl $0x80000000, %eax          /* 00:00.0 vendor/device */
+        movw $PCI_ADDR, %dx
+        outl %eax, %dx
+        movw $PCI_DATA, %dx
+        inl %dx, %eax
+        movl $0x59, %ecx                /* i440FX PAM0 */
+        cmpl $0x12378086, %eax
+        je 2f
+        movl $0x90, %ecx                /* Q35 MCH PAM0 */
+        cmpl $0x29c08086, %eax
+        je 2f
+        movl $shadow_msg, %esi
+        jmp loader_halt
+2:
+        movb $0x30, %bl                 /* PAM0[7:4]: f0000-fffff read/write RAM */
+        call pam_write
+        addl $5, %ecx                   /* PAM5: e0000-e7fff, PAM6: e8000-effff */
+        movb $0x33, %bl
+        call pam_write
+        incl %ecx
+        call pam_write
+        movl $ROM_ALIAS_HIGH, %esi
+        movl $IMAGE_START, %edi
+        movl $(IMAGE_SIZE / 4), %ecx
+        rep movsl
+        movb $1, xenbios_unpack_from_rom  /* in the RAM copy (POST logs it) */
+        ljmpl $SEL_CODE32, $loader_unpack
+
+/* config byte ecx of 00:00.0 := bl */
+pam_write:
+        movl %ecx, %eax
+        andl $0xfc, %eax
+        orl $0x80000000, %eax
+        movw $PCI_ADDR, %dx
+        outl %eax, %dx
+        movw $PCI_DATA, %dx
+        movl %ecx, %eax
+        andl $3, %eax
+        addw %ax, %dx
+        movb %bl, %al
+        outb %al, %dx
+        ret
+
+/* The image is in RAM at 0xe0000 with the blob at its start. */
+loader_unpack:
+        movl $stack_top, %esp
+        rdtsc                           /* POST logs how long unpacking took */
+        movl %eax, xenbios_unpack_tsc
+        movl %edx, xenbios_unpack_tsc + 4
+        call xenbios_unpack             /* 0, or a format::Error code (1-9) */
+        movl %eax, %ebx
+        rdtsc
+        movl %eax, xenbios_unpack_tsc + 8
+        movl %edx, xenbios_unpack_tsc + 12
+        movl %ebx, %eax
+        testl %eax, %eax
+        jz 3f
+        addb %al, unpack_msg_code
+        movl $unpack_msg, %esi
+        jmp loader_halt
+3:
+        movl $bss_start, %edi
+        movl $bss_end, %ecx
+        subl %edi, %ecx
+        xorl %eax, %eax
+        rep stosb
+        movl $stack_bottom, %edi        /* paint the stack: layout::stack_used() measures */
+        movl $stack_top, %ecx
+        subl %edi, %ecx
+        movb $STACK_PAINT, %al
+        rep stosb
+        call xenbios_post
+        /* POST is over and its code is RAM for the OS now. Fill it with int3, so that a
+         * call into it that should not exist traps at once instead of running stale code. */
+        movl $post_start, %edi
+        movl $post_end, %ecx
+        subl %edi, %ecx
+        shrl $2, %ecx                   /* dwords: the region is 4-aligned (linker.ld) */
+        movl $(INT3 * 0x01010101), %eax
+        rep stosl
+        ljmpl $SEL_CODE16, $post16
+
+/* Print the message at %esi on the debug ports and stop. Works from the ROM alias too
+ * (%cs-relative: the message is in this section). */
+loader_halt:
+        movb %cs:(%esi), %al
+        testb %al, %al
+        jz 4f
+        outb %al, $XEN_DEBUG_PORT
+        movw $DEBUGCON_PORT, %dx
+        outb %al, %dx
+        incl %esi
+        jmp loader_halt
+4:      hlt
+        jmp 4b
+
+        .global xenbios_blob_magic
+xenbios_blob_magic:
+        .ascii "XBPACK01"               /* tools/pack format::MAGIC (it checks this copy) */
+        .set BLOB_MAGIC_SIZE, . - xenbios_blob_magic
+        .balign 4
+        .global xenbios_unpack_tsc
+xenbios_unpack_tsc:
+        .quad 0, 0                      /* TSC before and after xenbios_unpack */
+        .global xenbios_unpack_from_rom
+xenbios_unpack_from_rom:
+        .byte 0                         /* 1: the loader copied the image from the ROM */
+        .balign 4
+        .global xenbios_shadow_probe
+xenbios_shadow_probe:
+        .long 0x5a5aa5a5                /* written at reset: RAM or ROM? */
+shadow_msg:
+        .asciz "[loader] unknown host bridge: cannot make the BIOS area writable\n"
+no_blob_msg:
+        .asciz "[loader] restart without the packed image in RAM or ROM: cannot unpack again\n"
+unpack_msg:
+        .ascii "[loader] the packed image is corrupt: error "
+unpack_msg_code:
+        .asciz "0 (tools/pack/src/format.rs Error)\n"
 
         .text
         .code32

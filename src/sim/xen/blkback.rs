@@ -2,20 +2,28 @@
 //! the xenbus handshake through the simulated xenstore, the shared ring in either blkif
 //! layout (chosen by the frontend's `protocol` node, x86_64 when absent), data through
 //! grants, and fault injection.
+//!
+//! As QEMU 10's `xen-block`: the backend writes `sector-size`, `sectors`, `info` before
+//! `InitWait`; a disk whose sector size is not 512 connects only to a frontend that wrote
+//! `feature-large-sector-size = 1`, and then counts `sectors` and every ring sector field
+//! in sector-size units; frontend `Closing` makes it `Closing`, frontend `Closed` makes it
+//! disconnect and go `Closed`, and a frontend that goes `Initialising` again finds it back
+//! in `InitWait` (it is "online"). [`VbdConfig::linux_blkback`] serves like Linux's blkback
+//! instead: `sector-size` only at `Connected`, 512-byte units always.
 
 use super::{GrantMapError, Peer, Port, XenState};
 use crate::mem::{Memory, MemoryExt};
 use std::mem::size_of;
 use xen_headers::event_channel::EvtchnPort;
-use xen_headers::grant_table::GrantRef;
+use xen_headers::grant_table::{GTF_PERMIT_ACCESS, GrantEntryV1, GrantRef};
 use xen_headers::io::blkif::{
     BLKIF_MAX_SEGMENTS_PER_REQUEST, BLKIF_OP_FLUSH_DISKCACHE, BLKIF_OP_READ, BLKIF_OP_WRITE,
-    BLKIF_RSP_EOPNOTSUPP, BLKIF_RSP_ERROR, BLKIF_RSP_OKAY, BLKIF_SECTOR_SIZE,
-    BLKIF_SECTORS_PER_PAGE, BlkifRequestSegment, XEN_IO_PROTO_ABI_X86_32, XEN_IO_PROTO_ABI_X86_64,
-    XENBUS_NODE_BACKEND, XENBUS_NODE_BACKEND_ID, XENBUS_NODE_DEVICE_TYPE,
-    XENBUS_NODE_EVENT_CHANNEL, XENBUS_NODE_FEATURE_FLUSH_CACHE, XENBUS_NODE_INFO, XENBUS_NODE_MODE,
-    XENBUS_NODE_PROTOCOL, XENBUS_NODE_RING_REF, XENBUS_NODE_SECTOR_SIZE, XENBUS_NODE_SECTORS,
-    XENBUS_NODE_STATE, XENBUS_NODE_VIRTUAL_DEVICE, x86_32, x86_64,
+    BLKIF_RSP_EOPNOTSUPP, BLKIF_RSP_ERROR, BLKIF_RSP_OKAY, BLKIF_SECTOR_SIZE, BlkifRequestSegment,
+    VDISK_READONLY, XEN_IO_PROTO_ABI_X86_32, XEN_IO_PROTO_ABI_X86_64, XENBUS_NODE_BACKEND,
+    XENBUS_NODE_BACKEND_ID, XENBUS_NODE_DEVICE_TYPE, XENBUS_NODE_EVENT_CHANNEL,
+    XENBUS_NODE_FEATURE_FLUSH_CACHE, XENBUS_NODE_INFO, XENBUS_NODE_MODE, XENBUS_NODE_PROTOCOL,
+    XENBUS_NODE_RING_REF, XENBUS_NODE_SECTOR_SIZE, XENBUS_NODE_SECTORS, XENBUS_NODE_STATE,
+    XENBUS_NODE_VIRTUAL_DEVICE, x86_32, x86_64,
 };
 use xen_headers::io::ring::{RingIdx, SRING_HEADER_SIZE, SringHeader, ring_slot};
 use xen_headers::io::xenbus::XenbusState;
@@ -23,12 +31,14 @@ use xen_headers::xen::Domid;
 
 const PAGE_SHIFT: u32 = xen_headers::XEN_PAGE_SHIFT;
 const SECTOR: u64 = BLKIF_SECTOR_SIZE as u64;
+const PAGE: u32 = xen_headers::XEN_PAGE_SIZE as u32;
 /// How far a "jumping" rsp_prod jumps: beyond any ring.
 pub const BLK_RSP_PROD_JUMP: u32 = 1000;
 /// The bit flipped in a bogus response id.
 pub const BOGUS_ID_BIT: u64 = 1 << 63;
 const REQ_PROD: u32 = std::mem::offset_of!(SringHeader, req_prod) as u32;
 const RSP_PROD: u32 = std::mem::offset_of!(SringHeader, rsp_prod) as u32;
+const REQ_EVENT: u32 = std::mem::offset_of!(SringHeader, req_event) as u32;
 
 /// The ring layout a frontend asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,11 +62,50 @@ impl Abi {
     }
 }
 
+/// The frontend node that asks for sector-size units (QEMU requires it for sector sizes
+/// other than 512).
+pub const NODE_FEATURE_LARGE_SECTOR_SIZE: &str = "feature-large-sector-size";
+
+/// What kind of disk a backend serves.
+#[derive(Clone, Debug)]
+pub struct VbdConfig {
+    /// Logical sector size (512 or 4096 for disks).
+    pub sector_size: u32,
+    /// `VDISK_*` bits for the `info` node.
+    pub info: u32,
+    /// The frontend's `device-type` node ("disk", "cdrom").
+    pub device_type: &'static str,
+    /// `mode`: "w" or "r" (writes are refused).
+    pub mode: &'static str,
+    /// Offer `feature-flush-cache`.
+    pub flush: bool,
+    /// Behave as Linux blkback (see the module docs) rather than QEMU.
+    pub linux_blkback: bool,
+    /// The disk's size if larger than its `Vec`: sectors past the `Vec` read as
+    /// [`crate::sim::FakeDisk::pattern`] (of their 512-byte number) until written.
+    pub virtual_len: Option<u64>,
+}
+
+impl Default for VbdConfig {
+    fn default() -> Self {
+        VbdConfig {
+            sector_size: BLKIF_SECTOR_SIZE as u32,
+            info: 0,
+            device_type: "disk",
+            mode: "w",
+            flush: true,
+            linux_blkback: false,
+            virtual_len: None,
+        }
+    }
+}
+
 /// Misbehaviour to inject (counters count down per request).
 #[derive(Clone, Debug, Default)]
 pub struct BlkFaults {
-    /// The next n requests fail with `BLKIF_RSP_ERROR`.
+    /// The next n requests fail with `BLKIF_RSP_ERROR` (after `error_after` good ones).
     pub error_status: u32,
+    pub error_after: u32,
     /// The next n requests are consumed and never answered.
     pub no_response: u32,
     /// The next n requests are answered only after the guest yielded `late_yields` times.
@@ -80,6 +129,11 @@ pub struct SeenBlkReq {
     pub sector: u64,
     pub nr_segments: u8,
     pub status: i16,
+    /// The guest frames its segments granted (0 for a reference that is not granted).
+    pub frames: Vec<u32>,
+    /// Which notification (or yield) of the guest made the backend see it: requests with
+    /// the same number were all on the ring together.
+    pub round: u64,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -90,11 +144,16 @@ struct Conn {
     abi: Abi,
     req_cons: RingIdx,
     rsp_prod_pvt: RingIdx,
+    /// Bytes per unit of `sector_number`, `first_sect`, `last_sect`.
+    unit: u64,
 }
 
 pub struct SimBlkback {
     pub vdev: u32,
     pub disk: Vec<u8>,
+    pub cfg: VbdConfig,
+    /// Flushes served.
+    pub flushes: u32,
     /// The backend's domain (QEMU: 0).
     pub domid: Domid,
     /// Absolute frontend and backend directories.
@@ -110,9 +169,53 @@ pub struct SimBlkback {
     conn: Option<Conn>,
     /// Responses held back: (due yield count, id, operation, status).
     late: Vec<(u64, u64, u8, i16)>,
+    /// Written 512-byte units past the `Vec` (see [`VbdConfig::virtual_len`]).
+    high: std::collections::BTreeMap<u64, Vec<u8>>,
+    rounds: u64,
 }
 
 impl SimBlkback {
+    /// The disk's size in bytes.
+    pub fn len(&self) -> u64 {
+        self.cfg.virtual_len.unwrap_or(self.disk.len() as u64)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The bytes `start..end` of the disk (multiples of 512).
+    pub fn bytes(&self, start: u64, end: u64) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut at = start;
+        while at < end {
+            if at < self.disk.len() as u64 {
+                let stop = end.min(self.disk.len() as u64);
+                out.extend_from_slice(&self.disk[at as usize..stop as usize]);
+                at = stop;
+                continue;
+            }
+            let unit = at / SECTOR;
+            match self.high.get(&unit) {
+                Some(s) => out.extend_from_slice(s),
+                None => out.extend(crate::sim::FakeDisk::pattern(unit, SECTOR as u32)),
+            }
+            at += SECTOR;
+        }
+        out
+    }
+
+    fn store_bytes(&mut self, start: u64, data: &[u8]) {
+        for (k, chunk) in data.chunks(SECTOR as usize).enumerate() {
+            let at = start + k as u64 * SECTOR;
+            if at < self.disk.len() as u64 {
+                self.disk[at as usize..at as usize + chunk.len()].copy_from_slice(chunk);
+            } else {
+                self.high.insert(at / SECTOR, chunk.to_vec());
+            }
+        }
+    }
+
     pub fn connected(&self) -> bool {
         self.conn.is_some()
     }
@@ -136,6 +239,11 @@ impl XenState {
     /// A disk at `device/vbd/<vdev>` whose backend (domain 0) waits in `InitWait` with the
     /// nodes QEMU writes. Returns its index in `backs`.
     pub fn add_vbd(&mut self, vdev: u32, disk: Vec<u8>) -> usize {
+        self.add_vbd_with(vdev, disk, VbdConfig::default())
+    }
+
+    /// A disk as [`XenState::add_vbd`], described by `vc`.
+    pub fn add_vbd_with(&mut self, vdev: u32, disk: Vec<u8>, vc: VbdConfig) -> usize {
         let domid = self.cfg.domid;
         let fe = format!("/local/domain/{domid}/device/vbd/{vdev}");
         let be = format!("/local/domain/0/backend/qdisk/{domid}/{vdev}");
@@ -152,29 +260,24 @@ impl XenState {
             XenbusState::Initialising.as_str(),
         );
         w(st, &fe, XENBUS_NODE_VIRTUAL_DEVICE, &vdev.to_string());
-        w(st, &fe, XENBUS_NODE_DEVICE_TYPE, "disk");
+        w(st, &fe, XENBUS_NODE_DEVICE_TYPE, vc.device_type);
         w(st, &be, "frontend", &fe);
         w(st, &be, "frontend-id", &domid.to_string());
-        w(
-            st,
-            &be,
-            XENBUS_NODE_SECTORS,
-            &(disk.len() as u64 / SECTOR).to_string(),
-        );
-        w(
-            st,
-            &be,
-            XENBUS_NODE_SECTOR_SIZE,
-            &BLKIF_SECTOR_SIZE.to_string(),
-        );
-        w(st, &be, XENBUS_NODE_INFO, "0");
-        w(st, &be, XENBUS_NODE_MODE, "w");
-        w(st, &be, XENBUS_NODE_FEATURE_FLUSH_CACHE, "1");
+        w(st, &be, "online", "1");
+        if !vc.linux_blkback {
+            Self::write_disk_nodes(st, &be, &vc, vc.virtual_len.unwrap_or(disk.len() as u64));
+        }
+        w(st, &be, XENBUS_NODE_MODE, vc.mode);
+        if vc.flush {
+            w(st, &be, XENBUS_NODE_FEATURE_FLUSH_CACHE, "1");
+        }
         w(st, &be, XENBUS_NODE_STATE, XenbusState::InitWait.as_str());
         st.changed = false;
         self.backs.push(SimBlkback {
             vdev,
             disk,
+            cfg: vc,
+            flushes: 0,
             domid: 0,
             fe,
             be,
@@ -185,8 +288,25 @@ impl XenState {
             error: None,
             conn: None,
             late: Vec::new(),
+            high: Default::default(),
+            rounds: 0,
         });
         self.backs.len() - 1
+    }
+
+    /// `sectors`, `sector-size`, `info`: QEMU at creation, Linux blkback at connection.
+    fn write_disk_nodes(st: &mut super::SimStore, be: &str, vc: &VbdConfig, bytes: u64) {
+        let unit = if vc.linux_blkback {
+            SECTOR
+        } else {
+            u64::from(vc.sector_size)
+        };
+        let w = |st: &mut super::SimStore, node: &str, v: String| {
+            st.write(&format!("{be}/{node}"), v.as_bytes())
+        };
+        w(st, XENBUS_NODE_SECTORS, (bytes / unit).to_string());
+        w(st, XENBUS_NODE_SECTOR_SIZE, vc.sector_size.to_string());
+        w(st, XENBUS_NODE_INFO, vc.info.to_string());
     }
 
     /// The backend goes away: its nodes removed (`remove_nodes`) or its state `Closed`; it
@@ -232,9 +352,15 @@ impl XenState {
             (XenbusState::InitWait, Some(XenbusState::Initialised | XenbusState::Connected)) => {
                 self.blk_connect(i)
             }
-            (XenbusState::Connected, Some(XenbusState::Closing | XenbusState::Closed)) => {
+            (XenbusState::Connected | XenbusState::InitWait, Some(XenbusState::Closing)) => {
+                self.set_be_state(i, XenbusState::Closing)
+            }
+            (s, Some(XenbusState::Closed | XenbusState::Unknown)) if s != XenbusState::Closed => {
                 self.blk_disconnect(i);
                 self.set_be_state(i, XenbusState::Closed);
+            }
+            (XenbusState::Closed, Some(XenbusState::Initialising)) => {
+                self.set_be_state(i, XenbusState::InitWait)
             }
             _ => {}
         }
@@ -259,6 +385,15 @@ impl XenState {
         else {
             return self.blk_fail(i, "ring-ref or event-channel out of range");
         };
+        let vc = self.backs[i].cfg.clone();
+        let large = parse_num(node(self, NODE_FEATURE_LARGE_SECTOR_SIZE).as_deref()) == Some(1);
+        let unit = if vc.linux_blkback || vc.sector_size == BLKIF_SECTOR_SIZE as u32 {
+            SECTOR
+        } else if large {
+            u64::from(vc.sector_size)
+        } else {
+            return self.blk_fail(i, "logical_block_size != 512 not supported by frontend");
+        };
         let domid = self.backs[i].domid;
         match self.ports.get(&port) {
             Some(Port::Unbound { remote }) if *remote == domid => {}
@@ -282,7 +417,13 @@ impl XenState {
             abi,
             req_cons: 0,
             rsp_prod_pvt: 0,
+            unit,
         });
+        if vc.linux_blkback {
+            let be = self.backs[i].be.clone();
+            let len = self.backs[i].len();
+            Self::write_disk_nodes(&mut self.store, &be, &vc, len);
+        }
         self.set_be_state(i, XenbusState::Connected);
     }
 
@@ -311,6 +452,8 @@ impl XenState {
             return self.blk_fail(i, "frontend ring overflow");
         }
         let mut cons = c.req_cons;
+        self.backs[i].rounds += 1;
+        let round = self.backs[i].rounds;
         while cons != req_prod {
             let slot = ring_slot(cons, c.abi.ring_size());
             let at = ring + SRING_HEADER_SIZE as u32 + slot * c.abi.entry_size();
@@ -325,12 +468,19 @@ impl XenState {
                     (r.operation, r.nr_segments, r.id, r.sector_number, r.seg)
                 }
             };
+            let frames = segs[..usize::from(nsegs).min(BLKIF_MAX_SEGMENTS_PER_REQUEST)]
+                .iter()
+                .map(|g| self.granted_frame(g.gref).unwrap_or(0))
+                .collect();
             let faults = &mut self.backs[i].faults;
-            let status = if faults.error_status > 0 {
+            let status = if faults.error_after > 0 {
+                faults.error_after -= 1;
+                self.blk_do(i, c.unit, op, nsegs, sector, &segs)
+            } else if faults.error_status > 0 {
                 faults.error_status -= 1;
                 BLKIF_RSP_ERROR
             } else {
-                self.blk_do(i, op, nsegs, sector, &segs)
+                self.blk_do(i, c.unit, op, nsegs, sector, &segs)
             };
             self.backs[i].seen.push(SeenBlkReq {
                 operation: op,
@@ -338,6 +488,8 @@ impl XenState {
                 sector,
                 nr_segments: nsegs,
                 status,
+                frames,
+                round,
             });
             let faults = &mut self.backs[i].faults;
             if faults.no_response > 0 {
@@ -354,6 +506,12 @@ impl XenState {
         }
         if let Some(conn) = self.backs[i].conn.as_mut() {
             conn.req_cons = cons;
+        }
+        // RING_FINAL_CHECK_FOR_REQUESTS: ask for a notification at the next request.
+        mem.clone()
+            .write_u32(ring + REQ_EVENT, cons.wrapping_add(1));
+        if mem.read_u32(ring + REQ_PROD) != cons && !self.backs[i].gone {
+            self.blk_service(i);
         }
     }
 
@@ -420,36 +578,68 @@ impl XenState {
         }
     }
 
+    /// The frame grant `gref` of the frontend's domain names, if it is a valid grant.
+    fn granted_frame(&self, gref: GrantRef) -> Option<u32> {
+        let addr = self.grant_entry_addr(gref)?;
+        let flags = self
+            .mem
+            .read_u16(addr + std::mem::offset_of!(GrantEntryV1, flags) as u32);
+        (flags & GTF_PERMIT_ACCESS != 0).then(|| {
+            self.mem
+                .read_u32(addr + std::mem::offset_of!(GrantEntryV1, frame) as u32)
+        })
+    }
+
     /// Perform one read, write or flush; the status for the response.
+    #[allow(clippy::too_many_arguments)]
     fn blk_do(
         &mut self,
         i: usize,
+        unit: u64,
         op: u8,
         nsegs: u8,
         sector: u64,
         segs: &[BlkifRequestSegment; BLKIF_MAX_SEGMENTS_PER_REQUEST],
     ) -> i16 {
+        let vc = &self.backs[i].cfg;
+        let ss = u64::from(vc.sector_size);
+        let read_only = vc.mode == "r" || vc.info & VDISK_READONLY != 0;
         match op {
-            BLKIF_OP_FLUSH_DISKCACHE => return BLKIF_RSP_OKAY,
-            BLKIF_OP_READ | BLKIF_OP_WRITE => {}
+            BLKIF_OP_FLUSH_DISKCACHE if vc.flush => {
+                self.backs[i].flushes += 1;
+                return BLKIF_RSP_OKAY;
+            }
+            BLKIF_OP_READ => {}
+            BLKIF_OP_WRITE if !read_only => {}
+            BLKIF_OP_WRITE => return BLKIF_RSP_ERROR,
             _ => return BLKIF_RSP_EOPNOTSUPP,
         }
         let n = nsegs as usize;
         if n == 0 || n > BLKIF_MAX_SEGMENTS_PER_REQUEST {
             return BLKIF_RSP_ERROR;
         }
+        // Transfers must be whole logical sectors (blkback and QEMU both check).
+        if !(sector * unit).is_multiple_of(ss) {
+            return BLKIF_RSP_ERROR;
+        }
         let domid = self.backs[i].domid;
         let hold = self.backs[i].faults.hold_grants;
         let mut mem = self.mem.clone();
         let mut at_sector = sector;
+        let per_page = u64::from(PAGE) / unit;
         for seg in &segs[..n] {
-            if seg.first_sect > seg.last_sect || seg.last_sect >= BLKIF_SECTORS_PER_PAGE {
+            if seg.first_sect > seg.last_sect || u64::from(seg.last_sect) >= per_page {
                 return BLKIF_RSP_ERROR;
             }
             let count = u64::from(seg.last_sect - seg.first_sect) + 1;
-            let start = at_sector * SECTOR;
-            let end = start + count * SECTOR;
-            if end > self.backs[i].disk.len() as u64 {
+            if !(count * unit).is_multiple_of(ss)
+                || !(u64::from(seg.first_sect) * unit).is_multiple_of(ss)
+            {
+                return BLKIF_RSP_ERROR;
+            }
+            let start = at_sector * unit;
+            let end = start + count * unit;
+            if end > self.backs[i].len() {
                 return BLKIF_RSP_ERROR;
             }
             // A read writes into the guest's page, a write reads it.
@@ -461,14 +651,13 @@ impl XenState {
                     return BLKIF_RSP_ERROR;
                 }
             };
-            let addr = (gfn << PAGE_SHIFT) + u32::from(seg.first_sect) * SECTOR as u32;
-            let range = start as usize..end as usize;
+            let addr = (gfn << PAGE_SHIFT) + u32::from(seg.first_sect) * unit as u32;
             if op == BLKIF_OP_READ {
-                mem.write(addr, &self.backs[i].disk[range]);
+                mem.write(addr, &self.backs[i].bytes(start, end));
             } else {
-                let mut buf = vec![0; range.len()];
+                let mut buf = vec![0; (end - start) as usize];
                 mem.read(addr, &mut buf);
-                self.backs[i].disk[range].copy_from_slice(&buf);
+                self.backs[i].store_bytes(start, &buf);
             }
             if !hold {
                 self.grant_unmap(seg.gref);

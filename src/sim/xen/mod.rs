@@ -14,7 +14,7 @@
 pub mod blkback;
 pub mod store;
 
-pub use blkback::{Abi, BlkFaults, SeenBlkReq, SimBlkback};
+pub use blkback::{Abi, BlkFaults, SeenBlkReq, SimBlkback, VbdConfig};
 pub use store::{SeenRequest, SimStore, XsFault, XsRule};
 
 use super::{SharedMemory, SimClock, SimConsole, SimCpu, SimPorts, SparseMemory};
@@ -234,7 +234,7 @@ impl XenState {
     }
 
     /// The guest-physical address of grant entry `gref`, if its frame is mapped.
-    fn grant_entry_addr(&self, gref: GrantRef) -> Option<u32> {
+    pub(super) fn grant_entry_addr(&self, gref: GrantRef) -> Option<u32> {
         let per = GRANT_ENTRIES_V1_PER_FRAME as u32;
         let gfn = *self.grant_frames.get(&(gref / per))?;
         Some((gfn << PAGE_SHIFT) + (gref % per) * size_of::<GrantEntryV1>() as u32)

@@ -1,0 +1,1079 @@
+//! Xen PV block frontend: one [`XenDisk`] per `device/vbd/<vdev>`, a [`BlockDevice`] that
+//! int13 and boot use like any other drive.
+//!
+//! # Handshake (POST, [`probe`])
+//!
+//! For each VBD, in `virtual-device` order: read `backend` and `backend-id`; grant the
+//! backend the ring page and allocate an event channel for it; wait (bounded) for the
+//! backend's `InitWait` (a backend an earlier stage left `Connected`, `Closing` or `Closed`,
+//! before a reboot say, is first walked back to `InitWait` the way Linux resets a frontend
+//! a previous kernel left behind); write `ring-ref`, `event-channel` and `protocol` in one
+//! transaction; go `Initialised`; wait for `Connected`; read `sectors`, `sector-size`,
+//! `info`, `feature-flush-cache`, `mode` and the frontend's `device-type`; go `Connected`.
+//! A VBD that fails a step is skipped with a log line saying why (its frontend left
+//! `Closed`, its grant and port released); POST goes on.
+//!
+//! # Units and sector sizes
+//!
+//! Ring requests count 512-byte units (`sector_number`, `first_sect`, `last_sect`), and
+//! transfers must be aligned to the backend's `sector-size`. A backend that announces a
+//! sector size other than 512 *before* the frontend connects (QEMU's `xen-block` does, and
+//! refuses such a disk to a frontend that does not write `feature-large-sector-size`) is
+//! given `feature-large-sector-size = 1`, and then counts every sector quantity, `sectors`
+//! included, in `sector-size` units (Xen's blkif.h from 4.12 to 4.18, and QEMU 10). A
+//! backend that announces its sector size only at `Connected` (Linux blkback) keeps
+//! 512-byte units. The node is set to 0 once connected, so that the OS's own frontend is
+//! not taken for one that asked for it.
+//!
+//! # Requests
+//!
+//! A transfer is cut into batches of at most [`BATCH_REQUESTS`] requests of up to
+//! [`BLKIF_MAX_SEGMENTS_PER_REQUEST`] segments, a segment being the part of the transfer in
+//! one 4 KiB page: a 64 KiB int13 call is one batch. Every request of a batch is on the ring
+//! before the backend is notified (once, if its `req_event` asks for it) and before the
+//! firmware waits. The caller's own frames are granted when the buffer is aligned to the
+//! sector size and lies in RAM the guest owns; otherwise data goes through the
+//! [`BOUNCE_PAGES`] bounce pages the disks share. Responses are checked before anything is
+//! believed: the producer index must not run ahead of the requests made, the id must be
+//! one in flight (answers to requests abandoned after a timeout are recognised and
+//! dropped), the operation must match. Only then is bounce data copied and are sectors
+//! counted: a failure reports the sectors of the requests before the first failed one.
+//!
+//! Errors become int13 codes: a backend error is 10h (read) or CCh (write), an unsupported
+//! operation 01h, no answer in time 80h, a backend that breaks the protocol 20h (and the
+//! disk answers 20h from then on). Every grant is revoked after its request; one the backend
+//! still maps is logged and never handed out again, and if it is a bounce page the bounce
+//! pages are not used again.
+//!
+//! # Hand-off
+//!
+//! The frontend stays `Connected` when the OS starts: loaders and the kernel's real-mode
+//! setup use int13 until the very end, and legacy boot has no "exit boot services". Linux
+//! resets frontends it finds `Connected` or `Closed` (`xenbus_reset_state`), see
+//! `docs/handoff.md`.
+
+use super::wait::{DEFAULT_TIMEOUT_US, Timeout, wait_for};
+use super::xenstore::{Xs, XsError, XsPath};
+use super::{Text, Xen};
+use crate::bios::{Bios, Ctx};
+use crate::block::{
+    BlockDevice, Capacity, DiskError, DriveInfo, DriveKind, Interface, IoError, PciAddr,
+};
+use crate::hw::clock::Clock;
+use crate::mem::{Memory, MemoryExt};
+use core::cell::Cell;
+use core::fmt::{self, Write};
+use core::marker::PhantomData;
+use core::mem::{offset_of, size_of};
+use xen_headers::event_channel::EvtchnPort;
+use xen_headers::grant_table::GrantRef;
+use xen_headers::io::blkif::{
+    BLKIF_MAX_SEGMENTS_PER_REQUEST, BLKIF_OP_FLUSH_DISKCACHE, BLKIF_OP_READ, BLKIF_OP_WRITE,
+    BLKIF_RSP_EOPNOTSUPP, BLKIF_RSP_ERROR, BLKIF_RSP_OKAY, BLKIF_SECTOR_SIZE, BlkifRequestSegment,
+    BlkifVdev, VDISK_CDROM, VDISK_READONLY, VDISK_REMOVABLE, Vbd, VbdKind, XENBUS_NODE_BACKEND,
+    XENBUS_NODE_BACKEND_ID, XENBUS_NODE_EVENT_CHANNEL, XENBUS_NODE_FEATURE_FLUSH_CACHE,
+    XENBUS_NODE_INFO, XENBUS_NODE_PROTOCOL, XENBUS_NODE_RING_REF, XENBUS_NODE_SECTOR_SIZE,
+    XENBUS_NODE_SECTORS, XENBUS_NODE_STATE, XENSTORE_VBD_DIR, x86_32, x86_64,
+};
+use xen_headers::io::ring::{
+    FrontRing, RingIdx, SRING_HEADER_SIZE, SharedRingIndices, SringHeader,
+};
+use xen_headers::io::xenbus::XenbusState;
+use xen_headers::xen::Domid;
+use xen_headers::{XEN_PAGE_SHIFT, XEN_PAGE_SIZE};
+
+const TAG: &str = "blkfront";
+const PAGE: u32 = XEN_PAGE_SIZE as u32;
+const SECTOR: u32 = BLKIF_SECTOR_SIZE as u32;
+const SECTOR_SHIFT: u32 = SECTOR.trailing_zeros();
+const MAX_SEGS: usize = BLKIF_MAX_SEGMENTS_PER_REQUEST;
+/// Requests one batch puts on the ring before waiting: 33 pages, a 64 KiB int13 call at
+/// any alignment.
+pub const BATCH_REQUESTS: usize = 3;
+const BATCH_PAGES: u32 = (BATCH_REQUESTS * MAX_SEGS) as u32;
+/// Bounce pages shared by all PV disks (one 64 KiB int13 call).
+pub const BOUNCE_PAGES: u32 = 16;
+/// How long one I/O batch may take.
+pub const IO_TIMEOUT_US: u64 = 10_000_000;
+/// A frontend node (blkif.h; deprecated since Xen 4.19): "I count sectors in `sector-size`
+/// units". QEMU refuses a disk whose sector size is not 512 to a frontend without it.
+const NODE_LARGE_SECTORS: &str = "feature-large-sector-size";
+/// A boolean node's "yes".
+const YES: u64 = 1;
+/// A CD-ROM's sectors for int13.
+const CD_SECTOR: u32 = 2048;
+
+/// Where the fields of a blkif request and response are in a ring layout.
+pub trait Abi: 'static {
+    /// The value for the frontend's `protocol` node.
+    const PROTOCOL: &'static str;
+    const ENTRY: u32;
+    const RING_SIZE: u32;
+    const OP: usize;
+    const NSEG: usize;
+    const HANDLE: usize;
+    const ID: usize;
+    const SECTOR: usize;
+    const SEG: usize;
+    const RSP_SIZE: usize;
+    const RSP_ID: usize;
+    const RSP_OP: usize;
+    const RSP_STATUS: usize;
+}
+
+macro_rules! abi {
+    ($(#[$doc:meta])* $name:ident, $m:ident) => {
+        $(#[$doc])*
+        pub struct $name;
+        impl Abi for $name {
+            const PROTOCOL: &'static str = $m::PROTOCOL;
+            const ENTRY: u32 = size_of::<$m::BlkifSringEntry>() as u32;
+            const RING_SIZE: u32 = $m::BLKIF_RING_SIZE;
+            const OP: usize = offset_of!($m::BlkifRequest, operation);
+            const NSEG: usize = offset_of!($m::BlkifRequest, nr_segments);
+            const HANDLE: usize = offset_of!($m::BlkifRequest, handle);
+            const ID: usize = offset_of!($m::BlkifRequest, id);
+            const SECTOR: usize = offset_of!($m::BlkifRequest, sector_number);
+            const SEG: usize = offset_of!($m::BlkifRequest, seg);
+            const RSP_SIZE: usize = size_of::<$m::BlkifResponse>();
+            const RSP_ID: usize = offset_of!($m::BlkifResponse, id);
+            const RSP_OP: usize = offset_of!($m::BlkifResponse, operation);
+            const RSP_STATUS: usize = offset_of!($m::BlkifResponse, status);
+        }
+    };
+}
+
+abi!(
+    /// The `x86_32-abi` layout.
+    X86_32,
+    x86_32
+);
+abi!(
+    /// The `x86_64-abi` layout: what QEMU and a 64-bit dom0 use natively and what a 64-bit
+    /// Linux writes after us. The image uses it ([`probe`]).
+    X86_64,
+    x86_64
+);
+
+/// The largest ring entry and response of the two layouts.
+const MAX_ENTRY: usize = size_of::<x86_64::BlkifSringEntry>();
+const MAX_RSP: usize = size_of::<x86_64::BlkifResponse>();
+const _: () = assert!(size_of::<x86_32::BlkifSringEntry>() <= MAX_ENTRY);
+const _: () = assert!(size_of::<x86_32::BlkifResponse>() <= MAX_RSP);
+
+const SEG_SIZE: usize = size_of::<BlkifRequestSegment>();
+const SEG_FIRST: usize = offset_of!(BlkifRequestSegment, first_sect);
+const SEG_LAST: usize = offset_of!(BlkifRequestSegment, last_sect);
+const REQ_PROD: u32 = offset_of!(SringHeader, req_prod) as u32;
+const REQ_EVENT: u32 = offset_of!(SringHeader, req_event) as u32;
+const RSP_PROD: u32 = offset_of!(SringHeader, rsp_prod) as u32;
+const RSP_EVENT: u32 = offset_of!(SringHeader, rsp_event) as u32;
+
+/// Timeouts (tests shorten them).
+#[derive(Clone, Copy, Debug)]
+pub struct Config {
+    /// Each handshake step (a backend state change).
+    pub handshake_timeout_us: u64,
+    /// Each I/O batch.
+    pub io_timeout_us: u64,
+}
+
+impl Config {
+    pub const DEFAULT: Config = Config {
+        handshake_timeout_us: DEFAULT_TIMEOUT_US,
+        io_timeout_us: IO_TIMEOUT_US,
+    };
+}
+
+/// The bounce pages all PV disks share (one transfer at a time: int13 is not re-entered).
+pub struct Bounce {
+    base: u32,
+    /// A backend kept one of them mapped: they may change under us, and are not used again.
+    poisoned: Cell<bool>,
+}
+
+/// The ring page's index fields, through `Memory` (single volatile accesses in the image).
+struct SharedRing<'a> {
+    mem: &'a mut dyn Memory,
+    base: u32,
+}
+
+impl SharedRingIndices for SharedRing<'_> {
+    fn req_prod(&self) -> RingIdx {
+        self.mem.read_u32(self.base + REQ_PROD)
+    }
+    fn set_req_prod(&mut self, v: RingIdx) {
+        self.mem.write_u32(self.base + REQ_PROD, v)
+    }
+    fn req_event(&self) -> RingIdx {
+        self.mem.read_u32(self.base + REQ_EVENT)
+    }
+    fn rsp_prod(&self) -> RingIdx {
+        self.mem.read_u32(self.base + RSP_PROD)
+    }
+    fn rsp_event(&self) -> RingIdx {
+        self.mem.read_u32(self.base + RSP_EVENT)
+    }
+    fn set_rsp_event(&mut self, v: RingIdx) {
+        self.mem.write_u32(self.base + RSP_EVENT, v)
+    }
+}
+
+/// A VBD's name as Linux gives it: `xvda`, `xvdab`, `hdb`, `sda1`; `vbd 12345` for numbers
+/// outside the naming scheme.
+pub struct VbdName(pub u32);
+
+impl fmt::Display for VbdName {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        /// Disks named with one or two letters: a..z, aa..zz.
+        const LETTERS: u32 = 26;
+        const NAMED: u32 = LETTERS * (LETTERS + 1);
+        let v = Vbd::decode(self.0).filter(|v| v.disk < NAMED);
+        let Some(v) = v else {
+            return write!(f, "vbd {}", self.0);
+        };
+        let prefix = match v.kind {
+            VbdKind::Xvd => "xvd",
+            VbdKind::Sd => "sd",
+            VbdKind::Hd => "hd",
+        };
+        let mut name = [0u8; 2];
+        let letters = if v.disk < LETTERS {
+            name[0] = b'a' + v.disk as u8;
+            &name[..1]
+        } else {
+            name = [
+                b'a' + (v.disk / LETTERS - 1) as u8,
+                b'a' + (v.disk % LETTERS) as u8,
+            ];
+            &name[..]
+        };
+        f.write_str(prefix)?;
+        // Only ASCII letters were written.
+        f.write_str(core::str::from_utf8(letters).unwrap_or(""))?;
+        if v.partition != 0 {
+            write!(f, "{}", v.partition)?;
+        }
+        Ok(())
+    }
+}
+
+/// A request of the batch in flight (its id is the batch's first plus its index): its
+/// bytes, and its status once answered.
+#[derive(Clone, Copy)]
+struct Pending {
+    bytes: u32,
+    status: Option<i16>,
+}
+
+/// What an I/O wait is for, for the log line when it times out.
+struct IoWhat {
+    vdev: u32,
+    sector: u64,
+    first_id: u32,
+    last_id: u32,
+}
+
+impl fmt::Display for IoWhat {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(
+            f,
+            "{} at sector {} (requests {}-{})",
+            VbdName(self.vdev),
+            self.sector,
+            self.first_id,
+            self.last_id
+        )
+    }
+}
+
+/// A connected PV disk, its ring in layout `A`.
+pub struct XenDisk<A: Abi> {
+    info: DriveInfo,
+    xen: &'static Xen,
+    bounce: &'static Bounce,
+    vdev: u32,
+    backend: Domid,
+    /// Linear address of the ring page.
+    ring: u32,
+    port: EvtchnPort,
+    front: FrontRing,
+    /// log2 of the unit of `sector_number`, `first_sect`, `last_sect`: 9, or the sector
+    /// size's with `feature-large-sector-size`.
+    unit_shift: u32,
+    /// The backend's sector size: offsets and lengths on the ring are multiples of it.
+    align: u32,
+    flush: bool,
+    next_id: u32,
+    /// Ids from here up to the batch in flight belong to requests abandoned after a
+    /// timeout: their answers may still come, and are dropped.
+    oldest: u32,
+    /// The backend broke the protocol: the ring is not used again.
+    broken: bool,
+    io_timeout_us: u64,
+    /// The caller's frames are granted only when the buffer is in RAM the guest owns: below
+    /// the VGA hole, or from 1 MiB to here (where the firmware's own pages start).
+    ram_top: u32,
+    abi: PhantomData<A>,
+}
+
+impl<A: Abi> XenDisk<A> {
+    /// Move `bytes` at byte `offset` of the disk to or from the buffer at `buf` (`None`:
+    /// to nowhere, for verify; 0 bytes: a flush). On failure, the error and the bytes done.
+    /// int13 logs every failure with its code; the reasons it cannot see are logged here.
+    fn io(
+        &mut self,
+        ctx: &mut Ctx,
+        op: u8,
+        offset: u64,
+        bytes: u32,
+        buf: Option<u32>,
+    ) -> Result<(), (DiskError, u32)> {
+        // The caller's frames, when they can be granted.
+        let direct = buf.filter(|&b| {
+            let end = u64::from(b) + u64::from(bytes);
+            let low = end <= u64::from(crate::layout::LOW_MEM_END);
+            let high = u64::from(b) >= crate::zone::HIGH_LOWEST && end <= u64::from(self.ram_top);
+            b.is_multiple_of(self.align) && (low || high)
+        });
+        if self.broken || (direct.is_none() && bytes > 0 && self.bounce.poisoned.get()) {
+            return Err((DiskError::ControllerFailure, 0));
+        }
+        let mut done = 0;
+        loop {
+            let (addr, room) = match direct {
+                Some(b) => (b + done, BATCH_PAGES * PAGE - (b + done) % PAGE),
+                None => (self.bounce.base, BOUNCE_PAGES * PAGE),
+            };
+            let len = (bytes - done).min(room);
+            let user = buf.filter(|_| direct.is_none()).map(|b| b + done);
+            if let (Some(u), BLKIF_OP_WRITE) = (user, op) {
+                copy(ctx.mem, u, addr, len);
+            }
+            let r = self.batch(ctx, op, offset + u64::from(done), len, addr);
+            let (Ok(n) | Err((_, n))) = r;
+            if let (Some(u), BLKIF_OP_READ) = (user, op) {
+                copy(ctx.mem, addr, u, n);
+            }
+            done += n;
+            match r {
+                Err((e, _)) => return Err((e, done)),
+                Ok(_) if done >= bytes => return Ok(()),
+                Ok(_) => {}
+            }
+        }
+    }
+
+    /// One batch: up to `len` bytes at byte `offset` of the disk, data in the pages from
+    /// `addr` (0 bytes: one request without segments, a flush). The bytes done, all good.
+    fn batch(
+        &mut self,
+        ctx: &mut Ctx,
+        op: u8,
+        offset: u64,
+        len: u32,
+        addr: u32,
+    ) -> Result<u32, (DiskError, u32)> {
+        if self.front.rsp_cons == self.front.req_prod_pvt {
+            self.oldest = self.next_id;
+        }
+        let first_id = self.next_id;
+        let mut grefs = [0 as GrantRef; BATCH_PAGES as usize];
+        let mut ngrants = 0;
+        let mut pend = [Pending {
+            bytes: 0,
+            status: None,
+        }; BATCH_REQUESTS];
+        let mut npend = 0;
+        // Ring full or grant table full: what was queued goes, the rest fails.
+        let mut short = false;
+        let mut pos = 0;
+        let mut table = self.xen.grants.lock();
+        while npend < BATCH_REQUESTS && (pos < len || npend == 0) {
+            let Some(slot) = self.front.next_request_slot() else {
+                short = true;
+                break;
+            };
+            let mut req = [0u8; MAX_ENTRY];
+            let start = pos;
+            let mut seg = A::SEG;
+            while seg < A::SEG + MAX_SEGS * SEG_SIZE && pos < len {
+                let a = addr + pos;
+                let off = a % PAGE;
+                let n = (PAGE - off).min(len - pos);
+                let grant = table.grant(
+                    ctx.mem,
+                    self.backend,
+                    a >> XEN_PAGE_SHIFT,
+                    op == BLKIF_OP_WRITE,
+                );
+                let Ok(gref) = grant else {
+                    short = true;
+                    break;
+                };
+                grefs[ngrants] = gref;
+                ngrants += 1;
+                req[seg..seg + size_of::<GrantRef>()].copy_from_slice(&gref.to_le_bytes());
+                req[seg + SEG_FIRST] = (off >> self.unit_shift) as u8;
+                req[seg + SEG_LAST] = (((off + n) >> self.unit_shift) - 1) as u8;
+                seg += SEG_SIZE;
+                pos += n;
+            }
+            if short {
+                // Not published: its slot is taken back.
+                self.front.req_prod_pvt = self.front.req_prod_pvt.wrapping_sub(1);
+                break;
+            }
+            let id = self.next_id;
+            self.next_id = id.wrapping_add(1);
+            req[A::OP] = op;
+            req[A::NSEG] = ((seg - A::SEG) / SEG_SIZE) as u8;
+            req[A::HANDLE..A::HANDLE + size_of::<BlkifVdev>()]
+                .copy_from_slice(&(self.vdev as BlkifVdev).to_le_bytes());
+            req[A::ID..A::ID + 8].copy_from_slice(&u64::from(id).to_le_bytes());
+            let sector = (offset + u64::from(start)) >> self.unit_shift;
+            req[A::SECTOR..A::SECTOR + 8].copy_from_slice(&sector.to_le_bytes());
+            let at = self.ring + SRING_HEADER_SIZE as u32 + slot * A::ENTRY;
+            ctx.mem.write(at, &req[..A::ENTRY as usize]);
+            pend[npend].bytes = pos - start;
+            npend += 1;
+        }
+        drop(table);
+
+        if npend > 0 {
+            let mut sh = SharedRing {
+                mem: &mut *ctx.mem,
+                base: self.ring,
+            };
+            if self.front.push_requests_and_check_notify(&mut sh) {
+                // If this fails the wait below times out, and says so.
+                let _ = self.xen.hv.evtchn_send(self.port);
+            }
+            let what = IoWhat {
+                vdev: self.vdev,
+                sector: offset >> SECTOR_SHIFT,
+                first_id,
+                last_id: self.next_id.wrapping_sub(1),
+            };
+            let t = Timeout::start(ctx.clock, self.io_timeout_us);
+            let (hv, clock) = (self.xen.hv, ctx.clock);
+            let pend = &mut pend[..npend];
+            wait_for(hv, clock, &t, TAG, &what, &mut || {
+                self.collect(&mut *ctx.mem, pend, op, first_id);
+                self.broken || pend.iter().all(|p| p.status.is_some())
+            });
+        }
+
+        // Revoke the data grants. One the backend still maps stays allocated (never handed
+        // out again); bounce pages it covers are not used again.
+        let mut held = 0u32;
+        {
+            let mut table = self.xen.grants.lock();
+            for &r in &grefs[..ngrants] {
+                held += table.end_access(ctx.mem, r).is_err() as u32;
+            }
+        }
+        if held != 0 {
+            warn!(
+                TAG,
+                "{}: backend keeps {held} page(s) mapped: their grants stay out of use",
+                VbdName(self.vdev)
+            );
+            self.bounce
+                .poisoned
+                .set(self.bounce.poisoned.get() || addr == self.bounce.base);
+        }
+
+        // The requests in order: int13 logs the error and the sectors before it.
+        let mut done = 0;
+        for p in &pend[..npend] {
+            let e = match (p.status, op) {
+                (Some(BLKIF_RSP_OKAY), _) => {
+                    done += p.bytes;
+                    continue;
+                }
+                (None, _) if self.broken => DiskError::ControllerFailure,
+                (None, _) => DiskError::Timeout,
+                (Some(BLKIF_RSP_ERROR), BLKIF_OP_READ) => DiskError::ReadError,
+                (Some(BLKIF_RSP_ERROR), _) => DiskError::WriteFault,
+                (Some(BLKIF_RSP_EOPNOTSUPP), _) => DiskError::BadCommand,
+                (Some(_), _) => DiskError::ControllerFailure,
+            };
+            return Err((e, done));
+        }
+        if short {
+            return Err((DiskError::ControllerFailure, done));
+        }
+        Ok(done)
+    }
+
+    /// Consume the responses on the ring, checking each, and mark the requests of `pend`
+    /// they answer. A response that cannot be right breaks the disk.
+    fn collect(&mut self, mem: &mut dyn Memory, pend: &mut [Pending], op: u8, first_id: u32) {
+        let prod = mem.read_u32(self.ring + RSP_PROD);
+        // Read the responses only after the index that covers them.
+        mem.fence();
+        let outstanding = self.front.req_prod_pvt.wrapping_sub(self.front.rsp_cons);
+        let mut bad = prod.wrapping_sub(self.front.rsp_cons) > outstanding;
+        let mut value = u64::from(prod);
+        while let Some(slot) = self.front.next_response_slot(prod).filter(|_| !bad) {
+            let mut rsp = [0u8; MAX_RSP];
+            mem.read(
+                self.ring + SRING_HEADER_SIZE as u32 + slot * A::ENTRY,
+                &mut rsp[..A::RSP_SIZE],
+            );
+            let mut id = [0u8; 8];
+            id.copy_from_slice(&rsp[A::RSP_ID..A::RSP_ID + 8]);
+            value = u64::from_le_bytes(id);
+            let status = i16::from_le_bytes([rsp[A::RSP_STATUS], rsp[A::RSP_STATUS + 1]]);
+            // An id of this batch, not answered yet; or an abandoned one's (dropped).
+            let k = value.wrapping_sub(u64::from(first_id));
+            match pend
+                .get_mut(k as usize)
+                .filter(|p| k < BATCH_REQUESTS as u64 && p.status.is_none())
+            {
+                Some(p) if rsp[A::RSP_OP] == op => p.status = Some(status),
+                None if u32::try_from(value).is_ok_and(|i| {
+                    i.wrapping_sub(self.oldest) < first_id.wrapping_sub(self.oldest)
+                }) => {}
+                _ => bad = true,
+            }
+        }
+        if bad {
+            error!(
+                TAG,
+                "{}: impossible response (id or rsp_prod {value:#x}): disk disabled",
+                VbdName(self.vdev)
+            );
+            self.broken = true;
+        }
+    }
+
+    fn transfer(
+        &mut self,
+        ctx: &mut Ctx,
+        op: u8,
+        lba: u64,
+        count: u32,
+        buf: Option<u32>,
+    ) -> Result<(), IoError> {
+        // int13 passes at most 128 sectors of at most 4 KiB: no overflow.
+        let size = self.info.sector_size;
+        self.io(ctx, op, lba * u64::from(size), count * size, buf)
+            .map_err(|(e, done)| IoError::new(e, done / size))
+    }
+}
+
+/// Copy `len` bytes of guest memory from `src` to `dst` (non-overlapping).
+#[inline(never)]
+fn copy(mem: &mut dyn Memory, src: u32, dst: u32, len: u32) {
+    const CHUNK: u32 = 512;
+    let mut buf = [0u8; CHUNK as usize];
+    let mut done = 0;
+    while done < len {
+        let n = (len - done).min(CHUNK);
+        mem.read(src + done, &mut buf[..n as usize]);
+        mem.write(dst + done, &buf[..n as usize]);
+        done += n;
+    }
+}
+
+impl<A: Abi> BlockDevice for XenDisk<A> {
+    fn info(&self) -> &DriveInfo {
+        &self.info
+    }
+
+    fn describe(&self, out: &mut dyn fmt::Write) -> fmt::Result {
+        let size = Capacity {
+            sectors: self.info.sectors,
+            sector_size: self.info.sector_size,
+        };
+        let kind = match self.info.kind {
+            DriveKind::Disk => "disk",
+            DriveKind::Cdrom => "CD-ROM",
+        };
+        write!(out, "Xen PV {} {}, {size}", Text(kind), VbdName(self.vdev))
+    }
+
+    fn read(&mut self, ctx: &mut Ctx, lba: u64, count: u32, buf: u32) -> Result<(), IoError> {
+        self.transfer(ctx, BLKIF_OP_READ, lba, count, Some(buf))
+    }
+
+    /// int13 refuses writes to read-only drives before calling this.
+    fn write(&mut self, ctx: &mut Ctx, lba: u64, count: u32, buf: u32) -> Result<(), IoError> {
+        self.transfer(ctx, BLKIF_OP_WRITE, lba, count, Some(buf))
+    }
+
+    /// Read the sectors into the bounce pages and drop them.
+    fn verify(&mut self, ctx: &mut Ctx, lba: u64, count: u32) -> Result<(), IoError> {
+        self.transfer(ctx, BLKIF_OP_READ, lba, count, None)
+    }
+
+    /// `BLKIF_OP_FLUSH_DISKCACHE` when the backend offers `feature-flush-cache`.
+    fn flush(&mut self, ctx: &mut Ctx) -> Result<(), DiskError> {
+        if !self.flush {
+            return Ok(());
+        }
+        self.io(ctx, BLKIF_OP_FLUSH_DISKCACHE, 0, 0, None)
+            .map_err(|(e, _)| e)
+    }
+
+    fn reset(&mut self, _ctx: &mut Ctx) -> Result<(), DiskError> {
+        if self.broken {
+            return Err(DiskError::ResetFailed);
+        }
+        Ok(())
+    }
+
+    fn ready(&mut self, _ctx: &mut Ctx) -> Result<(), DiskError> {
+        if self.broken {
+            return Err(DiskError::NotReady);
+        }
+        Ok(())
+    }
+}
+
+// --- Handshake ---------------------------------------------------------------------------
+
+/// Bit of state `s` in a set of states.
+const fn bit(s: XenbusState) -> u16 {
+    1 << s as u32
+}
+
+/// States that end a wait for `InitWait`: it, and those an earlier stage leaves behind.
+const AFTER_INIT: u16 = bit(XenbusState::InitWait)
+    | bit(XenbusState::Connected)
+    | bit(XenbusState::Closing)
+    | bit(XenbusState::Closed);
+/// States that end a wait for `Connected`: it, or the backend giving up.
+const CONNECT_ENDS: u16 =
+    bit(XenbusState::Connected) | bit(XenbusState::Closing) | bit(XenbusState::Closed);
+/// Walking a backend back to `InitWait` (as Linux's `xenbus_reset_frontend`): the state
+/// the frontend writes, and the backend states that end each step.
+const RESET: [(XenbusState, u16); 3] = [
+    (
+        XenbusState::Closing,
+        bit(XenbusState::Closing) | bit(XenbusState::Closed),
+    ),
+    (XenbusState::Closed, bit(XenbusState::Closed)),
+    (XenbusState::Initialising, bit(XenbusState::InitWait)),
+];
+
+/// A VBD's xenstore nodes, room to build their paths, and why the handshake stopped.
+struct Nodes {
+    vdev: u32,
+    be: XsPath,
+    path: XsPath,
+    /// The step that failed (a node's name, mostly), and the xenstore error.
+    why: &'static str,
+    err: Option<XsError>,
+}
+
+/// A failed handshake step (`Nodes::why` says which).
+type Step<T = ()> = Result<T, ()>;
+
+impl Nodes {
+    /// Record why the handshake stops.
+    #[inline(never)]
+    fn fail<T>(&mut self, why: &'static str, err: Option<XsError>) -> Step<T> {
+        self.why = why;
+        self.err = err;
+        Err(())
+    }
+
+    /// The path of node `leaf` of the backend's directory, or of the frontend's.
+    #[inline(never)]
+    fn at(&mut self, backend: bool, leaf: &str) -> &str {
+        self.path.clear();
+        let _ = if backend {
+            write!(self.path, "{}/{}", Text(self.be.as_str()), Text(leaf))
+        } else {
+            write!(
+                self.path,
+                "{}/{}/{}",
+                Text(XENSTORE_VBD_DIR),
+                self.vdev,
+                Text(leaf)
+            )
+        };
+        self.path.as_str()
+    }
+
+    /// A number node.
+    #[inline(never)]
+    fn num(&mut self, xs: &mut Xs, backend: bool, leaf: &'static str) -> Step<u64> {
+        match xs.read_u64(self.at(backend, leaf)) {
+            Ok(v) => Ok(v),
+            Err(e) => self.fail(leaf, Some(e)),
+        }
+    }
+
+    /// Write node `leaf` of the frontend.
+    #[inline(never)]
+    fn put(&mut self, xs: &mut Xs, leaf: &'static str, value: &[u8]) -> Step {
+        match xs.write(self.at(false, leaf), value) {
+            Ok(()) => Ok(()),
+            Err(e) => self.fail(leaf, Some(e)),
+        }
+    }
+
+    #[inline(never)]
+    fn state(&mut self, xs: &mut Xs, s: XenbusState) -> Step {
+        self.put(xs, XENBUS_NODE_STATE, s.as_str().as_bytes())
+    }
+
+    /// Wait (bounded) until the backend's state is one of `until`, else fail with `why`.
+    #[inline(never)]
+    fn wait(
+        &mut self,
+        xs: &mut Xs,
+        hv: &dyn super::Hypervisor,
+        (clock, timeout_us): (&dyn Clock, u64),
+        until: u16,
+        why: &'static str,
+    ) -> Step<XenbusState> {
+        let what = VbdName(self.vdev);
+        let path = self.at(true, XENBUS_NODE_STATE);
+        let t = Timeout::start(clock, timeout_us);
+        let mut last = None;
+        wait_for(hv, clock, &t, TAG, &what, &mut || {
+            last = xs.read_state(path).ok().filter(|&s| until & bit(s) != 0);
+            last.is_some()
+        });
+        match last {
+            Some(s) => Ok(s),
+            None => self.fail(why, None),
+        }
+    }
+}
+
+/// " (error)" after a reason, when there is an error.
+struct Because(Option<XsError>);
+
+impl fmt::Display for Because {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self.0 {
+            Some(e) => write!(f, " ({e})"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A decimal number, as xenstore nodes hold them.
+fn decimal(mut v: u32, buf: &mut [u8; 10]) -> &[u8] {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            return &buf[i..];
+        }
+    }
+}
+
+/// What the connection log line adds after the sector size.
+const NOTE_FLUSH: u8 = 1 << 0;
+const NOTE_READ_ONLY: u8 = 1 << 1;
+const NOTE_RESET: u8 = 1 << 2;
+const NOTE_TWIN: u8 = 1 << 3;
+const NOTES: [&str; 4] = [
+    ", flush",
+    ", read-only",
+    ", reset first",
+    ", its IDE twin hidden",
+];
+
+struct Notes(u8);
+
+impl fmt::Display for Notes {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        for (i, note) in NOTES.iter().enumerate() {
+            if self.0 & 1 << i != 0 {
+                f.write_str(note)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<A: Abi> XenDisk<A> {
+    /// The xenbus handshake, the ring granted as `ring_ref`: fills in what the backend
+    /// says about the disk; log notes.
+    fn handshake(
+        &mut self,
+        xs: &mut Xs,
+        clock: &dyn Clock,
+        us: u64,
+        n: &mut Nodes,
+        ring_ref: GrantRef,
+    ) -> Step<u8> {
+        let hv = self.xen.hv;
+        let time = (clock, us);
+        let mut notes = 0;
+        let from = match n.wait(xs, hv, time, AFTER_INIT, "backend not in InitWait")? {
+            XenbusState::Connected => 0,
+            XenbusState::Closing => 1,
+            XenbusState::Closed => 2,
+            _ => RESET.len(),
+        };
+        for &(ours, until) in &RESET[from..] {
+            notes = NOTE_RESET;
+            n.state(xs, ours)?;
+            n.wait(xs, hv, time, until, "backend did not reset")?;
+        }
+        // A sector size announced already is one QEMU wants `feature-large-sector-size`
+        // for.
+        let early = n.num(xs, true, XENBUS_NODE_SECTOR_SIZE);
+        let large = early.is_ok_and(|s| s != u64::from(SECTOR));
+        let (mut a, mut b) = ([0u8; 10], [0u8; 10]);
+        let (ring_ref, port) = (decimal(ring_ref, &mut a), decimal(self.port, &mut b));
+        let nodes: [(&str, &[u8]); 4] = [
+            (XENBUS_NODE_RING_REF, ring_ref),
+            (XENBUS_NODE_EVENT_CHANNEL, port),
+            (XENBUS_NODE_PROTOCOL, A::PROTOCOL.as_bytes()),
+            (NODE_LARGE_SECTORS, b"1"),
+        ];
+        let nodes = &nodes[..nodes.len() - usize::from(!large)];
+        let tx = xs.transaction(|tx| {
+            for &(leaf, value) in nodes {
+                n.put(tx, leaf, value).map_err(|()| XsError::BadRequest)?;
+            }
+            Ok(())
+        });
+        if let Err(e) = tx {
+            // A failed write already said which; a failed commit is the transaction's.
+            if n.err.is_none() {
+                n.fail::<()>("transaction", Some(e))?;
+            }
+            return Err(());
+        }
+        n.state(xs, XenbusState::Initialised)?;
+        if n.wait(xs, hv, time, CONNECT_ENDS, "backend did not connect")? != XenbusState::Connected
+        {
+            return n.fail("backend closed", None);
+        }
+        let sectors = n.num(xs, true, XENBUS_NODE_SECTORS)?;
+        let size = n.num(xs, true, XENBUS_NODE_SECTOR_SIZE)?;
+        let info = n.num(xs, true, XENBUS_NODE_INFO)? as u32;
+        self.flush = n.num(xs, true, XENBUS_NODE_FEATURE_FLUSH_CACHE) == Ok(YES);
+        // QEMU and Linux blkback both say "cdrom" and "read-only" in `info`.
+        let cdrom = info & VDISK_CDROM != 0;
+        let d = &mut self.info;
+        d.read_only = info & VDISK_READONLY != 0 || cdrom;
+        d.removable = cdrom || info & VDISK_REMOVABLE != 0;
+        let usable = (u64::from(SECTOR)..=u64::from(PAGE)).contains(&size);
+        if !size.is_power_of_two() || !usable || sectors == 0 {
+            return n.fail("unusable size", None);
+        }
+        self.align = size as u32;
+        if large {
+            self.unit_shift = size.trailing_zeros();
+        }
+        d.sector_size = self.align;
+        if cdrom {
+            d.kind = DriveKind::Cdrom;
+            d.sector_size = self.align.max(CD_SECTOR);
+        }
+        d.sectors = (sectors << self.unit_shift) / u64::from(d.sector_size);
+        n.state(xs, XenbusState::Connected)?;
+        if large {
+            // Read by the backend when it connected; off before the OS's frontend connects.
+            let _ = n.put(xs, NODE_LARGE_SECTORS, b"0");
+        }
+        if self.flush {
+            notes |= NOTE_FLUSH;
+        }
+        if d.read_only {
+            notes |= NOTE_READ_ONLY;
+        }
+        Ok(notes)
+    }
+
+    /// Connect the VBD, its ring in the page at `self.ring`: log notes, or `None` (logged)
+    /// when it is skipped.
+    fn connect(&mut self, ctx: &mut Ctx, cfg: &Config) -> Option<u8> {
+        let xen = self.xen;
+        let mut n = Nodes {
+            vdev: self.vdev,
+            be: XsPath::new(),
+            path: XsPath::new(),
+            why: "",
+            err: None,
+        };
+        let clock = ctx.clock;
+        let found = {
+            let mut store = xen.store.lock();
+            let xs = &mut store.session(&mut *ctx.mem, clock);
+            let mut buf = [0u8; super::xenstore::PATH_MAX];
+            match xs.read_str(n.at(false, XENBUS_NODE_BACKEND), &mut buf) {
+                Ok(be) => {
+                    let _ = n.be.write_str(be);
+                    n.num(xs, false, XENBUS_NODE_BACKEND_ID).and_then(|id| {
+                        match Domid::try_from(id) {
+                            Ok(d) => Ok(d),
+                            Err(_) => n.fail(XENBUS_NODE_BACKEND_ID, None),
+                        }
+                    })
+                }
+                Err(e) => n.fail(XENBUS_NODE_BACKEND, Some(e)),
+            }
+        };
+        // The ring, granted to the backend, and a port for it.
+        let ring = self.ring;
+        let ring_ref = found.and_then(|backend| {
+            self.backend = backend;
+            ctx.mem.fill(ring, PAGE, 0);
+            ctx.mem.write_obj(ring, &SringHeader::new());
+            let g = xen
+                .grants
+                .lock()
+                .grant(ctx.mem, backend, ring >> XEN_PAGE_SHIFT, false);
+            g.or_else(|_| n.fail("ring grant", None))
+        });
+        let mut r = ring_ref.map(|_| 0);
+        if let Ok(ring_ref) = ring_ref {
+            let mut store = xen.store.lock();
+            let xs = &mut store.session(&mut *ctx.mem, clock);
+            r = match xen.hv.evtchn_alloc_unbound(self.backend) {
+                Ok(port) => {
+                    self.port = port;
+                    self.handshake(xs, clock, cfg.handshake_timeout_us, &mut n, ring_ref)
+                }
+                Err(_) => n.fail("event channel", None),
+            };
+            if r.is_err() {
+                // Frontend Closed: a backend that connected lets go of the ring, and the
+                // OS's frontend finds a state it knows how to reset. If the backend still
+                // holds the ring, its grant stays out of use.
+                let _ = n.state(xs, XenbusState::Closed);
+                drop(store);
+                let _ = xen.grants.lock().end_access(ctx.mem, ring_ref);
+            }
+        }
+        if r.is_err() {
+            warn!(
+                TAG,
+                "{}: skipped: {}{}",
+                VbdName(self.vdev),
+                Text(n.why),
+                Because(n.err)
+            );
+        }
+        r.ok()
+    }
+}
+
+/// POST: connect every VBD under `device/vbd` (ring layout `x86_64-abi`) and register a
+/// drive for each; hide the emulated IDE twins of the PV disks that connected.
+#[inline(never)] // POST step: its locals live only while it runs (stack budget)
+pub fn probe(ctx: &mut Ctx, bios: &mut Bios) {
+    probe_with::<X86_64>(ctx, bios, &Config::DEFAULT);
+}
+
+/// [`probe`] in ring layout `A`, with timeouts `cfg`.
+pub fn probe_with<A: Abi>(ctx: &mut Ctx, bios: &mut Bios, cfg: &Config) {
+    let Some(xen) = bios.xen else {
+        return;
+    };
+    let vdevs = xen.vbds.as_slice();
+    if vdevs.is_empty() {
+        return;
+    }
+    // The bounce pages and every ring page, before `ram_top` is known.
+    let pages = BOUNCE_PAGES + vdevs.len() as u32;
+    let Some(bounce) = crate::zone::alloc_pages(&mut bios.e820, pages) else {
+        return;
+    };
+    let ram_top = bios.e820.ram_end_from(crate::zone::HIGH_LOWEST) as u32;
+    let Some(shared) = crate::arena::leak(Bounce {
+        base: bounce,
+        poisoned: Cell::new(false),
+    }) else {
+        return;
+    };
+    let shared: &'static Bounce = shared;
+    let bdf = xen.platform.bdf;
+    let pci = PciAddr {
+        bus: bdf.bus(),
+        dev: bdf.dev(),
+        func: bdf.func(),
+    };
+    let mut ring = bounce + BOUNCE_PAGES * PAGE;
+    for &vdev in vdevs {
+        let mut disk = XenDisk::<A> {
+            info: DriveInfo {
+                kind: DriveKind::Disk,
+                sectors: 0,
+                sector_size: SECTOR,
+                read_only: false,
+                removable: false,
+                chs: None,
+                interface: Interface::Xen { pci, vdev },
+            },
+            xen,
+            bounce: shared,
+            vdev,
+            backend: 0,
+            ring,
+            port: 0,
+            front: FrontRing::new(A::RING_SIZE),
+            unit_shift: SECTOR_SHIFT,
+            align: SECTOR,
+            flush: false,
+            next_id: 0,
+            oldest: 0,
+            broken: false,
+            io_timeout_us: cfg.io_timeout_us,
+            ram_top,
+            abi: PhantomData,
+        };
+        ring += PAGE;
+        let Some(mut notes) = disk.connect(ctx, cfg) else {
+            continue;
+        };
+        let bytes = |i: &DriveInfo| i.sectors * u64::from(i.sector_size);
+        let size = bytes(&disk.info);
+        let position = twin_position(vdev).filter(|_| disk.info.kind == DriveKind::Disk);
+        let Some(id) = crate::arena::leak(disk).and_then(|d| bios.drives.add(d)) else {
+            continue;
+        };
+        // The emulated IDE twin: same position, same size.
+        let twin = position
+            .and_then(|(c, s)| {
+                bios.drives.iter().find(|(_, t)| {
+                    let i = t.dev.info();
+                    matches!(i.interface, Interface::Ata { channel, slave, atapi: false, .. }
+                        if channel == c && slave == s)
+                        && bytes(i) == size
+                })
+            })
+            .map(|(t, _)| t);
+        if let Some(t) = twin {
+            bios.drives.hide(t);
+            notes |= NOTE_TWIN;
+        }
+        if let Some(d) = bios.drives.get(id) {
+            let i = d.dev.info();
+            info!(
+                TAG,
+                "{}: connected, {} sectors of {} bytes{}",
+                crate::block::DriveName(&*d.dev),
+                i.sectors,
+                i.sector_size,
+                Notes(notes)
+            );
+        }
+    }
+}
+
+/// The IDE position QEMU and Xen give the emulated twin of `xvda`..`xvdd` (and
+/// `hda`..`hdd`): (channel, slave).
+pub fn twin_position(vdev: u32) -> Option<(u8, bool)> {
+    /// Disks with an IDE twin: primary master and slave, secondary master and slave.
+    const IDE_DISKS: u32 = 4;
+    let v = Vbd::decode(vdev)?;
+    let twin_kind = matches!(v.kind, VbdKind::Xvd | VbdKind::Hd);
+    (twin_kind && v.partition == 0 && v.disk < IDE_DISKS)
+        .then_some(((v.disk / 2) as u8, v.disk % 2 == 1))
+}
