@@ -117,13 +117,17 @@ xb_module_file() {
 }
 
 # The modules a module needs, from the depends= field of its .modinfo section.
+# objcopy writes a file of its own: told /dev/stdout it writes a temporary file beside it and
+# renames it over /dev/stdout when that is a pipe (as root: the machine's /dev/stdout becomes a
+# regular file). Hence the second temporary file.
 xb_module_depends() {
-    local file=$1 ko
+    local file=$1 ko info
     ko=$(mktemp)
+    info=$(mktemp)
     xz -dc "$file" >"$ko"
-    objcopy -O binary --only-section=.modinfo "$ko" /dev/stdout | tr '\0' '\n' \
-        | sed -n 's/^depends=//p' | tr ',' '\n'
-    rm -f "$ko"
+    objcopy -O binary --only-section=.modinfo "$ko" "$info"
+    tr '\0' '\n' <"$info" | sed -n 's/^depends=//p' | tr ',' '\n'
+    rm -f "$ko" "$info"
 }
 
 # Print NAME's dependencies (depth first), then NAME, each once. SEEN is a global set.
