@@ -201,7 +201,7 @@ rxbed_dom0() {
     root=$(xb_cached "$RXBED_CACHE/root-$root_key" rxbed_build_root) || return
     key=$({
         echo "$root_key"
-        declare -f rxbed_build_dom0
+        declare -f rxbed_build_dom0 xb_module_closure xb_module_depends
         echo "${RXBED_MODULES[*]}"
         xb_hash_files "$RXBED_INIT"
         xb_kver
