@@ -71,8 +71,10 @@ readonly RXBED_MODULES=(9pnet_virtio 9p loop xen-blkback xen-gntalloc xen-gntdev
 
 # --- the VM ----------------------------------------------------------------------------------
 # TCG's "max" CPU emulates SVM with nested paging; "EPYC,+svm,+npt" made Xen fault in its idle
-# loop (shared/xen-testbed/README.md).
-readonly RXBED_CPU=max
+# loop (shared/xen-testbed/README.md). Without AVX: with it, xl crashed in dom0 now and then
+# ("malloc(): unsorted double linked list corrupted", segmentation faults of `xl list`), as
+# if vector state were lost across Xen's context switches under TCG.
+readonly RXBED_CPU=max,avx=off,avx2=off
 readonly RXBED_VM_MIB=3072
 # dom0's share: the rest is Xen's, for the guest.
 readonly RXBED_DOM0_MIB=1536

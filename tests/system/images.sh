@@ -28,6 +28,8 @@ readonly XB_DISK_ID=0x58454e42 # "XENB": a fixed disk identifier keeps images re
 # (its SAY lines go to the screen only), then one line per file it loads.
 readonly XB_SYSLINUX_LINES=("SYSLINUX 6" "Loading /vmlinuz... ok" "Loading /initrd.gz...ok")
 readonly XB_GRUB_MARKER="XENBIOS-MARKER: grub read its config"
+# ... and once `linux` and `initrd` have read the kernel and the initramfs (through int13).
+readonly XB_GRUB_LOADED_MARKER="XENBIOS-MARKER: grub loaded the kernel and the initramfs"
 readonly XB_KERNEL_MARKER="Linux version "
 readonly XB_INITRAMFS_MARKER="XENBIOS-MARKER: initramfs reached, kernel"
 # The kernel command line of every boot: log on COM1, and reboot at once on a panic (with
@@ -336,6 +338,7 @@ terminal_output serial
 echo "$XB_GRUB_MARKER"
 linux /vmlinuz $XB_CMDLINE
 initrd /initrd.gz
+echo "$XB_GRUB_LOADED_MARKER"
 boot
 EOF
 }
