@@ -34,7 +34,8 @@ readonly ROWS=(
     "real Xen + hvmloader|SYSLINUX|PV, blkback (emulated twin hidden)|realxen-pv-syslinux"
     "real Xen + hvmloader|GRUB 2|PV, qdisk (emulated twin hidden)|realxen-pv-qdisk"
     "real Xen + hvmloader|GRUB 2|PV-only (xvde)|realxen-pv-only"
-    "real Xen + hvmloader|int13 probe|any|-|not covered yet"
+    "real Xen + hvmloader|int13 probe|IDE|-|not covered yet"
+    "real Xen + hvmloader|int13 probe|PV, blkback (emulated twin hidden)|realxen-pv-int13-probe"
     "any|any|PV CD-ROM|-|not applicable yet: the firmware has no CD-ROM boot"
 )
 

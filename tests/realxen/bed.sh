@@ -112,16 +112,22 @@ rxbed_mirror() {
     echo "${mirror:-http://deb.debian.org/debian}"
 }
 
-# The version apt would install of each package (from the host's lists: scripts/setup.sh
-# updates them), one a line.
+# The version apt would install of each package, one a line. From the host's lists
+# (scripts/setup.sh updates them); when they lack a package, root updates them once.
 rxbed_versions() {
-    local pkg policy version
+    local pkg policy version updated=0
     for pkg in "${RXBED_PACKAGES[@]}"; do
-        policy=$(apt-cache policy "$pkg" 2>/dev/null)
-        version=$(sed -n 's/^ *Candidate: //p' <<<"$policy")
-        if [ -z "$version" ] || [ "$version" = "(none)" ]; then
-            rxbed_die "apt knows no $pkg: run apt-get update (scripts/setup.sh does)" || return
-        fi
+        while :; do
+            policy=$(apt-cache policy "$pkg" 2>/dev/null)
+            version=$(sed -n 's/^ *Candidate: //p' <<<"$policy")
+            [ -z "$version" ] || [ "$version" = "(none)" ] || break
+            if [ "$updated" = 1 ] || [ "$(id -u)" != 0 ]; then
+                rxbed_die "apt knows no $pkg: run apt-get update (scripts/setup.sh does)" || return
+            fi
+            rxbed_note "apt knows no $pkg: apt-get update"
+            apt-get -q -o DPkg::Lock::Timeout=600 update >&2 || return
+            updated=1
+        done
         echo "$pkg $version"
     done
 }
