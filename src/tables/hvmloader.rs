@@ -241,7 +241,10 @@ mod tests {
 
     fn in_fseg(addr: Option<u32>) -> u32 {
         let a = addr.expect("copied");
-        assert!((FSEG.0..FSEG.1).contains(&a) && a.is_multiple_of(ALIGN), "{a:#x}");
+        assert!(
+            (FSEG.0..FSEG.1).contains(&a) && a.is_multiple_of(ALIGN),
+            "{a:#x}"
+        );
         a
     }
 
