@@ -143,15 +143,18 @@ rxbed_build_root() {
     debootstrap --variant=minbase --include="$(IFS=,; echo "${RXBED_PACKAGES[*]}")" \
         "$RXBED_SUITE" "$root" "$(rxbed_mirror)" >"$out/debootstrap.log" 2>&1 \
         || { tail -n 20 "$out/debootstrap.log" >&2; return 1; }
-    chroot "$root" dpkg-query -W "${RXBED_PACKAGES[@]}" >"$out/versions"
-    zcat "$root/boot/xen-$RXBED_XEN_VERSION-amd64.gz" >"$out/xen.elf"
+    # (Called as `xb_cached ... || return`, where errexit does not apply: each step checks.)
+    chroot "$root" dpkg-query -W "${RXBED_PACKAGES[@]}" >"$out/versions" || return
+    zcat "$root/boot/xen-$RXBED_XEN_VERSION-amd64.gz" >"$out/xen.elf" || return
     local excludes=() ex
     for ex in "${RXBED_ROOT_EXCLUDES[@]}"; do
         excludes+=(--exclude="$ex")
     done
-    tar -C "$root" -cf - "${excludes[@]}" --exclude=./boot . \
-        | (mkdir "$out/trimmed" && tar -C "$out/trimmed" -xf -)
-    (cd "$out/trimmed" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$out/root.cpio"
+    mkdir "$out/trimmed" || return
+    tar -C "$root" -cf - "${excludes[@]}" --exclude=./boot . | tar -C "$out/trimmed" -xf - \
+        || return
+    (cd "$out/trimmed" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) \
+        >"$out/root.cpio" || return
     rm -rf "$root" "$out/trimmed"
 }
 
@@ -169,8 +172,8 @@ rxbed_root_key() {
 # second archive (the kernel unpacks both) with /init and the kernel modules, and OUT/xen.elf.
 rxbed_build_dom0() {
     local out=$1 rootdir=$2 kver kdir extra mod file rel
-    kver=$(xb_kver)
-    kdir=$(xb_kernel_dir)
+    kver=$(xb_kver) || return
+    kdir=$(xb_kernel_dir) || return
     mkdir -p "$out"
     extra=$(mktemp -d)
     install -m 0755 "$RXBED_INIT" "$extra/init"
@@ -183,10 +186,10 @@ rxbed_build_dom0() {
         xb_module_closure "$kdir/lib/modules/$kver/kernel" "$mod"
     done >"$out/modules"
     while read -r mod; do
-        file=$(xb_module_file "$kdir/lib/modules/$kver/kernel" "$mod")
+        file=$(xb_module_file "$kdir/lib/modules/$kver/kernel" "$mod") || return
         rel=${file#"$kdir/lib/modules/$kver/"}
         mkdir -p "$moddir/$(dirname "$rel")"
-        cp "$file" "$moddir/$rel"
+        cp "$file" "$moddir/$rel" || return
     done <"$out/modules"
     [ -s "$out/modules" ] || rxbed_die "no kernel modules for dom0" || return
     # dom0's init runs depmod (the host may have no kmod).
@@ -196,13 +199,13 @@ rxbed_build_dom0() {
         cat "$rootdir/root.cpio"
         (cd "$extra" && find . -mindepth 1 | LC_ALL=C sort \
             | cpio -o -H newc -R 0:0 --reproducible --quiet)
-    } >"$out/dom0.cpio"
-    cp "$rootdir/xen.elf" "$rootdir/versions" "$out/"
+    } >"$out/dom0.cpio" || return
+    cp "$rootdir/xen.elf" "$rootdir/versions" "$out/" || return
     rm -rf "$extra"
 }
 
 # rxbed_dom0: the cached dom0 directory (dom0.cpio, xen.elf, versions), built when an input
-# changed. A new build removes this checkout's older ones (a root is ~300 MB).
+# changed. A new build removes this checkout's older ones (~170 MB each).
 rxbed_dom0() {
     local root_key root key dir old
     root_key=$(rxbed_root_key) || return
