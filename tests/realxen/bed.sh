@@ -17,6 +17,8 @@
 #                            a guest disk, e.g. xvda=disk.img (blkback over a loop device;
 #                            xvda-xvdd also get an emulated IDE twin), xvda=disk.img,backendtype=qdisk
 #                            (QEMU's backend), xvde=disk.img (PV only), hdc=cd.iso,devtype=cdrom
+#       --ide-only           no Xen platform device (xl.cfg xen_platform_pci = 0): no PV path,
+#                            the disks are their emulated IDE twins only
 #       --mem MIB            guest memory (default 128)
 #       --cfg LINE           one more xl.cfg line (e.g. 'vcpus = 2')
 #       --marker TEXT        end the run as soon as TEXT is on a line of the guest's output
@@ -290,6 +292,7 @@ rxbed_configure() {
                 shift 2
                 ;;
             --mem) RXBED_MEM=$2; shift 2 ;;
+            --ide-only) RXBED_CFG+=("xen_platform_pci = 0"); shift ;;
             --cfg) RXBED_CFG+=("$2"); shift 2 ;;
             --marker) RXBED_MARKERS+=("=$2"); shift 2 ;;
             --out) RXBED_OUT=$2; shift 2 ;;

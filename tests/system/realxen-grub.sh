@@ -6,4 +6,4 @@ source "$(dirname "$0")/../realxen/lib.sh"
 rx_boot_test realxen-grub "${RX_HVMLOADER_LINES[@]}" \
     --firmware-re '^\[boot\] booting ata0 master' \
     --serial "$XB_GRUB_MARKER" --serial "$XB_GRUB_LOADED_MARKER" \
-    -- --disk "xvda=$(xb_grub_disk)" --cfg 'xen_platform_pci = 0'
+    -- --disk "xvda=$(xb_grub_disk)" --ide-only

@@ -9,4 +9,4 @@ rx_boot_test realxen-syslinux "${RX_HVMLOADER_LINES[@]}" \
     --firmware-re '^\[boot\] booting ata0 master' \
     --serial "${XB_SYSLINUX_LINES[0]}" --serial "${XB_SYSLINUX_LINES[1]}" \
     --serial "${XB_SYSLINUX_LINES[2]}" \
-    -- --disk "xvda=$(xb_syslinux_disk)" --cfg 'xen_platform_pci = 0'
+    -- --disk "xvda=$(xb_syslinux_disk)" --ide-only
