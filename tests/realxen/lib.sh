@@ -20,12 +20,16 @@
 #   kernel's. The test fails, with the ends of the logs, when the guest or the VM ends first,
 #   when the firmware gives up (XB_FATAL_PATTERN), when no log grows for
 #   XB_REALXEN_IDLE_TIMEOUT seconds, or at the timeout. A PASS prints when each line appeared,
-#   in seconds from the start of the run.
+#   in seconds from the start of the run. When the bed fails before the guest's firmware runs
+#   (dom0 did not come up, `xl create` failed), the test runs once more.
 
 source "$(dirname "${BASH_SOURCE[0]}")/../system/lib.sh"
 source "$XB_ROOT/tests/realxen/bed.sh"
 
 readonly RX_POLL_SECONDS=1
+# Runs of a test when the bed itself fails before the guest starts (xl or dom0 trouble, not
+# the firmware's): the second one counts.
+readonly RX_ATTEMPTS=2
 XB_REALXEN_IDLE_TIMEOUT=${XB_REALXEN_IDLE_TIMEOUT:-300}
 
 # End the VM if a test exits early, as well as what tests/system/lib.sh started.
@@ -166,21 +170,31 @@ rx_boot_test() {
         esac
     done
     echo "realxen $name: $BIOS as hvmloader's payload on Xen $RXBED_XEN_VERSION (TCG)"
-    RX_REASON=
-    RX_TIMELINE=()
-    RX_SEEN_COUNT=()
-    local ok=0
-    if [ ! -f "$BIOS" ]; then
-        RX_REASON="no firmware at $BIOS (build it with scripts/build.sh)"
-    elif ! rxbed_configure --bios "$BIOS" --out "$XB_LOG_DIR/$name" --timeout "$XB_TIMEOUT" \
-        --quiet "$@"; then
-        RX_REASON="bad bed options"
-    elif ! rxbed_start; then
-        RX_REASON="the bed did not start (see above)"
-    else
+    local ok=0 attempt
+    for ((attempt = 1; attempt <= RX_ATTEMPTS; attempt++)); do
+        RX_REASON=
+        RX_TIMELINE=()
+        RX_SEEN_COUNT=()
+        if [ ! -f "$BIOS" ]; then
+            RX_REASON="no firmware at $BIOS (build it with scripts/build.sh)"
+            break
+        elif ! rxbed_configure --bios "$BIOS" --out "$XB_LOG_DIR/$name" --timeout "$XB_TIMEOUT" \
+            --quiet "$@"; then
+            RX_REASON="bad bed options"
+            break
+        elif ! rxbed_start; then
+            RX_REASON="the bed did not start (see above)"
+            break
+        fi
         rx_watch && ok=1
         rxbed_finish
-    fi
+        [ "$ok" = 0 ] || break
+        # Only a failure of the bed itself is worth another try: dom0 never got to `xl create`,
+        # or `xl create` failed (the firmware had not run yet).
+        [ ! -s "$RXBED_OUT/dom0-ready" ] || [ "$(rxbed_field end)" = created-failed ] || break
+        echo "realxen $name: the bed failed before the guest ran ($RX_REASON)"
+        [ "$attempt" = "$RX_ATTEMPTS" ] || echo "realxen $name: once more"
+    done
     if [ "$ok" = 1 ]; then
         echo "PASS $name after ${RXBED_ELAPSED}s ($(rxbed_timings)); seconds from the start:"
         printf '    %s\n' "${RX_TIMELINE[@]}"
