@@ -25,6 +25,9 @@ RUST_PKGS=(rustc-web cargo-web rust-web-src rust-web-clippy rustfmt-web ca-certi
 # xz-utils (the kernel's modules) and binutils (their dependencies), from the same kernel.
 TOOL_PKGS=(binutils gcc cpio xz-utils fdisk mtools syslinux syslinux-common grub-pc-bin
     grub-common busybox-static)
+# The real-Xen bed (tests/realxen/bed.sh) debootstraps its dom0 (Xen 4.17, xl, qemu-system-xen
+# from Debian's packages) and boots it with the same QEMU and kernel.
+TOOL_PKGS+=(debootstrap)
 # The Xen ABI test compiles a C program against Xen's headers, as i386 and x86-64.
 TOOL_PKGS+=(libxen-dev gcc-multilib)
 # From bookworm-backports: QEMU 10 (bookworm's 7.2 has no Xen emulation) and its SeaBIOS,

@@ -2,7 +2,9 @@
 //! hands to loaders and operating systems.
 //!
 //! The platform's account comes from QEMU's fw_cfg file `etc/e820` (little-endian
-//! entries: u64 address, u64 length, u32 type) when there is one, else from the CMOS
+//! entries: u64 address, u64 length, u32 type) when there is one, else from hvmloader's
+//! e820 list (real Xen: no fw_cfg, and hvmloader's table at 0x1000 points at the list, with
+//! the reserved areas of its ACPI tables and special pages), else from the CMOS
 //! memory-size registers that QEMU and Xen's device model fill in. The first MiB is the
 //! firmware's own business and is laid out here whatever was reported: conventional
 //! RAM up to the EBDA, the EBDA, and the BIOS image at 0xE0000-0xFFFFF (code, data and
@@ -14,6 +16,7 @@ use crate::hw::PortIo;
 use crate::hw::cmos;
 use crate::hw::fw_cfg::FwCfg;
 use crate::post::{EBDA_START, LOW_MEM_END};
+use crate::xen::hvm_info;
 
 pub const KIB: u64 = 1024;
 pub const MIB: u64 = 1024 * KIB;
@@ -40,6 +43,7 @@ const CMOS_ABOVE_16M_BASE: u64 = 16 * MIB;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Source {
     FwCfg,
+    Hvmloader,
     Cmos,
 }
 
@@ -73,6 +77,10 @@ pub fn detect(ctx: &mut Ctx, e820: &mut E820Map) -> Source {
     let mut reported = [NONE; MAX_REPORTED];
     let mut source = Source::FwCfg;
     let mut n = fw.as_ref().map_or(0, |f| from_fw_cfg(f, &mut reported));
+    if n == 0 && fw.is_none() {
+        source = Source::Hvmloader;
+        n = from_hvmloader(ctx.mem, &mut reported);
+    }
     if n == 0 {
         if fw.is_some() {
             warn!("e820", "no usable {FW_CFG_E820_FILE}: using the CMOS sizes");
@@ -110,10 +118,32 @@ fn from_fw_cfg(fw: &FwCfg, out: &mut [Reported; MAX_REPORTED]) -> usize {
         };
         n += 1;
     }
-    let has_high_ram = out[..n]
+    if has_high_ram(&out[..n]) { n } else { 0 }
+}
+
+/// Entries of hvmloader's e820 list; 0 without a valid table or without RAM above 1 MiB.
+fn from_hvmloader(mem: &dyn crate::mem::Memory, out: &mut [Reported; MAX_REPORTED]) -> usize {
+    let Ok(info) = hvm_info::find(mem) else {
+        return 0;
+    };
+    // `find` checked the count against hvmloader's 16, fewer than MAX_REPORTED.
+    let n = (info.e820_nr as usize).min(MAX_REPORTED);
+    for (i, r) in out[..n].iter_mut().enumerate() {
+        let e = hvm_info::e820_entry(mem, &info, i as u32);
+        let (start, len) = (e.addr, e.size);
+        *r = Reported {
+            start,
+            end: start.saturating_add(len),
+            kind: Kind::from_raw(e.r#type),
+        };
+    }
+    if has_high_ram(&out[..n]) { n } else { 0 }
+}
+
+fn has_high_ram(reported: &[Reported]) -> bool {
+    reported
         .iter()
-        .any(|r| r.kind == Kind::Ram && r.end > HIGH_MEM_START);
-    if has_high_ram { n } else { 0 }
+        .any(|r| r.kind == Kind::Ram && r.end > HIGH_MEM_START)
 }
 
 /// RAM as the CMOS size registers give it: 1 MiB up to the end of low memory, and what
@@ -206,6 +236,7 @@ fn log_map(e820: &E820Map, source: Source) {
         e820.ram_between(FOUR_GIB, u64::MAX) / MIB,
         match source {
             Source::FwCfg => "fw_cfg etc/e820",
+            Source::Hvmloader => "hvmloader's table",
             Source::Cmos => "CMOS",
         }
     );

@@ -1,12 +1,16 @@
-//! Memory detection: the e820 map a loader sees, from fw_cfg or CMOS.
+//! Memory detection: the e820 map a loader sees, from fw_cfg, hvmloader's table or CMOS.
 
 use std::cell::RefCell;
+use std::mem::size_of;
 use std::rc::Rc;
 use std::sync::Mutex;
+use xen_headers::hvmloader::{BIOS_INFO_PHYSICAL_ADDRESS, SEABIOS_INFO_SIGNATURE, SeabiosInfo};
 use xenbios::e820::{E820Map, Kind};
 use xenbios::layout;
+use xenbios::mem::{Memory, MemoryExt};
 use xenbios::memory::{self, Source};
 use xenbios::sim::{self, Machine, PortDevice, SimFwCfg};
+use zerocopy::IntoBytes;
 
 static LOG: Mutex<()> = Mutex::new(());
 
@@ -58,8 +62,15 @@ fn e820_file(entries: &[(u64, u64, u32)]) -> Vec<u8> {
 }
 
 fn detect(fw: Option<SimFwCfg>, cmos: Option<Cmos>) -> (Vec<(u64, u64, Kind)>, Source, String) {
+    detect_in(Machine::default(), fw, cmos)
+}
+
+fn detect_in(
+    mut m: Machine,
+    fw: Option<SimFwCfg>,
+    cmos: Option<Cmos>,
+) -> (Vec<(u64, u64, Kind)>, Source, String) {
     let _g = LOG.lock().unwrap();
-    let mut m = Machine::default();
     if let Some(fw) = fw {
         m.ports.attach(0x510, 0x511, Rc::new(RefCell::new(fw)));
     }
@@ -227,4 +238,66 @@ fn low_memory_top_ignores_what_lies_above_the_limit() {
     assert_eq!(memory::low_memory_top(&e, 0xfec0_0000), 0x4000_0000);
     e.add(0x4000_0000, 0x4010_0000, Kind::AcpiNvs);
     assert_eq!(memory::low_memory_top(&e, 0xfec0_0000), 0x4010_0000);
+}
+
+/// hvmloader's table at 0x1000 pointing at its e820 list at 0x10100 (as Xen 4.17's
+/// hvmloader writes them for a 120 MiB guest: `BIOS map` / `E820 table` in its log).
+fn with_hvmloader_table(entries: &[(u64, u64, u32)], fix_checksum: bool) -> Machine {
+    let mut m = Machine::default();
+    let list = 0x10100u32;
+    m.mem.write(list, &e820_file(entries));
+    let mut t = SeabiosInfo {
+        signature: SEABIOS_INFO_SIGNATURE,
+        length: size_of::<SeabiosInfo>() as u8,
+        checksum: 0,
+        tables: 0x10010,
+        tables_nr: 0,
+        e820: list,
+        e820_nr: entries.len() as u32,
+    };
+    if fix_checksum {
+        let sum = t.as_bytes().iter().fold(0u8, |s, &b| s.wrapping_add(b));
+        t.checksum = sum.wrapping_neg();
+    }
+    m.mem.write_obj(BIOS_INFO_PHYSICAL_ADDRESS, &t);
+    m
+}
+
+const HVMLOADER_E820: [(u64, u64, u32); 5] = [
+    (0, 0xa0000, 1),
+    (0xe0000, 0x20000, 2),
+    (M, 119 * M, 1),
+    (0xfc00_0000, 0xb000, 4),
+    (0xfc00_b000, 0x1_0000_0000 - 0xfc00_b000, 2),
+];
+
+#[test]
+fn hvmloaders_list_when_there_is_no_fw_cfg() {
+    let m = with_hvmloader_table(&HVMLOADER_E820, true);
+    let (map, src, log) = detect_in(m, None, Some(cmos_for(64 * M, 0)));
+    let mut want = firmware_low();
+    want.extend([
+        (M, 120 * M, Kind::Ram),
+        (0xfc00_0000, 0xfc00_b000, Kind::AcpiNvs),
+        (0xfc00_b000, 0x1_0000_0000, Kind::Reserved),
+    ]);
+    assert_eq!(map, want);
+    assert_eq!(src, Source::Hvmloader);
+    assert!(log.contains("(from hvmloader's table)"), "{log}");
+}
+
+#[test]
+fn a_bad_hvmloader_table_falls_back_to_cmos() {
+    let m = with_hvmloader_table(&HVMLOADER_E820, false);
+    let (_, src, _) = detect_in(m, None, Some(cmos_for(64 * M, 0)));
+    assert_eq!(src, Source::Cmos);
+}
+
+#[test]
+fn fw_cfg_wins_over_an_hvmloader_table() {
+    let m = with_hvmloader_table(&HVMLOADER_E820, true);
+    let mut fw = SimFwCfg::new();
+    fw.add_file("etc/e820", &e820_file(&[(0, G, 1)]));
+    let (_, src, _) = detect_in(m, Some(fw), None);
+    assert_eq!(src, Source::FwCfg);
 }

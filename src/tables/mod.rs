@@ -8,13 +8,15 @@
 //!   installation check `$PnP`, whose checksums POST computes, and the last PCI bus the
 //!   32-bit PCI BIOS entry reports.
 //!
-//! Under Xen (no fw_cfg) hvmloader builds ACPI, SMBIOS and MP tables itself; the headers
+//! Under real Xen (no fw_cfg) hvmloader builds ACPI, SMBIOS, MP and `$PIR` tables itself;
+//! the ones an OS looks for in the F segment are copied there ([`hvmloader`]). The headers
 //! are set up all the same.
 //!
 //! The steps here (and the PCI BIOS service) are `#[inline(never)]`: inlined into
 //! `post::run` (or `dispatch`) they made the image 600 bytes larger, measured.
 
 pub mod acpi;
+pub mod hvmloader;
 pub mod mptable;
 pub mod smbios;
 
@@ -100,10 +102,17 @@ pub fn setup(ctx: &mut Ctx, bios: &mut Bios) {
     ctx.mem.write_u8(layout.pci_last_bus, bios.pci.last_bus);
     let mut fseg = Pool::new(layout.fseg_pool.0, layout.fseg_pool.1);
     let Some(fw) = FwCfg::probe(ctx.io) else {
-        info!(
-            "acpi",
-            "no fw_cfg: ACPI, SMBIOS and MP tables are the platform's business"
-        );
+        if let Ok(info) = crate::xen::hvm_info::find(ctx.mem) {
+            let placed = hvmloader::copy(ctx.mem, &info, &mut fseg);
+            bios.tables.rsdp = placed.rsdp;
+            bios.tables.smbios_entry = placed.smbios_entry;
+            bios.tables.mp_floating = placed.mp_floating;
+        } else {
+            info!(
+                "acpi",
+                "no fw_cfg: ACPI, SMBIOS and MP tables are the platform's business"
+            );
+        }
         return;
     };
     bios.tables.rsdp = acpi::load(&fw, ctx.mem, &mut bios.e820, &mut fseg);

@@ -3,12 +3,14 @@
 //! Under real Xen, hvmloader runs first and leaves pointers to the ACPI, MP, SMBIOS and PIR
 //! tables it built and to its e820 map. The table is used only when valid (signature,
 //! length, checksum, counts within hvmloader's limits) and is never required: under QEMU's
-//! Xen emulation there is no hvmloader.
+//! Xen emulation there is no hvmloader. Memory detection takes its e820 list
+//! (`memory.rs`), the BIOS tables step copies its tables into the F segment
+//! (`tables/hvmloader.rs`), both when fw_cfg has nothing.
 
 use crate::mem::{Memory, MemoryExt};
 use core::mem::size_of;
 use xen_headers::hvmloader::{
-    BIOS_INFO_PHYSICAL_ADDRESS, SEABIOS_INFO_MAX_E820, SEABIOS_INFO_MAX_TABLES,
+    BIOS_INFO_PHYSICAL_ADDRESS, HvmloaderE820Entry, SEABIOS_INFO_MAX_E820, SEABIOS_INFO_MAX_TABLES,
     SEABIOS_INFO_SIGNATURE, SeabiosInfo,
 };
 
@@ -28,28 +30,36 @@ pub struct HvmInfo {
     pub e820_nr: u32,
 }
 
-/// The table at [`BIOS_INFO_PHYSICAL_ADDRESS`], if valid.
-pub fn read(mem: &dyn Memory) -> Option<HvmInfo> {
+/// Why a table at [`BIOS_INFO_PHYSICAL_ADDRESS`] is not used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Invalid {
+    /// No signature: no hvmloader (QEMU, or QEMU's Xen emulation).
+    Absent,
+    TooShort(u8),
+    BadChecksum,
+    /// More tables or e820 entries than hvmloader has room for.
+    TooMany {
+        tables: u32,
+        e820: u32,
+    },
+}
+
+/// The table at [`BIOS_INFO_PHYSICAL_ADDRESS`], if valid, without a word in the log (memory
+/// detection and the BIOS tables look at it before Xen's set-up, which logs it: [`read`]).
+pub fn find(mem: &dyn Memory) -> Result<HvmInfo, Invalid> {
     let t: SeabiosInfo = mem.read_obj(BIOS_INFO_PHYSICAL_ADDRESS);
     if t.signature != SEABIOS_INFO_SIGNATURE {
-        debug!(TAG, "no hvmloader table at {BIOS_INFO_PHYSICAL_ADDRESS:#x}");
-        return None;
+        return Err(Invalid::Absent);
     }
     let len = t.length as usize;
     if len < INFO_SIZE {
-        warn!(
-            TAG,
-            "hvmloader table: length {} too short",
-            u32::from(t.length)
-        );
-        return None;
+        return Err(Invalid::TooShort(t.length));
     }
     let mut bytes = [0u8; MAX_LENGTH];
     mem.read(BIOS_INFO_PHYSICAL_ADDRESS, &mut bytes[..len]);
     let sum = bytes[..len].iter().fold(0u8, |s, &b| s.wrapping_add(b));
     if sum != 0 {
-        warn!(TAG, "hvmloader table: bad checksum");
-        return None;
+        return Err(Invalid::BadChecksum);
     }
     let info = HvmInfo {
         tables: t.tables,
@@ -58,21 +68,56 @@ pub fn read(mem: &dyn Memory) -> Option<HvmInfo> {
         e820_nr: t.e820_nr,
     };
     if info.tables_nr > SEABIOS_INFO_MAX_TABLES || info.e820_nr > SEABIOS_INFO_MAX_E820 {
-        warn!(
-            TAG,
-            "hvmloader table: {} tables, {} e820 entries: more than hvmloader writes",
-            info.tables_nr,
-            info.e820_nr
-        );
-        return None;
+        return Err(Invalid::TooMany {
+            tables: info.tables_nr,
+            e820: info.e820_nr,
+        });
     }
-    info!(
-        TAG,
-        "hvmloader table: {} BIOS tables at {:#x}, {} e820 entries at {:#x}",
-        info.tables_nr,
-        info.tables,
-        info.e820_nr,
-        info.e820
-    );
-    Some(info)
+    Ok(info)
+}
+
+/// The table at [`BIOS_INFO_PHYSICAL_ADDRESS`], if valid; logs what was found.
+pub fn read(mem: &dyn Memory) -> Option<HvmInfo> {
+    match find(mem) {
+        Ok(info) => {
+            info!(
+                TAG,
+                "hvmloader table: {} BIOS tables at {:#x}, {} e820 entries at {:#x}",
+                info.tables_nr,
+                info.tables,
+                info.e820_nr,
+                info.e820
+            );
+            Some(info)
+        }
+        Err(Invalid::Absent) => {
+            debug!(TAG, "no hvmloader table at {BIOS_INFO_PHYSICAL_ADDRESS:#x}");
+            None
+        }
+        Err(Invalid::TooShort(len)) => {
+            warn!(TAG, "hvmloader table: length {} too short", u32::from(len));
+            None
+        }
+        Err(Invalid::BadChecksum) => {
+            warn!(TAG, "hvmloader table: bad checksum");
+            None
+        }
+        Err(Invalid::TooMany { tables, e820 }) => {
+            warn!(
+                TAG,
+                "hvmloader table: {tables} tables, {e820} e820 entries: more than hvmloader writes"
+            );
+            None
+        }
+    }
+}
+
+/// The `n`th 32-bit table address of the list at `info.tables` (`n < tables_nr`).
+pub fn table(mem: &dyn Memory, info: &HvmInfo, n: u32) -> u32 {
+    mem.read_u32(info.tables + n * 4)
+}
+
+/// The `n`th e820 entry of hvmloader's list (`n < e820_nr`).
+pub fn e820_entry(mem: &dyn Memory, info: &HvmInfo, n: u32) -> HvmloaderE820Entry {
+    mem.read_obj(info.e820 + n * size_of::<HvmloaderE820Entry>() as u32)
 }

@@ -28,6 +28,8 @@ readonly XB_DISK_ID=0x58454e42 # "XENB": a fixed disk identifier keeps images re
 # (its SAY lines go to the screen only), then one line per file it loads.
 readonly XB_SYSLINUX_LINES=("SYSLINUX 6" "Loading /vmlinuz... ok" "Loading /initrd.gz...ok")
 readonly XB_GRUB_MARKER="XENBIOS-MARKER: grub read its config"
+# ... and once `linux` and `initrd` have read the kernel and the initramfs (through int13).
+readonly XB_GRUB_LOADED_MARKER="XENBIOS-MARKER: grub loaded the kernel and the initramfs"
 readonly XB_KERNEL_MARKER="Linux version "
 readonly XB_INITRAMFS_MARKER="XENBIOS-MARKER: initramfs reached, kernel"
 # The kernel command line of every boot: log on COM1, and reboot at once on a panic (with
@@ -117,13 +119,17 @@ xb_module_file() {
 }
 
 # The modules a module needs, from the depends= field of its .modinfo section.
+# objcopy writes a file of its own: told /dev/stdout it writes a temporary file beside it and
+# renames it over /dev/stdout when that is a pipe (as root: the machine's /dev/stdout becomes a
+# regular file). Hence the second temporary file.
 xb_module_depends() {
-    local file=$1 ko
+    local file=$1 ko info
     ko=$(mktemp)
+    info=$(mktemp)
     xz -dc "$file" >"$ko"
-    objcopy -O binary --only-section=.modinfo "$ko" /dev/stdout | tr '\0' '\n' \
-        | sed -n 's/^depends=//p' | tr ',' '\n'
-    rm -f "$ko"
+    objcopy -O binary --only-section=.modinfo "$ko" "$info"
+    tr '\0' '\n' <"$info" | sed -n 's/^depends=//p' | tr ',' '\n'
+    rm -f "$ko" "$info"
 }
 
 # Print NAME's dependencies (depth first), then NAME, each once. SEEN is a global set.
@@ -332,6 +338,7 @@ terminal_output serial
 echo "$XB_GRUB_MARKER"
 linux /vmlinuz $XB_CMDLINE
 initrd /initrd.gz
+echo "$XB_GRUB_LOADED_MARKER"
 boot
 EOF
 }

@@ -8,12 +8,21 @@
 # Each test prints its own PASS or FAIL line (with the logs when it fails), or SKIP when it
 # exits 77 (a pending test, see tests/xen/lib.sh); this prints one line per test and
 # "system: N passed, N failed, N skipped" at the end, and exits 1 if any test failed.
+# Each test's last result is also kept in target/system-tests/results/<name> ("PASS|FAIL|SKIP
+# <seconds> <date> <firmware>"), which scripts/compat-matrix.sh reads.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 # Files here that are not tests: the harness, the image builders and this runner.
 HELPERS=(lib.sh images.sh run.sh)
 # A test's exit status when it did not run (automake's convention).
 readonly EXIT_SKIP=77
+RESULTS_DIR=${XB_LOG_DIR:-$HERE/../../target/system-tests}/results
+
+# record NAME RESULT SECONDS: the test's last result, for scripts/compat-matrix.sh.
+record() {
+    mkdir -p "$RESULTS_DIR"
+    echo "$2 $3 $(date -u +%Y-%m-%dT%H:%M:%SZ) ${BIOS:-target/bios.bin}" >"$RESULTS_DIR/$1"
+}
 
 is_helper() {
     local name=$1 helper
@@ -65,12 +74,15 @@ main() {
         if [ "$status" -eq 0 ]; then
             results+=("PASS $name ($((SECONDS - start))s)")
             passed=$((passed + 1))
+            record "$name" PASS $((SECONDS - start))
         elif [ "$status" -eq "$EXIT_SKIP" ]; then
             results+=("SKIP $name (pending)")
             skipped=$((skipped + 1))
+            record "$name" SKIP 0
         else
             results+=("FAIL $name ($((SECONDS - start))s)")
             failed=$((failed + 1))
+            record "$name" FAIL $((SECONDS - start))
         fi
     done
 

@@ -1,0 +1,307 @@
+//! hvmloader's BIOS tables (real Xen): the ACPI RSDP, the MP floating pointer with its
+//! configuration table, the SMBIOS entry point and the `$PIR` IRQ routing table.
+//!
+//! hvmloader builds the bodies (the ACPI tables, the SMBIOS structures) in memory its e820
+//! list reserves, but these four it leaves in its scratch area at 0x10000, which boot loaders
+//! overwrite, and an OS looks for them in the F segment only (RSDP: ACPI 6.x 5.2.5.1; SMBIOS
+//! 2.x entry point: SMBIOS 3.x 5.2.1; MP floating pointer: MP 1.4 4.1; `$PIR`: Microsoft's
+//! PCI IRQ Routing Table 1.0, all on 16-byte boundaries). The list at 0x1000 (`xen::hvm_info`)
+//! points at each; each is checked (signature, length, checksum) and copied into the FSEG
+//! zone. The MP configuration table goes right after its floating pointer, which is updated
+//! to point at the copy.
+
+use crate::mem::Memory;
+use crate::xen::hvm_info::{self, HvmInfo};
+use crate::zone::Pool;
+
+const TAG: &str = "tables";
+/// Every table here is found on a 16-byte boundary.
+const ALIGN: u32 = 16;
+
+/// ACPI RSDP: "RSD PTR ", the ACPI 1.0 part (20 bytes, checksum over them), then from
+/// revision 2 the length of the whole.
+const RSDP_SIG: &[u8; 8] = b"RSD PTR ";
+const RSDP_V1_LEN: u32 = 20;
+const RSDP_REVISION: u32 = 15;
+const RSDP_LENGTH: u32 = 20;
+const RSDP_V2_MIN_LEN: u32 = 36;
+/// SMBIOS 2.x entry point: "_SM_", its length at 5.
+const SMBIOS_SIG: &[u8; 4] = b"_SM_";
+const SMBIOS_LENGTH: u32 = 5;
+const SMBIOS_MIN_LEN: u32 = 0x1f;
+/// MP floating pointer: "_MP_", 16 bytes, the configuration table's address at 4, the
+/// checksum at 10. The configuration table: "PCMP", its base length at 4, the extended
+/// table's length at 0x28.
+const MP_SIG: &[u8; 4] = b"_MP_";
+const MP_FLOATING_LEN: u32 = 16;
+const MP_PHYSPTR: u32 = 4;
+const MP_CHECKSUM: u32 = 10;
+const MP_CONFIG_SIG: &[u8; 4] = b"PCMP";
+const MP_CONFIG_BASE_LEN: u32 = 4;
+const MP_CONFIG_EXT_LEN: u32 = 0x28;
+const MP_CONFIG_HEADER_LEN: u32 = 0x2c;
+/// `$PIR`: its size at 6 (a 32-byte header, then 16 bytes a slot).
+const PIR_SIG: &[u8; 4] = b"$PIR";
+const PIR_SIZE: u32 = 6;
+const PIR_HEADER_LEN: u32 = 32;
+/// No table here is larger (the FSEG zone is smaller still).
+const MAX_TABLE: u32 = 4096;
+
+/// Where the copies went (linear addresses).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Placed {
+    pub rsdp: Option<u32>,
+    pub smbios_entry: Option<u32>,
+    pub mp_floating: Option<u32>,
+    pub pir: Option<u32>,
+}
+
+/// Copy every valid table hvmloader lists into `fseg`; log each.
+#[inline(never)]
+pub fn copy(mem: &mut dyn Memory, info: &HvmInfo, fseg: &mut Pool) -> Placed {
+    let mut placed = Placed::default();
+    for n in 0..info.tables_nr {
+        let at = hvm_info::table(mem, info, n);
+        let mut sig = [0u8; 8];
+        mem.read(at, &mut sig);
+        let (what, slot, copied) = if &sig == RSDP_SIG {
+            ("ACPI RSDP", &mut placed.rsdp, copy_rsdp(mem, at, fseg))
+        } else if sig[..4] == *SMBIOS_SIG {
+            (
+                "SMBIOS entry point",
+                &mut placed.smbios_entry,
+                copy_smbios(mem, at, fseg),
+            )
+        } else if sig[..4] == *MP_SIG {
+            ("MP table", &mut placed.mp_floating, copy_mp(mem, at, fseg))
+        } else if sig[..4] == *PIR_SIG {
+            ("$PIR", &mut placed.pir, copy_pir(mem, at, fseg))
+        } else {
+            warn!(TAG, "hvmloader table {n} at {at:#x}: unknown signature");
+            continue;
+        };
+        match copied {
+            Ok(to) => {
+                info!(TAG, "hvmloader's {what} at {at:#x}: copied to {to:#x}");
+                *slot = Some(to);
+            }
+            Err(why) => error!(TAG, "hvmloader's {what} at {at:#x}: {why}: not copied"),
+        }
+    }
+    placed
+}
+
+/// Copy `len` bytes at `from` into a new block of `fseg`.
+fn place(mem: &mut dyn Memory, from: u32, len: u32, fseg: &mut Pool) -> Result<u32, &'static str> {
+    let to = fseg.alloc(len, ALIGN).ok_or("no room in the FSEG zone")?;
+    copy_bytes(mem, from, to, len);
+    Ok(to)
+}
+
+fn copy_bytes(mem: &mut dyn Memory, from: u32, to: u32, len: u32) {
+    let mut buf = [0u8; 64];
+    let mut done = 0;
+    while done < len {
+        let n = (len - done).min(buf.len() as u32);
+        mem.read(from + done, &mut buf[..n as usize]);
+        mem.write(to + done, &buf[..n as usize]);
+        done += n;
+    }
+}
+
+fn sums_to_zero(mem: &dyn Memory, at: u32, len: u32) -> bool {
+    super::sum(mem, at, len) == 0
+}
+
+fn copy_rsdp(mem: &mut dyn Memory, at: u32, fseg: &mut Pool) -> Result<u32, &'static str> {
+    if !sums_to_zero(mem, at, RSDP_V1_LEN) {
+        return Err("bad checksum");
+    }
+    let len = if mem.read_u8(at + RSDP_REVISION) >= 2 {
+        mem.read_u32(at + RSDP_LENGTH)
+    } else {
+        RSDP_V1_LEN
+    };
+    if len != RSDP_V1_LEN && !(RSDP_V2_MIN_LEN..=MAX_TABLE).contains(&len) {
+        return Err("bad length");
+    }
+    if !sums_to_zero(mem, at, len) {
+        return Err("bad extended checksum");
+    }
+    place(mem, at, len, fseg)
+}
+
+fn copy_smbios(mem: &mut dyn Memory, at: u32, fseg: &mut Pool) -> Result<u32, &'static str> {
+    let len = u32::from(mem.read_u8(at + SMBIOS_LENGTH));
+    if !(SMBIOS_MIN_LEN..=MAX_TABLE).contains(&len) {
+        return Err("bad length");
+    }
+    if !sums_to_zero(mem, at, len) {
+        return Err("bad checksum");
+    }
+    place(mem, at, len, fseg)
+}
+
+/// The floating pointer, then its configuration table right after it; the pointer's
+/// address field and checksum redone for the copy.
+fn copy_mp(mem: &mut dyn Memory, at: u32, fseg: &mut Pool) -> Result<u32, &'static str> {
+    if !sums_to_zero(mem, at, MP_FLOATING_LEN) {
+        return Err("bad checksum");
+    }
+    let config = mem.read_u32(at + MP_PHYSPTR);
+    if config == 0 {
+        // A default configuration (feature byte 1): the pointer is all there is.
+        return place(mem, at, MP_FLOATING_LEN, fseg);
+    }
+    let mut sig = [0u8; 4];
+    mem.read(config, &mut sig);
+    let len = u32::from(mem.read_u16(config + MP_CONFIG_BASE_LEN))
+        + u32::from(mem.read_u16(config + MP_CONFIG_EXT_LEN));
+    if sig != *MP_CONFIG_SIG || !(MP_CONFIG_HEADER_LEN..=MAX_TABLE).contains(&len) {
+        return Err("no configuration table where it points");
+    }
+    let to = place(mem, at, MP_FLOATING_LEN, fseg)?;
+    let config_to = place(mem, config, len, fseg)?;
+    mem.write_u32(to + MP_PHYSPTR, config_to);
+    super::set_checksum(mem, to, MP_FLOATING_LEN, MP_CHECKSUM);
+    Ok(to)
+}
+
+fn copy_pir(mem: &mut dyn Memory, at: u32, fseg: &mut Pool) -> Result<u32, &'static str> {
+    let len = u32::from(mem.read_u16(at + PIR_SIZE));
+    if !(PIR_HEADER_LEN..=MAX_TABLE).contains(&len) {
+        return Err("bad size");
+    }
+    if !sums_to_zero(mem, at, len) {
+        return Err("bad checksum");
+    }
+    place(mem, at, len, fseg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::SimMemory;
+    use crate::tables::set_checksum;
+
+    const LIST: u32 = 0x10010;
+    const FSEG: (u32, u32) = (0xf_8000, 0xf_8400);
+
+    fn info(tables: &[u32]) -> (SimMemory, HvmInfo) {
+        let mut m = SimMemory::new(0x10_0000);
+        for (i, &t) in tables.iter().enumerate() {
+            m.write_u32(LIST + 4 * i as u32, t);
+        }
+        let info = HvmInfo {
+            tables: LIST,
+            tables_nr: tables.len() as u32,
+            e820: 0,
+            e820_nr: 0,
+        };
+        (m, info)
+    }
+
+    fn rsdp(m: &mut SimMemory, at: u32) {
+        m.write(at, RSDP_SIG);
+        m.write(at + 9, b"XenHVM");
+        m.write_u8(at + RSDP_REVISION, 2);
+        m.write_u32(at + 16, 0xfc00_a000); // RSDT
+        m.write_u32(at + RSDP_LENGTH, RSDP_V2_MIN_LEN);
+        set_checksum(m, at, RSDP_V1_LEN, 8);
+        set_checksum(m, at, RSDP_V2_MIN_LEN, 32);
+    }
+
+    fn smbios(m: &mut SimMemory, at: u32) {
+        m.write(at, SMBIOS_SIG);
+        m.write_u8(at + SMBIOS_LENGTH, SMBIOS_MIN_LEN as u8);
+        m.write(at + 0x10, b"_DMI_");
+        set_checksum(m, at, SMBIOS_MIN_LEN, 4);
+    }
+
+    /// A floating pointer at `at`, its configuration table (`len` bytes) at `config`.
+    fn mp(m: &mut SimMemory, at: u32, config: u32, len: u16) {
+        m.write(config, MP_CONFIG_SIG);
+        m.write_u16(config + MP_CONFIG_BASE_LEN, len);
+        m.write_u8(config + 6, 4); // spec revision 1.4
+        m.write_u8(config + MP_CONFIG_HEADER_LEN, 0); // a processor entry
+        set_checksum(m, config, u32::from(len), 7);
+        m.write(at, MP_SIG);
+        m.write_u32(at + MP_PHYSPTR, config);
+        m.write_u8(at + 8, 1); // length in paragraphs
+        m.write_u8(at + 9, 4);
+        set_checksum(m, at, MP_FLOATING_LEN, MP_CHECKSUM);
+    }
+
+    fn pir(m: &mut SimMemory, at: u32, slots: u16) {
+        m.write(at, PIR_SIG);
+        m.write_u16(at + 4, 0x0100);
+        m.write_u16(at + PIR_SIZE, PIR_HEADER_LEN as u16 + 16 * slots);
+        set_checksum(m, at, PIR_HEADER_LEN + 16 * u32::from(slots), 31);
+    }
+
+    fn in_fseg(addr: Option<u32>) -> u32 {
+        let a = addr.expect("copied");
+        assert!(
+            (FSEG.0..FSEG.1).contains(&a) && a.is_multiple_of(ALIGN),
+            "{a:#x}"
+        );
+        a
+    }
+
+    #[test]
+    fn hvmloaders_four_tables_land_in_the_f_segment_intact() {
+        let (mut m, info) = info(&[0x10100, 0x10200, 0x10300, 0x10400]);
+        rsdp(&mut m, 0x10100);
+        mp(&mut m, 0x10200, 0x10220, 0x40);
+        smbios(&mut m, 0x10300);
+        pir(&mut m, 0x10400, 3);
+        let mut fseg = Pool::new(FSEG.0, FSEG.1);
+        let p = copy(&mut m, &info, &mut fseg);
+
+        let r = in_fseg(p.rsdp);
+        assert_eq!(super::super::sum(&m, r, RSDP_V1_LEN), 0);
+        assert_eq!(super::super::sum(&m, r, RSDP_V2_MIN_LEN), 0);
+        assert_eq!(m.read_u32(r + 16), 0xfc00_a000);
+
+        let f = in_fseg(p.mp_floating);
+        assert_eq!(super::super::sum(&m, f, MP_FLOATING_LEN), 0);
+        let config = m.read_u32(f + MP_PHYSPTR);
+        assert!(fseg.contains(config, 0x40), "{config:#x}");
+        let mut sig = [0u8; 4];
+        m.read(config, &mut sig);
+        assert_eq!(&sig, MP_CONFIG_SIG);
+        assert_eq!(super::super::sum(&m, config, 0x40), 0);
+
+        let s = in_fseg(p.smbios_entry);
+        assert_eq!(super::super::sum(&m, s, SMBIOS_MIN_LEN), 0);
+        let t = in_fseg(p.pir);
+        assert_eq!(super::super::sum(&m, t, PIR_HEADER_LEN + 48), 0);
+    }
+
+    #[test]
+    fn a_broken_or_unknown_table_is_left_alone_and_the_others_copied() {
+        let (mut m, info) = info(&[0x10100, 0x10200, 0x10300, 0x10400]);
+        rsdp(&mut m, 0x10100);
+        m.write_u8(0x10100 + 9, b'Y'); // checksum now wrong
+        mp(&mut m, 0x10200, 0x10220, 0x40);
+        m.write(0x10220, b"XXXX"); // no configuration table there
+        m.write(0x10300, b"ABCD");
+        pir(&mut m, 0x10400, 1);
+        let mut fseg = Pool::new(FSEG.0, FSEG.1);
+        let p = copy(&mut m, &info, &mut fseg);
+        assert_eq!((p.rsdp, p.mp_floating, p.smbios_entry), (None, None, None));
+        in_fseg(p.pir);
+        assert_eq!(fseg.used(), PIR_HEADER_LEN + 16);
+    }
+
+    #[test]
+    fn a_full_fseg_zone_copies_what_fits() {
+        let (mut m, info) = info(&[0x10100, 0x10300]);
+        rsdp(&mut m, 0x10100);
+        smbios(&mut m, 0x10300);
+        let mut fseg = Pool::new(FSEG.0, FSEG.0 + 48);
+        let p = copy(&mut m, &info, &mut fseg);
+        in_fseg(p.rsdp);
+        assert_eq!(p.smbios_entry, None);
+    }
+}

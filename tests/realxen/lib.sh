@@ -1,0 +1,211 @@
+# The real-Xen tests' harness: boot a firmware with some disks on the real-Xen bed
+# (tests/realxen/bed.sh: Xen 4.17, dom0, hvmloader loading the firmware), wait for lines in the
+# guest's serial console and in its port-0xe9 log, and say PASS or FAIL, as tests/xen/lib.sh
+# does for the nested QEMU bed. Sourced by tests/system/realxen-*.sh; takes the same settings:
+# BIOS, XB_TIMEOUT (the guest's timeout), XB_LOG_DIR, XB_FATAL_PATTERN, and has the disk
+# builders of tests/system/images.sh. Its own:
+#   XB_REALXEN_IDLE_TIMEOUT=s  give up when no log has grown for this long (default 300: a
+#                              loader reading a kernel by IDE PIO is silent for minutes)
+#
+#   rx_boot_test NAME EXPECT... -- BED-OPTION...
+#     EXPECT:
+#       --serial TEXT | --serial-re REGEX       a line of the guest's COM1 (serial.log)
+#       --firmware TEXT | --firmware-re REGEX   a line the guest wrote to port 0xe9
+#                                               (firmware.log: hvmloader's, then the firmware's)
+#         each log's lines must appear in the order given.
+#     BED-OPTION: what `tests/realxen/bed.sh run` takes (--disk, --cfg, --mem, ...); --bios,
+#     --out and --timeout come from BIOS, XB_LOG_DIR/NAME and XB_TIMEOUT.
+#   Once every line is there the harness ends the VM: inside a guest on this bed page faults
+#   are broken (shared/xen-testbed/README.md), so the loaders' own lines are the check, not the
+#   kernel's. The test fails, with the ends of the logs, when the guest or the VM ends first,
+#   when the firmware gives up (XB_FATAL_PATTERN), when no log grows for
+#   XB_REALXEN_IDLE_TIMEOUT seconds, or at the timeout. A PASS prints when each line appeared,
+#   in seconds from the start of the run. When the bed fails before the guest's firmware runs
+#   (dom0 did not come up, `xl create` failed), the test runs once more.
+
+source "$(dirname "${BASH_SOURCE[0]}")/../system/lib.sh"
+source "$XB_ROOT/tests/realxen/bed.sh"
+
+readonly RX_POLL_SECONDS=1
+# Runs of a test when the bed itself fails before the guest starts (xl or dom0 trouble, not
+# the firmware's): the second one counts.
+readonly RX_ATTEMPTS=2
+XB_REALXEN_IDLE_TIMEOUT=${XB_REALXEN_IDLE_TIMEOUT:-300}
+
+# End the VM if a test exits early, as well as what tests/system/lib.sh started.
+trap 'rxbed_cleanup; xb_cleanup' EXIT
+
+# What a test expects (rx_boot_test's options). Lines are "=TEXT" (fixed) or "~REGEX".
+RX_EXPECT_SERIAL=()
+RX_EXPECT_FIRMWARE=()
+
+# rx_in_order FILE EXPECT...: true when each EXPECT matches a line of FILE, each on a later
+# line than the one before. Sets RX_MATCHED (how many did) and RX_MISSING (the first that
+# did not, in words).
+rx_in_order() {
+    local file=$1 after=0 line expect flag
+    shift
+    RX_MATCHED=0
+    RX_MISSING=
+    for expect in "$@"; do
+        flag=-F
+        [ "${expect:0:1}" = "=" ] || flag=-E
+        line=$(tail -n +"$((after + 1))" "$file" | tr -d '\r' | grep -an "$flag" -m1 -- "${expect:1}" \
+            | cut -d: -f1) || true
+        if [ -z "$line" ]; then
+            RX_MISSING="'${expect:1}' not found in $(basename "$file") after line $after"
+            return 1
+        fi
+        after=$((after + line))
+        RX_MATCHED=$((RX_MATCHED + 1))
+    done
+}
+
+# The run's timeline: "<seconds since the start>s  <what>".
+RX_TIMELINE=()
+rx_event() { RX_TIMELINE+=("$(xb_since "$RXBED_STARTED")s  $1"); }
+
+# rx_progress LOG MATCHED EXPECT...: a timeline entry for each EXPECT matched since the last
+# look at LOG.
+declare -A RX_SEEN_COUNT
+rx_progress() {
+    local log=$1 matched=$2 i
+    shift 2
+    local expects=("$@")
+    for ((i = ${RX_SEEN_COUNT[$log]:-0}; i < matched; i++)); do
+        rx_event "$log: ${expects[i]:1}"
+    done
+    RX_SEEN_COUNT[$log]=$matched
+}
+
+# rx_lines_seen: true when every expected line is there (and adds to the timeline).
+rx_lines_seen() {
+    local serial_ok=0 firmware_ok=0 missing
+    rx_in_order "$RXBED_OUT/serial.log" ${RX_EXPECT_SERIAL[@]+"${RX_EXPECT_SERIAL[@]}"} \
+        && serial_ok=1
+    rx_progress serial "$RX_MATCHED" ${RX_EXPECT_SERIAL[@]+"${RX_EXPECT_SERIAL[@]}"}
+    missing=$RX_MISSING
+    rx_in_order "$RXBED_OUT/firmware.log" ${RX_EXPECT_FIRMWARE[@]+"${RX_EXPECT_FIRMWARE[@]}"} \
+        && firmware_ok=1
+    rx_progress firmware "$RX_MATCHED" ${RX_EXPECT_FIRMWARE[@]+"${RX_EXPECT_FIRMWARE[@]}"}
+    RX_MISSING=${missing:-$RX_MISSING}
+    [ "$serial_ok" = 1 ] && [ "$firmware_ok" = 1 ]
+}
+
+# rx_watch: watch a started bed until the expected lines are all there (0) or the run fails
+# (1, RX_REASON says why).
+rx_watch() {
+    local out=$RXBED_OUT last_size=-1 size last_change=$SECONDS created=0 guest=0
+    local deadline=$((RXBED_TIMEOUT + RXBED_DOM0_ALLOWANCE))
+    while :; do
+        rxbed_split
+        if [ "$created" = 0 ] && [ -s "$out/dom0-ready" ]; then
+            created=1
+            rx_event "dom0 up: xl create"
+        fi
+        if [ "$guest" = 0 ] && [ -s "$out/firmware.log" ]; then
+            guest=1
+            rx_event "the guest's first line (hvmloader)"
+        fi
+        rx_lines_seen && return 0
+        if [ -s "$out/guest-status" ]; then
+            RX_REASON="the guest ended ($(rxbed_field end)), and $RX_MISSING"
+            return 1
+        fi
+        if ! rxbed_running; then
+            RX_REASON="the VM ended (Xen or dom0 failed?), and $RX_MISSING"
+            return 1
+        fi
+        if grep -qaiF -- "$XB_FATAL_PATTERN" "$out/serial.log" "$out/firmware.log"; then
+            sleep "$XB_FATAL_SETTLE_SECONDS"
+            rxbed_split
+            rx_lines_seen && return 0
+            RX_REASON="the firmware gave up ('$XB_FATAL_PATTERN'), and $RX_MISSING"
+            return 1
+        fi
+        size=$(($(xb_size "$out/serial.log") + $(xb_size "$out/xen-serial.log")))
+        if [ "$size" != "$last_size" ]; then
+            last_size=$size
+            last_change=$SECONDS
+        elif [ $((SECONDS - last_change)) -ge "$XB_REALXEN_IDLE_TIMEOUT" ]; then
+            RX_REASON="no output for ${XB_REALXEN_IDLE_TIMEOUT}s, and $RX_MISSING"
+            return 1
+        fi
+        if [ "$(xb_since "$RXBED_STARTED" | cut -d. -f1)" -ge "$deadline" ]; then
+            RX_REASON="still running after ${deadline}s, and $RX_MISSING"
+            return 1
+        fi
+        sleep "$RX_POLL_SECONDS"
+    done
+}
+
+# rx_report NAME: the failure report of the last run.
+rx_report() {
+    local name=$1
+    echo "FAIL $name after ${RXBED_ELAPSED}s: $RX_REASON (firmware $BIOS)"
+    [ "${#RX_TIMELINE[@]}" -eq 0 ] || printf '    %s\n' "${RX_TIMELINE[@]}"
+    [ -n "$RXBED_OUT" ] || return 0
+    xb_show_tail "the guest's serial console (COM1)" "$RXBED_OUT/serial.log"
+    xb_show_tail "the guest's port 0xe9 (hvmloader, firmware)" "$RXBED_OUT/firmware.log"
+    xb_show_tail "Xen's console (Xen, dom0)" "$RXBED_OUT/xen-serial.log"
+    xb_show_tail "the guest's device model" "$RXBED_OUT/xenlog/qemu-dm-guest.log"
+    xb_show_tail "xl create" "$RXBED_OUT/xl-create.log"
+}
+
+# rx_boot_test NAME EXPECT... -- BED-OPTION...: the whole of a real-Xen test (see the top).
+# Prints "PASS NAME" with the timeline, or "FAIL NAME" with the logs; exits 0 or 1.
+rx_boot_test() {
+    local name=$1
+    shift
+    RX_EXPECT_SERIAL=()
+    RX_EXPECT_FIRMWARE=()
+    while [ $# -gt 0 ]; do
+        case $1 in
+            --serial) RX_EXPECT_SERIAL+=("=$2"); shift 2 ;;
+            --serial-re) RX_EXPECT_SERIAL+=("~$2"); shift 2 ;;
+            --firmware) RX_EXPECT_FIRMWARE+=("=$2"); shift 2 ;;
+            --firmware-re) RX_EXPECT_FIRMWARE+=("~$2"); shift 2 ;;
+            --) shift; break ;;
+            *) echo "rx_boot_test: unknown argument $1" >&2; exit 1 ;;
+        esac
+    done
+    echo "realxen $name: $BIOS as hvmloader's payload on Xen $RXBED_XEN_VERSION (TCG)"
+    local ok=0 attempt
+    for ((attempt = 1; attempt <= RX_ATTEMPTS; attempt++)); do
+        RX_REASON=
+        RX_TIMELINE=()
+        RX_SEEN_COUNT=()
+        if [ ! -f "$BIOS" ]; then
+            RX_REASON="no firmware at $BIOS (build it with scripts/build.sh)"
+            break
+        elif ! rxbed_configure --bios "$BIOS" --out "$XB_LOG_DIR/$name" --timeout "$XB_TIMEOUT" \
+            --quiet "$@"; then
+            RX_REASON="bad bed options"
+            break
+        elif ! rxbed_start; then
+            RX_REASON="the bed did not start (see above)"
+            break
+        fi
+        rx_watch && ok=1
+        rxbed_finish
+        [ "$ok" = 0 ] || break
+        # Only a failure of the bed itself is worth another try: dom0 never got to `xl create`,
+        # or `xl create` failed (the firmware had not run yet).
+        [ ! -s "$RXBED_OUT/dom0-ready" ] || [ "$(rxbed_field end)" = created-failed ] || break
+        echo "realxen $name: the bed failed before the guest ran ($RX_REASON)"
+        [ "$attempt" = "$RX_ATTEMPTS" ] || echo "realxen $name: once more"
+    done
+    if [ "$ok" = 1 ]; then
+        echo "PASS $name after ${RXBED_ELAPSED}s ($(rxbed_timings)); seconds from the start:"
+        printf '    %s\n' "${RX_TIMELINE[@]}"
+        exit 0
+    fi
+    rx_report "$name"
+    exit 1
+}
+
+# --- what the firmware logs under hvmloader (src/memory.rs, src/tables/hvmloader.rs) --------
+# Each test expects these before its own lines: the e820 map from hvmloader's list, and the
+# RSDP copied into the F segment.
+RX_HVMLOADER_LINES=(--firmware-re '^\[e820\] [0-9]+ MiB RAM below 4 GiB.*\(from hvmloader.s table\)$'
+    --firmware-re "^\\[tables\\] hvmloader's ACPI RSDP at 0x[0-9a-f]+: copied to 0xf[0-9a-f]{4}$")
