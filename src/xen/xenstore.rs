@@ -30,30 +30,23 @@ use super::wait::{DEFAULT_TIMEOUT_US, Timeout, wait_for};
 use crate::hw::clock::Clock;
 use crate::mem::Memory;
 use core::fmt::{self, Write};
-use core::mem::{offset_of, size_of};
+use core::mem::size_of;
 use xen_headers::event_channel::EvtchnPort;
 use xen_headers::io::xenbus::XenbusState;
+use xen_headers::io::xs_wire::ring_offset::{
+    CONNECTION, ERROR, REQ, REQ_CONS, REQ_PROD, RSP, RSP_CONS, RSP_PROD, SERVER_FEATURES,
+};
 use xen_headers::io::xs_wire::{
     XENSTORE_CONNECTED, XENSTORE_ERROR_NONE, XENSTORE_PAYLOAD_MAX, XENSTORE_RECONNECT,
     XENSTORE_RING_SIZE, XENSTORE_SERVER_FEATURE_ERROR, XENSTORE_SERVER_FEATURE_RECONNECTION,
     XS_DIRECTORY, XS_ERROR, XS_MKDIR, XS_READ, XS_RM, XS_TRANSACTION_END, XS_TRANSACTION_START,
-    XS_WATCH_EVENT, XS_WRITE, XenstoreDomainInterface, XsdError, XsdSockmsg, mask_xenstore_idx,
-    xenstore_ring_chunk, xenstore_ring_used,
+    XS_WATCH_EVENT, XS_WRITE, XsdError, XsdSockmsg, mask_xenstore_idx, xenstore_ring_chunk,
+    xenstore_ring_used,
 };
 use zerocopy::IntoBytes;
 
 const TAG: &str = "xenstore";
 
-type Ring = XenstoreDomainInterface;
-const REQ: u32 = offset_of!(Ring, req) as u32;
-const RSP: u32 = offset_of!(Ring, rsp) as u32;
-const REQ_CONS: u32 = offset_of!(Ring, req_cons) as u32;
-const REQ_PROD: u32 = offset_of!(Ring, req_prod) as u32;
-const RSP_CONS: u32 = offset_of!(Ring, rsp_cons) as u32;
-const RSP_PROD: u32 = offset_of!(Ring, rsp_prod) as u32;
-const SERVER_FEATURES: u32 = offset_of!(Ring, server_features) as u32;
-const CONNECTION: u32 = offset_of!(Ring, connection) as u32;
-const ERROR: u32 = offset_of!(Ring, error) as u32;
 const RING_SIZE: u32 = XENSTORE_RING_SIZE as u32;
 
 const HEADER: u32 = size_of::<XsdSockmsg>() as u32;

@@ -3,25 +3,19 @@
 
 use crate::mem::Memory;
 use std::collections::{BTreeMap, VecDeque};
-use std::mem::offset_of;
+use xen_headers::io::xs_wire::ring_offset::{
+    CONNECTION, REQ, REQ_CONS, REQ_PROD, RSP, RSP_CONS, RSP_PROD, SERVER_FEATURES,
+};
 use xen_headers::io::xs_wire::{
     XENSTORE_CONNECTED, XENSTORE_PAYLOAD_MAX, XENSTORE_RECONNECT, XENSTORE_RING_SIZE, XS_DIRECTORY,
     XS_ERROR, XS_MKDIR, XS_READ, XS_RM, XS_TRANSACTION_END, XS_TRANSACTION_START, XS_WATCH_EVENT,
-    XS_WRITE, XenstoreDomainInterface as Ring, XsdSockmsg, mask_xenstore_idx, xenstore_ring_used,
+    XS_WRITE, XsdSockmsg, mask_xenstore_idx, xenstore_ring_used,
 };
 use xen_headers::xen::Domid;
 use zerocopy::{FromBytes, IntoBytes};
 
 const HEADER: usize = size_of::<XsdSockmsg>();
 const RING: u32 = XENSTORE_RING_SIZE as u32;
-const REQ: u32 = offset_of!(Ring, req) as u32;
-const RSP: u32 = offset_of!(Ring, rsp) as u32;
-const REQ_CONS: u32 = offset_of!(Ring, req_cons) as u32;
-const REQ_PROD: u32 = offset_of!(Ring, req_prod) as u32;
-const RSP_CONS: u32 = offset_of!(Ring, rsp_cons) as u32;
-const RSP_PROD: u32 = offset_of!(Ring, rsp_prod) as u32;
-const SERVER_FEATURES: u32 = offset_of!(Ring, server_features) as u32;
-const CONNECTION: u32 = offset_of!(Ring, connection) as u32;
 /// How far a "jumping" rsp_prod jumps: well beyond the ring.
 pub const RSP_PROD_JUMP: u32 = 5 * RING;
 /// The bit flipped in a bogus answer's request id.

@@ -114,6 +114,24 @@ pub const fn xenstore_ring_chunk(idx: XenstoreRingIdx, avail: u32) -> usize {
     }
 }
 
+/// Byte offsets of [`XenstoreDomainInterface`]'s fields in the ring page, for code that
+/// reaches the page through guest memory field by field (the frontend and the simulated
+/// xenstored alike).
+pub mod ring_offset {
+    use super::XenstoreDomainInterface as Ring;
+    use core::mem::offset_of;
+
+    pub const REQ: u32 = offset_of!(Ring, req) as u32;
+    pub const RSP: u32 = offset_of!(Ring, rsp) as u32;
+    pub const REQ_CONS: u32 = offset_of!(Ring, req_cons) as u32;
+    pub const REQ_PROD: u32 = offset_of!(Ring, req_prod) as u32;
+    pub const RSP_CONS: u32 = offset_of!(Ring, rsp_cons) as u32;
+    pub const RSP_PROD: u32 = offset_of!(Ring, rsp_prod) as u32;
+    pub const SERVER_FEATURES: u32 = offset_of!(Ring, server_features) as u32;
+    pub const CONNECTION: u32 = offset_of!(Ring, connection) as u32;
+    pub const ERROR: u32 = offset_of!(Ring, error) as u32;
+}
+
 /// The xenstore ring page (`struct xenstore_domain_interface`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
 #[repr(C)]
