@@ -35,62 +35,8 @@ XB_REALXEN_IDLE_TIMEOUT=${XB_REALXEN_IDLE_TIMEOUT:-300}
 # End the VM if a test exits early, as well as what tests/system/lib.sh started.
 trap 'rxbed_cleanup; xb_cleanup' EXIT
 
-# What a test expects (rx_boot_test's options). Lines are "=TEXT" (fixed) or "~REGEX".
-RX_EXPECT_SERIAL=()
-RX_EXPECT_FIRMWARE=()
-
-# rx_in_order FILE EXPECT...: true when each EXPECT matches a line of FILE, each on a later
-# line than the one before. Sets RX_MATCHED (how many did) and RX_MISSING (the first that
-# did not, in words).
-rx_in_order() {
-    local file=$1 after=0 line expect flag
-    shift
-    RX_MATCHED=0
-    RX_MISSING=
-    for expect in "$@"; do
-        flag=-F
-        [ "${expect:0:1}" = "=" ] || flag=-E
-        line=$(tail -n +"$((after + 1))" "$file" | tr -d '\r' | grep -an "$flag" -m1 -- "${expect:1}" \
-            | cut -d: -f1) || true
-        if [ -z "$line" ]; then
-            RX_MISSING="'${expect:1}' not found in $(basename "$file") after line $after"
-            return 1
-        fi
-        after=$((after + line))
-        RX_MATCHED=$((RX_MATCHED + 1))
-    done
-}
-
-# The run's timeline: "<seconds since the start>s  <what>".
-RX_TIMELINE=()
-rx_event() { RX_TIMELINE+=("$(xb_since "$RXBED_STARTED")s  $1"); }
-
-# rx_progress LOG MATCHED EXPECT...: a timeline entry for each EXPECT matched since the last
-# look at LOG.
-declare -A RX_SEEN_COUNT
-rx_progress() {
-    local log=$1 matched=$2 i
-    shift 2
-    local expects=("$@")
-    for ((i = ${RX_SEEN_COUNT[$log]:-0}; i < matched; i++)); do
-        rx_event "$log: ${expects[i]:1}"
-    done
-    RX_SEEN_COUNT[$log]=$matched
-}
-
-# rx_lines_seen: true when every expected line is there (and adds to the timeline).
-rx_lines_seen() {
-    local serial_ok=0 firmware_ok=0 missing
-    rx_in_order "$RXBED_OUT/serial.log" ${RX_EXPECT_SERIAL[@]+"${RX_EXPECT_SERIAL[@]}"} \
-        && serial_ok=1
-    rx_progress serial "$RX_MATCHED" ${RX_EXPECT_SERIAL[@]+"${RX_EXPECT_SERIAL[@]}"}
-    missing=$RX_MISSING
-    rx_in_order "$RXBED_OUT/firmware.log" ${RX_EXPECT_FIRMWARE[@]+"${RX_EXPECT_FIRMWARE[@]}"} \
-        && firmware_ok=1
-    rx_progress firmware "$RX_MATCHED" ${RX_EXPECT_FIRMWARE[@]+"${RX_EXPECT_FIRMWARE[@]}"}
-    RX_MISSING=${missing:-$RX_MISSING}
-    [ "$serial_ok" = 1 ] && [ "$firmware_ok" = 1 ]
-}
+# What a test expects (rx_boot_test's options): the lines are tests/system/lib.sh's
+# XB_EXPECT_SERIAL and XB_EXPECT_FIRMWARE (xb_expect).
 
 # rx_watch: watch a started bed until the expected lines are all there (0) or the run fails
 # (1, RX_REASON says why).
@@ -101,26 +47,26 @@ rx_watch() {
         rxbed_split
         if [ "$created" = 0 ] && [ -s "$out/dom0-ready" ]; then
             created=1
-            rx_event "dom0 up: xl create"
+            xb_event "dom0 up: xl create"
         fi
         if [ "$guest" = 0 ] && [ -s "$out/firmware.log" ]; then
             guest=1
-            rx_event "the guest's first line (hvmloader)"
+            xb_event "the guest's first line (hvmloader)"
         fi
-        rx_lines_seen && return 0
+        xb_lines_seen "$RXBED_OUT" && return 0
         if [ -s "$out/guest-status" ]; then
-            RX_REASON="the guest ended ($(rxbed_field end)), and $RX_MISSING"
+            RX_REASON="the guest ended ($(rxbed_field end)), and $XB_MISSING"
             return 1
         fi
         if ! rxbed_running; then
-            RX_REASON="the VM ended (Xen or dom0 failed?), and $RX_MISSING"
+            RX_REASON="the VM ended (Xen or dom0 failed?), and $XB_MISSING"
             return 1
         fi
         if grep -qaiF -- "$XB_FATAL_PATTERN" "$out/serial.log" "$out/firmware.log"; then
             sleep "$XB_FATAL_SETTLE_SECONDS"
             rxbed_split
-            rx_lines_seen && return 0
-            RX_REASON="the firmware gave up ('$XB_FATAL_PATTERN'), and $RX_MISSING"
+            xb_lines_seen "$RXBED_OUT" && return 0
+            RX_REASON="the firmware gave up ('$XB_FATAL_PATTERN'), and $XB_MISSING"
             return 1
         fi
         size=$(($(xb_size "$out/serial.log") + $(xb_size "$out/xen-serial.log")))
@@ -128,11 +74,11 @@ rx_watch() {
             last_size=$size
             last_change=$SECONDS
         elif [ $((SECONDS - last_change)) -ge "$XB_REALXEN_IDLE_TIMEOUT" ]; then
-            RX_REASON="no output for ${XB_REALXEN_IDLE_TIMEOUT}s, and $RX_MISSING"
+            RX_REASON="no output for ${XB_REALXEN_IDLE_TIMEOUT}s, and $XB_MISSING"
             return 1
         fi
         if [ "$(xb_since "$RXBED_STARTED" | cut -d. -f1)" -ge "$deadline" ]; then
-            RX_REASON="still running after ${deadline}s, and $RX_MISSING"
+            RX_REASON="still running after ${deadline}s, and $XB_MISSING"
             return 1
         fi
         sleep "$RX_POLL_SECONDS"
@@ -143,7 +89,7 @@ rx_watch() {
 rx_report() {
     local name=$1
     echo "FAIL $name after ${RXBED_ELAPSED}s: $RX_REASON (firmware $BIOS)"
-    [ "${#RX_TIMELINE[@]}" -eq 0 ] || printf '    %s\n' "${RX_TIMELINE[@]}"
+    [ "${#XB_TIMELINE[@]}" -eq 0 ] || printf '    %s\n' "${XB_TIMELINE[@]}"
     [ -n "$RXBED_OUT" ] || return 0
     xb_show_tail "the guest's serial console (COM1)" "$RXBED_OUT/serial.log"
     xb_show_tail "the guest's port 0xe9 (hvmloader, firmware)" "$RXBED_OUT/firmware.log"
@@ -157,14 +103,10 @@ rx_report() {
 rx_boot_test() {
     local name=$1
     shift
-    RX_EXPECT_SERIAL=()
-    RX_EXPECT_FIRMWARE=()
+    xb_expect_reset
     while [ $# -gt 0 ]; do
         case $1 in
-            --serial) RX_EXPECT_SERIAL+=("=$2"); shift 2 ;;
-            --serial-re) RX_EXPECT_SERIAL+=("~$2"); shift 2 ;;
-            --firmware) RX_EXPECT_FIRMWARE+=("=$2"); shift 2 ;;
-            --firmware-re) RX_EXPECT_FIRMWARE+=("~$2"); shift 2 ;;
+            --serial | --serial-re | --firmware | --firmware-re) xb_expect "$1" "$2"; shift 2 ;;
             --) shift; break ;;
             *) echo "rx_boot_test: unknown argument $1" >&2; exit 1 ;;
         esac
@@ -173,8 +115,7 @@ rx_boot_test() {
     local ok=0 attempt
     for ((attempt = 1; attempt <= RX_ATTEMPTS; attempt++)); do
         RX_REASON=
-        RX_TIMELINE=()
-        RX_SEEN_COUNT=()
+        xb_timeline_reset
         if [ ! -f "$BIOS" ]; then
             RX_REASON="no firmware at $BIOS (build it with scripts/build.sh)"
             break
@@ -186,6 +127,7 @@ rx_boot_test() {
             RX_REASON="the bed did not start (see above)"
             break
         fi
+        XB_RUN_STARTED=$RXBED_STARTED
         rx_watch && ok=1
         rxbed_finish
         [ "$ok" = 0 ] || break
@@ -197,7 +139,7 @@ rx_boot_test() {
     done
     if [ "$ok" = 1 ]; then
         echo "PASS $name after ${RXBED_ELAPSED}s ($(rxbed_timings)); seconds from the start:"
-        printf '    %s\n' "${RX_TIMELINE[@]}"
+        printf '    %s\n' "${XB_TIMELINE[@]}"
         exit 0
     fi
     rx_report "$name"

@@ -214,20 +214,101 @@ xb_stop_qemu() {
     XB_FOLLOW_PIDS=()
 }
 
-# xb_in_order FILE STRING...: true when each STRING is on some line of FILE, each on a later
-# line than the one before. Prints the first one missing or out of order.
-xb_in_order() {
-    local file=$1 after=0 line
+# xb_match_in_order FILE EXPECT...: true when each EXPECT matches a line of FILE, each on a
+# later line than the one before; an EXPECT is "=TEXT" (a fixed string) or "~REGEX" (extended).
+# Sets XB_MATCHED (how many did, from the first) and XB_MISSING (the first that did not, in
+# words).
+xb_match_in_order() {
+    local file=$1 after=0 line expect flag
     shift
-    local s
-    for s in "$@"; do
-        line=$(tail -n +"$((after + 1))" "$file" | grep -nF -m1 -- "$s" | cut -d: -f1) || true
+    XB_MATCHED=0
+    XB_MISSING=
+    for expect in "$@"; do
+        flag=-F
+        [ "${expect:0:1}" = "=" ] || flag=-E
+        line=$(tail -n +"$((after + 1))" "$file" | tr -d '\r' | grep -an "$flag" -m1 -- "${expect:1}" \
+            | cut -d: -f1) || true
         if [ -z "$line" ]; then
-            echo "'$s' not found after line $after"
+            XB_MISSING="'${expect:1}' not found in $(basename "$file") after line $after"
             return 1
         fi
         after=$((after + line))
+        XB_MATCHED=$((XB_MATCHED + 1))
     done
+}
+
+# xb_in_order FILE STRING...: xb_match_in_order with fixed strings; prints the first one
+# missing or out of order.
+xb_in_order() {
+    local file=$1
+    shift
+    xb_match_in_order "$file" "${@/#/=}" || { echo "$XB_MISSING"; return 1; }
+}
+
+# --- what a VM run on a test bed expects, and its timeline ----------------------------------
+# Used by the beds' harnesses (tests/xen/lib.sh, tests/realxen/lib.sh): lines expected in the
+# guest's serial console and in the firmware log, each in order, and a timeline of when they
+# came, "<seconds since XB_RUN_STARTED>s  <what>".
+
+XB_EXPECT_SERIAL=()
+XB_EXPECT_FIRMWARE=()
+XB_TIMELINE=()
+XB_RUN_STARTED=
+declare -A XB_SEEN_COUNT
+
+# xb_expect_reset: no lines expected, an empty timeline (before a test's options, or a run).
+xb_expect_reset() {
+    XB_EXPECT_SERIAL=()
+    XB_EXPECT_FIRMWARE=()
+    xb_timeline_reset
+}
+
+# xb_timeline_reset: an empty timeline, nothing seen yet (before a run).
+xb_timeline_reset() {
+    XB_TIMELINE=()
+    XB_SEEN_COUNT=()
+}
+
+# xb_expect OPTION VALUE: --serial TEXT, --serial-re REGEX, --firmware TEXT, --firmware-re
+# REGEX: one more expected line.
+xb_expect() {
+    case $1 in
+        --serial) XB_EXPECT_SERIAL+=("=$2") ;;
+        --serial-re) XB_EXPECT_SERIAL+=("~$2") ;;
+        --firmware) XB_EXPECT_FIRMWARE+=("=$2") ;;
+        --firmware-re) XB_EXPECT_FIRMWARE+=("~$2") ;;
+        *) echo "xb_expect: unknown option $1" >&2; return 1 ;;
+    esac
+}
+
+# xb_event TEXT: a timeline entry now.
+xb_event() { XB_TIMELINE+=("$(xb_since "$XB_RUN_STARTED")s  $1"); }
+
+# xb_progress LOG MATCHED EXPECT...: a timeline entry for each EXPECT matched since the last
+# look at LOG.
+xb_progress() {
+    local log=$1 matched=$2 i
+    shift 2
+    local expects=("$@")
+    for ((i = ${XB_SEEN_COUNT[$log]:-0}; i < matched; i++)); do
+        xb_event "$log: ${expects[i]:1}"
+    done
+    XB_SEEN_COUNT[$log]=$matched
+}
+
+# xb_lines_seen DIR: true when every expected line is in DIR/serial.log and DIR/firmware.log
+# (and adds to the timeline). Sets XB_MISSING to the first one missing.
+xb_lines_seen() {
+    local serial_ok=0 firmware_ok=0 missing
+    xb_match_in_order "$1/serial.log" ${XB_EXPECT_SERIAL[@]+"${XB_EXPECT_SERIAL[@]}"} \
+        && serial_ok=1
+    xb_progress serial "$XB_MATCHED" ${XB_EXPECT_SERIAL[@]+"${XB_EXPECT_SERIAL[@]}"}
+    missing=$XB_MISSING
+    xb_match_in_order "$1/firmware.log" ${XB_EXPECT_FIRMWARE[@]+"${XB_EXPECT_FIRMWARE[@]}"} \
+        && firmware_ok=1
+    xb_progress firmware "$XB_MATCHED" ${XB_EXPECT_FIRMWARE[@]+"${XB_EXPECT_FIRMWARE[@]}"}
+    XB_MISSING=${missing:-$XB_MISSING}
+    [ "$serial_ok" = 1 ] && [ "$firmware_ok" = 1 ]
 }
 
 # --- driving a running VM (from an XB_DRIVER function) -------------------------------------

@@ -7,16 +7,14 @@ source "$(dirname "$0")/../xen/lib.sh"
 
 name=xen-pv-syslinux
 kver=$(xb_kver)
-initrd=$(xb_initramfs --module xen-blkfront --check "$XB_ROOT/tests/system/checks/xvda")
+initrd=$(xen_pv_initramfs)
 disk=$(xb_syslinux_disk "$initrd")
-# The region tests/system/checks/xvda reads.
-sum=$(dd if="$disk" bs="$XB_SECTOR" skip=2048 count=4096 status=none | sha256sum | cut -d' ' -f1)
 expect=()
 for line in "${XB_SYSLINUX_LINES[@]}" "$XB_KERNEL_MARKER$kver"; do
     expect+=(--serial "$line")
 done
-expect+=(--serial "XENBIOS-PV: xvda sectors 2048+4096 sha256 $sum"
-    --serial "$XB_INITRAMFS_MARKER $kver")
+xen_pv_check_expect "$disk" "$kver"
+expect+=("${XEN_PV_EXPECT[@]}")
 if grep -qa 'xenbios' "$BIOS" 2>/dev/null; then
     expect+=(--firmware-re "$(xen_vbd_line_re xvda $((XB_DISK_MIB * 1024 * 1024 / XB_SECTOR)))"
         --firmware-re '^\[boot\] booting Xen PV disk xvda')

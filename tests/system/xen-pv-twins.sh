@@ -11,13 +11,12 @@ name=xen-pv-twins
 readonly XVDB_MIB=16
 readonly XVDB_SECTORS=$((XVDB_MIB * 1024 * 1024 / XB_SECTOR))
 kver=$(xb_kver)
-initrd=$(xb_initramfs --module xen-blkfront --check "$XB_ROOT/tests/system/checks/xvda")
+initrd=$(xen_pv_initramfs)
 disk=$(xb_syslinux_disk "$initrd")
 xvdb=$XB_LOG_DIR/$name/xvdb.img
 mkdir -p "$(dirname "$xvdb")"
 rm -f "$xvdb"
 truncate -s "${XVDB_MIB}M" "$xvdb"
-sum=$(dd if="$disk" bs="$XB_SECTOR" skip=2048 count=4096 status=none | sha256sum | cut -d' ' -f1)
 
 # The boot list has the two PV disks and nothing else.
 two_drives() {
@@ -38,7 +37,7 @@ expect=(--firmware-re "^\\[blkfront\\] Xen PV disk xvda, 64 MiB: connected, 1310
 for line in "${XB_SYSLINUX_LINES[@]}" "$XB_KERNEL_MARKER$kver"; do
     expect+=(--serial "$line")
 done
-expect+=(--serial "XENBIOS-PV: xvda sectors 2048+4096 sha256 $sum"
-    --serial "$XB_INITRAMFS_MARKER $kver")
+xen_pv_check_expect "$disk" "$kver"
+expect+=("${XEN_PV_EXPECT[@]}")
 xen_boot_test "$name" "${expect[@]}" --after two_drives \
     -- --ide "$disk" --xen-disk "xvda=$disk" --xen-disk "xvdb=$xvdb" --snapshot

@@ -48,65 +48,10 @@ xen_pending() {
     fi
 }
 
-# What a test expects (xen_boot_test's options). Lines are "=TEXT" (fixed) or "~REGEX".
-XEN_EXPECT_SERIAL=()
-XEN_EXPECT_FIRMWARE=()
+# What a test expects (xen_boot_test's options): the lines are tests/system/lib.sh's
+# XB_EXPECT_SERIAL and XB_EXPECT_FIRMWARE (xb_expect).
 XEN_EXPECT_EXIT=
 XEN_AFTER=
-
-# xen_in_order FILE EXPECT...: true when each EXPECT matches a line of FILE, each on a later
-# line than the one before. Sets XEN_MATCHED (how many did, from the first) and XEN_MISSING
-# (the first that did not, in words).
-xen_in_order() {
-    local file=$1 after=0 line expect flag
-    shift
-    XEN_MATCHED=0
-    XEN_MISSING=
-    for expect in "$@"; do
-        flag=-F
-        [ "${expect:0:1}" = "=" ] || flag=-E
-        line=$(tail -n +"$((after + 1))" "$file" | tr -d '\r' | grep -an "$flag" -m1 -- "${expect:1}" \
-            | cut -d: -f1) || true
-        if [ -z "$line" ]; then
-            XEN_MISSING="'${expect:1}' not found in $(basename "$file") after line $after"
-            return 1
-        fi
-        after=$((after + line))
-        XEN_MATCHED=$((XEN_MATCHED + 1))
-    done
-}
-
-# The run's timeline: "<seconds since the start>s  <what>", one entry per event.
-XEN_TIMELINE=()
-xen_event() { XEN_TIMELINE+=("$(xb_since "$XBED_STARTED")s  $1"); }
-
-# xen_progress LOG MATCHED EXPECT...: a timeline entry for each EXPECT matched since the last
-# look at LOG.
-declare -A XEN_SEEN_COUNT
-xen_progress() {
-    local log=$1 matched=$2 i
-    shift 2
-    local expects=("$@")
-    for ((i = ${XEN_SEEN_COUNT[$log]:-0}; i < matched; i++)); do
-        xen_event "$log: ${expects[i]:1}"
-    done
-    XEN_SEEN_COUNT[$log]=$matched
-}
-
-# xen_lines_seen: true when every expected line is there (and adds to the timeline). Sets
-# XEN_MISSING to the first one missing.
-xen_lines_seen() {
-    local serial_ok=0 firmware_ok=0 missing
-    xen_in_order "$XBED_OUT/serial.log" ${XEN_EXPECT_SERIAL[@]+"${XEN_EXPECT_SERIAL[@]}"} \
-        && serial_ok=1
-    xen_progress serial "$XEN_MATCHED" ${XEN_EXPECT_SERIAL[@]+"${XEN_EXPECT_SERIAL[@]}"}
-    missing=$XEN_MISSING
-    xen_in_order "$XBED_OUT/firmware.log" ${XEN_EXPECT_FIRMWARE[@]+"${XEN_EXPECT_FIRMWARE[@]}"} \
-        && firmware_ok=1
-    xen_progress firmware "$XEN_MATCHED" ${XEN_EXPECT_FIRMWARE[@]+"${XEN_EXPECT_FIRMWARE[@]}"}
-    XEN_MISSING=${missing:-$XEN_MISSING}
-    [ "$serial_ok" = 1 ] && [ "$firmware_ok" = 1 ]
-}
 
 # xen_watch: watch a started bed until the expected lines are all there (return 0), or the
 # run fails (return 1, XEN_REASON says why). Marks the timeline as things happen.
@@ -116,25 +61,25 @@ xen_watch() {
     while :; do
         if [ "$ready_seen" = 0 ] && [ -s "$out/l1-ready" ]; then
             ready_seen=1
-            xen_event "L1 started L2"
+            xb_event "L1 started L2"
         fi
         if [ "$fw_seen" = 0 ] && [ -s "$out/firmware.log" ]; then
             fw_seen=1
-            xen_event "firmware: its first log line"
+            xb_event "firmware: its first log line"
         fi
-        xen_lines_seen && return 0
+        xb_lines_seen "$XBED_OUT" && return 0
         if [ -s "$out/l2-status" ]; then
-            XEN_REASON="L2 ended ($(xbed_l2_end)), and $XEN_MISSING"
+            XEN_REASON="L2 ended ($(xbed_l2_end)), and $XB_MISSING"
             return 1
         fi
         if ! xbed_running; then
-            XEN_REASON="L1 ended before L2 did, and $XEN_MISSING"
+            XEN_REASON="L1 ended before L2 did, and $XB_MISSING"
             return 1
         fi
         if grep -qaiF -- "$XB_FATAL_PATTERN" "$out/serial.log" "$out/firmware.log"; then
             sleep "$XB_FATAL_SETTLE_SECONDS"
-            xen_lines_seen && return 0
-            XEN_REASON="the firmware gave up ('$XB_FATAL_PATTERN'), and $XEN_MISSING"
+            xb_lines_seen "$XBED_OUT" && return 0
+            XEN_REASON="the firmware gave up ('$XB_FATAL_PATTERN'), and $XB_MISSING"
             return 1
         fi
         size=$(($(xb_size "$out/serial.log") + $(xb_size "$out/firmware.log") \
@@ -143,11 +88,11 @@ xen_watch() {
             last_size=$size
             last_change=$SECONDS
         elif [ $((SECONDS - last_change)) -ge "$XB_XEN_IDLE_TIMEOUT" ]; then
-            XEN_REASON="no output for ${XB_XEN_IDLE_TIMEOUT}s, and $XEN_MISSING"
+            XEN_REASON="no output for ${XB_XEN_IDLE_TIMEOUT}s, and $XB_MISSING"
             return 1
         fi
         if [ "$(xb_since "$XBED_STARTED" | cut -d. -f1)" -ge "$deadline" ]; then
-            XEN_REASON="still running after ${deadline}s, and $XEN_MISSING"
+            XEN_REASON="still running after ${deadline}s, and $XB_MISSING"
             return 1
         fi
         sleep "$XEN_POLL_SECONDS"
@@ -167,7 +112,7 @@ xen_wait_exit() {
     sleep "$XEN_POLL_SECONDS"
     local end
     end=$(xbed_l2_end)
-    xen_event "L2 ended: $end"
+    xb_event "L2 ended: $end"
     if [ "$end" != "exit $XEN_EXPECT_EXIT" ]; then
         XEN_REASON="the lines came, but L2 did not exit with status $XEN_EXPECT_EXIT: $end"
         return 1
@@ -180,8 +125,7 @@ xen_boot() {
     local name=$1
     shift
     XEN_REASON=
-    XEN_TIMELINE=()
-    XEN_SEEN_COUNT=()
+    xb_timeline_reset
     XBED_L1_END=
     XBED_ELAPSED=0
     if [ ! -f "$BIOS" ]; then
@@ -191,6 +135,7 @@ xen_boot() {
     xbed_configure --bios "$BIOS" --out "$XB_LOG_DIR/$name" --timeout "$XB_TIMEOUT" --quiet "$@" \
         || { XEN_REASON="bad bed options"; return 1; }
     xbed_start || { XEN_REASON="the bed did not start (see above)"; return 1; }
+    XB_RUN_STARTED=$XBED_STARTED
 
     local ok=0
     if xen_watch; then
@@ -202,7 +147,7 @@ xen_boot() {
     if [ "$ok" = 1 ] && [ -n "$XEN_AFTER" ]; then
         local why
         if why=$("$XEN_AFTER" "$XBED_OUT" 2>&1); then
-            xen_event "check $XEN_AFTER: ${why:-ok}"
+            xb_event "check $XEN_AFTER: ${why:-ok}"
         else
             XEN_REASON="the lines came, but $XEN_AFTER failed: $why"
             ok=0
@@ -263,7 +208,7 @@ xen_guest_oops() {
 xen_report() {
     local name=$1
     echo "FAIL $name after ${XBED_ELAPSED}s: $XEN_REASON (firmware $BIOS; L2 $(xbed_l2_end); L1 ${XBED_L1_END:-not started})"
-    [ "${#XEN_TIMELINE[@]}" -eq 0 ] || printf '    %s\n' "${XEN_TIMELINE[@]}"
+    [ "${#XB_TIMELINE[@]}" -eq 0 ] || printf '    %s\n' "${XB_TIMELINE[@]}"
     [ -n "$XBED_OUT" ] || return 0
     xen_known_issues
     xb_show_tail "L2 serial console (COM1)" "$XBED_OUT/serial.log"
@@ -281,16 +226,12 @@ xen_report() {
 xen_boot_test() {
     local name=$1
     shift
-    XEN_EXPECT_SERIAL=()
-    XEN_EXPECT_FIRMWARE=()
+    xb_expect_reset
     XEN_EXPECT_EXIT=
     XEN_AFTER=
     while [ $# -gt 0 ]; do
         case $1 in
-            --serial) XEN_EXPECT_SERIAL+=("=$2"); shift 2 ;;
-            --serial-re) XEN_EXPECT_SERIAL+=("~$2"); shift 2 ;;
-            --firmware) XEN_EXPECT_FIRMWARE+=("=$2"); shift 2 ;;
-            --firmware-re) XEN_EXPECT_FIRMWARE+=("~$2"); shift 2 ;;
+            --serial | --serial-re | --firmware | --firmware-re) xb_expect "$1" "$2"; shift 2 ;;
             --exit) XEN_EXPECT_EXIT=$2; shift 2 ;;
             --after) XEN_AFTER=$2; shift 2 ;;
             --) shift; break ;;
@@ -312,7 +253,7 @@ xen_boot_test() {
     if [ "$ok" = 1 ]; then
         echo "PASS $name after ${XBED_ELAPSED}s (L1 ready at $(cat "$XBED_OUT/l1-ready" 2>/dev/null \
             || echo ?)s of its uptime; L2 $(xbed_l2_end)); seconds from the start:"
-        printf '    %s\n' "${XEN_TIMELINE[@]}"
+        printf '    %s\n' "${XB_TIMELINE[@]}"
         exit 0
     fi
     xen_report "$name"
@@ -330,4 +271,24 @@ xen_boot_test() {
 xen_vbd_line_re() {
     printf '^\\[blkfront\\] Xen PV disk %s, [0-9]+ [KMG]iB: connected, %s sectors of %s bytes' \
         "$1" "$2" "${3:-512}"
+}
+
+# --- Linux taking a PV disk over (tests/system/checks/xvda) ----------------------------------
+# The region the check reads from /dev/xvda through Linux's xen-blkfront: as in checks/xvda.
+readonly XEN_PV_CHECK_SKIP=2048
+readonly XEN_PV_CHECK_COUNT=4096
+
+# xen_pv_initramfs: the test initramfs that loads xen-blkfront and runs checks/xvda.
+xen_pv_initramfs() {
+    xb_initramfs --module xen-blkfront --check "$XB_ROOT/tests/system/checks/xvda"
+}
+
+# xen_pv_check_expect DISK KVER: sets XEN_PV_EXPECT to the serial lines checks/xvda must print
+# for DISK (the sha256 of its region, as the host's file has it) and the initramfs marker.
+xen_pv_check_expect() {
+    local sum
+    sum=$(dd if="$1" bs="$XB_SECTOR" skip="$XEN_PV_CHECK_SKIP" count="$XEN_PV_CHECK_COUNT" \
+        status=none | sha256sum | cut -d' ' -f1)
+    XEN_PV_EXPECT=(--serial "XENBIOS-PV: xvda sectors $XEN_PV_CHECK_SKIP+$XEN_PV_CHECK_COUNT sha256 $sum"
+        --serial "$XB_INITRAMFS_MARKER $2")
 }
