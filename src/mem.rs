@@ -74,6 +74,33 @@ pub trait Memory {
         found
     }
 
+    /// Copy `len` bytes from `from` to `to`, in chunks from the start (the ranges must not
+    /// overlap, or `to` must be below `from`).
+    fn copy_within(&mut self, from: u32, to: u32, len: u32) {
+        let mut buf = [0u8; 512];
+        let mut done = 0;
+        while done < len {
+            let n = (len - done).min(buf.len() as u32) as usize;
+            self.read(from + done, &mut buf[..n]);
+            self.write(to + done, &buf[..n]);
+            done += n as u32;
+        }
+    }
+
+    /// The 8-bit sum of `len` bytes at `addr`: 0 for a table or ROM with a valid checksum.
+    fn sum8(&self, addr: u32, len: u32) -> u8 {
+        let mut buf = [0u8; 64];
+        let mut total = 0u8;
+        let mut done = 0;
+        while done < len {
+            let n = (len - done).min(buf.len() as u32) as usize;
+            self.read(addr + done, &mut buf[..n]);
+            total = buf[..n].iter().fold(total, |s, &x| s.wrapping_add(x));
+            done += n as u32;
+        }
+        total
+    }
+
     fn fill(&mut self, addr: u32, len: u32, byte: u8) {
         let chunk = [byte; 64];
         let mut done = 0;

@@ -215,20 +215,6 @@ pub fn parse_pnp(b: &[u8; PNP_HEADER_LEN]) -> Option<PnpHeader> {
     })
 }
 
-/// Sum of `len` bytes at `addr`, modulo 256 (0 for a valid ROM).
-pub fn checksum(mem: &dyn Memory, addr: u32, len: u32) -> u8 {
-    let mut buf = [0u8; 64];
-    let mut sum = 0u8;
-    let mut done = 0;
-    while done < len {
-        let n = ((len - done) as usize).min(buf.len());
-        mem.read(addr + done, &mut buf[..n]);
-        sum = buf[..n].iter().fold(sum, |s, &b| s.wrapping_add(b));
-        done += n as u32;
-    }
-    sum
-}
-
 /// Size in bytes a ROM header at `addr` gives, or why it is no ROM.
 fn header_len(mem: &dyn Memory, addr: u32) -> Result<u32, Skip> {
     let sig = mem.read_u16(addr);
@@ -321,7 +307,7 @@ pub fn find_pnp_bios(mem: &dyn Memory) -> Option<FarPtr> {
                 return None;
             }
             let len = mem.read_u8(at + PNP_LENGTH as u32) as u32;
-            (len != 0 && off + len <= PNP_BIOS_SCAN_END && checksum(mem, at, len) == 0)
+            (len != 0 && off + len <= PNP_BIOS_SCAN_END && mem.sum8(at, len) == 0)
                 .then(|| FarPtr::new(PNP_BIOS_SEGMENT, off as u16))
         })
 }
@@ -516,21 +502,9 @@ impl Placed {
     }
 }
 
-/// Copy `len` bytes of guest memory from `from` to `to`.
-fn copy(mem: &mut dyn Memory, from: u32, to: u32, len: u32) {
-    let mut buf = [0u8; 256];
-    let mut done = 0;
-    while done < len {
-        let n = ((len - done) as usize).min(buf.len());
-        mem.read(from + done, &mut buf[..n]);
-        mem.write(to + done, &buf[..n]);
-        done += n as u32;
-    }
-}
-
 /// Checksum of the copy; a bad one leaves the space free for the next ROM.
 fn verify(mem: &dyn Memory, p: Placed) -> Result<Placed, Skip> {
-    match checksum(mem, p.addr, p.len) {
+    match mem.sum8(p.addr, p.len) {
         0 => Ok(p),
         sum => Err(Skip::BadChecksum(sum)),
     }
@@ -547,7 +521,7 @@ fn place_pci(ctx: &mut Ctx, area: &RomArea, r: &PciRom) -> Result<Placed, Skip> 
     pci::write16(io, r.bdf, pci::COMMAND, cmd | pci::COMMAND_MEMORY);
     let placed = select_image(ctx.mem, r.base, r.len, r.vendor, r.device).and_then(|(off, len)| {
         let addr = area.reserve(len)?;
-        copy(ctx.mem, r.base + off, addr, len);
+        ctx.mem.copy_within(r.base + off, addr, len);
         Ok(Placed { addr, len })
     });
     pci::write32(io, r.bdf, pci::ROM_BAR, bar);
@@ -774,7 +748,7 @@ fn pnp_at(mem: &dyn Memory, addr: u32, len: u32, off: u32) -> Option<(u32, PnpHe
     mem.read(addr + off, &mut b);
     let h = parse_pnp(&b)?;
     let hlen = b[PNP_LENGTH] as u32 * PNP_LENGTH_UNIT;
-    if hlen != 0 && checksum(mem, addr + off, hlen.min(len - off)) != 0 {
+    if hlen != 0 && mem.sum8(addr + off, hlen.min(len - off)) != 0 {
         debug!(
             TAG,
             "PnP header at {:#x}: checksum is off (used anyway)",

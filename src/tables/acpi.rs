@@ -138,7 +138,7 @@ pub fn load(fw: &FwCfg, mem: &mut dyn Memory, e820: &mut E820Map, fseg: &mut Poo
         .find(RSDP_FILE.as_bytes())
         .filter(|b| b.size >= RSDP_V1_LEN)
         .map(|b| b.addr);
-    let Some(rsdp) = rsdp.filter(|&a| super::sum(mem, a, RSDP_V1_LEN) == 0) else {
+    let Some(rsdp) = rsdp.filter(|&a| mem.sum8(a, RSDP_V1_LEN) == 0) else {
         error!(
             TAG,
             "no valid RSDP from the table loader: no ACPI for the OS"
@@ -335,7 +335,7 @@ fn add_checksum(
     let length = u32_at(cmd, CHECKSUM_LENGTH);
     inside(b, offset, 1)?;
     inside(b, start, length)?;
-    let s = super::sum(mem, b.addr + start, length);
+    let s = mem.sum8(b.addr + start, length);
     let at = b.addr + offset;
     mem.write_u8(at, mem.read_u8(at).wrapping_sub(s));
     Ok(())
@@ -395,5 +395,5 @@ fn valid_table(mem: &dyn Memory, addr: u32) -> bool {
     let len = mem.read_u32(addr + HEADER_LENGTH);
     (HEADER_LEN..=MAX_TABLE_LEN).contains(&len)
         && addr.checked_add(len).is_some()
-        && super::sum(mem, addr, len) == 0
+        && mem.sum8(addr, len) == 0
 }

@@ -10,6 +10,8 @@
 //! zone. The MP configuration table goes right after its floating pointer, which is updated
 //! to point at the copy.
 
+use super::acpi::RSDP_V1_LEN;
+use super::{mptable, smbios};
 use crate::mem::Memory;
 use crate::xen::hvm_info::{self, HvmInfo};
 use crate::zone::Pool;
@@ -18,30 +20,26 @@ const TAG: &str = "tables";
 /// Every table here is found on a 16-byte boundary.
 const ALIGN: u32 = 16;
 
-/// ACPI RSDP: "RSD PTR ", the ACPI 1.0 part (20 bytes, checksum over them), then from
-/// revision 2 the length of the whole.
-const RSDP_SIG: &[u8; 8] = b"RSD PTR ";
-const RSDP_V1_LEN: u32 = 20;
+/// ACPI RSDP: "RSD PTR " (as a little-endian word, like every signature the firmware knows:
+/// an OS scanning the BIOS area must not find a constant), the ACPI 1.0 part (20 bytes,
+/// checksum over them), then from revision 2 the length of the whole.
+const RSDP_SIG: u64 = u64::from_le_bytes(*b"RSD PTR ");
 const RSDP_REVISION: u32 = 15;
 const RSDP_LENGTH: u32 = 20;
 const RSDP_V2_MIN_LEN: u32 = 36;
-/// SMBIOS 2.x entry point: "_SM_", its length at 5.
-const SMBIOS_SIG: &[u8; 4] = b"_SM_";
-const SMBIOS_LENGTH: u32 = 5;
-const SMBIOS_MIN_LEN: u32 = 0x1f;
-/// MP floating pointer: "_MP_", 16 bytes, the configuration table's address at 4, the
-/// checksum at 10. The configuration table: "PCMP", its base length at 4, the extended
-/// table's length at 0x28.
-const MP_SIG: &[u8; 4] = b"_MP_";
-const MP_FLOATING_LEN: u32 = 16;
-const MP_PHYSPTR: u32 = 4;
-const MP_CHECKSUM: u32 = 10;
-const MP_CONFIG_SIG: &[u8; 4] = b"PCMP";
-const MP_CONFIG_BASE_LEN: u32 = 4;
+/// SMBIOS 2.x entry point (smbios.rs): its length byte; the shortest 2.1 entry point.
+const SMBIOS_LENGTH: u32 = smbios::EP21_LENGTH as u32;
+const SMBIOS_MIN_LEN: u32 = smbios::EP21_LEN;
+/// MP floating pointer and configuration table (mptable.rs): the configuration table's
+/// address in the pointer; the extended table's length in the configuration table.
+const MP_FLOATING_LEN: u32 = mptable::FLOATING_LEN as u32;
+const MP_PHYSPTR: u32 = mptable::FLOATING_ADDR as u32;
+const MP_CHECKSUM: u32 = mptable::FLOATING_CHECKSUM as u32;
+const MP_CONFIG_BASE_LEN: u32 = mptable::CONFIG_LENGTH as u32;
 const MP_CONFIG_EXT_LEN: u32 = 0x28;
-const MP_CONFIG_HEADER_LEN: u32 = 0x2c;
+const MP_CONFIG_HEADER_LEN: u32 = mptable::CONFIG_HEADER_LEN as u32;
 /// `$PIR`: its size at 6 (a 32-byte header, then 16 bytes a slot).
-const PIR_SIG: &[u8; 4] = b"$PIR";
+const PIR_SIG: u32 = u32::from_le_bytes(*b"$PIR");
 const PIR_SIZE: u32 = 6;
 const PIR_HEADER_LEN: u32 = 32;
 /// No table here is larger (the FSEG zone is smaller still).
@@ -62,19 +60,18 @@ pub fn copy(mem: &mut dyn Memory, info: &HvmInfo, fseg: &mut Pool) -> Placed {
     let mut placed = Placed::default();
     for n in 0..info.tables_nr {
         let at = hvm_info::table(mem, info, n);
-        let mut sig = [0u8; 8];
-        mem.read(at, &mut sig);
-        let (what, slot, copied) = if &sig == RSDP_SIG {
+        let sig = mem.read_u32(at);
+        let (what, slot, copied) = if mem.read_u64(at) == RSDP_SIG {
             ("ACPI RSDP", &mut placed.rsdp, copy_rsdp(mem, at, fseg))
-        } else if sig[..4] == *SMBIOS_SIG {
+        } else if sig == smbios::SIG_21 {
             (
                 "SMBIOS entry point",
                 &mut placed.smbios_entry,
                 copy_smbios(mem, at, fseg),
             )
-        } else if sig[..4] == *MP_SIG {
+        } else if sig == mptable::FLOATING_SIG {
             ("MP table", &mut placed.mp_floating, copy_mp(mem, at, fseg))
-        } else if sig[..4] == *PIR_SIG {
+        } else if sig == PIR_SIG {
             ("$PIR", &mut placed.pir, copy_pir(mem, at, fseg))
         } else {
             warn!(TAG, "hvmloader table {n} at {at:#x}: unknown signature");
@@ -94,23 +91,12 @@ pub fn copy(mem: &mut dyn Memory, info: &HvmInfo, fseg: &mut Pool) -> Placed {
 /// Copy `len` bytes at `from` into a new block of `fseg`.
 fn place(mem: &mut dyn Memory, from: u32, len: u32, fseg: &mut Pool) -> Result<u32, &'static str> {
     let to = fseg.alloc(len, ALIGN).ok_or("no room in the FSEG zone")?;
-    copy_bytes(mem, from, to, len);
+    mem.copy_within(from, to, len);
     Ok(to)
 }
 
-fn copy_bytes(mem: &mut dyn Memory, from: u32, to: u32, len: u32) {
-    let mut buf = [0u8; 64];
-    let mut done = 0;
-    while done < len {
-        let n = (len - done).min(buf.len() as u32);
-        mem.read(from + done, &mut buf[..n as usize]);
-        mem.write(to + done, &buf[..n as usize]);
-        done += n;
-    }
-}
-
 fn sums_to_zero(mem: &dyn Memory, at: u32, len: u32) -> bool {
-    super::sum(mem, at, len) == 0
+    mem.sum8(at, len) == 0
 }
 
 fn copy_rsdp(mem: &mut dyn Memory, at: u32, fseg: &mut Pool) -> Result<u32, &'static str> {
@@ -153,11 +139,10 @@ fn copy_mp(mem: &mut dyn Memory, at: u32, fseg: &mut Pool) -> Result<u32, &'stat
         // A default configuration (feature byte 1): the pointer is all there is.
         return place(mem, at, MP_FLOATING_LEN, fseg);
     }
-    let mut sig = [0u8; 4];
-    mem.read(config, &mut sig);
+    let sig = mem.read_u32(config);
     let len = u32::from(mem.read_u16(config + MP_CONFIG_BASE_LEN))
         + u32::from(mem.read_u16(config + MP_CONFIG_EXT_LEN));
-    if sig != *MP_CONFIG_SIG || !(MP_CONFIG_HEADER_LEN..=MAX_TABLE).contains(&len) {
+    if sig != mptable::CONFIG_SIG || !(MP_CONFIG_HEADER_LEN..=MAX_TABLE).contains(&len) {
         return Err("no configuration table where it points");
     }
     let to = place(mem, at, MP_FLOATING_LEN, fseg)?;
@@ -202,7 +187,7 @@ mod tests {
     }
 
     fn rsdp(m: &mut SimMemory, at: u32) {
-        m.write(at, RSDP_SIG);
+        m.write(at, b"RSD PTR ");
         m.write(at + 9, b"XenHVM");
         m.write_u8(at + RSDP_REVISION, 2);
         m.write_u32(at + 16, 0xfc00_a000); // RSDT
@@ -212,7 +197,7 @@ mod tests {
     }
 
     fn smbios(m: &mut SimMemory, at: u32) {
-        m.write(at, SMBIOS_SIG);
+        m.write(at, b"_SM_");
         m.write_u8(at + SMBIOS_LENGTH, SMBIOS_MIN_LEN as u8);
         m.write(at + 0x10, b"_DMI_");
         set_checksum(m, at, SMBIOS_MIN_LEN, 4);
@@ -220,12 +205,12 @@ mod tests {
 
     /// A floating pointer at `at`, its configuration table (`len` bytes) at `config`.
     fn mp(m: &mut SimMemory, at: u32, config: u32, len: u16) {
-        m.write(config, MP_CONFIG_SIG);
+        m.write(config, b"PCMP");
         m.write_u16(config + MP_CONFIG_BASE_LEN, len);
         m.write_u8(config + 6, 4); // spec revision 1.4
         m.write_u8(config + MP_CONFIG_HEADER_LEN, 0); // a processor entry
         set_checksum(m, config, u32::from(len), 7);
-        m.write(at, MP_SIG);
+        m.write(at, b"_MP_");
         m.write_u32(at + MP_PHYSPTR, config);
         m.write_u8(at + 8, 1); // length in paragraphs
         m.write_u8(at + 9, 4);
@@ -233,7 +218,7 @@ mod tests {
     }
 
     fn pir(m: &mut SimMemory, at: u32, slots: u16) {
-        m.write(at, PIR_SIG);
+        m.write(at, b"$PIR");
         m.write_u16(at + 4, 0x0100);
         m.write_u16(at + PIR_SIZE, PIR_HEADER_LEN as u16 + 16 * slots);
         set_checksum(m, at, PIR_HEADER_LEN + 16 * u32::from(slots), 31);
@@ -259,23 +244,23 @@ mod tests {
         let p = copy(&mut m, &info, &mut fseg);
 
         let r = in_fseg(p.rsdp);
-        assert_eq!(super::super::sum(&m, r, RSDP_V1_LEN), 0);
-        assert_eq!(super::super::sum(&m, r, RSDP_V2_MIN_LEN), 0);
+        assert_eq!(m.sum8(r, RSDP_V1_LEN), 0);
+        assert_eq!(m.sum8(r, RSDP_V2_MIN_LEN), 0);
         assert_eq!(m.read_u32(r + 16), 0xfc00_a000);
 
         let f = in_fseg(p.mp_floating);
-        assert_eq!(super::super::sum(&m, f, MP_FLOATING_LEN), 0);
+        assert_eq!(m.sum8(f, MP_FLOATING_LEN), 0);
         let config = m.read_u32(f + MP_PHYSPTR);
         assert!(fseg.contains(config, 0x40), "{config:#x}");
         let mut sig = [0u8; 4];
         m.read(config, &mut sig);
-        assert_eq!(&sig, MP_CONFIG_SIG);
-        assert_eq!(super::super::sum(&m, config, 0x40), 0);
+        assert_eq!(&sig, b"PCMP");
+        assert_eq!(m.sum8(config, 0x40), 0);
 
         let s = in_fseg(p.smbios_entry);
-        assert_eq!(super::super::sum(&m, s, SMBIOS_MIN_LEN), 0);
+        assert_eq!(m.sum8(s, SMBIOS_MIN_LEN), 0);
         let t = in_fseg(p.pir);
-        assert_eq!(super::super::sum(&m, t, PIR_HEADER_LEN + 48), 0);
+        assert_eq!(m.sum8(t, PIR_HEADER_LEN + 48), 0);
     }
 
     #[test]

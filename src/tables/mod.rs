@@ -123,25 +123,10 @@ pub fn setup(ctx: &mut Ctx, bios: &mut Bios) {
     debug!("acpi", "FSEG zone: {} bytes used", fseg.used());
 }
 
-/// The 8-bit sum of `len` bytes at `addr`.
-pub fn sum(mem: &dyn Memory, addr: u32, len: u32) -> u8 {
-    let mut buf = [0u8; 64];
-    let mut total = 0u8;
-    let mut done = 0;
-    while done < len {
-        let n = (len - done).min(buf.len() as u32);
-        let b = &mut buf[..n as usize];
-        mem.read(addr + done, b);
-        total = b.iter().fold(total, |s, &x| s.wrapping_add(x));
-        done += n;
-    }
-    total
-}
-
 /// Make the `len` bytes at `addr` sum to 0 through the checksum byte at `addr + at`.
 pub fn set_checksum(mem: &mut dyn Memory, addr: u32, len: u32, at: u32) {
     mem.write_u8(addr + at, 0);
-    let s = sum(mem, addr, len);
+    let s = mem.sum8(addr, len);
     mem.write_u8(addr + at, s.wrapping_neg());
 }
 
@@ -157,7 +142,7 @@ mod tests {
             *b = (i * 7) as u8;
         }
         set_checksum(&mut m, 0x10, 0x121, 8);
-        assert_eq!(sum(&m, 0x10, 0x121), 0);
+        assert_eq!(m.sum8(0x10, 0x121), 0);
     }
 
     #[test]

@@ -64,21 +64,21 @@ pub const MAX_CPUS: usize = 255;
 pub const ISA_IRQS: usize = 16;
 
 /// MP floating pointer and configuration table (MP 1.4, 4.1 and 4.2).
-const FLOATING_SIG: u32 = u32::from_le_bytes(*b"_MP_");
-const CONFIG_SIG: u32 = u32::from_le_bytes(*b"PCMP");
-const FLOATING_LEN: usize = 16;
+pub(super) const FLOATING_SIG: u32 = u32::from_le_bytes(*b"_MP_");
+pub(super) const CONFIG_SIG: u32 = u32::from_le_bytes(*b"PCMP");
+pub(super) const FLOATING_LEN: usize = 16;
 const FLOATING_LENGTH_PARAGRAPHS: u8 = 1;
-const FLOATING_CHECKSUM: usize = 10;
+pub(super) const FLOATING_CHECKSUM: usize = 10;
 const SPEC_REV_1_4: u8 = 4;
-const CONFIG_HEADER_LEN: usize = 44;
-const CONFIG_LENGTH: usize = 4;
+pub(super) const CONFIG_HEADER_LEN: usize = 44;
+pub(super) const CONFIG_LENGTH: usize = 4;
 const CONFIG_SPEC: usize = 6;
 const CONFIG_CHECKSUM: usize = 7;
 const CONFIG_OEM_ID: usize = 8;
 const CONFIG_PRODUCT_ID: usize = 16;
 const CONFIG_ENTRY_COUNT: usize = 34;
 const CONFIG_LAPIC_ADDR: usize = 36;
-const FLOATING_ADDR: usize = 4;
+pub(super) const FLOATING_ADDR: usize = 4;
 const FLOATING_LENGTH: usize = 8;
 const FLOATING_SPEC: usize = 9;
 /// A processor entry: type, APIC ID, version, flags, CPU signature, feature flags; then

@@ -23,14 +23,14 @@ pub const TABLES_FILE: &str = "etc/smbios/smbios-tables";
 
 /// Signatures as little-endian words (never as byte strings in the image: an OS scanning
 /// the BIOS area must not mistake a constant for an entry point).
-const SIG_21: u32 = u32::from_le_bytes(*b"_SM_");
+pub(super) const SIG_21: u32 = u32::from_le_bytes(*b"_SM_");
 const SIG_30: u32 = u32::from_le_bytes(*b"_SM3");
 const SIG_30_LAST: u8 = b'_';
 
 /// 2.1 (32-bit) entry point: 0x1F bytes.
 pub const EP21_LEN: u32 = 0x1f;
 const EP21_CHECKSUM: usize = 0x04;
-const EP21_LENGTH: usize = 0x05;
+pub(super) const EP21_LENGTH: usize = 0x05;
 const EP21_MAX_STRUCTURE: usize = 0x08;
 /// The intermediate ("_DMI_") part runs from 0x10 to the end, with its own checksum.
 const EP21_INTERMEDIATE: usize = 0x10;

@@ -348,12 +348,12 @@ impl<A: Abi> XenDisk<A> {
             let len = (bytes - done).min(room);
             let user = buf.filter(|_| direct.is_none()).map(|b| b + done);
             if let (Some(u), BLKIF_OP_WRITE) = (user, op) {
-                copy(ctx.mem, u, addr, len);
+                ctx.mem.copy_within(u, addr, len);
             }
             let r = self.batch(ctx, op, offset + u64::from(done), len, addr);
             let (Ok(n) | Err((_, n))) = r;
             if let (Some(u), BLKIF_OP_READ) = (user, op) {
-                copy(ctx.mem, addr, u, n);
+                ctx.mem.copy_within(addr, u, n);
             }
             done += n;
             match r {
@@ -561,20 +561,6 @@ impl<A: Abi> XenDisk<A> {
         let size = self.info.sector_size;
         self.io(ctx, op, lba * u64::from(size), count * size, buf)
             .map_err(|(e, done)| IoError::new(e, done / size))
-    }
-}
-
-/// Copy `len` bytes of guest memory from `src` to `dst` (non-overlapping).
-#[inline(never)]
-fn copy(mem: &mut dyn Memory, src: u32, dst: u32, len: u32) {
-    const CHUNK: u32 = 512;
-    let mut buf = [0u8; CHUNK as usize];
-    let mut done = 0;
-    while done < len {
-        let n = (len - done).min(CHUNK);
-        mem.read(src + done, &mut buf[..n as usize]);
-        mem.write(dst + done, &buf[..n as usize]);
-        done += n;
     }
 }
 

@@ -27,6 +27,11 @@ impl Memory for FlatMemory {
         // SAFETY: see the impl comment; `data` is a distinct Rust buffer.
         unsafe { core::ptr::copy(data.as_ptr(), ptr::<u8>(addr), data.len()) }
     }
+    fn copy_within(&mut self, from: u32, to: u32, len: u32) {
+        // SAFETY: see the impl comment; `ptr::copy` is a memmove, so overlapping ranges are
+        // copied right too.
+        unsafe { core::ptr::copy(ptr::<u8>(from), ptr::<u8>(to), len as usize) }
+    }
     fn fill(&mut self, addr: u32, len: u32, byte: u8) {
         // SAFETY: see the impl comment.
         unsafe { core::ptr::write_bytes(ptr::<u8>(addr), byte, len as usize) }
