@@ -9,16 +9,7 @@
 source "$(dirname "$0")/../xen/lib.sh"
 
 name=xen-pv-int13-probe
-# QEMU's exit status for the probe's isa-debug-exit value 0x10 ("every check passed").
-readonly PROBE_PASS_STATUS=33
-image=$XB_ROOT/target/probe/probe-64M.img
-PROBE_DISK_MIB=64 "$XB_ROOT/tests/probe/build.sh" "$image" >&2
-
-disk=$XB_LOG_DIR/$name/probe-disk.img
-mkdir -p "$(dirname "$disk")"
-cp "$image" "$disk"
-touch -d '2000-01-01' "$disk"
-before=$(stat -c %Y "$disk")
+xen_probe_disk "$name"
 
 # The 48h device path names the platform device and target 0, and the writes reached the
 # file on the host.
@@ -29,14 +20,9 @@ pv_results() {
         echo "48h device path: '$path', expected PCI / SCSI target 0"
         return 1
     fi
-    if [ "$(stat -c %Y "$disk")" = "$before" ]; then
-        echo "$disk was not written (mtime unchanged)"
-        return 1
-    fi
-    cmp -s "$image" "$disk" || { echo "$disk differs from the image after the probe's restore"; return 1; }
-    echo "the probe's writes reached $disk on the host"
+    xen_probe_writes_reached_host
 }
 
 xen_boot_test "$name" --firmware-re '^\[boot\] booting Xen PV disk xvda' \
-    --serial-re '^PROBE DONE pass=[0-9]+ fail=0$' --exit "$PROBE_PASS_STATUS" --after pv_results \
-    -- --xen-disk "xvda=$disk" -- -global isa-fdc.fdtypeA=none
+    --serial-re '^PROBE DONE pass=[0-9]+ fail=0$' --exit "$XEN_PROBE_PASS_STATUS" \
+    --after pv_results -- --xen-disk "xvda=$XEN_PROBE_DISK" -- -global isa-fdc.fdtypeA=none

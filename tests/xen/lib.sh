@@ -292,3 +292,32 @@ xen_pv_check_expect() {
     XEN_PV_EXPECT=(--serial "XENBIOS-PV: xvda sectors $XEN_PV_CHECK_SKIP+$XEN_PV_CHECK_COUNT sha256 $sum"
         --serial "$XB_INITRAMFS_MARKER $2")
 }
+
+# --- the int13 probe (tests/probe/) on the bed -----------------------------------------------
+# QEMU's exit status for the probe's isa-debug-exit value 0x10 ("every check passed").
+readonly XEN_PROBE_PASS_STATUS=33
+
+# xen_probe_disk NAME: builds the probe's image (XEN_PROBE_IMAGE) and the run's own copy of it
+# (XEN_PROBE_DISK, in NAME's log directory, dated 2000 so that a write shows): the probe
+# writes to the copy, and the bed links it into the guest unchanged.
+xen_probe_disk() {
+    XEN_PROBE_IMAGE=$XB_ROOT/target/probe/probe-64M.img
+    PROBE_DISK_MIB=64 "$XB_ROOT/tests/probe/build.sh" "$XEN_PROBE_IMAGE" >&2
+    XEN_PROBE_DISK=$XB_LOG_DIR/$1/probe-disk.img
+    mkdir -p "$(dirname "$XEN_PROBE_DISK")"
+    cp "$XEN_PROBE_IMAGE" "$XEN_PROBE_DISK"
+    touch -d '2000-01-01' "$XEN_PROBE_DISK"
+    XEN_PROBE_DISK_BEFORE=$(stat -c %Y "$XEN_PROBE_DISK")
+}
+
+# xen_probe_writes_reached_host: the guest wrote through the bed: the copy on the host changed
+# (mtime), and holds the image again (the probe restores what it wrote).
+xen_probe_writes_reached_host() {
+    if [ "$(stat -c %Y "$XEN_PROBE_DISK")" = "$XEN_PROBE_DISK_BEFORE" ]; then
+        echo "$XEN_PROBE_DISK was not written (mtime unchanged)"
+        return 1
+    fi
+    cmp -s "$XEN_PROBE_IMAGE" "$XEN_PROBE_DISK" \
+        || { echo "$XEN_PROBE_DISK differs from the image after the probe's restore"; return 1; }
+    echo "the probe's writes reached $XEN_PROBE_DISK on the host"
+}
