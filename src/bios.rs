@@ -1,25 +1,13 @@
-//! The firmware's state and the hardware handles every service gets.
+//! The firmware's state: what POST found and the services keep between calls. Only the top
+//! layer (POST, dispatch, boot, the menu, the image's entry points) names it; everything
+//! below takes the parts it touches.
 
 use crate::block::Drives;
-use crate::console::Console;
-use crate::cpu::Cpu;
 use crate::e820::E820Map;
 use crate::global::{Global, GlobalGuard};
-use crate::hw::PortIo;
-use crate::hw::clock::Clock;
 use crate::hw::pci::PciDevices;
-use crate::mem::Memory;
 use core::cell::Cell;
 use core::mem::MaybeUninit;
-
-/// Hardware as the services see it. Built per call by the image (and by tests).
-pub struct Ctx<'a> {
-    pub mem: &'a mut dyn Memory,
-    pub io: &'a dyn PortIo,
-    pub clock: &'a dyn Clock,
-    pub cpu: &'a mut dyn Cpu,
-    pub console: &'a mut dyn Console,
-}
 
 /// What POST found and the services keep between calls.
 pub struct Bios {

@@ -9,12 +9,13 @@
 //! When every device failed, the reasons are printed and the firmware retries after a
 //! pause or at a key press.
 
-use crate::bios::{Bios, Ctx};
+use crate::bios::Bios;
 use crate::block::{DiskError, DriveId, DriveKind, Drives, Interface};
-use crate::cpu::{Call16, call_kind};
-use crate::hw::clock::Deadline;
-use crate::mem::{Memory, linear};
-use crate::regs::{Flags, Regs};
+use crate::hal::Ctx;
+use crate::hal::clock::Deadline;
+use crate::hal::cpu::{Call16, call_kind};
+use crate::hal::mem::{Memory, linear};
+use crate::hal::regs::{Flags, Regs};
 use core::fmt::Write;
 
 /// Where boot sectors are loaded and entered.
@@ -296,7 +297,7 @@ pub fn returned(ctx: &mut Ctx, bios: &mut Bios) -> Option<Call16> {
 fn try_boot(ctx: &mut Ctx, bios: &mut Bios, entry: BootEntry) -> Result<Call16, Failure> {
     let name = name_of(ctx.mem, bios, entry);
     let _ = writeln!(
-        ctx.console as &mut dyn crate::console::Console,
+        ctx.console as &mut dyn crate::hal::Console,
         "Booting from {}...",
         name.as_str()
     );
@@ -349,7 +350,7 @@ fn try_boot(ctx: &mut Ctx, bios: &mut Bios, entry: BootEntry) -> Result<Call16, 
 
 /// The jump to a boot sector: CS:IP = 0000:7C00, DL = drive, ES:DI = the `$PnP`
 /// installation check header (PnP BIOS 1.0a, 4.5), stack just below it, interrupts on.
-pub fn boot_call(dl: u8, pnp: Option<crate::mem::FarPtr>) -> Call16 {
+pub fn boot_call(dl: u8, pnp: Option<crate::hal::mem::FarPtr>) -> Call16 {
     let mut regs = Regs {
         flags: Flags::IF.bits(),
         ..Default::default()
@@ -379,7 +380,7 @@ pub fn bev_call(seg: u16, offset: u16) -> Call16 {
 }
 
 fn report_failure(ctx: &mut Ctx, bios: &Bios) {
-    let con = ctx.console as &mut dyn crate::console::Console;
+    let con = ctx.console as &mut dyn crate::hal::Console;
     let _ = writeln!(con, "No bootable device.");
     if bios.boot.order().next().is_none() {
         let _ = writeln!(con, "  no drives were found");
@@ -387,7 +388,7 @@ fn report_failure(ctx: &mut Ctx, bios: &Bios) {
     }
     for (entry, failure) in bios.boot.order().zip(bios.boot.failures.iter()) {
         let name = name_of(ctx.mem, bios, entry);
-        let con = ctx.console as &mut dyn crate::console::Console;
+        let con = ctx.console as &mut dyn crate::hal::Console;
         let why = match failure {
             Some(Failure::Read(e)) => ReasonText::Read(e.code()),
             Some(Failure::NoSignature) => ReasonText::Text("no boot signature in sector 0"),
@@ -399,7 +400,7 @@ fn report_failure(ctx: &mut Ctx, bios: &Bios) {
         warn!("boot", "no bootable device: {}: {}", name.as_str(), why);
     }
     let _ = writeln!(
-        ctx.console as &mut dyn crate::console::Console,
+        ctx.console as &mut dyn crate::hal::Console,
         "Retrying in {RETRY_SECONDS} seconds; press a key to retry now."
     );
 }
@@ -422,7 +423,7 @@ impl core::fmt::Display for ReasonText {
 mod tests {
     use super::*;
     use crate::block::{BlockDevice, DriveInfo, IoError, PciAddr};
-    use crate::mem::Memory;
+    use crate::hal::mem::Memory;
     use crate::sim::Machine;
 
     struct Disk {
@@ -652,7 +653,7 @@ mod tests {
 
     #[test]
     fn boot_sectors_get_the_pnp_header_in_es_di() {
-        let pnp = crate::mem::FarPtr::new(0xf000, 0x5fb0);
+        let pnp = crate::hal::mem::FarPtr::new(0xf000, 0x5fb0);
         let call = boot_call(0x80, Some(pnp));
         assert_eq!(
             (call.regs.es, call.regs.di(), call.regs.dl()),

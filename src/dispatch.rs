@@ -1,8 +1,9 @@
 //! Interrupt vector -> service. The one place that knows which vector is whose.
 
-use crate::bios::{Bios, Ctx};
-use crate::cpu::Call16;
-use crate::regs::{Action, Regs};
+use crate::bios::Bios;
+use crate::hal::Ctx;
+use crate::hal::cpu::Call16;
+use crate::hal::regs::{Action, Regs};
 use crate::services;
 
 /// What the image does after a service.

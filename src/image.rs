@@ -3,18 +3,19 @@
 //! `xenbios_interrupt`). Everything here is glue; logic lives in the modules it calls.
 
 use crate::arch::{BIOS_SEG, FlatMemory, Ports, RealCpu, RealXenCpu};
-use crate::bios::{BiosCell, Ctx};
-use crate::console::Console;
-use crate::cpu::Cpu;
+use crate::bios::BiosCell;
 use crate::dispatch::Next;
 use crate::fseg_offset;
 use crate::global::Global;
-use crate::hw::PortIo;
+use crate::hal::Console;
+use crate::hal::Ctx;
+use crate::hal::PortIo;
+use crate::hal::cpu::Cpu;
+use crate::hal::mem::FarPtr;
+use crate::hal::regs::{Action, Regs};
 use crate::hw::serial::{COM1, Uart};
 use crate::hw::timer::TscClock;
 use crate::ivt::Handlers;
-use crate::mem::FarPtr;
-use crate::regs::{Action, Regs};
 
 /// QEMU's debug console (isa-debugcon) and Xen's HVM debug port.
 const DEBUGCON: u16 = 0x402;
@@ -54,7 +55,7 @@ impl Console for SerialConsole {
         // Copied out: the VGA BIOS may be interrupted by a handler that writes too.
         let display = DISPLAY.try_lock().and_then(|d| *d);
         if let Some(int10) = display {
-            crate::console::teletype_through(&mut RealCpu, &FlatMemory, int10, bytes);
+            crate::services::video::teletype_through(&mut RealCpu, &FlatMemory, int10, bytes);
         }
     }
     fn read(&mut self) -> Option<u8> {
@@ -131,7 +132,7 @@ extern "C" fn xenbios_post() {
 
 /// Where src/arch/x86/tables.S put the fixed BIOS structures (linear addresses).
 fn table_layout() -> crate::tables::Layout {
-    let flat = |off: u16| crate::mem::linear(BIOS_SEG, off);
+    let flat = |off: u16| crate::hal::mem::linear(BIOS_SEG, off);
     crate::tables::Layout {
         fseg_pool: (
             flat(fseg_offset!(xenbios_fseg_pool)),

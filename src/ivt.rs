@@ -1,6 +1,6 @@
 //! The real-mode interrupt vector table.
 
-use crate::mem::{FarPtr, Memory, MemoryExt};
+use crate::hal::mem::{FarPtr, Memory, MemoryExt};
 
 /// Where the trampoline's handlers are, as offsets in the BIOS segment (the image knows
 /// them from linker symbols; tests make them up).

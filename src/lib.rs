@@ -1,7 +1,7 @@
 //! xenbios: a legacy x86 BIOS that boots Xen HVM guests from Xen PV block devices.
 //!
 //! The library holds all the logic. Hardware is reached through small traits
-//! ([`hw::PortIo`], [`mem::Memory`], [`hw::Clock`]) so that the services (int13, e820,
+//! (the [`hal`] layer: [`hal::PortIo`], [`hal::Memory`], [`hal::Clock`], ...) so that the services (int13, e820,
 //! boot order, ...) run in host tests against simulated hardware (`sim`, feature `sim`)
 //! and unchanged in the image, where `arch` provides the real implementations and the
 //! real-mode trampoline.
@@ -15,21 +15,18 @@ pub mod bda;
 pub mod bios;
 pub mod block;
 pub mod boot;
-pub mod console;
-pub mod cpu;
 pub mod dispatch;
 pub mod e820;
 pub mod fmt;
 pub mod global;
+pub mod hal;
 pub mod hw;
 pub mod ivt;
 pub mod layout;
-pub mod mem;
-pub mod memory;
 pub mod menu;
 pub mod oprom;
+pub mod platform;
 pub mod post;
-pub mod regs;
 pub mod services;
 pub mod tables;
 pub mod xen;

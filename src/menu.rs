@@ -16,9 +16,10 @@
 //! POST runs the menu with the firmware state released (post.rs): waiting lets the
 //! keyboard and timer interrupts in, and their handlers may lock it.
 
-use crate::bios::{Bios, BiosCell, Ctx};
-use crate::console::Console;
-use crate::hw::clock::Deadline;
+use crate::bios::{Bios, BiosCell};
+use crate::hal::Console;
+use crate::hal::Ctx;
+use crate::hal::clock::Deadline;
 use crate::hw::fw_cfg::{FwCfg, KEY_BOOT_MENU};
 use crate::services::keyboard::take_key;
 use core::fmt::Write;
@@ -47,7 +48,7 @@ const ASCII_NONE: u8 = 0x00;
 
 /// How long to show the prompt, or None when the menu is off (no fw_cfg, or
 /// `-boot menu=off`, QEMU's default).
-pub fn configured_wait(io: &dyn crate::hw::PortIo) -> Option<u32> {
+pub fn configured_wait(io: &dyn crate::hal::PortIo) -> Option<u32> {
     let fw = FwCfg::probe(io)?;
     if fw.read_u16(KEY_BOOT_MENU) == 0 {
         return None;

@@ -45,14 +45,14 @@
 //!   which lock it (int10, int16, int1A and the IRQs need no state; see post.rs and
 //!   dispatch.rs).
 
-use crate::bios::Ctx;
 use crate::boot::{BootEntry, MAX_ROM_ENTRIES};
-use crate::cpu::{Call16, call_kind};
+use crate::hal::Ctx;
+use crate::hal::cpu::{Call16, call_kind};
+use crate::hal::mem::{FarPtr, Memory};
+use crate::hal::regs::{Flags, Regs};
 use crate::hw::fw_cfg::{FwCfg, NamedFile};
 use crate::hw::pci::{self, Bdf, PciDevices};
 use crate::ivt;
-use crate::mem::{FarPtr, Memory};
-use crate::regs::{Flags, Regs};
 
 const TAG: &str = "oprom";
 
@@ -298,7 +298,7 @@ pub fn select_image(
 
 /// The PnP BIOS installation check structure, if the system BIOS has one.
 pub fn find_pnp_bios(mem: &dyn Memory) -> Option<FarPtr> {
-    let base = crate::mem::linear(PNP_BIOS_SEGMENT, 0);
+    let base = crate::hal::mem::linear(PNP_BIOS_SEGMENT, 0);
     (0..PNP_BIOS_SCAN_END)
         .step_by(PARAGRAPH as usize)
         .find_map(|off| {
@@ -430,7 +430,7 @@ impl Default for PciRoms {
 
 /// The functions with a ROM BAR that has an address; the first VGA-class one is the
 /// primary display, and the bridges above it forward the legacy VGA ranges to it.
-pub fn pci_roms(io: &dyn crate::hw::PortIo, devs: &PciDevices) -> PciRoms {
+pub fn pci_roms(io: &dyn crate::hal::PortIo, devs: &PciDevices) -> PciRoms {
     let mut out = PciRoms::new();
     for d in devs.all() {
         if d.header_type != pci::HEADER_NORMAL || d.rom.size() == 0 || d.rom.base == 0 {

@@ -16,12 +16,13 @@
 //! firmware stack below POST's frames.
 
 use crate::bda;
-use crate::bios::{Bios, BiosCell, Ctx};
+use crate::bios::{Bios, BiosCell};
+use crate::hal::Ctx;
+use crate::hal::XenCpu;
+use crate::hal::mem::Memory;
 use crate::ivt::{self, Handlers};
-use crate::mem::Memory;
-use crate::xen::XenCpu;
 
-pub use crate::layout::{EBDA_SIZE, EBDA_START, LOW_MEM_END};
+use crate::layout::{EBDA_SIZE, EBDA_START};
 
 /// `xen_cpu` finds Xen and installs its hypercall page (`arch` in the image).
 pub fn run(ctx: &mut Ctx, bios: &BiosCell, handlers: &Handlers, xen_cpu: &mut dyn XenCpu) {
@@ -68,13 +69,13 @@ pub fn run(ctx: &mut Ctx, bios: &BiosCell, handlers: &Handlers, xen_cpu: &mut dy
 fn platform(ctx: &mut Ctx, bios: &mut Bios, handlers: &Handlers, xen_cpu: &mut dyn XenCpu) {
     ivt::install(ctx.mem, handlers);
     init_bda(ctx.mem);
-    if ctx.cpu.cpuid(1, 0)[3] & crate::cpu::CPUID_1_EDX_APIC != 0 {
+    if ctx.cpu.cpuid(1, 0)[3] & crate::hal::cpu::CPUID_1_EDX_APIC != 0 {
         crate::hw::apic::virtual_wire(ctx.mem, crate::hw::apic::DEFAULT_BASE);
     }
     crate::hw::pic::init(ctx.io);
     crate::hw::pit::init(ctx.io);
     crate::services::time::init(ctx);
-    crate::memory::detect(ctx, &mut bios.e820);
+    crate::platform::memmap::detect(ctx, &mut bios.e820);
     crate::hw::pci::setup(ctx, &bios.e820, &mut bios.pci);
     let platform = crate::xen::PlatformDevice::find(&bios.pci);
     bios.xen = crate::xen::init(ctx, &mut bios.e820, platform, xen_cpu);

@@ -7,10 +7,10 @@ use std::rc::Rc;
 use std::sync::{Mutex, MutexGuard};
 use xenbios::block::{Chs, DiskError, DriveName, Drives, Interface, IoError, PciAddr};
 use xenbios::e820::{E820Map, Kind};
+use xenbios::hal::clock::Clock;
+use xenbios::hal::mem::Memory;
 use xenbios::hw::ata::{self, PRIMARY, Ports, SECONDARY};
-use xenbios::hw::clock::Clock;
 use xenbios::hw::pci::{self, PciDevices};
-use xenbios::mem::Memory;
 use xenbios::sim::ata::{ERR_ABRT, ERR_IDNF, ERR_UNC, Faults, ST_DF};
 use xenbios::sim::{
     self, FakeDisk, Machine, SimAtaChannel, SimAtaDevice, SimBar, SimFunction, SimPci,

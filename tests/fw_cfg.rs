@@ -60,10 +60,10 @@ fn files_are_found_by_name_and_read_whole_or_streamed() {
 // ---- the DMA interface -------------------------------------------------------------
 
 use std::sync::Mutex;
+use xenbios::hal::mem::DMA_SCRATCH_LEN;
 use xenbios::hw::fw_cfg::{
     DMA_ACCESS_LEN, DMA_CTL_READ, DMA_CTL_SELECT, DMA_CTL_SKIP, DMA_SELECT_SHIFT, SELECTOR,
 };
-use xenbios::mem::DMA_SCRATCH_LEN;
 use xenbios::sim::{
     self, DmaFault, FW_CFG_PORTS_END, SharedSimMemory, SimDma, SimDmaAccess, SimMemory,
 };

@@ -5,8 +5,8 @@ use std::sync::{Mutex, MutexGuard};
 use xenbios::bda;
 use xenbios::block::int13;
 use xenbios::block::{DiskError, Drives, Interface, PciAddr};
-use xenbios::mem::Memory;
-use xenbios::regs::Regs;
+use xenbios::hal::mem::Memory;
+use xenbios::hal::regs::Regs;
 use xenbios::sim::{self, DiskCall, FakeDisk, Machine};
 
 /// Log capture is process-wide: tests that look at it run one at a time.

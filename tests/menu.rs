@@ -4,9 +4,10 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use xenbios::bios::{Bios, BiosCell, Ctx};
+use xenbios::bios::{Bios, BiosCell};
 use xenbios::boot::{self, BootEntry};
-use xenbios::mem::Memory;
+use xenbios::hal::Ctx;
+use xenbios::hal::mem::Memory;
 use xenbios::menu::{self, Picker, Step};
 use xenbios::services::keyboard::process_scancode;
 use xenbios::sim::{
@@ -76,8 +77,10 @@ fn rig(wait: u16, step_us: u64) -> Rig {
         },
         disks,
     };
-    r.mem
-        .write(xenbios::mem::linear(BEV_SEG, BEV_NAME), b"Net Boot ROM\0");
+    r.mem.write(
+        xenbios::hal::mem::linear(BEV_SEG, BEV_NAME),
+        b"Net Boot ROM\0",
+    );
     *r.bios.lock() = bios;
     r.with_bev();
     r

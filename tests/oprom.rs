@@ -5,13 +5,13 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Mutex;
-use xenbios::bios::Ctx;
 use xenbios::boot::BootEntry;
-use xenbios::cpu::{Call16, call_kind};
+use xenbios::hal::Ctx;
+use xenbios::hal::cpu::{Call16, call_kind};
+use xenbios::hal::mem::{FarPtr, Memory};
+use xenbios::hal::regs::Flags;
 use xenbios::hw::pci::Bdf;
-use xenbios::mem::{FarPtr, Memory};
 use xenbios::oprom::{self, PciRom, PciRoms, RomArea, Skip};
-use xenbios::regs::Flags;
 use xenbios::sim::{
     self, REAL_MODE_MEMORY, ScriptedCpu, SharedSimMemory, SimClock, SimConsole, SimFunction,
     SimFwCfg, SimMemory, SimPci, SimPorts,

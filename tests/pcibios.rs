@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use xenbios::bios::Bios;
 use xenbios::e820::{E820Map, Kind};
-use xenbios::regs::Regs;
+use xenbios::hal::regs::Regs;
 use xenbios::sim::{Machine, SimBar, SimFunction, SimFwCfg, SimPci};
 use xenbios::tables::Layout;
 

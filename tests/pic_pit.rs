@@ -3,7 +3,8 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::Mutex;
-use xenbios::hw::{PortIo, pic, pit, timer::TscClock};
+use xenbios::hal::PortIo;
+use xenbios::hw::{pic, pit, timer::TscClock};
 use xenbios::sim::{self, SimPic, SimPit, SimPorts};
 
 /// Tests that assert on the captured log run one at a time.

@@ -5,9 +5,9 @@ mod services_util;
 use services_util::*;
 use xenbios::bios::Bios;
 use xenbios::e820::Kind;
-use xenbios::hw::clock::Clock;
-use xenbios::mem::Memory;
-use xenbios::regs::{Action, Regs};
+use xenbios::hal::clock::Clock;
+use xenbios::hal::mem::Memory;
+use xenbios::hal::regs::{Action, Regs};
 use xenbios::sim::{Machine, SimMemory};
 
 const SMAP: u32 = 0x534d_4150;

@@ -7,9 +7,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use xenbios::bda;
 use xenbios::bios::Bios;
-use xenbios::hw::clock::Clock;
-use xenbios::mem::{FarPtr, Memory};
-use xenbios::regs::{Action, Regs};
+use xenbios::hal::clock::Clock;
+use xenbios::hal::mem::{FarPtr, Memory};
+use xenbios::hal::regs::{Action, Regs};
 use xenbios::sim::{Machine, SimI8042};
 
 /// A machine with a keyboard brought up by POST.

@@ -7,8 +7,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use xenbios::bda;
 use xenbios::bios::Bios;
-use xenbios::mem::Memory;
-use xenbios::regs::{Action, Regs};
+use xenbios::hal::mem::Memory;
+use xenbios::hal::regs::{Action, Regs};
 use xenbios::sim::{Machine, PortDevice, SimUart};
 
 #[test]

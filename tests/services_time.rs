@@ -5,9 +5,9 @@ mod services_util;
 use services_util::*;
 use xenbios::bda;
 use xenbios::bios::Bios;
-use xenbios::hw::clock::Clock;
-use xenbios::mem::{FarPtr, Memory};
-use xenbios::regs::Regs;
+use xenbios::hal::clock::Clock;
+use xenbios::hal::mem::{FarPtr, Memory};
+use xenbios::hal::regs::Regs;
 
 const B_24H_BCD: u8 = 0x02;
 const B_24H_BINARY: u8 = 0x06;

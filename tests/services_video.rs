@@ -5,8 +5,9 @@ mod services_util;
 use services_util::*;
 use xenbios::bda;
 use xenbios::bios::Bios;
-use xenbios::mem::Memory;
-use xenbios::regs::Regs;
+use xenbios::hal::cpu::call_kind;
+use xenbios::hal::mem::{FarPtr, Memory};
+use xenbios::hal::regs::Regs;
 use xenbios::sim::Machine;
 
 fn tty(m: &mut Machine, text: &[u8]) {
@@ -316,4 +317,20 @@ fn unknown_functions_are_unsupported() {
         },
     );
     assert!(r.cf());
+}
+
+#[test]
+fn text_goes_to_the_vga_bios_one_teletype_call_per_byte_with_crlf() {
+    let mut m = Machine::default();
+    m.mem.write_u8(bda::at(bda::VIDEO_PAGE), 1);
+    let vga = FarPtr::new(0xc000, 0x1234);
+    xenbios::services::video::teletype_through(&mut m.cpu, &m.mem, vga, b"ok\n");
+    let calls: Vec<_> = m
+        .cpu
+        .calls
+        .iter()
+        .map(|c| (c.regs.cs, c.regs.ip, c.kind, c.regs.ax(), c.regs.bx()))
+        .collect();
+    let t = |c: u8| (0xc000, 0x1234, call_kind::INT, 0x0e00 | c as u16, 0x0107);
+    assert_eq!(calls, vec![t(b'o'), t(b'k'), t(b'\r'), t(b'\n')]);
 }

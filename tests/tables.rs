@@ -8,7 +8,7 @@ use std::rc::Rc;
 use std::sync::Mutex;
 use xenbios::bios::Bios;
 use xenbios::e820::{E820Map, Kind};
-use xenbios::mem::Memory;
+use xenbios::hal::mem::Memory;
 use xenbios::sim::{self, Machine, SimFwCfg, SimMemory};
 use xenbios::tables::{self, Layout, acpi, mptable, smbios};
 use xenbios::zone::Pool;
@@ -904,7 +904,7 @@ fn e820_walk(m: &mut Machine, bios: &mut Bios) -> Vec<(u64, u64, u32)> {
     let mut out = Vec::new();
     let mut ebx = 0;
     loop {
-        let mut r = xenbios::regs::Regs {
+        let mut r = xenbios::hal::regs::Regs {
             eax: 0xe820,
             ebx,
             ecx: 20,
@@ -948,7 +948,7 @@ fn one_cpu_means_no_mp_table_and_no_fw_cfg_means_headers_only() {
     assert_eq!(bios.tables.rsdp, None);
     assert_eq!(
         bios.tables.pnp(),
-        Some(xenbios::mem::FarPtr::new(0xf000, 0x5fb0))
+        Some(xenbios::hal::mem::FarPtr::new(0xf000, 0x5fb0))
     );
 }
 
@@ -984,7 +984,7 @@ fn load_all(mut fw: SimFwCfg, dma: bool) -> (Vec<u8>, String) {
     }
     let mut bytes = mem.0.borrow().bytes.clone();
     // The DMA scratch area is the only difference allowed.
-    bytes[0x1000..0x1000 + xenbios::mem::DMA_SCRATCH_LEN].fill(0);
+    bytes[0x1000..0x1000 + xenbios::hal::mem::DMA_SCRATCH_LEN].fill(0);
     // Tests that build PCI devices or MP tables log without `LOG`: only these tags count.
     let log = sim::take_log()
         .lines()

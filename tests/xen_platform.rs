@@ -7,11 +7,12 @@ use xen_headers::hvmloader::{BIOS_INFO_PHYSICAL_ADDRESS, SEABIOS_INFO_SIGNATURE,
 use xen_headers::memory::{XENMAPSPACE_GRANT_TABLE, XENMAPSPACE_SHARED_INFO};
 use xen_headers::xen::HYPERVISOR_XEN_VERSION;
 use xenbios::e820::{E820Map, Kind};
+use xenbios::hal::XenErrno;
+use xenbios::hal::mem::{Memory, MemoryExt};
 use xenbios::hw::pci::{self, PciDevices};
-use xenbios::mem::{Memory, MemoryExt};
 use xenbios::sim::xen::{Hcall, SIM_BAR1_BASE, SimXenConfig, XenMachine};
 use xenbios::sim::{self, Machine, SimBar, SimFunction, SimPci};
-use xenbios::xen::{self, PlatformDevice, Xen, XenErrno};
+use xenbios::xen::{self, PlatformDevice, Xen};
 use zerocopy::IntoBytes;
 
 static LOG: Mutex<()> = Mutex::new(());
@@ -365,7 +366,7 @@ fn the_platform_device_comes_from_pci_post() {
 /// A CPU whose CPUID answers come from a table, for detection corner cases.
 struct TableCpu(Vec<(u32, [u32; 4])>);
 
-impl xen::XenCpu for TableCpu {
+impl xenbios::hal::XenCpu for TableCpu {
     fn cpuid(&self, leaf: u32) -> [u32; 4] {
         self.0
             .iter()
@@ -376,7 +377,7 @@ impl xen::XenCpu for TableCpu {
         &mut self,
         _msr: u32,
         _page: u32,
-    ) -> Option<&'static dyn xen::Hypervisor> {
+    ) -> Option<&'static dyn xenbios::hal::Hypervisor> {
         panic!("no hypercall page may be installed here");
     }
 }

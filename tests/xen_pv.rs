@@ -17,12 +17,13 @@ use xen_headers::io::ring::{
 use xen_headers::io::xenbus::XenbusState;
 use xen_headers::io::xs_wire::XsdError;
 use xenbios::e820::E820Map;
-use xenbios::mem::{Memory, MemoryExt};
+use xenbios::hal::XenErrno;
+use xenbios::hal::mem::{Memory, MemoryExt};
 use xenbios::sim::xen::{Abi, SimXenConfig, XenMachine};
 use xenbios::sim::{self, SharedMemory};
 use xenbios::xen::evtchn;
 use xenbios::xen::wait::{DEFAULT_TIMEOUT_US, Timeout, wait_for};
-use xenbios::xen::{self, GrantError, GrantTable, Xen, XenErrno, XsError};
+use xenbios::xen::{self, GrantError, GrantTable, Xen, XsError};
 use xenbios::zone;
 
 static LOG: Mutex<()> = Mutex::new(());

@@ -8,8 +8,8 @@ use xen_headers::io::xs_wire::{
     XS_TRANSACTION_END, XS_TRANSACTION_START, XS_WRITE, XSD_ERRORS, XenstoreDomainInterface,
     XsdError,
 };
-use xenbios::hw::clock::Clock;
-use xenbios::mem::Memory;
+use xenbios::hal::clock::Clock;
+use xenbios::hal::mem::Memory;
 use xenbios::sim::xen::{SimStore, SimXenConfig, XenMachine, XsFault, XsRule};
 use xenbios::sim::{self};
 use xenbios::xen::wait::DEFAULT_TIMEOUT_US;
@@ -579,12 +579,12 @@ fn a_failing_notification_is_reported() {
     let mut r = rig();
     r.m.xen.state().fail.push((
         xenbios::sim::xen::Hcall::Send(0),
-        xenbios::xen::XenErrno::EINVAL,
+        xenbios::hal::XenErrno::EINVAL,
         1,
     ));
     assert_eq!(
         r.read("k"),
-        Err(XsError::Hypercall(xenbios::xen::XenErrno::EINVAL))
+        Err(XsError::Hypercall(xenbios::hal::XenErrno::EINVAL))
     );
     // The request was written before the failed notification: its answer comes with the
     // next kick and is skipped.

@@ -25,10 +25,10 @@
 
 use super::{Drive, DriveInfo, Drives, FIRST_HD, Interface, IoError, PciAddr};
 use crate::bda;
-use crate::bios::Ctx;
 use crate::block::DiskError::{self, BadCommand, WriteProtected};
-use crate::mem::Memory;
-use crate::regs::Regs;
+use crate::hal::Ctx;
+use crate::hal::mem::Memory;
+use crate::hal::regs::Regs;
 use xen_headers::io::blkif::Vbd;
 
 // Function numbers (AH).
@@ -363,7 +363,10 @@ fn packet_size(mem: &dyn Memory, pkt: u32) -> Result<u8, DiskError> {
 fn packet_buffer(mem: &dyn Memory, pkt: u32, size: u8) -> Result<u32, DiskError> {
     let segoff = mem.read_u32(pkt + packet::BUFFER);
     if segoff != packet::USE_FLAT {
-        return Ok(crate::mem::linear((segoff >> 16) as u16, segoff as u16));
+        return Ok(crate::hal::mem::linear(
+            (segoff >> 16) as u16,
+            segoff as u16,
+        ));
     }
     if size < packet::FLAT_SIZE {
         warn!("int13", "buffer FFFF:FFFF in a {size:#04x}-byte packet");

@@ -8,7 +8,7 @@
 pub mod geometry;
 pub mod int13;
 
-use crate::bios::Ctx;
+use crate::hal::Ctx;
 use core::fmt;
 pub use geometry::Geometry;
 

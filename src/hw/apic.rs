@@ -2,7 +2,7 @@
 //! ExtINT and LINT1 carries NMI. After reset both are masked, so without this no IRQ from
 //! the PIC reaches the CPU (no timer tick, no keyboard) on machines with an APIC.
 
-use crate::mem::Memory;
+use crate::hal::mem::Memory;
 
 /// Where the local APIC sits unless firmware moved it (MSR IA32_APIC_BASE reset value).
 pub const DEFAULT_BASE: u32 = 0xfee0_0000;

@@ -17,15 +17,15 @@ use channel::{
 use channel::{cmd, error, reg, status};
 use identify::{Identify, Model};
 
-use crate::bios::Ctx;
 use crate::block::{
     BlockDevice, Capacity, DiskError, DriveInfo, DriveKind, DriveName, Drives, Interface, IoError,
     PciAddr,
 };
-use crate::hw::PortIo;
-use crate::hw::clock::Clock;
+use crate::hal::Ctx;
+use crate::hal::PortIo;
+use crate::hal::clock::Clock;
+use crate::hal::mem::Memory;
 use crate::hw::pci::PciDevices;
-use crate::mem::Memory;
 use core::fmt;
 use zerocopy::IntoBytes;
 

@@ -1,6 +1,6 @@
 //! CMOS RAM and the MC146818 RTC registers behind ports 0x70/0x71.
 
-use super::PortIo;
+use crate::hal::PortIo;
 
 const INDEX: u16 = 0x70;
 const DATA: u16 = 0x71;

@@ -25,8 +25,8 @@
 //! Under Xen (hvmloader's device model) there is no fw_cfg: [`FwCfg::probe`] returns
 //! `None`.
 
-use super::PortIo;
-use crate::mem::{DMA_SCRATCH_LEN, DmaMemory};
+use crate::hal::PortIo;
+use crate::hal::mem::{DMA_SCRATCH_LEN, DmaMemory};
 use core::cell::Cell;
 
 pub const SELECTOR: u16 = 0x510;
@@ -383,7 +383,13 @@ impl<'a> FwCfg<'a> {
     /// Copy the first `len` bytes of a file to guest memory at `addr`: with DMA straight
     /// there (`mem` and the bus's DMA memory are the same physical memory), else through
     /// the ports.
-    pub fn copy_to(&self, file: FileInfo, mem: &mut dyn crate::mem::Memory, addr: u32, len: u32) {
+    pub fn copy_to(
+        &self,
+        file: FileInfo,
+        mem: &mut dyn crate::hal::mem::Memory,
+        addr: u32,
+        len: u32,
+    ) {
         const CHUNK: usize = 64;
         self.select(file.select);
         if let Some(dma) = self.dma.get()

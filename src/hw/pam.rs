@@ -10,8 +10,8 @@
 //! The trampoline opened 0xE0000-0xFFFFF (PAM0, PAM5, PAM6) to copy the image; option
 //! ROMs need 0xC0000-0xDFFFF (PAM1-PAM4), which stays read/write RAM afterwards.
 
-use super::PortIo;
 use super::pci::{self, Bdf, Chipset};
+use crate::hal::PortIo;
 
 /// PAM0 of each host bridge.
 const I440FX_PAM0: u8 = 0x59;

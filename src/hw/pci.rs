@@ -14,9 +14,9 @@
 
 use core::fmt;
 
-use super::PortIo;
-use crate::bios::Ctx;
 use crate::e820::E820Map;
+use crate::hal::Ctx;
+use crate::hal::PortIo;
 use crate::hw::fw_cfg::FwCfg;
 use crate::hw::pic;
 
@@ -453,7 +453,7 @@ pub fn setup(ctx: &mut Ctx, e820: &E820Map, devs: &mut PciDevices) {
     }
 
     let mut alloc = Allocator::new(io, devs);
-    let mem_start = crate::memory::low_memory_top(e820, MEM_WINDOW_END);
+    let mem_start = crate::platform::memmap::low_memory_top(e820, MEM_WINDOW_END);
     alloc.run(mem_start);
 
     enable_decoding(io, devs);

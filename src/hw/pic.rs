@@ -5,7 +5,7 @@
 //! command words OCW1-2) and the PC/AT layout: master at 0x20, slave at 0xA0, slave
 //! cascaded on master IRQ2, BIOS vectors 08h-0Fh (master) and 70h-77h (slave).
 
-use super::PortIo;
+use crate::hal::PortIo;
 
 pub const MASTER_CMD: u16 = 0x20;
 pub const MASTER_DATA: u16 = 0x21;

@@ -7,7 +7,7 @@
 //! Facts from the Intel 8254 datasheet (control word format, modes 0 and 3) and the PC/AT
 //! system control port B (0x61: bit 0 gate 2, bit 1 speaker data, bit 5 OUT2).
 
-use super::PortIo;
+use crate::hal::PortIo;
 
 /// Input clock of every channel: 14.31818 MHz / 12.
 pub const PIT_HZ: u32 = 1_193_182;

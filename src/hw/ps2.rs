@@ -10,10 +10,10 @@
 //! They poll the output buffer with interrupts off: the IRQ1 the reply raises finds the
 //! buffer empty and int09 only acknowledges it.
 
-use super::PortIo;
-use super::clock::{Clock, Deadline};
 use crate::bda;
-use crate::bios::Ctx;
+use crate::hal::Ctx;
+use crate::hal::PortIo;
+use crate::hal::clock::{Clock, Deadline};
 
 pub const DATA: u16 = 0x60;
 /// Status on read, controller command on write.

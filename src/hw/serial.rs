@@ -1,7 +1,7 @@
 //! 16550A UART, polled: COM1 carries the firmware log and int10 text. Programmed with
 //! FIFOs, so output goes a FIFO's worth at a time.
 
-use super::PortIo;
+use crate::hal::PortIo;
 
 pub const COM1: u16 = 0x3f8;
 

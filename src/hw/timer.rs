@@ -8,9 +8,9 @@
 //! the TSC itself does not move. A PIT that never counts, or a result outside
 //! [`MIN_KHZ`]..[`MAX_KHZ`], gives [`DEFAULT_KHZ`], with the reason logged.
 
-use super::PortIo;
-use super::clock::{Clock, Deadline};
 use super::pit;
+use crate::hal::PortIo;
+use crate::hal::clock::{Clock, Deadline};
 
 /// Calibration window, and how many are measured.
 pub const CALIBRATE_MS: u32 = 10;

@@ -1,8 +1,8 @@
 //! int11 (equipment list) and int12 (conventional memory size): the BDA words POST set.
 
 use crate::bda;
-use crate::bios::Ctx;
-use crate::regs::Regs;
+use crate::hal::Ctx;
+use crate::hal::regs::Regs;
 
 /// AX = equipment word (40:10).
 pub fn int11(regs: &mut Regs, ctx: &mut Ctx) {

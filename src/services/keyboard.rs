@@ -12,12 +12,12 @@
 //! only cost two mode switches per scancode. int1B (Ctrl-Break) likewise.
 
 use crate::bda;
-use crate::bios::Ctx;
-use crate::cpu::Call16;
-use crate::hw::clock::Deadline;
+use crate::hal::Ctx;
+use crate::hal::clock::Deadline;
+use crate::hal::cpu::Call16;
+use crate::hal::mem::Memory;
+use crate::hal::regs::{Action, Flags, Regs};
 use crate::hw::ps2;
-use crate::mem::Memory;
-use crate::regs::{Action, Flags, Regs};
 
 const TAG: &str = "kbd";
 

@@ -8,8 +8,8 @@ pub mod system;
 pub mod time;
 pub mod video;
 
-use crate::bios::Ctx;
-use crate::regs::Regs;
+use crate::hal::Ctx;
+use crate::hal::regs::Regs;
 
 /// AH for "function not supported" (int15 convention, used by every service here).
 pub const UNSUPPORTED: u8 = 0x86;
@@ -42,7 +42,7 @@ pub fn caller_buffer(ctx: &Ctx, seg: u16, off: u16, len: u32) -> Option<u32> {
     if off as u32 + len > SEGMENT_SIZE {
         return None;
     }
-    let start = crate::mem::linear(seg, off);
+    let start = crate::hal::mem::linear(seg, off);
     if ctx.cpu.caller_a20() || start + len <= A20_BIT {
         return Some(start);
     }
@@ -54,5 +54,5 @@ pub fn caller_buffer(ctx: &Ctx, seg: u16, off: u16, len: u32) -> Option<u32> {
 /// nobody's handler.
 pub fn hooked(ctx: &Ctx, vector: u8) -> bool {
     let v = crate::ivt::get(ctx.mem, vector);
-    v.segment != BIOS_SEGMENT && v != crate::mem::FarPtr::default()
+    v.segment != BIOS_SEGMENT && v != crate::hal::mem::FarPtr::default()
 }

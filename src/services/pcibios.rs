@@ -15,9 +15,9 @@
 //!
 //! Results: CF clear and AH = SUCCESSFUL, or CF set and AH = the error code.
 
-use crate::bios::Ctx;
+use crate::hal::Ctx;
+use crate::hal::regs::Regs;
 use crate::hw::pci::{self, Bdf, PciDevice, PciDevices};
-use crate::regs::Regs;
 
 const TAG: &str = "pcibios";
 

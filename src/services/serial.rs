@@ -9,9 +9,10 @@
 //! program that looks only at AH sees a printer that is not ready.
 
 use crate::bda;
-use crate::bios::{Bios, Ctx};
-use crate::mem::Memory;
-use crate::regs::{Action, Regs};
+use crate::bios::Bios;
+use crate::hal::Ctx;
+use crate::hal::mem::Memory;
+use crate::hal::regs::{Action, Regs};
 use crate::services::system::{TICK_US, Waited};
 
 const TAG: &str = "int14";

@@ -11,11 +11,12 @@
 //! - Everything else (C2 mouse, 53 APM, 89, 83, E980, ...): `unsupported`.
 
 use crate::bda;
-use crate::bios::{Bios, Ctx};
+use crate::bios::Bios;
 use crate::e820::E820Map;
-use crate::hw::clock::Clock;
-use crate::mem::FarPtr;
-use crate::regs::{Action, Regs};
+use crate::hal::Ctx;
+use crate::hal::clock::Clock;
+use crate::hal::mem::FarPtr;
+use crate::hal::regs::{Action, Regs};
 
 const TAG: &str = "int15";
 

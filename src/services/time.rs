@@ -5,15 +5,15 @@
 //! 32.768 kHz time base, 24 hours and no interrupts but the alarm when int1A/06 asks.
 
 use crate::bda;
-use crate::bios::Ctx;
-use crate::cpu::Call16;
-use crate::hw::PortIo;
-use crate::hw::clock::{Clock, Deadline};
+use crate::hal::Ctx;
+use crate::hal::PortIo;
+use crate::hal::clock::{Clock, Deadline};
+use crate::hal::cpu::Call16;
+use crate::hal::regs::Regs;
 use crate::hw::cmos::{
     self, CENTURY, RTC_DAY, RTC_HOURS, RTC_MINUTES, RTC_MONTH, RTC_SECONDS, RTC_STATUS_A,
     RTC_STATUS_B, RTC_STATUS_C, RTC_STATUS_D, RTC_YEAR,
 };
-use crate::regs::Regs;
 
 const TAG: &str = "int1a";
 

@@ -10,9 +10,10 @@
 //! are not sent to the terminal.
 
 use crate::bda;
-use crate::bios::Ctx;
-use crate::mem::Memory;
-use crate::regs::Regs;
+use crate::hal::Ctx;
+use crate::hal::cpu::{Call16, Cpu};
+use crate::hal::mem::{FarPtr, Memory};
+use crate::hal::regs::Regs;
 
 const TAG: &str = "int10";
 
@@ -266,5 +267,38 @@ fn write_string(regs: &mut Regs, ctx: &mut Ctx) {
     }
     if regs.al() & WRITE_STRING_MOVE_CURSOR == 0 {
         set_cursor(ctx.mem, page, saved.0, saved.1);
+    }
+}
+
+// ---- text through a VGA BIOS ------------------------------------------------------
+
+/// int10 AH=0Eh: teletype output of AL on page BH (BL: colour in graphics modes).
+const FN_TELETYPE: u8 = 0x0e;
+/// Light grey, what text modes show anyway.
+const TEXT_COLOUR: u8 = 0x07;
+
+/// Write `bytes` on the screen through the VGA BIOS's int10 handler `int10` (called
+/// directly, not through the IVT: a program that hooks int10 later must not see the
+/// firmware's text, and our own int10 would send it back here). "\n" becomes CR LF.
+///
+/// Each byte is one real-mode call. This is allowed from any firmware context, with the
+/// firmware state held or not: the VGA BIOS's teletype function does not call back into
+/// the system BIOS, and if one did, the callback would be refused rather than deadlock
+/// (see image.rs).
+pub fn teletype_through(cpu: &mut dyn Cpu, mem: &dyn Memory, int10: FarPtr, bytes: &[u8]) {
+    let page = mem.read_u8(bda::at(bda::VIDEO_PAGE));
+    let mut put = |c: u8| {
+        let mut regs = Regs::default();
+        regs.set_ah(FN_TELETYPE);
+        regs.set_al(c);
+        regs.set_bh(page);
+        regs.set_bl(TEXT_COLOUR);
+        cpu.call16(&mut Call16::int(int10, regs));
+    };
+    for &b in bytes {
+        if b == b'\n' {
+            put(b'\r');
+        }
+        put(b);
     }
 }

@@ -1,8 +1,8 @@
-use crate::bios::Ctx;
 use crate::block::{
     BlockDevice, Capacity, Chs, DiskError, DriveId, DriveInfo, DriveKind, Drives, Interface,
     IoError, PciAddr,
 };
+use crate::hal::Ctx;
 use std::cell::{RefCell, RefMut};
 use std::collections::HashMap;
 use std::fmt;

@@ -1,4 +1,4 @@
-use crate::mem::Memory;
+use crate::hal::mem::Memory;
 
 /// Guest memory backed by a Vec. Any access outside it panics: a test that lets a service
 /// write past the end of memory fails loudly.

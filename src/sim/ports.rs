@@ -1,5 +1,5 @@
-use crate::hw::PortIo;
-use crate::mem::DmaMemory;
+use crate::hal::PortIo;
+use crate::hal::mem::DmaMemory;
 use std::cell::RefCell;
 use std::rc::Rc;
 

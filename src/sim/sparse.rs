@@ -1,4 +1,4 @@
-use crate::mem::Memory;
+use crate::hal::mem::Memory;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
@@ -169,7 +169,7 @@ pub struct SimDma<M> {
     pub scratch: u32,
 }
 
-impl<M: Memory> crate::mem::DmaMemory for SimDma<M> {
+impl<M: Memory> crate::hal::mem::DmaMemory for SimDma<M> {
     fn scratch(&self) -> u32 {
         self.scratch
     }

@@ -30,8 +30,8 @@
 use core::fmt::Write;
 
 use crate::e820::{E820Map, Kind};
+use crate::hal::mem::Memory;
 use crate::hw::fw_cfg::{FILE_NAME_LEN, FwCfg};
-use crate::mem::Memory;
 use crate::zone::{self, Pool};
 
 const TAG: &str = "acpi";

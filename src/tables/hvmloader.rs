@@ -12,7 +12,7 @@
 
 use super::acpi::RSDP_V1_LEN;
 use super::{mptable, smbios};
-use crate::mem::Memory;
+use crate::hal::mem::Memory;
 use crate::xen::hvm_info::{self, HvmInfo};
 use crate::zone::Pool;
 

@@ -20,9 +20,10 @@ pub mod hvmloader;
 pub mod mptable;
 pub mod smbios;
 
-use crate::bios::{Bios, Ctx};
+use crate::bios::Bios;
+use crate::hal::Ctx;
+use crate::hal::mem::{FarPtr, Memory};
 use crate::hw::fw_cfg::FwCfg;
-use crate::mem::{FarPtr, Memory};
 use crate::zone::Pool;
 
 /// Where the image keeps the fixed structures (linear addresses; the image fills this in
@@ -67,7 +68,7 @@ impl Tables {
     pub fn pnp(&self) -> Option<FarPtr> {
         let addr = self.layout?.pnp_header;
         let seg = crate::services::BIOS_SEGMENT;
-        let off = addr.checked_sub(crate::mem::linear(seg, 0))?;
+        let off = addr.checked_sub(crate::hal::mem::linear(seg, 0))?;
         Some(FarPtr::new(seg, u16::try_from(off).ok()?))
     }
 

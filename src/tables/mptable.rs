@@ -16,11 +16,12 @@
 //! The configuration table goes to the FSEG zone with the floating pointer (Windows XP
 //! wants both there, as SeaBIOS notes) when it fits, else to the high zone.
 
-use crate::bios::{Bios, Ctx};
+use crate::bios::Bios;
 use crate::e820::{E820Map, Kind};
+use crate::hal::Ctx;
+use crate::hal::mem::Memory;
 use crate::hw::fw_cfg::{FwCfg, KEY_NB_CPUS};
 use crate::hw::pci::PciDevices;
-use crate::mem::Memory;
 use crate::zone::{self, Pool};
 
 const TAG: &str = "mp";

@@ -12,8 +12,8 @@
 //! 5.2.2), structure header and string sets (6.1), type 0 (7.1).
 
 use crate::e820::{E820Map, Kind};
+use crate::hal::mem::Memory;
 use crate::hw::fw_cfg::FwCfg;
-use crate::mem::Memory;
 use crate::zone::{self, Pool};
 
 const TAG: &str = "smbios";

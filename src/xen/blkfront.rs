@@ -55,12 +55,13 @@
 use super::wait::{DEFAULT_TIMEOUT_US, Timeout, wait_for};
 use super::xenstore::{Xs, XsError, XsPath};
 use super::{Text, Xen};
-use crate::bios::{Bios, Ctx};
+use crate::bios::Bios;
 use crate::block::{
     BlockDevice, Capacity, DiskError, DriveInfo, DriveKind, Interface, IoError, PciAddr,
 };
-use crate::hw::clock::Clock;
-use crate::mem::{Memory, MemoryExt};
+use crate::hal::Ctx;
+use crate::hal::clock::Clock;
+use crate::hal::mem::{Memory, MemoryExt};
 use core::cell::Cell;
 use core::fmt::{self, Write};
 use core::marker::PhantomData;
@@ -713,7 +714,7 @@ impl Nodes {
     fn wait(
         &mut self,
         xs: &mut Xs,
-        hv: &dyn super::Hypervisor,
+        hv: &dyn crate::hal::Hypervisor,
         (clock, timeout_us): (&dyn Clock, u64),
         until: u16,
         why: &'static str,

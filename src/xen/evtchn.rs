@@ -7,8 +7,8 @@
 //! (the layout was latched from 32-bit mode when the hypercall page was installed; see
 //! `xen_headers::xen`).
 
-use super::hypercall::{Hypervisor, XenErrno};
-use crate::mem::Memory;
+use crate::hal::hypercall::{Hypervisor, XenErrno};
+use crate::hal::mem::Memory;
 use core::mem::offset_of;
 use xen_headers::event_channel::EvtchnPort;
 use xen_headers::xen::Domid;

@@ -7,7 +7,7 @@
 //! revoked it, which fails with [`GrantError::StillInUse`] while the grantee (the backend)
 //! still has the page mapped (`GTF_reading` / `GTF_writing`, set and cleared by Xen).
 
-use crate::mem::Memory;
+use crate::hal::mem::Memory;
 use core::mem::size_of;
 use xen_headers::grant_table::{
     GNTTAB_NR_RESERVED_ENTRIES, GRANT_ENTRIES_V1_PER_FRAME, GTF_READING, GTF_WRITING, GrantEntryV1,

@@ -7,7 +7,7 @@
 //! (`memory.rs`), the BIOS tables step copies its tables into the F segment
 //! (`tables/hvmloader.rs`), both when fw_cfg has nothing.
 
-use crate::mem::{Memory, MemoryExt};
+use crate::hal::mem::{Memory, MemoryExt};
 use core::mem::size_of;
 use xen_headers::hvmloader::{
     BIOS_INFO_PHYSICAL_ADDRESS, HvmloaderE820Entry, SEABIOS_INFO_MAX_E820, SEABIOS_INFO_MAX_TABLES,

@@ -29,19 +29,18 @@ pub mod blkfront;
 pub mod evtchn;
 pub mod grant;
 pub mod hvm_info;
-pub mod hypercall;
 pub mod wait;
 pub mod xenstore;
 
+use crate::hal::hypercall::{Hypervisor, XenCpu};
 pub use evtchn::SharedInfo;
 pub use grant::{GrantError, GrantTable};
 pub use hvm_info::HvmInfo;
-pub use hypercall::{GnttabSize, Hypervisor, XenCpu, XenErrno, XenResult};
 pub use xenstore::{DirEntries, Tx, Xenstore, Xs, XsError, XsPath};
 
-use crate::bios::Ctx;
 use crate::e820::E820Map;
 use crate::global::Global;
+use crate::hal::Ctx;
 use crate::hw::pci::{Bdf, PciDevices};
 use core::fmt;
 use xen_headers::XEN_PAGE_SHIFT;

@@ -4,8 +4,8 @@
 //! (`SCHEDOP_yield`: the backend may be a thread of the same host CPU; it is also a cheap
 //! pause), and says in the log what it waited for when the deadline passes.
 
-use super::hypercall::Hypervisor;
-use crate::hw::clock::{Clock, Deadline};
+use crate::hal::clock::{Clock, Deadline};
+use crate::hal::hypercall::Hypervisor;
 use core::fmt;
 
 /// How long one xenstore request, or one backend handshake step, may take.

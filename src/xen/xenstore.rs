@@ -25,10 +25,10 @@
 //! reported as [`XsError::TooBig`], never written past the buffer.
 
 use super::Text;
-use super::hypercall::{Hypervisor, XenErrno};
 use super::wait::{DEFAULT_TIMEOUT_US, Timeout, wait_for};
-use crate::hw::clock::Clock;
-use crate::mem::Memory;
+use crate::hal::clock::Clock;
+use crate::hal::hypercall::{Hypervisor, XenErrno};
+use crate::hal::mem::Memory;
 use core::fmt::{self, Write};
 use core::mem::size_of;
 use xen_headers::event_channel::EvtchnPort;

@@ -8,8 +8,8 @@ use std::sync::{Mutex, MutexGuard};
 use xenbios::bda;
 use xenbios::bios::Bios;
 use xenbios::dispatch::Next;
-use xenbios::mem::Memory;
-use xenbios::regs::{Action, Regs};
+use xenbios::hal::mem::Memory;
+use xenbios::hal::regs::{Action, Regs};
 use xenbios::sim::{Machine, PortDevice, SimI8042, SimRtc};
 
 pub const KBD_RING_START: u16 = 0x1e;

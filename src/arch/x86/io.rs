@@ -1,8 +1,8 @@
 //! Port I/O instructions.
 
 use super::memory::FLAT_DMA;
-use crate::hw::PortIo;
-use crate::mem::DmaMemory;
+use crate::hal::PortIo;
+use crate::hal::mem::DmaMemory;
 use core::arch::asm;
 
 /// The machine's I/O port space.

@@ -1,6 +1,6 @@
 //! The flat 32-bit address space as `Memory`.
 
-use crate::mem::{DMA_SCRATCH_ALIGN, DMA_SCRATCH_LEN, DmaMemory, Memory};
+use crate::hal::mem::{DMA_SCRATCH_ALIGN, DMA_SCRATCH_LEN, DmaMemory, Memory};
 use core::arch::asm;
 use core::ptr::{read_volatile, write_volatile};
 

@@ -10,7 +10,7 @@ pub use io::Ports;
 pub use memory::{FlatDma, FlatMemory};
 pub use xen::RealXenCpu;
 
-use crate::cpu::{Call16, Cpu};
+use crate::hal::cpu::{Call16, Cpu};
 
 core::arch::global_asm!(include_str!("trampoline.S"), options(att_syntax, raw));
 core::arch::global_asm!(include_str!("tables.S"), options(att_syntax, raw));
@@ -51,7 +51,7 @@ impl Cpu for RealCpu {
         let mut call = Call16::far_call(
             BIOS_SEG,
             crate::fseg_offset!(xenbios_wait_irq16),
-            crate::regs::Regs::default(),
+            crate::hal::regs::Regs::default(),
         );
         self.call16(&mut call);
     }

@@ -7,7 +7,7 @@
 //! `xen-headers`) live on the firmware stack. A debug build of Xen deliberately clobbers the
 //! argument registers of HVM hypercalls, so all five are treated as clobbered.
 
-use crate::xen::hypercall::{GnttabSize, Hypervisor, XenCpu, XenErrno, XenResult};
+use crate::hal::hypercall::{GnttabSize, Hypervisor, XenCpu, XenErrno, XenResult};
 use core::arch::asm;
 use xen_headers::cpuid::hypercall_stub_offset;
 use xen_headers::event_channel::{

@@ -3,8 +3,8 @@
 //! stops answering ends in `DiskError::Timeout`.
 
 use crate::block::DiskError;
-use crate::hw::PortIo;
-use crate::hw::clock::{Clock, poll};
+use crate::hal::PortIo;
+use crate::hal::clock::{Clock, poll};
 
 /// Command block register offsets from the I/O base.
 pub mod reg {

@@ -12,7 +12,7 @@
 //! instead: `sector-size` only at `Connected`, 512-byte units always.
 
 use super::{GrantMapError, Peer, Port, XenState};
-use crate::mem::{Memory, MemoryExt};
+use crate::hal::mem::{Memory, MemoryExt};
 use std::mem::size_of;
 use xen_headers::event_channel::EvtchnPort;
 use xen_headers::grant_table::{GTF_PERMIT_ACCESS, GrantEntryV1, GrantRef};

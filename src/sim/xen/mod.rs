@@ -18,12 +18,12 @@ pub use blkback::{Abi, BlkFaults, SeenBlkReq, SimBlkback, VbdConfig};
 pub use store::{SeenRequest, SimStore, XsFault, XsRule};
 
 use super::{SharedMemory, SimClock, SimConsole, SimCpu, SimPorts, SparseMemory};
-use crate::bios::Ctx;
 use crate::e820::{E820Map, Kind};
+use crate::hal::Ctx;
+use crate::hal::hypercall::{GnttabSize, Hypervisor, XenCpu, XenErrno, XenResult};
+use crate::hal::mem::Memory;
 use crate::hw::pci::Bdf;
-use crate::mem::Memory;
 use crate::xen::PlatformDevice;
-use crate::xen::hypercall::{GnttabSize, Hypervisor, XenCpu, XenErrno, XenResult};
 use std::cell::{RefCell, RefMut};
 use std::collections::BTreeMap;
 use std::mem::{offset_of, size_of};

@@ -1,7 +1,7 @@
 //! The simulated xenstored: an in-memory tree, transactions, and the server side of the
 //! guest's ring page, with fault injection.
 
-use crate::mem::Memory;
+use crate::hal::mem::Memory;
 use std::collections::{BTreeMap, VecDeque};
 use xen_headers::io::xs_wire::ring_offset::{
     CONNECTION, REQ, REQ_CONS, REQ_PROD, RSP, RSP_CONS, RSP_PROD, SERVER_FEATURES,

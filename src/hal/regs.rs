@@ -121,15 +121,15 @@ impl Regs {
     }
     /// Linear address of ES:BX.
     pub fn es_bx(&self) -> u32 {
-        crate::mem::linear(self.es, self.bx())
+        crate::hal::mem::linear(self.es, self.bx())
     }
     /// Linear address of ES:DI.
     pub fn es_di(&self) -> u32 {
-        crate::mem::linear(self.es, self.di())
+        crate::hal::mem::linear(self.es, self.di())
     }
     /// Linear address of DS:SI.
     pub fn ds_si(&self) -> u32 {
-        crate::mem::linear(self.ds, self.si())
+        crate::hal::mem::linear(self.ds, self.si())
     }
 }
 

@@ -1,7 +1,7 @@
 //! What services need from the CPU mode switch: calling real-mode code and the caller's
 //! A20 state. `arch::RealCpu` in the image, `sim::SimCpu` in tests.
 
-use crate::regs::Regs;
+use crate::hal::regs::Regs;
 use static_assertions::const_assert_eq;
 
 /// Kinds of real-mode call (`Call16::kind`), as the trampoline understands them.
@@ -36,7 +36,7 @@ impl Call16 {
         }
     }
     /// A software interrupt `int vector`, through the IVT entry `handler`.
-    pub fn int(handler: crate::mem::FarPtr, regs: Regs) -> Self {
+    pub fn int(handler: crate::hal::mem::FarPtr, regs: Regs) -> Self {
         Call16 {
             regs: Regs {
                 cs: handler.segment,

@@ -10,12 +10,12 @@
 //! RAM up to the EBDA, the EBDA, and the BIOS image at 0xE0000-0xFFFFF (code, data and
 //! the firmware stack that loaders must not overwrite).
 
-use crate::bios::Ctx;
 use crate::e820::{E820Map, Kind};
-use crate::hw::PortIo;
+use crate::hal::Ctx;
+use crate::hal::PortIo;
 use crate::hw::cmos;
 use crate::hw::fw_cfg::FwCfg;
-use crate::post::{EBDA_START, LOW_MEM_END};
+use crate::layout::{EBDA_START, LOW_MEM_END};
 use crate::xen::hvm_info;
 
 pub const KIB: u64 = 1024;
@@ -122,7 +122,7 @@ fn from_fw_cfg(fw: &FwCfg, out: &mut [Reported; MAX_REPORTED]) -> usize {
 }
 
 /// Entries of hvmloader's e820 list; 0 without a valid table or without RAM above 1 MiB.
-fn from_hvmloader(mem: &dyn crate::mem::Memory, out: &mut [Reported; MAX_REPORTED]) -> usize {
+fn from_hvmloader(mem: &dyn crate::hal::mem::Memory, out: &mut [Reported; MAX_REPORTED]) -> usize {
     let Ok(info) = hvm_info::find(mem) else {
         return 0;
     };

@@ -1,6 +1,6 @@
 //! x86 port I/O behind a trait: `arch::Ports` in the image, `sim::SimPorts` in tests.
 
-use crate::mem::DmaMemory;
+use crate::hal::mem::DmaMemory;
 
 pub trait PortIo {
     fn inb(&self, port: u16) -> u8;

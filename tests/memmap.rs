@@ -6,9 +6,9 @@ use std::rc::Rc;
 use std::sync::Mutex;
 use xen_headers::hvmloader::{BIOS_INFO_PHYSICAL_ADDRESS, SEABIOS_INFO_SIGNATURE, SeabiosInfo};
 use xenbios::e820::{E820Map, Kind};
+use xenbios::hal::mem::{Memory, MemoryExt};
 use xenbios::layout;
-use xenbios::mem::{Memory, MemoryExt};
-use xenbios::memory::{self, Source};
+use xenbios::platform::memmap::{self, Source};
 use xenbios::sim::{self, Machine, PortDevice, SimFwCfg};
 use zerocopy::IntoBytes;
 
@@ -79,7 +79,7 @@ fn detect_in(
     }
     let mut e820 = E820Map::new();
     sim::capture_log();
-    let src = memory::detect(&mut m.ctx(), &mut e820);
+    let src = memmap::detect(&mut m.ctx(), &mut e820);
     let log = sim::take_log();
     check_well_formed(&e820);
     let map = e820
@@ -235,9 +235,9 @@ fn low_memory_top_ignores_what_lies_above_the_limit() {
     e.add(0, 0x9fc00, Kind::Ram);
     e.add(M, 0x4000_0000, Kind::Ram);
     e.add(0xfffe0000, 0x1_0000_0000, Kind::Reserved);
-    assert_eq!(memory::low_memory_top(&e, 0xfec0_0000), 0x4000_0000);
+    assert_eq!(memmap::low_memory_top(&e, 0xfec0_0000), 0x4000_0000);
     e.add(0x4000_0000, 0x4010_0000, Kind::AcpiNvs);
-    assert_eq!(memory::low_memory_top(&e, 0xfec0_0000), 0x4010_0000);
+    assert_eq!(memmap::low_memory_top(&e, 0xfec0_0000), 0x4010_0000);
 }
 
 /// hvmloader's table at 0x1000 pointing at its e820 list at 0x10100 (as Xen 4.17's
