@@ -24,8 +24,8 @@ const SIGNATURE_OFFSET: u32 = 510;
 const SIGNATURE: u16 = 0xaa55;
 /// How long "no bootable device" waits before trying again.
 const RETRY_SECONDS: u64 = 60;
-/// Boot entry vectors kept from option ROMs.
-pub const MAX_ROM_ENTRIES: usize = 8;
+use crate::oprom::{Bev, MAX_ROM_ENTRIES};
+
 pub const MAX_ENTRIES: usize = crate::block::MAX_DRIVES + MAX_ROM_ENTRIES;
 /// A BEV is entered with AX = AA55h and DL = 0 (what boot ROMs are used to from SeaBIOS
 /// and the BBS reference BIOS; the BIOS Boot Specification 1.01 defines no registers).
@@ -36,13 +36,8 @@ const ROM_NAME_MAX: u32 = 64;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BootEntry {
     Disk(DriveId),
-    /// A PnP option ROM's boot entry vector `seg:offset`; `name` is the offset of its
-    /// product name in segment `seg` (0: none).
-    Bev {
-        seg: u16,
-        offset: u16,
-        name: u16,
-    },
+    /// A PnP option ROM's boot entry vector.
+    Bev(Bev),
 }
 
 /// Why a device did not boot.
@@ -150,7 +145,7 @@ pub fn describe(mem: &dyn Memory, bios: &Bios, e: BootEntry, out: &mut dyn Write
                 let _ = d.dev.describe(out);
             }
         }
-        BootEntry::Bev { seg, offset, name } => {
+        BootEntry::Bev(Bev { seg, offset, name }) => {
             let mut at = linear(seg, name);
             let end = at + ROM_NAME_MAX;
             let mut shown = 0;
@@ -233,7 +228,7 @@ fn path_matches(iface: &Interface, line: &str) -> bool {
 pub fn setup(ctx: &mut Ctx, bios: &mut Bios, bootorder: Option<&str>) {
     bios.boot.set_order(&bios.drives, bootorder);
     for e in bios.roms.boot_entries() {
-        bios.boot.push(e);
+        bios.boot.push(BootEntry::Bev(e));
     }
     for (i, e) in bios.boot.order().enumerate() {
         info!("boot", "{}: {}", i + 1, name_of(ctx.mem, bios, e).as_str());
@@ -304,7 +299,7 @@ fn try_boot(ctx: &mut Ctx, bios: &mut Bios, entry: BootEntry) -> Result<Call16, 
     info!("boot", "trying {}", name.as_str());
     let id = match entry {
         BootEntry::Disk(id) => id,
-        BootEntry::Bev { seg, offset, .. } => {
+        BootEntry::Bev(Bev { seg, offset, .. }) => {
             info!("boot", "calling the boot ROM at {seg:04x}:{offset:04x}");
             return Ok(bev_call(seg, offset));
         }
@@ -576,11 +571,11 @@ mod tests {
         ]);
         let mut s = BootState::new();
         s.set_order(&d, None);
-        let rom = BootEntry::Bev {
+        let rom = BootEntry::Bev(Bev {
             seg: 0xc800,
             offset: 0x385,
             name: 0,
-        };
+        });
         s.push(rom);
         s.promote(2);
         let order: Vec<_> = s.order().collect();
@@ -604,11 +599,11 @@ mod tests {
         bios.drives = drives(vec![ata(0, false, true, None, "disk")]);
         m.mem.write(linear(0xc800, 0x100), b"iPXE (PCI 00:03.0)\0");
         setup(&mut m.ctx(), &mut bios, None);
-        let rom = BootEntry::Bev {
+        let rom = BootEntry::Bev(Bev {
             seg: 0xc800,
             offset: 0x385,
             name: 0x100,
-        };
+        });
         bios.boot.push(rom);
         bios.boot.promote(1);
         let call = int19(&mut m.ctx(), &mut bios).expect("the ROM is called");
@@ -643,11 +638,11 @@ mod tests {
     fn a_boot_rom_without_a_product_name_is_named_by_its_vector() {
         let m = Machine::default();
         let bios = Bios::new();
-        let e = BootEntry::Bev {
+        let e = BootEntry::Bev(Bev {
             seg: 0xd000,
             offset: 0x44,
             name: 0,
-        };
+        });
         assert_eq!(name_of(&m.mem, &bios, e).as_str(), "boot ROM at d000:0044");
     }
 

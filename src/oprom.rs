@@ -45,7 +45,6 @@
 //!   which lock it (int10, int16, int1A and the IRQs need no state; see post.rs and
 //!   dispatch.rs).
 
-use crate::boot::{BootEntry, MAX_ROM_ENTRIES};
 use crate::hal::Ctx;
 use crate::hal::cpu::{Call16, call_kind};
 use crate::hal::mem::{FarPtr, Memory};
@@ -457,10 +456,22 @@ pub fn pci_roms(io: &dyn crate::hal::PortIo, devs: &PciDevices) -> PciRoms {
     out
 }
 
+/// Boot entry vectors kept from option ROMs.
+pub const MAX_ROM_ENTRIES: usize = 8;
+
+/// A PnP option ROM's boot entry vector `seg:offset`; `name` is the offset of its product
+/// name in segment `seg` (0: none).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bev {
+    pub seg: u16,
+    pub offset: u16,
+    pub name: u16,
+}
+
 /// Boot entry vectors of the ROMs POST ran, in the order they ran.
 #[derive(Clone, Copy, Debug)]
 pub struct Roms {
-    entries: [Option<BootEntry>; MAX_ROM_ENTRIES],
+    entries: [Option<Bev>; MAX_ROM_ENTRIES],
 }
 
 impl Default for Roms {
@@ -475,10 +486,10 @@ impl Roms {
             entries: [None; MAX_ROM_ENTRIES],
         }
     }
-    pub fn boot_entries(&self) -> impl Iterator<Item = BootEntry> + '_ {
+    pub fn boot_entries(&self) -> impl Iterator<Item = Bev> + '_ {
         self.entries.iter().flatten().copied()
     }
-    fn push(&mut self, e: BootEntry) -> bool {
+    fn push(&mut self, e: Bev) -> bool {
         match self.entries.iter_mut().find(|s| s.is_none()) {
             Some(slot) => {
                 *slot = Some(e);
@@ -709,7 +720,7 @@ fn run_one(
     for _ in 0..MAX_PNP_HEADERS {
         let Some((at, h)) = off else { break };
         if h.bev != 0 {
-            let e = BootEntry::Bev {
+            let e = Bev {
                 seg: p.seg(),
                 offset: h.bev,
                 name: h.product,

@@ -81,7 +81,7 @@ fn platform(ctx: &mut Ctx, bios: &mut Bios, handlers: &Handlers, xen_cpu: &mut d
     bios.xen = crate::xen::init(ctx, &mut bios.e820, platform, xen_cpu);
     // ACPI, SMBIOS, MP table, BIOS32/$PnP headers (after PCI: QEMU builds its ACPI
     // tables from the PCI set-up when the loader first reads them).
-    crate::tables::setup(ctx, bios);
+    crate::tables::setup(ctx, &mut bios.tables, &mut bios.e820, &bios.pci);
     crate::hw::ps2::init(ctx);
 }
 
@@ -89,7 +89,9 @@ fn platform(ctx: &mut Ctx, bios: &mut Bios, handlers: &Handlers, xen_cpu: &mut d
 fn drives(ctx: &mut Ctx, bios: &mut Bios) {
     crate::hw::ata::probe(ctx, &bios.pci, &mut bios.drives);
     // After the IDE probe, so that the emulated twins of PV disks can be hidden.
-    crate::xen::blkfront::probe(ctx, bios);
+    if let Some(xen) = bios.xen {
+        crate::xen::blkfront::probe(ctx, xen, &mut bios.e820, &mut bios.drives);
+    }
     ctx.mem
         .write_u8(bda::at(bda::DISK_COUNT), bios.drives.disk_count());
 }

@@ -9,6 +9,7 @@ use xenbios::boot::{self, BootEntry};
 use xenbios::hal::Ctx;
 use xenbios::hal::mem::Memory;
 use xenbios::menu::{self, Picker, Step};
+use xenbios::oprom::Bev;
 use xenbios::services::keyboard::process_scancode;
 use xenbios::sim::{
     FakeDisk, REAL_MODE_MEMORY, ScriptedCpu, SharedSimMemory, SimClock, SimConsole, SimCpu,
@@ -98,11 +99,11 @@ impl Rig {
             console: &mut self.console,
         };
         boot::setup(&mut ctx, bios, None);
-        bios.boot.push(BootEntry::Bev {
+        bios.boot.push(BootEntry::Bev(Bev {
             seg: BEV_SEG,
             offset: 0x0385,
             name: BEV_NAME,
-        });
+        }));
     }
 
     fn run_menu(&mut self) {
@@ -272,11 +273,11 @@ fn arrows_and_enter_on_the_serial_console_pick_the_boot_rom() {
     );
     assert_eq!(
         r.first(),
-        BootEntry::Bev {
+        BootEntry::Bev(Bev {
             seg: BEV_SEG,
             offset: 0x0385,
             name: BEV_NAME
-        }
+        })
     );
 }
 

@@ -5,13 +5,12 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Mutex;
-use xenbios::boot::BootEntry;
 use xenbios::hal::Ctx;
 use xenbios::hal::cpu::{Call16, call_kind};
 use xenbios::hal::mem::{FarPtr, Memory};
 use xenbios::hal::regs::Flags;
 use xenbios::hw::pci::Bdf;
-use xenbios::oprom::{self, PciRom, PciRoms, RomArea, Skip};
+use xenbios::oprom::{self, Bev, PciRom, PciRoms, RomArea, Skip};
 use xenbios::sim::{
     self, REAL_MODE_MEMORY, ScriptedCpu, SharedSimMemory, SimClock, SimConsole, SimFunction,
     SimFwCfg, SimMemory, SimPci, SimPorts,
@@ -447,7 +446,7 @@ fn bad_roms_are_skipped_with_their_reason_and_good_ones_still_run() {
     let entries: Vec<_> = found.boot_entries().collect();
     assert_eq!(
         entries,
-        vec![BootEntry::Bev {
+        vec![Bev {
             seg: 0xdf00,
             offset: 0x385,
             name: NAME_AT as u16
@@ -481,13 +480,7 @@ fn a_rom_that_shrinks_at_init_gives_back_its_tail() {
     let mut area = oprom::open_area(&mut ctx).unwrap();
     let found = oprom::run_others(&mut ctx, &roms, &mut area);
     assert_eq!(rig.inits(), vec![(0xc000, 3), (0xc080, 3)]);
-    let segs: Vec<_> = found
-        .boot_entries()
-        .map(|e| match e {
-            BootEntry::Bev { seg, offset, .. } => (seg, offset),
-            other => panic!("{other:?}"),
-        })
-        .collect();
+    let segs: Vec<_> = found.boot_entries().map(|e| (e.seg, e.offset)).collect();
     assert_eq!(segs, vec![(0xc000, 0x200), (0xc080, 0x300)]);
 }
 
@@ -563,13 +556,7 @@ fn fw_cfg_genroms_run_after_pci_roms_and_truncated_files_are_skipped() {
     let found = oprom::run_others(&mut ctx, &roms, &mut area);
     assert_eq!(rig.inits(), vec![(0xc000, 3), (0xc080, 3)]);
     assert_eq!(rig.read(0xc0800, linuxboot.len()), linuxboot);
-    let bevs: Vec<_> = found
-        .boot_entries()
-        .map(|e| match e {
-            BootEntry::Bev { seg, offset, .. } => (seg, offset),
-            other => panic!("{other:?}"),
-        })
-        .collect();
+    let bevs: Vec<_> = found.boot_entries().map(|e| (e.seg, e.offset)).collect();
     assert_eq!(bevs, vec![(0xc000, 0x385), (0xc080, 0x66)]);
     let log = sim::take_log();
     assert!(

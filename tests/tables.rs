@@ -853,7 +853,7 @@ fn post(fw: SimFwCfg) -> (Machine, Bios, String) {
     bios.tables.layout = Some(LAYOUT);
     let _g = LOG.lock().unwrap();
     sim::capture_log();
-    tables::setup(&mut m.ctx(), &mut bios);
+    tables::setup(&mut m.ctx(), &mut bios.tables, &mut bios.e820, &bios.pci);
     (m, bios, sim::take_log())
 }
 
@@ -941,7 +941,7 @@ fn one_cpu_means_no_mp_table_and_no_fw_cfg_means_headers_only() {
     bios.tables.layout = Some(LAYOUT);
     {
         let _g = LOG.lock().unwrap();
-        tables::setup(&mut m.ctx(), &mut bios);
+        tables::setup(&mut m.ctx(), &mut bios.tables, &mut bios.e820, &bios.pci);
     }
     assert_eq!(sum(&m.mem, LAYOUT.bios32_header, 16), 0);
     assert_eq!(sum(&m.mem, LAYOUT.pnp_header, 0x21), 0);

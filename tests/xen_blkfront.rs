@@ -87,10 +87,11 @@ fn post_abi(
     assert!(bios.xen.is_some());
     pre(&mut bios);
     let mut log = sim::take_log();
+    let (xen, e820, drives) = (bios.xen.unwrap(), &mut bios.e820, &mut bios.drives);
     if x86_32 {
-        blkfront::probe_with::<X86_32>(&mut m.ctx(), &mut bios, cfg);
+        blkfront::probe_with::<X86_32>(&mut m.ctx(), xen, e820, drives, cfg);
     } else {
-        blkfront::probe_with::<X86_64>(&mut m.ctx(), &mut bios, cfg);
+        blkfront::probe_with::<X86_64>(&mut m.ctx(), xen, e820, drives, cfg);
     }
     log.push_str(&sim::take_log());
     let n = bios.drives.disk_count();
@@ -409,7 +410,8 @@ fn a_backend_left_connected_by_an_earlier_stage_is_reset_first() {
     let mut cpu = r.m.xen.clone();
     bios.xen = xen::init(&mut r.m.ctx(), &mut bios.e820, platform, &mut cpu);
     sim::take_log();
-    blkfront::probe_with::<X86_64>(&mut r.m.ctx(), &mut bios, &SHORT);
+    let (xen, e820, drives) = (bios.xen.unwrap(), &mut bios.e820, &mut bios.drives);
+    blkfront::probe_with::<X86_64>(&mut r.m.ctx(), xen, e820, drives, &SHORT);
     let log = sim::take_log();
     assert!(
         log.contains(

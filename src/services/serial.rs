@@ -9,11 +9,10 @@
 //! program that looks only at AH sees a printer that is not ready.
 
 use crate::bda;
-use crate::bios::Bios;
 use crate::hal::Ctx;
 use crate::hal::mem::Memory;
 use crate::hal::regs::{Action, Regs};
-use crate::services::system::{TICK_US, Waited};
+use crate::services::system::{PendingWait, TICK_US, Waited};
 
 const TAG: &str = "int14";
 const TAG_LPT: &str = "int17";
@@ -78,7 +77,7 @@ fn timeout_us(mem: &dyn Memory, table: u32, index: u16, default_ticks: u8) -> u6
     ticks as u64 * TICK_US
 }
 
-pub fn int14(regs: &mut Regs, ctx: &mut Ctx, bios: &mut Bios) -> Action {
+pub fn int14(regs: &mut Regs, ctx: &mut Ctx, wait: &mut PendingWait) -> Action {
     if !(0x00..=0x03).contains(&regs.ah()) {
         super::unsupported(regs, TAG);
         return Action::Return;
@@ -107,7 +106,7 @@ pub fn int14(regs: &mut Regs, ctx: &mut Ctx, bios: &mut Bios) -> Action {
         0x01 => {
             let us = timeout_us(ctx.mem, COM_TIMEOUTS, regs.dx(), DEFAULT_COM_TIMEOUT_TICKS);
             let ready = lsr & LSR_TX_EMPTY == LSR_TX_EMPTY;
-            match bios.wait.poll(regs, ctx.clock, us, ready) {
+            match wait.poll(regs, ctx.clock, us, ready) {
                 Waited::Pending => return Action::Yield,
                 Waited::Ready => {
                     io.outb(base + UART_DATA, regs.al());
@@ -119,7 +118,7 @@ pub fn int14(regs: &mut Regs, ctx: &mut Ctx, bios: &mut Bios) -> Action {
         0x02 => {
             let us = timeout_us(ctx.mem, COM_TIMEOUTS, regs.dx(), DEFAULT_COM_TIMEOUT_TICKS);
             let ready = lsr & LSR_DATA_READY != 0;
-            match bios.wait.poll(regs, ctx.clock, us, ready) {
+            match wait.poll(regs, ctx.clock, us, ready) {
                 Waited::Pending => return Action::Yield,
                 Waited::Ready => {
                     regs.set_al(io.inb(base + UART_DATA));
@@ -141,7 +140,7 @@ fn lpt_status(ctx: &Ctx, base: u16) -> u8 {
     (ctx.io.inb(base + LPT_STATUS) & LPT_STATUS_MASK) ^ LPT_STATUS_INVERT
 }
 
-pub fn int17(regs: &mut Regs, ctx: &mut Ctx, bios: &mut Bios) -> Action {
+pub fn int17(regs: &mut Regs, ctx: &mut Ctx, wait: &mut PendingWait) -> Action {
     if !(0x00..=0x02).contains(&regs.ah()) {
         super::unsupported(regs, TAG_LPT);
         return Action::Return;
@@ -156,7 +155,7 @@ pub fn int17(regs: &mut Regs, ctx: &mut Ctx, bios: &mut Bios) -> Action {
         0x00 => {
             let us = timeout_us(ctx.mem, LPT_TIMEOUTS, regs.dx(), DEFAULT_LPT_TIMEOUT_TICKS);
             let ready = lpt_status(ctx, base) & LPT_NOT_BUSY != 0;
-            match bios.wait.poll(regs, ctx.clock, us, ready) {
+            match wait.poll(regs, ctx.clock, us, ready) {
                 Waited::Pending => return Action::Yield,
                 Waited::Ready => {
                     let ctrl = LPT_CTRL_SELECT | LPT_CTRL_INIT_OFF;

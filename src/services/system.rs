@@ -11,7 +11,6 @@
 //! - Everything else (C2 mouse, 53 APM, 89, 83, E980, ...): `unsupported`.
 
 use crate::bda;
-use crate::bios::Bios;
 use crate::e820::E820Map;
 use crate::hal::Ctx;
 use crate::hal::clock::Clock;
@@ -158,14 +157,15 @@ pub enum Waited {
     Pending,
 }
 
-pub fn int15(regs: &mut Regs, ctx: &mut Ctx, bios: &mut Bios) -> Action {
+/// `e820`: the memory map POST built; `pending`: the blocking wait (86) in progress.
+pub fn int15(regs: &mut Regs, ctx: &mut Ctx, e820: &E820Map, pending: &mut PendingWait) -> Action {
     match regs.ah() {
         0x24 => a20(regs, ctx),
         0x4f => regs.set_cf(true),
-        0x86 => return wait(regs, ctx, bios),
+        0x86 => return wait(regs, ctx, pending),
         0x87 => block_move(regs, ctx),
         0x88 => {
-            let kb = ram_kb_above_1m(&bios.e820).min(INT1588_MAX_KB);
+            let kb = ram_kb_above_1m(e820).min(INT1588_MAX_KB);
             regs.set_ax(kb as u16);
             regs.set_cf(false);
         }
@@ -179,15 +179,15 @@ pub fn int15(regs: &mut Regs, ctx: &mut Ctx, bios: &mut Bios) -> Action {
             regs.es = ctx.mem.read_u16(bda::at(bda::EBDA_SEG));
             regs.set_cf(false);
         }
-        0xe8 if regs.al() == 0x20 => e820(regs, ctx, &bios.e820),
-        0xe8 if regs.al() == 0x01 => e801(regs, &bios.e820),
+        0xe8 if regs.al() == 0x20 => e820_entry(regs, ctx, e820),
+        0xe8 if regs.al() == 0x01 => e801(regs, e820),
         _ => super::unsupported(regs, TAG),
     }
     Action::Return
 }
 
 /// E820: one map entry per call, EBX the continuation index.
-fn e820(regs: &mut Regs, ctx: &mut Ctx, map: &E820Map) {
+fn e820_entry(regs: &mut Regs, ctx: &mut Ctx, map: &E820Map) {
     if regs.edx != SMAP || regs.ecx < E820_RECORD {
         warn!(
             TAG,
@@ -266,9 +266,9 @@ fn a20(regs: &mut Regs, ctx: &mut Ctx) {
 }
 
 /// 86: wait CX:DX microseconds.
-fn wait(regs: &mut Regs, ctx: &mut Ctx, bios: &mut Bios) -> Action {
+fn wait(regs: &mut Regs, ctx: &mut Ctx, pending: &mut PendingWait) -> Action {
     let us = (regs.cx() as u64) << u16::BITS | regs.dx() as u64;
-    let deadline = bios.wait.deadline(regs, ctx.clock, us);
+    let deadline = pending.deadline(regs, ctx.clock, us);
     let now = ctx.clock.micros();
     if deadline.saturating_sub(now) > TICK_US {
         return Action::Yield;
@@ -276,7 +276,7 @@ fn wait(regs: &mut Regs, ctx: &mut Ctx, bios: &mut Bios) -> Action {
     while ctx.clock.micros() < deadline {
         core::hint::spin_loop();
     }
-    bios.wait.finish();
+    pending.finish();
     regs.ok();
     Action::Return
 }

@@ -20,10 +20,11 @@ pub mod hvmloader;
 pub mod mptable;
 pub mod smbios;
 
-use crate::bios::Bios;
+use crate::e820::E820Map;
 use crate::hal::Ctx;
 use crate::hal::mem::{FarPtr, Memory};
 use crate::hw::fw_cfg::FwCfg;
+use crate::hw::pci::PciDevices;
 use crate::zone::Pool;
 
 /// Where the image keeps the fixed structures (linear addresses; the image fills this in
@@ -86,10 +87,12 @@ const BIOS32_CHECKSUM: u32 = 10;
 const PNP_HEADER_LEN: u32 = 0x21;
 const PNP_CHECKSUM: u32 = 8;
 
-/// The POST step: fixed headers, then (with QEMU's fw_cfg) ACPI, SMBIOS and the MP table.
+/// The POST step: fixed headers, then (with QEMU's fw_cfg) ACPI, SMBIOS and the MP table,
+/// recorded in `tables`; the areas they take are reserved in `e820`. `pci` gives the last
+/// bus (32-bit PCI BIOS) and the devices' interrupts (MP table).
 #[inline(never)]
-pub fn setup(ctx: &mut Ctx, bios: &mut Bios) {
-    let Some(layout) = bios.tables.layout else {
+pub fn setup(ctx: &mut Ctx, tables: &mut Tables, e820: &mut E820Map, pci: &PciDevices) {
+    let Some(layout) = tables.layout else {
         warn!("acpi", "no table layout from the image: no BIOS tables");
         return;
     };
@@ -100,14 +103,14 @@ pub fn setup(ctx: &mut Ctx, bios: &mut Bios) {
         BIOS32_CHECKSUM,
     );
     set_checksum(ctx.mem, layout.pnp_header, PNP_HEADER_LEN, PNP_CHECKSUM);
-    ctx.mem.write_u8(layout.pci_last_bus, bios.pci.last_bus);
+    ctx.mem.write_u8(layout.pci_last_bus, pci.last_bus);
     let mut fseg = Pool::new(layout.fseg_pool.0, layout.fseg_pool.1);
     let Some(fw) = FwCfg::probe(ctx.io) else {
         if let Ok(info) = crate::xen::hvm_info::find(ctx.mem) {
             let placed = hvmloader::copy(ctx.mem, &info, &mut fseg);
-            bios.tables.rsdp = placed.rsdp;
-            bios.tables.smbios_entry = placed.smbios_entry;
-            bios.tables.mp_floating = placed.mp_floating;
+            tables.rsdp = placed.rsdp;
+            tables.smbios_entry = placed.smbios_entry;
+            tables.mp_floating = placed.mp_floating;
         } else {
             info!(
                 "acpi",
@@ -116,11 +119,11 @@ pub fn setup(ctx: &mut Ctx, bios: &mut Bios) {
         }
         return;
     };
-    bios.tables.rsdp = acpi::load(&fw, ctx.mem, &mut bios.e820, &mut fseg);
-    bios.tables.smbios_entry = smbios::load(&fw, ctx.mem, &mut bios.e820, &mut fseg);
-    let cpus = mptable::setup(ctx, bios, &fw, &mut fseg);
-    bios.tables.mp_floating = cpus.floating;
-    bios.tables.cpus = cpus.count;
+    tables.rsdp = acpi::load(&fw, ctx.mem, e820, &mut fseg);
+    tables.smbios_entry = smbios::load(&fw, ctx.mem, e820, &mut fseg);
+    let cpus = mptable::setup(ctx, tables.rsdp, e820, pci, &fw, &mut fseg);
+    tables.mp_floating = cpus.floating;
+    tables.cpus = cpus.count;
     debug!("acpi", "FSEG zone: {} bytes used", fseg.used());
 }
 

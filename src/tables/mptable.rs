@@ -16,7 +16,6 @@
 //! The configuration table goes to the FSEG zone with the floating pointer (Windows XP
 //! wants both there, as SeaBIOS notes) when it fits, else to the high zone.
 
-use crate::bios::Bios;
 use crate::e820::{E820Map, Kind};
 use crate::hal::Ctx;
 use crate::hal::mem::Memory;
@@ -219,15 +218,22 @@ pub struct Cpus {
     pub floating: Option<u32>,
 }
 
-/// The POST step (after ACPI): count the CPUs, build the MP table for more than one.
+/// The POST step (after ACPI): count the CPUs (in the MADT under `rsdp`, else fw_cfg's
+/// count), build the MP table for more than one, in `fseg` and memory reserved in `e820`,
+/// with the interrupts of the devices in `pci`.
 #[inline(never)]
-pub fn setup(ctx: &mut Ctx, bios: &mut Bios, fw: &FwCfg, fseg: &mut Pool) -> Cpus {
+pub fn setup(
+    ctx: &mut Ctx,
+    rsdp: Option<u32>,
+    e820: &mut E820Map,
+    pci: &PciDevices,
+    fw: &FwCfg,
+    fseg: &mut Pool,
+) -> Cpus {
     let mut n = [0u8; 2];
     fw.read_item(KEY_NB_CPUS, &mut n);
     let fw_cpus = u16::from_le_bytes(n);
-    let madt = bios
-        .tables
-        .rsdp
+    let madt = rsdp
         .and_then(|r| super::acpi::find_table(ctx.mem, r, MADT_SIG))
         .map(|a| Madt::parse(ctx.mem, a));
     let Some(madt) = madt else {
@@ -261,7 +267,7 @@ pub fn setup(ctx: &mut Ctx, bios: &mut Bios, fw: &FwCfg, fseg: &mut Pool) -> Cpu
         lapic_version: (ctx.mem.read_u32(madt.lapic_addr + LAPIC_VERSION_REG) & VERSION_MASK) as u8,
         ioapic_version,
     };
-    let floating = build(ctx.mem, &mut bios.e820, fseg, &madt, &info, &bios.pci);
+    let floating = build(ctx.mem, e820, fseg, &madt, &info, pci);
     Cpus { count, floating }
 }
 

@@ -55,10 +55,10 @@
 use super::wait::{DEFAULT_TIMEOUT_US, Timeout, wait_for};
 use super::xenstore::{Xs, XsError, XsPath};
 use super::{Text, Xen};
-use crate::bios::Bios;
 use crate::block::{
-    BlockDevice, Capacity, DiskError, DriveInfo, DriveKind, Interface, IoError, PciAddr,
+    BlockDevice, Capacity, DiskError, DriveInfo, DriveKind, Drives, Interface, IoError, PciAddr,
 };
+use crate::e820::E820Map;
 use crate::hal::Ctx;
 use crate::hal::clock::Clock;
 use crate::hal::mem::{Memory, MemoryExt};
@@ -951,28 +951,32 @@ impl<A: Abi> XenDisk<A> {
     }
 }
 
-/// POST: connect every VBD under `device/vbd` (ring layout `x86_64-abi`) and register a
-/// drive for each; hide the emulated IDE twins of the PV disks that connected.
+/// POST: connect every VBD of `xen` under `device/vbd` (ring layout `x86_64-abi`) and
+/// register a drive for each in `drives`; hide the emulated IDE twins of the PV disks that
+/// connected. The bounce and ring pages are reserved in `e820`.
 #[inline(never)] // POST step: its locals live only while it runs (stack budget)
-pub fn probe(ctx: &mut Ctx, bios: &mut Bios) {
-    probe_with::<X86_64>(ctx, bios, &Config::DEFAULT);
+pub fn probe(ctx: &mut Ctx, xen: &'static Xen, e820: &mut E820Map, drives: &mut Drives) {
+    probe_with::<X86_64>(ctx, xen, e820, drives, &Config::DEFAULT);
 }
 
 /// [`probe`] in ring layout `A`, with timeouts `cfg`.
-pub fn probe_with<A: Abi>(ctx: &mut Ctx, bios: &mut Bios, cfg: &Config) {
-    let Some(xen) = bios.xen else {
-        return;
-    };
+pub fn probe_with<A: Abi>(
+    ctx: &mut Ctx,
+    xen: &'static Xen,
+    e820: &mut E820Map,
+    drives: &mut Drives,
+    cfg: &Config,
+) {
     let vdevs = xen.vbds.as_slice();
     if vdevs.is_empty() {
         return;
     }
     // The bounce pages and every ring page, before `ram_top` is known.
     let pages = BOUNCE_PAGES + vdevs.len() as u32;
-    let Some(bounce) = crate::zone::alloc_pages(&mut bios.e820, pages) else {
+    let Some(bounce) = crate::zone::alloc_pages(e820, pages) else {
         return;
     };
-    let ram_top = bios.e820.ram_end_from(crate::zone::HIGH_LOWEST) as u32;
+    let ram_top = e820.ram_end_from(crate::zone::HIGH_LOWEST) as u32;
     let Some(shared) = crate::arena::leak(Bounce {
         base: bounce,
         poisoned: Cell::new(false),
@@ -1022,13 +1026,13 @@ pub fn probe_with<A: Abi>(ctx: &mut Ctx, bios: &mut Bios, cfg: &Config) {
         let bytes = |i: &DriveInfo| i.sectors * u64::from(i.sector_size);
         let size = bytes(&disk.info);
         let position = twin_position(vdev).filter(|_| disk.info.kind == DriveKind::Disk);
-        let Some(id) = crate::arena::leak(disk).and_then(|d| bios.drives.add(d)) else {
+        let Some(id) = crate::arena::leak(disk).and_then(|d| drives.add(d)) else {
             continue;
         };
         // The emulated IDE twin: same position, same size.
         let twin = position
             .and_then(|(c, s)| {
-                bios.drives.iter().find(|(_, t)| {
+                drives.iter().find(|(_, t)| {
                     let i = t.dev.info();
                     matches!(i.interface, Interface::Ata { channel, slave, atapi: false, .. }
                         if channel == c && slave == s)
@@ -1037,10 +1041,10 @@ pub fn probe_with<A: Abi>(ctx: &mut Ctx, bios: &mut Bios, cfg: &Config) {
             })
             .map(|(t, _)| t);
         if let Some(t) = twin {
-            bios.drives.hide(t);
+            drives.hide(t);
             notes |= NOTE_TWIN;
         }
-        if let Some(d) = bios.drives.get(id) {
+        if let Some(d) = drives.get(id) {
             let i = d.dev.info();
             info!(
                 TAG,
