@@ -76,7 +76,7 @@ fn platform(ctx: &mut Ctx, bios: &mut Bios, handlers: &Handlers, xen_cpu: &mut d
     crate::hw::pit::init(ctx.io);
     crate::services::time::init(ctx);
     crate::platform::memmap::detect(ctx, &mut bios.e820);
-    crate::hw::pci::setup(ctx, &bios.e820, &mut bios.pci);
+    crate::platform::pci::setup(ctx, &bios.e820, &mut bios.pci);
     let platform = crate::xen::PlatformDevice::find(&bios.pci);
     bios.xen = crate::xen::init(ctx, &mut bios.e820, platform, xen_cpu);
     // ACPI, SMBIOS, MP table, BIOS32/$PnP headers (after PCI: QEMU builds its ACPI

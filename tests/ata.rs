@@ -10,7 +10,7 @@ use xenbios::e820::{E820Map, Kind};
 use xenbios::hal::clock::Clock;
 use xenbios::hal::mem::Memory;
 use xenbios::hw::ata::{self, PRIMARY, Ports, SECONDARY};
-use xenbios::hw::pci::{self, PciDevices};
+use xenbios::hw::pci::PciDevices;
 use xenbios::sim::ata::{ERR_ABRT, ERR_IDNF, ERR_UNC, Faults, ST_DF};
 use xenbios::sim::{
     self, FakeDisk, Machine, SimAtaChannel, SimAtaDevice, SimBar, SimFunction, SimPci,
@@ -81,7 +81,7 @@ fn pci_post(m: &mut Machine, prog_if: u8) -> PciDevices {
     e820.add(0, 0x9fc00, Kind::Ram);
     e820.add(0x100000, 0x800_0000, Kind::Ram);
     let mut devs = PciDevices::new();
-    pci::setup(&mut m.ctx(), &e820, &mut devs);
+    xenbios::platform::pci::setup(&mut m.ctx(), &e820, &mut devs);
     devs
 }
 

@@ -623,7 +623,7 @@ fn without_a_pnp_bios_es_di_is_null() {
 #[test]
 fn the_first_vga_function_is_the_primary_display_and_its_bridges_forward_vga() {
     use xenbios::e820::{E820Map, Kind};
-    use xenbios::hw::pci::{self, PciDevices};
+    use xenbios::hw::pci::PciDevices;
     use xenbios::sim::{Machine, SimBar};
     let mut m = Machine::default();
     let mut sim_pci = SimPci::new();
@@ -655,7 +655,7 @@ fn the_first_vga_function_is_the_primary_display_and_its_bridges_forward_vga() {
     e820.add(0, 0x9fc00, Kind::Ram);
     e820.add(0x100000, 0x2000_0000, Kind::Ram);
     let mut devs = PciDevices::new();
-    pci::setup(&mut m.ctx(), &e820, &mut devs);
+    xenbios::platform::pci::setup(&mut m.ctx(), &e820, &mut devs);
 
     let roms = oprom::pci_roms(&m.ports, &devs);
     assert_eq!(roms.vga().map(|r| r.bdf), Some(Bdf::new(1, 0, 0)));

@@ -4,7 +4,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Mutex;
 use xenbios::e820::{E820Map, Kind};
-use xenbios::hw::pci::{self, Bdf, PciDevices};
+use xenbios::hw::pci::{Bdf, PciDevices};
 use xenbios::sim::{self, Machine, SimBar, SimElcr, SimFunction, SimFwCfg, SimPci};
 
 static LOG: Mutex<()> = Mutex::new(());
@@ -62,7 +62,7 @@ fn run(pci: SimPci, qemu: bool, ram: u64, elcr: u16) -> Run {
     }
     let mut devs = PciDevices::new();
     sim::capture_log();
-    pci::setup(&mut m.ctx(), &e820_with_low_ram(ram), &mut devs);
+    xenbios::platform::pci::setup(&mut m.ctx(), &e820_with_low_ram(ram), &mut devs);
     let log = sim::take_log();
     Run {
         pci,

@@ -66,7 +66,7 @@ fn bus() -> Bus {
     let mut bios = Bios::new();
     let mut e = E820Map::new();
     e.add(0x10_0000, 0x800_0000, Kind::Ram);
-    xenbios::hw::pci::setup(&mut m.ctx(), &e, &mut bios.pci);
+    xenbios::platform::pci::setup(&mut m.ctx(), &e, &mut bios.pci);
     bios.tables.layout = Some(Layout {
         fseg_pool: (0xf_6000, 0xf_6400),
         bios32_header: 0xf_5fe0,

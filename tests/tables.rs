@@ -658,7 +658,7 @@ fn pci_devices() -> xenbios::hw::pci::PciDevices {
     let mut devs = xenbios::hw::pci::PciDevices::new();
     let mut e = E820Map::new();
     e.add(0x10_0000, 0x800_0000, Kind::Ram);
-    xenbios::hw::pci::setup(&mut m.ctx(), &e, &mut devs);
+    xenbios::platform::pci::setup(&mut m.ctx(), &e, &mut devs);
     devs
 }
 

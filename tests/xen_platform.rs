@@ -354,7 +354,7 @@ fn the_platform_device_comes_from_pci_post() {
     let mut e820 = E820Map::new();
     e820.add(0x10_0000, 0x800_0000, Kind::Ram);
     let mut devs = PciDevices::new();
-    pci::setup(&mut m.ctx(), &e820, &mut devs);
+    xenbios::platform::pci::setup(&mut m.ctx(), &e820, &mut devs);
     let d = PlatformDevice::find(&devs).expect("platform device");
     assert_eq!(d.bdf, pci::Bdf::new(0, 3, 0));
     assert_eq!(d.mmio_size, u64::from(16 * MIB));

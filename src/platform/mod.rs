@@ -2,3 +2,4 @@
 //! (the memory map), on top of the drivers.
 
 pub mod memmap;
+pub mod pci;
