@@ -9,12 +9,11 @@
 //! When every device failed, the reasons are printed and the firmware retries after a
 //! pause or at a key press.
 
-use crate::bios::Bios;
 use crate::block::{DiskError, DriveId, DriveKind, Drives, Interface};
 use crate::hal::Ctx;
 use crate::hal::clock::Deadline;
 use crate::hal::cpu::{Call16, call_kind};
-use crate::hal::mem::{Memory, linear};
+use crate::hal::mem::{FarPtr, Memory, linear};
 use crate::hal::regs::{Flags, Regs};
 use core::fmt::Write;
 
@@ -24,7 +23,8 @@ const SIGNATURE_OFFSET: u32 = 510;
 const SIGNATURE: u16 = 0xaa55;
 /// How long "no bootable device" waits before trying again.
 const RETRY_SECONDS: u64 = 60;
-use crate::oprom::{Bev, MAX_ROM_ENTRIES};
+/// Boot entry vectors kept from option ROMs.
+pub const MAX_ROM_ENTRIES: usize = 8;
 
 pub const MAX_ENTRIES: usize = crate::block::MAX_DRIVES + MAX_ROM_ENTRIES;
 /// A BEV is entered with AX = AA55h and DL = 0 (what boot ROMs are used to from SeaBIOS
@@ -38,6 +38,15 @@ pub enum BootEntry {
     Disk(DriveId),
     /// A PnP option ROM's boot entry vector.
     Bev(Bev),
+}
+
+/// A PnP option ROM's boot entry vector `seg:offset`; `name` is the offset of its product
+/// name in segment `seg` (0: none).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bev {
+    pub seg: u16,
+    pub offset: u16,
+    pub name: u16,
 }
 
 /// Why a device did not boot.
@@ -120,6 +129,11 @@ impl BootState {
         self.next = 0;
     }
 
+    /// Every device failed and int18/int19 wait for a key or the retry time.
+    pub fn waiting_for_retry(&self) -> bool {
+        self.retry_at.is_some()
+    }
+
     /// Add an entry at the end of the order (boot ROMs come after the disks).
     pub fn push(&mut self, e: BootEntry) {
         if let Some(slot) = self.order.iter_mut().find(|s| s.is_none()) {
@@ -138,10 +152,10 @@ impl BootState {
 }
 
 /// A boot entry as the user sees it: the drive's description or the ROM's product name.
-pub fn describe(mem: &dyn Memory, bios: &Bios, e: BootEntry, out: &mut dyn Write) {
+pub fn describe(mem: &dyn Memory, drives: &Drives, e: BootEntry, out: &mut dyn Write) {
     match e {
         BootEntry::Disk(id) => {
-            if let Some(d) = bios.drives.get(id) {
+            if let Some(d) = drives.get(id) {
                 let _ = d.dev.describe(out);
             }
         }
@@ -171,9 +185,9 @@ pub fn describe(mem: &dyn Memory, bios: &Bios, e: BootEntry, out: &mut dyn Write
 }
 
 /// `describe` into a line buffer.
-pub fn name_of(mem: &dyn Memory, bios: &Bios, e: BootEntry) -> crate::fmt::Buf<80> {
+pub fn name_of(mem: &dyn Memory, drives: &Drives, e: BootEntry) -> crate::fmt::Buf<80> {
     let mut name = crate::fmt::Buf::<80>::new();
-    describe(mem, bios, e, &mut name);
+    describe(mem, drives, e, &mut name);
     name
 }
 
@@ -223,74 +237,115 @@ fn path_matches(iface: &Interface, line: &str) -> bool {
     write_qemu_path(iface, &mut cmp).is_ok() && cmp.ok && cmp.rest.is_empty()
 }
 
-/// POST: decide the boot order from the drives found and QEMU's `bootorder` file.
+/// POST: decide the boot order from the drives found and QEMU's `bootorder` file; the
+/// option ROMs' boot entry vectors `bevs` come after the drives.
 #[inline(never)] // POST step: its locals live only while it runs (stack budget)
-pub fn setup(ctx: &mut Ctx, bios: &mut Bios, bootorder: Option<&str>) {
-    bios.boot.set_order(&bios.drives, bootorder);
-    for e in bios.roms.boot_entries() {
-        bios.boot.push(BootEntry::Bev(e));
+pub fn setup(
+    ctx: &mut Ctx,
+    boot: &mut BootState,
+    drives: &Drives,
+    bevs: impl Iterator<Item = Bev>,
+    bootorder: Option<&str>,
+) {
+    boot.set_order(drives, bootorder);
+    for e in bevs {
+        boot.push(BootEntry::Bev(e));
     }
-    for (i, e) in bios.boot.order().enumerate() {
-        info!("boot", "{}: {}", i + 1, name_of(ctx.mem, bios, e).as_str());
+    for (i, e) in boot.order().enumerate() {
+        info!(
+            "boot",
+            "{}: {}",
+            i + 1,
+            name_of(ctx.mem, drives, e).as_str()
+        );
     }
 }
 
+// int19 and the rest take the boot order and its progress (`boot`), the drives (the boot
+// disk becomes 0x80) and the `$PnP` header a boot sector gets in ES:DI (`pnp`).
+
 /// int19: boot from the first device that has a boot sector.
-pub fn int19(ctx: &mut Ctx, bios: &mut Bios) -> Option<Call16> {
-    bios.boot.next = 0;
-    bios.boot.failures = [None; MAX_ENTRIES];
-    bios.boot.retry_at = None;
-    boot_next(ctx, bios)
+pub fn int19(
+    ctx: &mut Ctx,
+    boot: &mut BootState,
+    drives: &mut Drives,
+    pnp: Option<FarPtr>,
+) -> Option<Call16> {
+    boot.next = 0;
+    boot.failures = [None; MAX_ENTRIES];
+    boot.retry_at = None;
+    boot_next(ctx, boot, drives, pnp)
 }
 
 /// int18: the device we booted had nothing to run; try the next one.
-pub fn int18(ctx: &mut Ctx, bios: &mut Bios) -> Option<Call16> {
+pub fn int18(
+    ctx: &mut Ctx,
+    boot: &mut BootState,
+    drives: &mut Drives,
+    pnp: Option<FarPtr>,
+) -> Option<Call16> {
     info!("boot", "int18: boot failed, trying the next device");
-    boot_next(ctx, bios)
+    boot_next(ctx, boot, drives, pnp)
 }
 
 /// What a caller of int18/int19 gets back when nothing booted: keep waiting (the
 /// trampoline lets interrupts run and calls again) until a key or the retry deadline.
-pub fn wait_for_retry(ctx: &mut Ctx, bios: &mut Bios) -> Option<Call16> {
-    let deadline = bios.boot.retry_at?;
+pub fn wait_for_retry(
+    ctx: &mut Ctx,
+    boot: &mut BootState,
+    drives: &mut Drives,
+    pnp: Option<FarPtr>,
+) -> Option<Call16> {
+    let deadline = boot.retry_at?;
     let key = crate::services::keyboard::take_key(ctx);
     if key.is_none() && !deadline.expired(ctx.clock) {
         return None;
     }
-    int19(ctx, bios)
+    int19(ctx, boot, drives, pnp)
 }
 
-pub fn waiting_for_retry(bios: &Bios) -> bool {
-    bios.boot.retry_at.is_some()
-}
-
-fn boot_next(ctx: &mut Ctx, bios: &mut Bios) -> Option<Call16> {
-    while let Some(entry) = bios.boot.order.get(bios.boot.next).copied().flatten() {
-        let i = bios.boot.next;
-        bios.boot.next += 1;
-        match try_boot(ctx, bios, entry) {
+fn boot_next(
+    ctx: &mut Ctx,
+    boot: &mut BootState,
+    drives: &mut Drives,
+    pnp: Option<FarPtr>,
+) -> Option<Call16> {
+    while let Some(entry) = boot.order.get(boot.next).copied().flatten() {
+        let i = boot.next;
+        boot.next += 1;
+        match try_boot(ctx, drives, pnp, entry) {
             Ok(call) => return Some(call),
-            Err(f) => bios.boot.failures[i] = Some(f),
+            Err(f) => boot.failures[i] = Some(f),
         }
     }
-    report_failure(ctx, bios);
-    bios.boot.retry_at = Some(Deadline::after_ms(ctx.clock, RETRY_SECONDS * 1000));
+    report_failure(ctx, boot, drives);
+    boot.retry_at = Some(Deadline::after_ms(ctx.clock, RETRY_SECONDS * 1000));
     None
 }
 
 /// A boot ROM's BEV came back (the image calls this after the returning call16): note
 /// the failure and go on with the next entry.
-pub fn returned(ctx: &mut Ctx, bios: &mut Bios) -> Option<Call16> {
-    let i = bios.boot.next.saturating_sub(1);
-    if let Some(slot) = bios.boot.failures.get_mut(i) {
+pub fn returned(
+    ctx: &mut Ctx,
+    boot: &mut BootState,
+    drives: &mut Drives,
+    pnp: Option<FarPtr>,
+) -> Option<Call16> {
+    let i = boot.next.saturating_sub(1);
+    if let Some(slot) = boot.failures.get_mut(i) {
         *slot = Some(Failure::Returned);
     }
     info!("boot", "the boot ROM returned: trying the next device");
-    boot_next(ctx, bios)
+    boot_next(ctx, boot, drives, pnp)
 }
 
-fn try_boot(ctx: &mut Ctx, bios: &mut Bios, entry: BootEntry) -> Result<Call16, Failure> {
-    let name = name_of(ctx.mem, bios, entry);
+fn try_boot(
+    ctx: &mut Ctx,
+    drives: &mut Drives,
+    pnp: Option<FarPtr>,
+    entry: BootEntry,
+) -> Result<Call16, Failure> {
+    let name = name_of(ctx.mem, drives, entry);
     let _ = writeln!(
         ctx.console as &mut dyn crate::hal::Console,
         "Booting from {}...",
@@ -304,7 +359,7 @@ fn try_boot(ctx: &mut Ctx, bios: &mut Bios, entry: BootEntry) -> Result<Call16, 
             return Ok(bev_call(seg, offset));
         }
     };
-    let d = bios.drives.get_mut(id).ok_or(Failure::Gone)?;
+    let d = drives.get_mut(id).ok_or(Failure::Gone)?;
     let addr = linear(0, BOOT_ADDR);
     let sector_size = d.dev.info().sector_size;
     if sector_size != crate::block::SECTOR_SIZE {
@@ -329,23 +384,21 @@ fn try_boot(ctx: &mut Ctx, bios: &mut Bios, entry: BootEntry) -> Result<Call16, 
         return Err(Failure::NoSignature);
     }
     // The boot disk is drive 0x80: loaders assume it.
-    bios.drives.number_disks(&[id]);
-    let dl = bios.drives.bios_number(id).ok_or(Failure::Gone)?;
-    ctx.mem.write_u8(
-        crate::bda::at(crate::bda::DISK_COUNT),
-        bios.drives.disk_count(),
-    );
+    drives.number_disks(&[id]);
+    let dl = drives.bios_number(id).ok_or(Failure::Gone)?;
+    ctx.mem
+        .write_u8(crate::bda::at(crate::bda::DISK_COUNT), drives.disk_count());
     info!(
         "boot",
         "booting {} as drive {dl:#04x} at 0000:{BOOT_ADDR:04x}",
         name.as_str()
     );
-    Ok(boot_call(dl, bios.tables.pnp()))
+    Ok(boot_call(dl, pnp))
 }
 
 /// The jump to a boot sector: CS:IP = 0000:7C00, DL = drive, ES:DI = the `$PnP`
 /// installation check header (PnP BIOS 1.0a, 4.5), stack just below it, interrupts on.
-pub fn boot_call(dl: u8, pnp: Option<crate::hal::mem::FarPtr>) -> Call16 {
+pub fn boot_call(dl: u8, pnp: Option<FarPtr>) -> Call16 {
     let mut regs = Regs {
         flags: Flags::IF.bits(),
         ..Default::default()
@@ -374,15 +427,15 @@ pub fn bev_call(seg: u16, offset: u16) -> Call16 {
     Call16::far_call(seg, offset, regs)
 }
 
-fn report_failure(ctx: &mut Ctx, bios: &Bios) {
+fn report_failure(ctx: &mut Ctx, boot: &BootState, drives: &Drives) {
     let con = ctx.console as &mut dyn crate::hal::Console;
     let _ = writeln!(con, "No bootable device.");
-    if bios.boot.order().next().is_none() {
+    if boot.order().next().is_none() {
         let _ = writeln!(con, "  no drives were found");
         warn!("boot", "no bootable device: no drives were found");
     }
-    for (entry, failure) in bios.boot.order().zip(bios.boot.failures.iter()) {
-        let name = name_of(ctx.mem, bios, entry);
+    for (entry, failure) in boot.order().zip(boot.failures.iter()) {
+        let name = name_of(ctx.mem, drives, entry);
         let con = ctx.console as &mut dyn crate::hal::Console;
         let why = match failure {
             Some(Failure::Read(e)) => ReasonText::Read(e.code()),
@@ -411,263 +464,5 @@ impl core::fmt::Display for ReasonText {
             ReasonText::Read(code) => write!(f, "read error (int13 status {code:#04x})"),
             ReasonText::Text(t) => f.write_str(t),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::block::{BlockDevice, DriveInfo, IoError, PciAddr};
-    use crate::hal::mem::Memory;
-    use crate::sim::Machine;
-
-    struct Disk {
-        info: DriveInfo,
-        sector0: [u8; 512],
-        fail: Option<DiskError>,
-        name: &'static str,
-    }
-
-    impl BlockDevice for Disk {
-        fn info(&self) -> &DriveInfo {
-            &self.info
-        }
-        fn describe(&self, out: &mut dyn Write) -> core::fmt::Result {
-            out.write_str(self.name)
-        }
-        fn read(&mut self, ctx: &mut Ctx, lba: u64, count: u32, buf: u32) -> Result<(), IoError> {
-            assert_eq!((lba, count), (0, 1));
-            if let Some(e) = self.fail {
-                return Err(e.into());
-            }
-            ctx.mem.write(buf, &self.sector0);
-            Ok(())
-        }
-        fn write(&mut self, _: &mut Ctx, _: u64, _: u32, _: u32) -> Result<(), IoError> {
-            unreachable!()
-        }
-    }
-
-    fn ata(
-        channel: u8,
-        slave: bool,
-        bootable: bool,
-        fail: Option<DiskError>,
-        name: &'static str,
-    ) -> &'static mut Disk {
-        let mut sector0 = [0u8; 512];
-        if bootable {
-            sector0[510] = 0x55;
-            sector0[511] = 0xaa;
-        }
-        let info = DriveInfo {
-            kind: DriveKind::Disk,
-            sectors: 2048,
-            sector_size: 512,
-            read_only: false,
-            removable: false,
-            chs: None,
-            interface: Interface::Ata {
-                pci: Some(PciAddr {
-                    bus: 0,
-                    dev: 1,
-                    func: 1,
-                }),
-                channel,
-                slave,
-                atapi: false,
-                io_base: 0x1f0,
-            },
-        };
-        Box::leak(Box::new(Disk {
-            info,
-            sector0,
-            fail,
-            name,
-        }))
-    }
-
-    fn drives(disks: Vec<&'static mut Disk>) -> Drives {
-        let mut d = Drives::new();
-        for disk in disks {
-            d.add(disk).unwrap();
-        }
-        d
-    }
-
-    fn disk_index(e: BootEntry) -> u8 {
-        match e {
-            BootEntry::Disk(id) => id.0,
-            other => panic!("not a disk: {other:?}"),
-        }
-    }
-
-    #[test]
-    fn bootorder_file_comes_first_then_registry_order() {
-        let d = drives(vec![
-            ata(0, false, true, None, "a"),
-            ata(0, true, true, None, "b"),
-            ata(1, false, true, None, "c"),
-        ]);
-        let mut s = BootState::new();
-        s.set_order(
-            &d,
-            Some("/pci@i0cf8/ide@1,1/drive@1/disk@0\n/pci@i0cf8/ide@1,1/drive@0/disk@1\nHALT\n"),
-        );
-        let ids: Vec<_> = s.order().map(disk_index).collect();
-        assert_eq!(ids, vec![2, 1, 0]);
-        s.set_order(&d, None);
-        let ids: Vec<_> = s.order().map(disk_index).collect();
-        assert_eq!(ids, vec![0, 1, 2]);
-    }
-
-    #[test]
-    fn int19_skips_unbootable_disks_and_makes_the_boot_disk_0x80() {
-        let mut m = Machine::default();
-        let mut bios = Bios::new();
-        bios.drives = drives(vec![
-            ata(0, false, false, None, "blank"),
-            ata(0, true, true, Some(DiskError::Timeout), "broken"),
-            ata(1, false, true, None, "good"),
-        ]);
-        setup(&mut m.ctx(), &mut bios, None);
-        let call = int19(&mut m.ctx(), &mut bios).expect("a device boots");
-        assert_eq!(
-            (call.regs.cs, call.regs.ip, call.regs.dl()),
-            (0, 0x7c00, 0x80)
-        );
-        assert_eq!((call.ss, call.sp), (0, 0x7c00));
-        assert!(call.kind & call_kind::NORETURN != 0);
-        assert!(Flags::from_bits_retain(call.regs.flags).contains(Flags::IF));
-        assert_eq!(bios.drives.bios_number(DriveId(2)), Some(0x80));
-        assert_eq!(bios.drives.bios_number(DriveId(0)), Some(0x81));
-        assert_eq!(m.mem.read_u16(0x7dfe), 0xaa55);
-        assert_eq!(m.mem.read_u8(0x475), 3);
-        let out = m.console.text();
-        assert!(out.contains("Booting from blank..."), "{out}");
-        assert!(out.contains("Booting from good..."), "{out}");
-
-        // The boot sector found nothing and called int18: nothing is left to try.
-        assert!(int18(&mut m.ctx(), &mut bios).is_none());
-        let out = m.console.text();
-        assert!(out.contains("No bootable device."), "{out}");
-        assert!(
-            out.contains("blank: no boot signature in sector 0"),
-            "{out}"
-        );
-        assert!(
-            out.contains("broken: read error (int13 status 0x80)"),
-            "{out}"
-        );
-        assert!(waiting_for_retry(&bios));
-    }
-
-    #[test]
-    fn promote_moves_one_entry_to_the_front_and_keeps_the_rest_in_order() {
-        let d = drives(vec![
-            ata(0, false, true, None, "a"),
-            ata(0, true, true, None, "b"),
-            ata(1, false, true, None, "c"),
-        ]);
-        let mut s = BootState::new();
-        s.set_order(&d, None);
-        let rom = BootEntry::Bev(Bev {
-            seg: 0xc800,
-            offset: 0x385,
-            name: 0,
-        });
-        s.push(rom);
-        s.promote(2);
-        let order: Vec<_> = s.order().collect();
-        assert_eq!(
-            order,
-            vec![
-                BootEntry::Disk(DriveId(2)),
-                BootEntry::Disk(DriveId(0)),
-                BootEntry::Disk(DriveId(1)),
-                rom
-            ]
-        );
-        s.promote(9);
-        assert_eq!(s.order().count(), 4, "out of range: unchanged");
-    }
-
-    #[test]
-    fn a_boot_rom_is_called_and_when_it_returns_the_next_device_boots() {
-        let mut m = Machine::default();
-        let mut bios = Bios::new();
-        bios.drives = drives(vec![ata(0, false, true, None, "disk")]);
-        m.mem.write(linear(0xc800, 0x100), b"iPXE (PCI 00:03.0)\0");
-        setup(&mut m.ctx(), &mut bios, None);
-        let rom = BootEntry::Bev(Bev {
-            seg: 0xc800,
-            offset: 0x385,
-            name: 0x100,
-        });
-        bios.boot.push(rom);
-        bios.boot.promote(1);
-        let call = int19(&mut m.ctx(), &mut bios).expect("the ROM is called");
-        assert_eq!((call.regs.cs, call.regs.ip), (0xc800, 0x385));
-        assert_eq!(
-            call.kind, 0,
-            "a BEV may return: no NORETURN, firmware stack"
-        );
-        assert_eq!(call.regs.ax(), 0xaa55);
-        assert!(Flags::from_bits_retain(call.regs.flags).contains(Flags::IF));
-        assert!(
-            m.console
-                .text()
-                .contains("Booting from iPXE (PCI 00:03.0)...")
-        );
-        // The BEV came back: the disk is next.
-        let call = returned(&mut m.ctx(), &mut bios).expect("the disk boots");
-        assert_eq!(
-            (call.regs.cs, call.regs.ip, call.regs.dl()),
-            (0, 0x7c00, 0x80)
-        );
-        // And if that one fails too, the report says what the ROM did.
-        assert!(int18(&mut m.ctx(), &mut bios).is_none());
-        let out = m.console.text();
-        assert!(
-            out.contains("  iPXE (PCI 00:03.0): the boot ROM found nothing to boot"),
-            "{out}"
-        );
-    }
-
-    #[test]
-    fn a_boot_rom_without_a_product_name_is_named_by_its_vector() {
-        let m = Machine::default();
-        let bios = Bios::new();
-        let e = BootEntry::Bev(Bev {
-            seg: 0xd000,
-            offset: 0x44,
-            name: 0,
-        });
-        assert_eq!(name_of(&m.mem, &bios, e).as_str(), "boot ROM at d000:0044");
-    }
-
-    #[test]
-    fn boot_sectors_get_the_pnp_header_in_es_di() {
-        let pnp = crate::hal::mem::FarPtr::new(0xf000, 0x5fb0);
-        let call = boot_call(0x80, Some(pnp));
-        assert_eq!(
-            (call.regs.es, call.regs.di(), call.regs.dl()),
-            (0xf000, 0x5fb0, 0x80)
-        );
-        let call = boot_call(0x81, None);
-        assert_eq!((call.regs.es, call.regs.di()), (0, 0));
-    }
-
-    #[test]
-    fn no_drives_says_so() {
-        let mut m = Machine::default();
-        let mut bios = Bios::new();
-        setup(&mut m.ctx(), &mut bios, None);
-        assert!(int19(&mut m.ctx(), &mut bios).is_none());
-        assert!(
-            m.console
-                .text()
-                .contains("No bootable device.\n  no drives were found\n")
-        );
     }
 }

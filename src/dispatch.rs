@@ -66,12 +66,13 @@ pub fn dispatch(regs: &mut Regs, ctx: &mut Ctx, bios: &mut Bios) -> Next {
             services::pcibios::int1a(regs, ctx, &bios.pci, entry32)
         }
         v @ (0x18 | 0x19) => {
-            let jump = if crate::boot::waiting_for_retry(bios) {
-                crate::boot::wait_for_retry(ctx, bios)
+            let (boot, drives, pnp) = (&mut bios.boot, &mut bios.drives, bios.tables.pnp());
+            let jump = if boot.waiting_for_retry() {
+                crate::boot::wait_for_retry(ctx, boot, drives, pnp)
             } else if v == 0x19 {
-                crate::boot::int19(ctx, bios)
+                crate::boot::int19(ctx, boot, drives, pnp)
             } else {
-                crate::boot::int18(ctx, bios)
+                crate::boot::int18(ctx, boot, drives, pnp)
             };
             return match jump {
                 Some(call) => Next::Boot(call),

@@ -193,7 +193,12 @@ extern "C" fn xenbios_interrupt(frame: *mut Regs) -> Action {
             // may call us. A boot sector (NORETURN) never comes back; a boot ROM's BEV
             // does when it found nothing to boot.
             RealCpu.call16(&mut call);
-            match crate::boot::returned(&mut ctx, &mut BIOS.lock()) {
+            let returned = {
+                let mut b = BIOS.lock();
+                let b = &mut *b;
+                crate::boot::returned(&mut ctx, &mut b.boot, &mut b.drives, b.tables.pnp())
+            };
+            match returned {
                 Some(next) => call = next,
                 // Nothing left: the int18/19 frame waits for a key or the retry time.
                 None => return Action::Yield,

@@ -161,7 +161,7 @@ fn prompt(ctx: &mut Ctx, wait_ms: u32) -> bool {
 
 /// "K. name" of the entry at `i`: its pick key and what it is.
 fn entry_line(ctx: &Ctx, bios: &Bios, i: usize, e: crate::boot::BootEntry) -> crate::fmt::Buf<80> {
-    let name = crate::boot::name_of(ctx.mem, bios, e);
+    let name = crate::boot::name_of(ctx.mem, &bios.drives, e);
     let name = name.as_str();
     let mut line = crate::fmt::Buf::<80>::new();
     let _ = line.write_char(PICK_KEYS[i] as char);

@@ -45,6 +45,7 @@
 //!   which lock it (int10, int16, int1A and the IRQs need no state; see post.rs and
 //!   dispatch.rs).
 
+use crate::boot::{Bev, MAX_ROM_ENTRIES};
 use crate::hal::Ctx;
 use crate::hal::cpu::{Call16, call_kind};
 use crate::hal::mem::{FarPtr, Memory};
@@ -454,18 +455,6 @@ pub fn pci_roms(io: &dyn crate::hal::PortIo, devs: &PciDevices) -> PciRoms {
         }
     }
     out
-}
-
-/// Boot entry vectors kept from option ROMs.
-pub const MAX_ROM_ENTRIES: usize = 8;
-
-/// A PnP option ROM's boot entry vector `seg:offset`; `name` is the offset of its product
-/// name in segment `seg` (0: none).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Bev {
-    pub seg: u16,
-    pub offset: u16,
-    pub name: u16,
 }
 
 /// Boot entry vectors of the ROMs POST ran, in the order they ran.

@@ -49,8 +49,9 @@ pub fn run(ctx: &mut Ctx, bios: &BiosCell, handlers: &Handlers, xen_cpu: &mut dy
     // Held: the boot order, disks first, then the ROMs' boot entry vectors.
     {
         let mut b = bios.lock();
+        let b = &mut *b;
         b.roms = roms;
-        crate::boot::setup(ctx, &mut b, None);
+        crate::boot::setup(ctx, &mut b.boot, &b.drives, b.roms.boot_entries(), None);
     }
     // Released: the boot menu waits for keys with interrupts on.
     crate::menu::run(ctx, bios);

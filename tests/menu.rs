@@ -5,11 +5,10 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 use xenbios::bios::{Bios, BiosCell};
-use xenbios::boot::{self, BootEntry};
+use xenbios::boot::{self, Bev, BootEntry};
 use xenbios::hal::Ctx;
 use xenbios::hal::mem::Memory;
 use xenbios::menu::{self, Picker, Step};
-use xenbios::oprom::Bev;
 use xenbios::services::keyboard::process_scancode;
 use xenbios::sim::{
     FakeDisk, REAL_MODE_MEMORY, ScriptedCpu, SharedSimMemory, SimClock, SimConsole, SimCpu,
@@ -98,7 +97,13 @@ impl Rig {
             cpu: &mut self.cpu,
             console: &mut self.console,
         };
-        boot::setup(&mut ctx, bios, None);
+        boot::setup(
+            &mut ctx,
+            &mut bios.boot,
+            &bios.drives,
+            bios.roms.boot_entries(),
+            None,
+        );
         bios.boot.push(BootEntry::Bev(Bev {
             seg: BEV_SEG,
             offset: 0x0385,
@@ -158,7 +163,9 @@ impl Rig {
             cpu: &mut self.cpu,
             console: &mut self.console,
         };
-        let call = boot::int19(&mut ctx, &mut b).expect("boots");
+        let b = &mut *b;
+        let call =
+            boot::int19(&mut ctx, &mut b.boot, &mut b.drives, b.tables.pnp()).expect("boots");
         let read_from = self
             .disks
             .iter()

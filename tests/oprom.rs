@@ -5,12 +5,13 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Mutex;
+use xenbios::boot::Bev;
 use xenbios::hal::Ctx;
 use xenbios::hal::cpu::{Call16, call_kind};
 use xenbios::hal::mem::{FarPtr, Memory};
 use xenbios::hal::regs::Flags;
 use xenbios::hw::pci::Bdf;
-use xenbios::oprom::{self, Bev, PciRom, PciRoms, RomArea, Skip};
+use xenbios::oprom::{self, PciRom, PciRoms, RomArea, Skip};
 use xenbios::sim::{
     self, REAL_MODE_MEMORY, ScriptedCpu, SharedSimMemory, SimClock, SimConsole, SimFunction,
     SimFwCfg, SimMemory, SimPci, SimPorts,

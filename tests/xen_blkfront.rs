@@ -749,10 +749,19 @@ fn a_cdrom_vbd_is_a_cd_drive_that_does_not_get_in_the_way_of_booting() {
     }
     assert_eq!(r.bytes(BUF, 4096), pattern(40, 8));
     // Boot: the disk, as 0x80.
-    boot::setup(&mut r.m.ctx(), &mut r.bios, None);
+    let b = &mut *r.bios;
+    boot::setup(
+        &mut r.m.ctx(),
+        &mut b.boot,
+        &b.drives,
+        b.roms.boot_entries(),
+        None,
+    );
     let order: Vec<_> = r.bios.boot.order().collect();
     assert_eq!(order, [BootEntry::Disk(DriveId(0))]);
-    let call = boot::int19(&mut r.m.ctx(), &mut r.bios).expect("boots");
+    let b = &mut *r.bios;
+    let call =
+        boot::int19(&mut r.m.ctx(), &mut b.boot, &mut b.drives, b.tables.pnp()).expect("boots");
     assert_eq!(call.regs.dl(), 0x80);
 }
 
@@ -968,13 +977,22 @@ fn pv_disks_boot_first_in_vdev_order() {
         },
     );
     sim::take_log();
-    boot::setup(&mut r.m.ctx(), &mut r.bios, None);
+    let b = &mut *r.bios;
+    boot::setup(
+        &mut r.m.ctx(),
+        &mut b.boot,
+        &b.drives,
+        b.roms.boot_entries(),
+        None,
+    );
     let log = sim::take_log();
     assert!(
         log.contains("[boot] 1: Xen PV disk xvda, 1 MiB\n[boot] 2: Xen PV disk xvdb, 1 MiB\n[boot] 3: fake disk, 50 KiB\n"),
         "{log}"
     );
-    let call = boot::int19(&mut r.m.ctx(), &mut r.bios).expect("boots");
+    let b = &mut *r.bios;
+    let call =
+        boot::int19(&mut r.m.ctx(), &mut b.boot, &mut b.drives, b.tables.pnp()).expect("boots");
     assert_eq!(call.regs.dl(), 0x80);
     assert_eq!(r.bios.drives.bios_number(DriveId(1)), Some(0x80));
     assert_eq!(r.bytes(0x7c00, 512)[..8], 0u64.to_le_bytes());
