@@ -1,6 +1,6 @@
 //! The block layer, once for every driver.
 //!
-//! Drivers (ATA today, Xen blkfront next) implement [`BlockDevice`] and register with
+//! Drivers (`hw::ata`, `xen::blkfront`) implement [`BlockDevice`] and register with
 //! [`Drives`]. `int13` is written once on top of the registry: it validates every request
 //! (drive, range, buffer) before a driver sees it, and turns [`DiskError`]s into the AH
 //! codes a loader expects.

@@ -4,7 +4,7 @@
 //! tables it built and to its e820 map. The table is used only when valid (signature,
 //! length, checksum, counts within hvmloader's limits) and is never required: under QEMU's
 //! Xen emulation there is no hvmloader. Memory detection takes its e820 list
-//! (`memory.rs`), the BIOS tables step copies its tables into the F segment
+//! (`platform::memmap`), the BIOS tables step copies its tables into the F segment
 //! (`tables/hvmloader.rs`), both when fw_cfg has nothing.
 
 use crate::hal::mem::{Memory, MemoryExt};
