@@ -5,12 +5,12 @@
  * (see linker.ld), so every symbol defined here is a 16-bit offset usable as is by
  * real-mode code. 32-bit code adds BIOS_BASE to get a linear address.
  *
- * Interrupt frame (struct Regs in src/regs.rs), from the lowest address up, on the
+ * Interrupt frame (struct Regs in src/hal/regs.rs), from the lowest address up, on the
  * caller's stack:
  *    0 edi  4 esi  8 ebp  12 esp  16 ebx  20 edx  24 ecx  28 eax      (pushal)
  *   32 gs  34 fs  36 es  38 ds  40 vector  42 ip  44 cs  46 flags    (48 bytes)
  *
- * Call16 block (struct Call16 in src/arch/x86/mod.rs): a Regs image whose ip/cs is the
+ * Call16 block (struct Call16 in src/hal/cpu.rs): a Regs image whose ip/cs is the
  * target, followed by 48 ss, 50 sp, 52 kind.
  *
  * 32-bit code in these sections must reach other sections with absolute calls (call *%reg):
