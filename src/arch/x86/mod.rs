@@ -10,10 +10,58 @@ pub use io::Ports;
 pub use memory::{FlatDma, FlatMemory};
 pub use xen::RealXenCpu;
 
-use crate::hal::cpu::{Call16, Cpu};
+use crate::hal::cpu::{Call16, Cpu, call_kind};
+use crate::hal::regs::{Action, Flags, Regs};
+use core::mem::offset_of;
 
-core::arch::global_asm!(include_str!("trampoline.S"), options(att_syntax, raw));
-core::arch::global_asm!(include_str!("tables.S"), options(att_syntax, raw));
+/// Assembles the `.S` files after one `.set NAME, value` line per `NAME = value`, so that
+/// every number the assembly shares with Rust (an offset into a structure, a flag, ...)
+/// has one source, the Rust item named here: the `.S` files use only the names. The
+/// values are substituted as `const` operands, so the `.S` text is a format string: a
+/// literal brace in it would have to be doubled.
+macro_rules! global_asm_with {
+    ($($file:literal),+; $($name:ident = $value:expr,)+) => {
+        core::arch::global_asm!(
+            $(concat!(".set ", stringify!($name), ", {", stringify!($name), "}"),)+
+            $(include_str!($file),)+
+            $($name = const $value,)+
+            options(att_syntax),
+        );
+    };
+}
+
+global_asm_with!("trampoline.S", "tables.S";
+    // The interrupt frame (pushed by the stubs and the entry path) and the register image
+    // of a call block.
+    REGS_EDI = offset_of!(Regs, edi),
+    REGS_ESI = offset_of!(Regs, esi),
+    REGS_EBP = offset_of!(Regs, ebp),
+    REGS_ESP = offset_of!(Regs, esp),
+    REGS_EBX = offset_of!(Regs, ebx),
+    REGS_EDX = offset_of!(Regs, edx),
+    REGS_ECX = offset_of!(Regs, ecx),
+    REGS_EAX = offset_of!(Regs, eax),
+    REGS_GS = offset_of!(Regs, gs),
+    REGS_FS = offset_of!(Regs, fs),
+    REGS_ES = offset_of!(Regs, es),
+    REGS_DS = offset_of!(Regs, ds),
+    REGS_VECTOR = offset_of!(Regs, vector),
+    REGS_IP = offset_of!(Regs, ip),
+    REGS_CS = offset_of!(Regs, cs),
+    REGS_FLAGS = offset_of!(Regs, flags),
+    REGS_SIZE = size_of::<Regs>(),
+    FLAGS_CF = Flags::CF.bits(),
+    // xenbios_call16's block.
+    CALL16_REGS = offset_of!(Call16, regs),
+    CALL16_SS = offset_of!(Call16, ss),
+    CALL16_SP = offset_of!(Call16, sp),
+    CALL16_KIND = offset_of!(Call16, kind),
+    CALL16_INT = call_kind::INT,
+    CALL16_OWN_STACK = call_kind::OWN_STACK,
+    CALL16_NORETURN = call_kind::NORETURN,
+    // What xenbios_interrupt returns.
+    ACTION_YIELD = Action::Yield as u32,
+);
 
 /// Segment of the BIOS code (the trampoline's 16-bit sections live in it).
 pub const BIOS_SEG: u16 = 0xf000;

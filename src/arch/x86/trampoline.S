@@ -6,12 +6,15 @@
  * real-mode code. 32-bit code adds BIOS_BASE to get a linear address.
  *
  * Interrupt frame (struct Regs in src/hal/regs.rs), from the lowest address up, on the
- * caller's stack:
- *    0 edi  4 esi  8 ebp  12 esp  16 ebx  20 edx  24 ecx  28 eax      (pushal)
- *   32 gs  34 fs  36 es  38 ds  40 vector  42 ip  44 cs  46 flags    (48 bytes)
+ * caller's stack: edi esi ebp esp ebx edx ecx eax (pushal), gs fs es ds, vector (the
+ * stub's push), ip cs flags (the interrupt's). Its offsets are REGS_<field>.
  *
  * Call16 block (struct Call16 in src/hal/cpu.rs): a Regs image whose ip/cs is the
- * target, followed by 48 ss, 50 sp, 52 kind.
+ * target, then ss, sp and kind (CALL16_<field>, kind's bits CALL16_INT...).
+ *
+ * Those names, and every other capitalised name this file uses but does not .set, come
+ * from Rust: global_asm_with! in src/arch/x86/mod.rs puts a .set line for each before
+ * this file, with the value of the Rust item it names there.
  *
  * 32-bit code in these sections must reach other sections with absolute calls (call *%reg):
  * a relative call would be off by 0xf0000.
@@ -27,14 +30,8 @@
         .set SEL_DATA16,      0x20
         .set SEL_CODE32_HIGH, 0x28      /* flat code, base 0xfff00000: runs the ROM's 4 GiB alias */
 
-        .set ACTION_RETURN,   0
-        .set ACTION_YIELD,    1
-
-        .set CALL16_INT,       1        /* emulate INT: push flags, clear IF */
-        .set CALL16_OWN_STACK, 2        /* use ss:sp from the block */
-        .set CALL16_NORETURN,  4        /* the callee never comes back (boot) */
-
         .set RM_STACK_RESERVE, 4096     /* our stack a real-mode callee may use */
+        .set PUSHAL_SIZE,     32        /* eight dwords */
 
         .set PCI_ADDR,        0xcf8
         .set PCI_DATA,        0xcfc
@@ -49,6 +46,39 @@
         .set INT3,            0xcc        /* layout.rs POST_TRAP: fills POST code after POST */
         .set DEBUGCON_PORT,   0x402       /* QEMU's isa-debugcon (image.rs DEBUGCON) */
         .set XEN_DEBUG_PORT,  0xe9        /* Xen's HVM debug port (image.rs XEN_DEBUG_PORT) */
+
+/* The frame is built by pushes, so Regs must list the registers in push order with no
+ * gap; check the offsets from Rust against it. */
+.macro FRAME_AFTER field, prev, size
+        .if REGS_\field != REGS_\prev + \size
+        .error "struct Regs (src/hal/regs.rs): \field must follow \prev (push order)"
+        .endif
+.endm
+        .if REGS_EDI != 0 || REGS_GS != PUSHAL_SIZE || REGS_SIZE != REGS_FLAGS + 2
+        .error "struct Regs (src/hal/regs.rs) is not the frame the trampoline pushes"
+        .endif
+        FRAME_AFTER ESI, EDI, 4
+        FRAME_AFTER EBP, ESI, 4
+        FRAME_AFTER ESP, EBP, 4
+        FRAME_AFTER EBX, ESP, 4
+        FRAME_AFTER EDX, EBX, 4
+        FRAME_AFTER ECX, EDX, 4
+        FRAME_AFTER EAX, ECX, 4
+        FRAME_AFTER FS, GS, 2
+        FRAME_AFTER ES, FS, 2
+        FRAME_AFTER DS, ES, 2
+        FRAME_AFTER VECTOR, DS, 2
+        FRAME_AFTER IP, VECTOR, 2
+        FRAME_AFTER CS, IP, 2
+        FRAME_AFTER FLAGS, CS, 2
+/* call16_rm addresses a block's registers from the block's start, and tests kind's low
+ * byte. */
+        .if CALL16_REGS != 0
+        .error "struct Call16 (src/hal/cpu.rs) must start with its Regs"
+        .endif
+        .if (CALL16_INT | CALL16_OWN_STACK | CALL16_NORETURN) > 0xff
+        .error "call_kind (src/hal/cpu.rs): the trampoline tests only kind's low byte"
+        .endif
 
 
 /* The three mode switches, each written once. */
@@ -243,7 +273,7 @@ xenbios_wait_irq16:
  * cannot switch modes. Hardware IRQs get their EOI; services get CF=1, AH=86h. */
 v86_caller:
         movw %sp, %bp
-        movw 40(%bp), %ax               /* vector */
+        movw REGS_VECTOR(%bp), %ax
         cmpw $0x08, %ax
         jb 6f
         cmpw $0x0f, %ax
@@ -255,7 +285,7 @@ v86_caller:
         movb $0x20, %al
         outb %al, $0xa0
 5:
-        cmpb $0x09, 40(%bp)
+        cmpb $0x09, REGS_VECTOR(%bp)
         jne 7f
         inb $0x60, %al                  /* drop the key so the controller is not stuck */
 7:
@@ -263,8 +293,8 @@ v86_caller:
         outb %al, $0x20
         jmp 8f
 6:
-        orw $1, 46(%bp)                 /* CF */
-        movb $0x86, 29(%bp)             /* AH */
+        orw $FLAGS_CF, REGS_FLAGS(%bp)
+        movb $0x86, (REGS_EAX + 1)(%bp) /* AH */
         movw $v86_msg, %si
 9:
         movb %cs:(%si), %al
@@ -323,12 +353,13 @@ post16_rm:
         .global xenbios_call16
 xenbios_call16:
         pushal
-        movl 36(%esp), %esi             /* block (linear, below 1 MiB) */
+        /* block (linear, below 1 MiB): above our pushal and the return address */
+        movl (PUSHAL_SIZE + 4)(%esp), %esi
         movl %esp, %ebp                 /* our 32-bit stack, restored on return */
-        testb $CALL16_OWN_STACK, 52(%esi)
+        testb $CALL16_OWN_STACK, CALL16_KIND(%esi)
         jz 1f
-        movzwl 48(%esi), %ecx
-        movzwl 50(%esi), %edx
+        movzwl CALL16_SS(%esi), %ecx
+        movzwl CALL16_SP(%esi), %edx
         jmp 2f
 1:      movl $stack_seg, %ecx
         movl %esp, %edx
@@ -336,7 +367,7 @@ xenbios_call16:
 2:      /* entries from foreign stacks while the callee runs must not clobber us */
         movl xenbios_stack32_free + BIOS_BASE, %eax
         leal -RM_STACK_RESERVE(%esp), %edi
-        testb $CALL16_NORETURN, 52(%esi)
+        testb $CALL16_NORETURN, CALL16_KIND(%esi)
         jz 3f
         movl $stack_top, %edi
 3:      movl %edi, xenbios_stack32_free + BIOS_BASE
@@ -358,23 +389,23 @@ call16_rm:
         movl %esi, %eax                 /* ds:si = block */
         shrl $4, %eax
         movw %ax, %ds
-        andl $0xf, %esi
-        movl 42(%si), %eax
+        andl $0xf, %esi                 /* the block's registers start there (CALL16_REGS 0) */
+        movl REGS_IP(%si), %eax         /* ip, cs */
         movl %eax, %es:call16_target
-        movw 52(%si), %ax
+        movw CALL16_KIND(%si), %ax
         movw %ax, %es:call16_kind
-        pushw 46(%si)                   /* flags */
-        pushw 38(%si)                   /* ds */
-        movl 0(%si), %edi
-        movl 8(%si), %ebp
-        movl 16(%si), %ebx
-        movl 20(%si), %edx
-        movl 24(%si), %ecx
-        movl 28(%si), %eax
-        movw 32(%si), %gs
-        movw 34(%si), %fs
-        movw 36(%si), %es
-        movl 4(%si), %esi
+        pushw REGS_FLAGS(%si)
+        pushw REGS_DS(%si)
+        movl REGS_EDI(%si), %edi
+        movl REGS_EBP(%si), %ebp
+        movl REGS_EBX(%si), %ebx
+        movl REGS_EDX(%si), %edx
+        movl REGS_ECX(%si), %ecx
+        movl REGS_EAX(%si), %eax
+        movw REGS_GS(%si), %gs
+        movw REGS_FS(%si), %fs
+        movw REGS_ES(%si), %es
+        movl REGS_ESI(%si), %esi
         popw %ds
         testb $CALL16_INT, %cs:call16_kind
         jz 4f
@@ -390,20 +421,20 @@ call16_rm:
         pushw %fs
         pushw %gs
         pushal
-        /* stack: regs image (40) | flags (2) | old stack32_free | block | esp32 */
+        /* stack: the block's Regs up to vector | flags | old stack32_free | block | esp32 */
         movw %ss, %ax
         movw %ax, %ds
         movzwl %sp, %esi
-        movl 46(%si), %edi              /* block, linear */
+        movl (REGS_VECTOR + 2 + 4)(%si), %edi /* block, linear */
         movl %edi, %eax
         shrl $4, %eax
         movw %ax, %es
         andl $0xf, %edi
-        movw $20, %cx
+        movw $(REGS_VECTOR / 2), %cx
         rep movsw                       /* edi..eax, gs, fs, es, ds */
-        movw (%si), %ax
-        movw %ax, %es:6(%di)            /* flags at block+46 */
-        addw $42, %sp
+        movw (%si), %ax                 /* flags */
+        movw %ax, %es:(REGS_FLAGS - REGS_VECTOR)(%di)
+        addw $(REGS_VECTOR + 2), %sp
         popl %eax
         movw $BIOS_SEG, %bx
         movw %bx, %ds
