@@ -17,9 +17,10 @@ use crate::hw::serial::{COM1, Uart};
 use crate::hw::timer::TscClock;
 use crate::ivt::Handlers;
 
-/// QEMU's debug console (isa-debugcon) and Xen's HVM debug port.
-const DEBUGCON: u16 = 0x402;
-const XEN_DEBUG_PORT: u16 = 0xe9;
+/// QEMU's debug console (isa-debugcon) and Xen's HVM debug port (the trampoline's messages
+/// go there too).
+pub(crate) const DEBUGCON: u16 = 0x402;
+pub(crate) const XEN_DEBUG_PORT: u16 = 0xe9;
 
 static UART: Global<Option<Uart>> = Global::new(None);
 static CLOCK: Global<TscClock> = Global::new(TscClock::UNCALIBRATED);

@@ -33,7 +33,8 @@ pub const IMAGE_END: u32 = 0x100000;
 
 /// POST-only code and its jump tables (linker.ld `POST_BASE`), RAM above 1 MiB.
 pub const POST_BASE: u32 = 0x20_0000;
-/// The byte the reset path fills POST-only code with after POST: int3 (trampoline.S `INT3`).
+/// The byte the reset path fills POST-only code with after POST: int3 (trampoline.S takes
+/// it from here).
 pub const POST_TRAP: u8 = 0xcc;
 /// The blob's scratch copy at reset (linker.ld `UNPACK_SCRATCH`), RAM above 1 MiB.
 pub const UNPACK_SCRATCH: u32 = 0x10_0000;
@@ -65,7 +66,7 @@ pub fn check() {
     }
 }
 
-/// The byte the reset path fills the firmware stack with (trampoline.S `STACK_PAINT`).
+/// The byte the reset path fills the firmware stack with (trampoline.S takes it from here).
 pub const STACK_PAINT: u8 = 0xa5;
 
 /// Bytes of the firmware stack ever used: the painted bytes left at its bottom tell.

@@ -24,7 +24,7 @@ use crate::hw::pic;
 
 pub const CONFIG_ADDRESS: u16 = 0xcf8;
 pub const CONFIG_DATA: u16 = 0xcfc;
-const CONFIG_ENABLE: u32 = 1 << 31;
+pub const CONFIG_ENABLE: u32 = 1 << 31;
 
 /// Bus, device, function: `bus << 8 | dev << 3 | func`, as in CONFIG_ADDRESS and the
 /// PCI BIOS interface.
@@ -103,7 +103,7 @@ pub const COMMAND_MEMORY: u16 = 1 << 1;
 pub const COMMAND_MASTER: u16 = 1 << 2;
 
 const HEADER_TYPE_MASK: u8 = 0x7f;
-const HEADER_MULTI_FUNCTION: u8 = 0x80;
+pub const HEADER_MULTI_FUNCTION: u8 = 0x80;
 pub const HEADER_NORMAL: u8 = 0;
 pub const HEADER_BRIDGE: u8 = 1;
 

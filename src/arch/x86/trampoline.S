@@ -22,30 +22,23 @@
  * The 32-bit code always runs with interrupts disabled, DF clear, A20 on, flat segments.
  */
 
-        .set BIOS_SEG,        0xf000
-        .set BIOS_BASE,       0xf0000
         .set SEL_CODE32,      0x08
         .set SEL_DATA32,      0x10
         .set SEL_CODE16,      0x18
         .set SEL_DATA16,      0x20
-        .set SEL_CODE32_HIGH, 0x28      /* flat code, base 0xfff00000: runs the ROM's 4 GiB alias */
+        .set SEL_CODE32_HIGH, 0x28      /* flat code that runs the ROM's 4 GiB alias */
 
         .set RM_STACK_RESERVE, 4096     /* our stack a real-mode callee may use */
         .set PUSHAL_SIZE,     32        /* eight dwords */
 
-        .set PCI_ADDR,        0xcf8
-        .set PCI_DATA,        0xcfc
-        .set PORT_A20,        0x92      /* bit 1: A20, bit 0: fast reset (never write 1) */
-        .set PIC1_DATA,       0x21
+        .set PORT_A20,        0x92      /* bit A20_ON; bit 0: fast reset (never write 1) */
+        .set PIC_IRQS,        8         /* inputs per 8259 */
 
-        .set IMAGE_START,     0xe0000     /* linker.ld asserts the same layout */
-        .set IMAGE_SIZE,      0x20000
-        .set ROM_ALIAS_HIGH,  0x100000000 - IMAGE_SIZE  /* QEMU maps the image below 4 GiB */
+        .set IMAGE_SIZE,      IMAGE_END - IMAGE_START
+        /* The base that gives the 4 GiB alias (QEMU maps the image there too) the image's
+         * link addresses. */
+        .set ROM_ALIAS_BASE,  ROM_ALIAS_HIGH - IMAGE_START
         .set EARLY_STACK,     0x7000      /* low RAM nobody uses before the boot sector */
-        .set STACK_PAINT,     0xa5        /* layout.rs STACK_PAINT */
-        .set INT3,            0xcc        /* layout.rs POST_TRAP: fills POST code after POST */
-        .set DEBUGCON_PORT,   0x402       /* QEMU's isa-debugcon (image.rs DEBUGCON) */
-        .set XEN_DEBUG_PORT,  0xe9        /* Xen's HVM debug port (image.rs XEN_DEBUG_PORT) */
 
 /* The frame is built by pushes, so Regs must list the registers in push order with no
  * gap; check the offsets from Rust against it. */
@@ -125,14 +118,27 @@
 /* ---------------------------------------------------------------------------------- */
         .section .text16, "ax"
 
+/* A segment descriptor: base, 20-bit limit, access byte (0x9b code, 0x93 data: present,
+ * ring 0, accessed), flags (G: limit in 4 KiB units, D/B: 32-bit). */
+.macro DESCRIPTOR base, limit, access, flags
+        .word (\limit) & 0xffff
+        .word (\base) & 0xffff
+        .byte ((\base) >> 16) & 0xff
+        .byte \access
+        .byte ((\flags) << 4) | (((\limit) >> 16) & 0xf)
+        .byte ((\base) >> 24) & 0xff
+.endm
+        .set DESC_G,          0x8
+        .set DESC_DB,         0x4
+
         .balign 8
 gdt:
         .quad 0
-        .quad 0x00cf9b000000ffff        /* 0x08 code32 flat */
-        .quad 0x00cf93000000ffff        /* 0x10 data32 flat */
-        .quad 0x00009b0f0000ffff        /* 0x18 code16, base 0xf0000, 64 KiB */
-        .quad 0x008f93000000ffff        /* 0x20 data16, base 0, 4 GiB (G=1), 16-bit (B=0) */
-        .quad 0xffcf9bf00000ffff        /* 0x28 code32, base 0xfff00000 */
+        DESCRIPTOR 0, 0xfffff, 0x9b, DESC_G | DESC_DB   /* 0x08 code32 flat */
+        DESCRIPTOR 0, 0xfffff, 0x93, DESC_G | DESC_DB   /* 0x10 data32 flat */
+        DESCRIPTOR BIOS_BASE, 0xffff, 0x9b, 0           /* 0x18 code16, 64 KiB */
+        DESCRIPTOR 0, 0xfffff, 0x93, DESC_G             /* 0x20 data16, 4 GiB, 16-bit */
+        DESCRIPTOR ROM_ALIAS_BASE, 0xfffff, 0x9b, DESC_G | DESC_DB /* 0x28 code32 */
 gdt_end:
 gdt_desc:
         .word gdt_end - gdt - 1
@@ -147,7 +153,7 @@ caller_esp:     .long 0
 caller_ss:      .word 0
         .global xenbios_caller_a20
 xenbios_caller_a20:
-        .byte 0                         /* port 0x92 at entry; int15/24xx edits bit 1 */
+        .byte 0                         /* PORT_A20 at entry; int15/24xx edits A20_ON */
         .byte 0
 caller_gdt:     .word 0
                 .long 0
@@ -186,9 +192,9 @@ entry16_frame:                          /* the yield loop re-enters here */
         sgdtl caller_gdt
         inb $PORT_A20, %al
         movb %al, xenbios_caller_a20
-        testb $2, %al
+        testb $A20_ON, %al
         jnz 2f
-        orb $2, %al
+        orb $A20_ON, %al
         andb $0xfe, %al
         outb %al, $PORT_A20
 2:
@@ -219,9 +225,9 @@ exit16_rm:
         inb $PORT_A20, %al
         movb xenbios_caller_a20, %ah
         xorb %al, %ah
-        testb $2, %ah
+        testb $A20_ON, %ah
         jz 3f
-        xorb $2, %al
+        xorb $A20_ON, %al
         andb $0xfe, %al
         outb %al, $PORT_A20
 3:
@@ -240,8 +246,8 @@ exit16_rm:
  * wake us, and right after sti: its one-instruction shadow keeps an IRQ from slipping in
  * between and leaving hlt to sleep until the next one. */
 yield16:
-        inb $PIC1_DATA, %al
-        testb $1, %al
+        inb $PIC_MASTER_DATA, %al
+        testb $(1 << IRQ_TIMER), %al
         jnz 4f
         sti
         hlt
@@ -257,8 +263,8 @@ yield16:
         .global xenbios_wait_irq16
 xenbios_wait_irq16:
         pushw %ax
-        inb $PIC1_DATA, %al
-        testb $1, %al
+        inb $PIC_MASTER_DATA, %al
+        testb $(1 << IRQ_TIMER), %al
         jnz 1f
         sti
         hlt
@@ -274,34 +280,34 @@ xenbios_wait_irq16:
 v86_caller:
         movw %sp, %bp
         movw REGS_VECTOR(%bp), %ax
-        cmpw $0x08, %ax
+        cmpw $PIC_MASTER_VECTORS, %ax
         jb 6f
-        cmpw $0x0f, %ax
+        cmpw $(PIC_MASTER_VECTORS + PIC_IRQS - 1), %ax
         jbe 5f
-        cmpw $0x70, %ax
+        cmpw $PIC_SLAVE_VECTORS, %ax
         jb 6f
-        cmpw $0x77, %ax
+        cmpw $(PIC_SLAVE_VECTORS + PIC_IRQS - 1), %ax
         ja 6f
-        movb $0x20, %al
-        outb %al, $0xa0
+        movb $PIC_EOI, %al
+        outb %al, $PIC_SLAVE_CMD
 5:
-        cmpb $0x09, REGS_VECTOR(%bp)
+        cmpb $(PIC_MASTER_VECTORS + IRQ_KEYBOARD), REGS_VECTOR(%bp)
         jne 7f
-        inb $0x60, %al                  /* drop the key so the controller is not stuck */
+        inb $KBD_DATA, %al              /* drop the key so the controller is not stuck */
 7:
-        movb $0x20, %al
-        outb %al, $0x20
+        movb $PIC_EOI, %al
+        outb %al, $PIC_MASTER_CMD
         jmp 8f
 6:
         orw $FLAGS_CF, REGS_FLAGS(%bp)
-        movb $0x86, (REGS_EAX + 1)(%bp) /* AH */
+        movb $AH_UNSUPPORTED, (REGS_EAX + 1)(%bp) /* AH */
         movw $v86_msg, %si
 9:
         movb %cs:(%si), %al
         testb %al, %al
         jz 8f
-        outb %al, $0xe9
-        movw $0x402, %dx
+        outb %al, $XEN_DEBUG_PORT
+        movw $DEBUGCON_PORT, %dx
         outb %al, %dx
         incw %si
         jmp 9b
@@ -325,7 +331,7 @@ xenbios_reset16:
         cli
         cld
         inb $PORT_A20, %al
-        orb $2, %al
+        orb $A20_ON, %al
         andb $0xfe, %al
         outb %al, $PORT_A20
         TO_FLAT32 reset32, 0            /* .loader is linked at its linear address */
@@ -442,7 +448,7 @@ call16_rm:
         popl %esi
         popl %ebp
         inb $PORT_A20, %al              /* the callee may have turned A20 off */
-        orb $2, %al
+        orb $A20_ON, %al
         andb $0xfe, %al
         outb %al, $PORT_A20
         TO_FLAT32 call16_back32
@@ -479,44 +485,44 @@ xenbios_int_\vec:
         STUB 0x70
         STUB 0x74
 
-/* IRQ0: the tick count at 40:6C, midnight at 0x1800b0 ticks, then int 1Ch. Pure 16-bit
- * code: it runs often and must work for virtual-8086 callers too. */
+/* IRQ0: the tick count at 40:6C, midnight after a day of ticks, then int 1Ch. Pure
+ * 16-bit code: it runs often and must work for virtual-8086 callers too. */
         .global xenbios_int_0x08
 xenbios_int_0x08:
         pushw %ds
         pushl %eax
-        movw $0x40, %ax
+        movw $BDA_SEG, %ax
         movw %ax, %ds
-        movl 0x6c, %eax
+        movl BDA_TICKS, %eax
         incl %eax
-        cmpl $0x1800b0, %eax
+        cmpl $TICKS_PER_DAY, %eax
         jb 1f
         xorl %eax, %eax
-        movb $1, 0x70
-1:      movl %eax, 0x6c
+        movb $1, BDA_MIDNIGHT
+1:      movl %eax, BDA_TICKS
         popl %eax
         popw %ds
         int $0x1c
         pushw %ax
-        movb $0x20, %al
-        outb %al, $0x20
+        movb $PIC_EOI, %al
+        outb %al, $PIC_MASTER_CMD
         popw %ax
         iret
 
         .global xenbios_irq_master
 xenbios_irq_master:
         pushw %ax
-        movb $0x20, %al
-        outb %al, $0x20
+        movb $PIC_EOI, %al
+        outb %al, $PIC_MASTER_CMD
         popw %ax
         iret
 
         .global xenbios_irq_slave
 xenbios_irq_slave:
         pushw %ax
-        movb $0x20, %al
-        outb %al, $0xa0
-        outb %al, $0x20
+        movb $PIC_EOI, %al
+        outb %al, $PIC_SLAVE_CMD
+        outb %al, $PIC_MASTER_CMD
         popw %ax
         iret
 
@@ -549,7 +555,7 @@ fixed_int13_far:
         .global xenbios_fixed_int19
 xenbios_fixed_int19:
         jmp fixed_int19_far
-        AT 0xe6f5
+        AT CONFIG_TABLE_OFFSET          /* 0xe6f5: services/system.rs CONFIG_TABLE */
         .global xenbios_config_table
 xenbios_config_table:                   /* int15/C0 */
         .word 8                         /* bytes that follow */
@@ -647,24 +653,25 @@ has_blob:
 
 /* Runs from the 4 GiB ROM alias: turn 0xe0000-0xfffff into RAM and copy the image in. */
 shadow_copy:
-        movl $0x80000000, %eax          /* 00:00.0 vendor/device */
+        movl $PCI_ENABLE, %eax          /* 00:00.0, register 0: vendor and device */
         movw $PCI_ADDR, %dx
         outl %eax, %dx
         movw $PCI_DATA, %dx
         inl %dx, %eax
-        movl $0x59, %ecx                /* i440FX PAM0 */
-        cmpl $0x12378086, %eax
+        movl $PAM0_I440FX, %ecx
+        cmpl $((PCI_DEVICE_I440FX << 16) | PCI_VENDOR_INTEL), %eax
         je 2f
-        movl $0x90, %ecx                /* Q35 MCH PAM0 */
-        cmpl $0x29c08086, %eax
+        movl $PAM0_Q35, %ecx
+        cmpl $((PCI_DEVICE_Q35_MCH << 16) | PCI_VENDOR_INTEL), %eax
         je 2f
         movl $shadow_msg, %esi
         jmp loader_halt
 2:
-        movb $0x30, %bl                 /* PAM0[7:4]: f0000-fffff read/write RAM */
+        movb $(PAM_READ_WRITE & 0xf0), %bl /* PAM0[7:4]: f0000-fffff read/write RAM */
         call pam_write
-        addl $5, %ecx                   /* PAM5: e0000-e7fff, PAM6: e8000-effff */
-        movb $0x33, %bl
+        /* PAM5: e0000-e7fff, PAM6: e8000-effff (hw/pam.rs counts them the same way) */
+        addl $(1 + (IMAGE_START - PAM_FIRST_SEGMENT) / PAM_BYTES_PER_REGISTER), %ecx
+        movb $PAM_READ_WRITE, %bl
         call pam_write
         incl %ecx
         call pam_write
@@ -678,8 +685,8 @@ shadow_copy:
 /* config byte ecx of 00:00.0 := bl */
 pam_write:
         movl %ecx, %eax
-        andl $0xfc, %eax
-        orl $0x80000000, %eax
+        andl $0xfc, %eax                /* the dword's register number */
+        orl $PCI_ENABLE, %eax
         movw $PCI_ADDR, %dx
         outl %eax, %dx
         movw $PCI_DATA, %dx
@@ -725,7 +732,7 @@ loader_unpack:
         movl $post_end, %ecx
         subl %edi, %ecx
         shrl $2, %ecx                   /* dwords: the region is 4-aligned (linker.ld) */
-        movl $(INT3 * 0x01010101), %eax
+        movl $(POST_TRAP * 0x01010101), %eax
         rep stosl
         ljmpl $SEL_CODE16, $post16
 
@@ -745,7 +752,7 @@ loader_halt:
 
         .global xenbios_blob_magic
 xenbios_blob_magic:
-        .ascii "XBPACK01"               /* tools/pack format::MAGIC (it checks this copy) */
+        .quad BLOB_MAGIC                /* tools/pack format::MAGIC's eight bytes */
         .set BLOB_MAGIC_SIZE, . - xenbios_blob_magic
         .balign 4
         .global xenbios_unpack_tsc
