@@ -69,11 +69,17 @@ global_asm_with!("trampoline.S", "tables.S";
     CALL16_NORETURN = call_kind::NORETURN,
     // What xenbios_interrupt returns.
     ACTION_YIELD = Action::Yield as u32,
-    // Where the image and the firmware's parts are.
+    // Where the image and the firmware's parts are. linker.ld places them by the global
+    // ones (it has no numbers of its own for them).
     BIOS_SEG = BIOS_SEG,
-    BIOS_BASE = BIOS_BASE,
-    IMAGE_START = layout::IMAGE_START,
-    IMAGE_END = layout::IMAGE_END,
+    #[globl] BIOS_BASE = BIOS_BASE,
+    #[globl] IMAGE_START = layout::IMAGE_START,
+    #[globl] IMAGE_END = layout::IMAGE_END,
+    #[globl] POST_BASE = layout::POST_BASE,
+    #[globl] UNPACK_SCRATCH = layout::UNPACK_SCRATCH,
+    #[globl] EBDA_START = layout::EBDA_START,
+    #[globl] EBDA_STANDARD = layout::EBDA_STANDARD,
+    #[globl] LOW_MEM_END = layout::LOW_MEM_END,
     ROM_ALIAS_HIGH = memmap::BIOS_ALIAS_START,
     STACK_PAINT = layout::STACK_PAINT,
     POST_TRAP = layout::POST_TRAP,
