@@ -17,9 +17,10 @@ use crate::hw::serial::{COM1, Uart};
 use crate::hw::timer::TscClock;
 use crate::ivt::Handlers;
 
-/// QEMU's debug console (isa-debugcon) and Xen's HVM debug port.
-const DEBUGCON: u16 = 0x402;
-const XEN_DEBUG_PORT: u16 = 0xe9;
+/// QEMU's debug console (isa-debugcon) and Xen's HVM debug port (the trampoline's messages
+/// go there too).
+pub(crate) const DEBUGCON: u16 = 0x402;
+pub(crate) const XEN_DEBUG_PORT: u16 = 0xe9;
 
 static UART: Global<Option<Uart>> = Global::new(None);
 static CLOCK: Global<TscClock> = Global::new(TscClock::UNCALIBRATED);
@@ -95,7 +96,6 @@ extern "C" fn xenbios_post() {
     *UART.lock() = Uart::init(&io, COM1);
     crate::log::set_sink(log_sink);
     info!("post", "xenbios {}", env!("CARGO_PKG_VERSION"));
-    crate::layout::check();
     let clock = TscClock::calibrate(&io);
     *CLOCK.lock() = clock;
     let unpack_us = crate::arch::x86::unpack::unpack_ticks() * 1000 / clock.khz.max(1) as u64;

@@ -1,5 +1,6 @@
-//! Where the firmware lives in guest memory. `linker.ld` places the same addresses; in the
-//! image `check()` compares the two at POST.
+//! Where the firmware lives in guest memory. `linker.ld` places the image by these
+//! constants: src/arch/x86/mod.rs makes them absolute symbols of the same names, so the
+//! linker script has no copy of them to get wrong (it checks the rest of the layout).
 //!
 //! - 0xE0000-0xFFFFF: the 128 KiB image. In the file: the packed blob, then the loader and
 //!   the real-mode parts (see linker.ld). Once unpacked: the runtime code and data from
@@ -16,11 +17,11 @@
 
 /// Conventional memory ends here (VGA memory follows).
 pub const LOW_MEM_END: u32 = 0xa0000;
-/// Start of the EBDA, and of the firmware's low area (linker.ld `LOW_BASE`).
+/// Start of the EBDA, and of the firmware's low area. KiB-aligned (linker.ld checks).
 pub const EBDA_START: u32 = 0x97000;
 /// What the EBDA size byte says: the whole low area, in KiB.
 pub const EBDA_SIZE: u32 = LOW_MEM_END - EBDA_START;
-/// The standard part of the EBDA, before the firmware's data (linker.ld `EBDA_STD`).
+/// The standard part of the EBDA, before the firmware's data.
 pub const EBDA_STANDARD: u32 = 1024;
 
 /// Top of the option ROM init stack, 0000:7000 as under SeaBIOS. SS must be based at 0:
@@ -31,41 +32,15 @@ pub const ROM_INIT_STACK_TOP: u16 = 0x7000;
 pub const IMAGE_START: u32 = 0xe0000;
 pub const IMAGE_END: u32 = 0x100000;
 
-/// POST-only code and its jump tables (linker.ld `POST_BASE`), RAM above 1 MiB.
+/// POST-only code and its jump tables, RAM above 1 MiB.
 pub const POST_BASE: u32 = 0x20_0000;
-/// The byte the reset path fills POST-only code with after POST: int3 (trampoline.S `INT3`).
+/// The byte the reset path fills POST-only code with after POST: int3 (trampoline.S takes
+/// it from here).
 pub const POST_TRAP: u8 = 0xcc;
-/// The blob's scratch copy at reset (linker.ld `UNPACK_SCRATCH`), RAM above 1 MiB.
+/// The blob's scratch copy at reset, RAM above 1 MiB.
 pub const UNPACK_SCRATCH: u32 = 0x10_0000;
 
-/// Compare with what the linker placed; a mismatch means linker.ld and this file differ.
-#[cfg(target_os = "none")]
-pub fn check() {
-    unsafe extern "C" {
-        static ebda_start: u8;
-        static low_end: u8;
-        static post_start: u8;
-        static unpack_scratch: u8;
-    }
-    let start = &raw const ebda_start as u32;
-    let end = &raw const low_end as u32;
-    if start != EBDA_START || end > LOW_MEM_END {
-        error!(
-            "layout",
-            "linker.ld puts the low area at {start:#x}-{end:#x}, layout.rs says {EBDA_START:#x}"
-        );
-    }
-    let post = &raw const post_start as u32;
-    let scratch = &raw const unpack_scratch as u32;
-    if post != POST_BASE || scratch != UNPACK_SCRATCH {
-        error!(
-            "layout",
-            "linker.ld puts POST code at {post:#x} and the scratch copy at {scratch:#x}, layout.rs says {POST_BASE:#x} and {UNPACK_SCRATCH:#x}"
-        );
-    }
-}
-
-/// The byte the reset path fills the firmware stack with (trampoline.S `STACK_PAINT`).
+/// The byte the reset path fills the firmware stack with (trampoline.S takes it from here).
 pub const STACK_PAINT: u8 = 0xa5;
 
 /// Bytes of the firmware stack ever used: the painted bytes left at its bottom tell.

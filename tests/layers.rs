@@ -45,6 +45,9 @@ const UNITS: &[(&str, u8)] = &[
     ("dispatch", 7),
     ("menu", 7),
     ("image", 7),
+    // The assembly takes its numbers from whichever layer owns each (structure offsets,
+    // ports, service codes): it is glue of the image like `image`.
+    ("arch::x86::asm", 7),
     ("sim", 9),
 ];
 

@@ -365,12 +365,44 @@ fn rom_inits_run_on_a_stack_in_segment_0() {
 #[test]
 fn real_mode_is_entered_with_4_gib_data_segment_limits() {
     let asm = include_str!("../src/arch/x86/trampoline.S");
+    // `DESCRIPTOR base, limit, access, flags`: numbers, or names the file .sets (flags an
+    // OR of them).
+    let value = |name: &str| -> u64 {
+        let name = name.trim();
+        if let Some(hex) = name.strip_prefix("0x") {
+            return u64::from_str_radix(hex, 16).unwrap();
+        }
+        if let Ok(n) = name.parse() {
+            return n;
+        }
+        let set = asm
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(&format!(".set {name},")))
+            .unwrap_or_else(|| panic!("{name} is not set in trampoline.S"));
+        let v = set.split("/*").next().unwrap().trim();
+        u64::from_str_radix(v.trim_start_matches("0x"), 16).unwrap()
+    };
     let line = asm
         .lines()
-        .find(|l| l.contains(".quad") && l.contains("0x20 data16"))
+        .find(|l| l.contains("DESCRIPTOR ") && l.contains("0x20 data16"))
         .expect("the data16 descriptor in the GDT");
-    let hex = line.split_whitespace().nth(1).unwrap();
-    let d = u64::from_str_radix(hex.trim_start_matches("0x"), 16).unwrap();
+    let args: Vec<u64> = (line.split("DESCRIPTOR").nth(1).unwrap())
+        .split("/*")
+        .next()
+        .unwrap()
+        .split(',')
+        .map(|a| a.split('|').map(value).fold(0, |acc, v| acc | v))
+        .collect();
+    let [base, limit, access, flags] = args[..] else {
+        panic!("DESCRIPTOR takes four arguments: {line}")
+    };
+    // The descriptor as the DESCRIPTOR macro lays it out.
+    let d = (limit & 0xffff)
+        | (base & 0xff_ffff) << 16
+        | access << 40
+        | ((limit >> 16) & 0xf) << 48
+        | flags << 52
+        | (base >> 24) << 56;
     let base = ((d >> 16) & 0xff_ffff) | ((d >> 56) << 24);
     let raw_limit = (d & 0xffff) | (((d >> 48) & 0xf) << 16);
     let granular = d & (1 << 55) != 0;

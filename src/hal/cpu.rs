@@ -4,7 +4,8 @@
 use crate::hal::regs::Regs;
 use static_assertions::const_assert_eq;
 
-/// Kinds of real-mode call (`Call16::kind`), as the trampoline understands them.
+/// Kinds of real-mode call (`Call16::kind`), as the trampoline understands them (it takes
+/// these values from here).
 pub mod call_kind {
     /// Emulate `int`: push FLAGS and clear IF; the callee returns with `iret`.
     pub const INT: u16 = 1;
@@ -15,7 +16,8 @@ pub mod call_kind {
 }
 
 /// A real-mode call: registers in, registers out. `regs.cs:regs.ip` is the target.
-/// Layout shared with the trampoline (src/arch/x86/trampoline.S).
+/// Layout shared with the trampoline (src/arch/x86/trampoline.S), which takes the
+/// offsets of `regs`, `ss`, `sp` and `kind` from here (src/arch/x86/mod.rs).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Call16 {

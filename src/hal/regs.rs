@@ -22,7 +22,9 @@ bitflags::bitflags! {
     }
 }
 
-/// Caller registers, in trampoline push order (lowest address first).
+/// Caller registers, in trampoline push order (lowest address first). The trampoline
+/// takes the offsets from here (src/arch/x86/mod.rs) and fails to assemble if the order
+/// differs from its pushes.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Regs {
@@ -133,7 +135,8 @@ impl Regs {
     }
 }
 
-/// What the trampoline does once a service returns.
+/// What the trampoline does once a service returns (it compares with `Yield`'s value,
+/// given to it by src/arch/x86/mod.rs).
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {

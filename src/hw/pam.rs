@@ -14,13 +14,13 @@ use super::pci::{self, Bdf, Chipset};
 use crate::hal::PortIo;
 
 /// PAM0 of each host bridge.
-const I440FX_PAM0: u8 = 0x59;
-const Q35_PAM0: u8 = 0x90;
+pub const I440FX_PAM0: u8 = 0x59;
+pub const Q35_PAM0: u8 = 0x90;
 /// PAM1 covers 0xC0000-0xC7FFF; each register 32 KiB more.
-const FIRST_SEGMENT: u32 = 0xc0000;
-const BYTES_PER_REGISTER: u32 = 0x8000;
+pub const FIRST_SEGMENT: u32 = 0xc0000;
+pub const BYTES_PER_REGISTER: u32 = 0x8000;
 /// Both 16 KiB halves: reads and writes to RAM.
-const READ_WRITE_RAM: u8 = 0x33;
+pub const READ_WRITE_RAM: u8 = 0x33;
 
 /// Turn `start..end` (within 0xC0000-0xDFFFF, 32 KiB aligned) into read/write RAM.
 /// False when the host bridge is not one whose PAM registers are known: the caller

@@ -24,7 +24,7 @@ const ICW1_NEED_ICW4: u8 = 0x01;
 /// ICW4: 8086/8088 mode, normal (not automatic) EOI.
 const ICW4_8086: u8 = 0x01;
 /// OCW2: non-specific end of interrupt.
-const OCW2_EOI: u8 = 0x20;
+pub const OCW2_EOI: u8 = 0x20;
 
 /// Where the BIOS has always put the hardware interrupts.
 pub const MASTER_VECTOR_BASE: u8 = 0x08;

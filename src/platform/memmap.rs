@@ -23,8 +23,8 @@ pub const MIB: u64 = 1024 * KIB;
 pub const FOUR_GIB: u64 = 4096 * MIB;
 /// Where extended memory starts.
 pub const HIGH_MEM_START: u64 = MIB;
-/// The BIOS image (linker.ld: 0xE0000-0xFFFFF).
-pub const BIOS_START: u64 = 0xe0000;
+/// The BIOS image (0xE0000-0xFFFFF, src/layout.rs).
+pub const BIOS_START: u64 = crate::layout::IMAGE_START as u64;
 pub const BIOS_SIZE: u64 = MIB - BIOS_START;
 /// QEMU also maps the image just below 4 GiB (the reset vector's alias).
 pub const BIOS_ALIAS_START: u64 = FOUR_GIB - BIOS_SIZE;

@@ -80,12 +80,13 @@ impl Tables {
 }
 
 /// BIOS32 service directory header (PCI BIOS 2.1 / Standard BIOS 32-bit Service
-/// Directory Proposal 0.4): 16 bytes, checksum at offset 10.
-const BIOS32_HEADER_LEN: u32 = 16;
-const BIOS32_CHECKSUM: u32 = 10;
+/// Directory Proposal 0.4): 16 bytes, checksum at offset 10. src/arch/x86/tables.S lays
+/// both headers out and checks them against these.
+pub const BIOS32_HEADER_LEN: u32 = 16;
+pub const BIOS32_CHECKSUM: u32 = 10;
 /// PnP BIOS 1.0a, 4.4: installation check structure, 0x21 bytes, checksum at offset 8.
-const PNP_HEADER_LEN: u32 = 0x21;
-const PNP_CHECKSUM: u32 = 8;
+pub const PNP_HEADER_LEN: u32 = 0x21;
+pub const PNP_CHECKSUM: u32 = 8;
 
 /// The POST step: fixed headers, then (with QEMU's fw_cfg) ACPI, SMBIOS and the MP table,
 /// recorded in `tables`; the areas they take are reserved in `e820`. `pci` gives the last

@@ -1,6 +1,7 @@
 //! The x86 side of the image: trampoline (16-bit stubs, mode switches), port I/O and the
 //! flat 32-bit view of memory.
 
+mod asm;
 mod io;
 mod memory;
 pub mod unpack;
@@ -12,9 +13,6 @@ pub use xen::RealXenCpu;
 
 use crate::hal::cpu::{Call16, Cpu};
 
-core::arch::global_asm!(include_str!("trampoline.S"), options(att_syntax, raw));
-core::arch::global_asm!(include_str!("tables.S"), options(att_syntax, raw));
-
 /// Segment of the BIOS code (the trampoline's 16-bit sections live in it).
 pub const BIOS_SEG: u16 = 0xf000;
 
@@ -23,7 +21,10 @@ unsafe extern "C" {
 }
 
 /// Linear address of the BIOS segment.
-const BIOS_BASE: usize = (BIOS_SEG as usize) << 4;
+pub(crate) const BIOS_BASE: usize = (BIOS_SEG as usize) << 4;
+
+/// Port 0x92's A20 bit (bit 0 there resets the machine).
+pub(crate) const PORT92_A20: u8 = 1 << 1;
 
 /// `xenbios_caller_a20`: port 0x92 as the caller of the current interrupt left it; the
 /// trampoline restores bit 1 (A20) from here on return. Its symbol is an offset in
@@ -59,7 +60,7 @@ impl Cpu for RealCpu {
     fn caller_a20(&self) -> bool {
         // SAFETY: written only by the trampoline at interrupt entry, before this code
         // runs; single CPU with interrupts off.
-        unsafe { core::ptr::read_volatile(caller_port92()) & 2 != 0 }
+        unsafe { core::ptr::read_volatile(caller_port92()) & PORT92_A20 != 0 }
     }
 
     fn set_caller_a20(&mut self, on: bool) {
@@ -67,7 +68,7 @@ impl Cpu for RealCpu {
         unsafe {
             let p = caller_port92();
             let v = core::ptr::read_volatile(p);
-            core::ptr::write_volatile(p, if on { v | 2 } else { v & !2 });
+            core::ptr::write_volatile(p, if on { v | PORT92_A20 } else { v & !PORT92_A20 });
         }
     }
 

@@ -28,19 +28,24 @@
  * they are (configuration cycles are two port accesses: an OS that takes interrupts
  * which touch CF8h calls with them off); return with a 32-bit far return (lret).
  * Tested by the probe (tests/probe/probe.S, B1.11-B1.17) with flat and based segments.
+ *
+ * Names in capitals that this file does not .set come from Rust, as in trampoline.S
+ * (global_asm_with! in src/arch/x86/mod.rs): the PCI ports and registers, the PCI BIOS
+ * function and return codes that int1A's PCI BIOS (src/services/pcibios.rs) uses too, and
+ * the header lengths and checksum offsets POST writes by (src/tables/mod.rs).
  */
 
-        .set BIOS_BASE,          0xf0000
-        .set BIOS_SEG,           0xf000
-        .set PCI_ADDR,           0xcf8
-        .set PCI_DATA,           0xcfc
-        .set PCI_ENABLE,         0x80000000
-        .set PCI_HEADER_DWORD,   0x0c    /* header type is bits 23:16 */
-        .set PCI_HEADER_MULTI,   0x00800000
-        .set PCI_CLASS_DWORD,    0x08    /* class code in bits 31:8 */
-        .set PCI_VENDOR_NONE,    0xffff
         .set PCI_FN_MASK,        7
         .set PCI_MAX_BDF,        0xffff
+        .set PCI_DWORD_REG,      0xfc    /* CONFIG_ADDRESS register bits */
+        .set PCI_BYTE_LANE,      3
+        .set PCI_BDF_SHIFT,      8       /* bdf in CONFIG_ADDRESS bits 23:8 */
+        /* The dwords the searches read: the header type's (its multi-function bit where
+         * the dword has it), the class code's (bits 31:8). */
+        .set PCI_HEADER_DWORD,   PCI_HEADER_TYPE & PCI_DWORD_REG
+        .set PCI_HEADER_SHIFT,   8 * (PCI_HEADER_TYPE & PCI_BYTE_LANE)
+        .set PCI_HEADER_MULTI,   PCI_HEADER_MULTI_FUNCTION << PCI_HEADER_SHIFT
+        .set PCI_CLASS_DWORD,    PCI_REVISION_CLASS
 
         .set BIOS32_PCI_ID,      0x49435024  /* "$PCI" */
         .set BIOS32_PRESENT,     0x00
@@ -48,40 +53,18 @@
         .set BIOS32_BAD_SELECT,  0x81
         .set BIOS32_SERVICE_LEN, 0x10000     /* the whole F segment */
 
-        .set PCI_FUNCTION_ID,    0xb1    /* AH; AL the function: */
-        .set PCI_BIOS_PRESENT,   0x01
-        .set PCI_FIND_DEVICE,    0x02
-        .set PCI_FIND_CLASS,     0x03
-        .set PCI_READ_BYTE,      0x08
-        .set PCI_READ_WORD,      0x09
-        .set PCI_READ_DWORD,     0x0a
-        .set PCI_WRITE_BYTE,     0x0b
-        .set PCI_WRITE_WORD,     0x0c
-        .set PCI_WRITE_DWORD,    0x0d
         .set PCI_REGS_MASK,      0xff00  /* DI bits that must be 0: 256 registers */
         .set PCI_WORD_ALIGN,     1
         .set PCI_DWORD_ALIGN,    3
-        .set PCI_DWORD_REG,      0xfc    /* CONFIG_ADDRESS register bits */
-        .set PCI_BYTE_LANE,      3
-        .set PCI_BDF_SHIFT,      8       /* bdf in CONFIG_ADDRESS bits 23:8 */
         .set PCI_ID_MASK,        0xffffffff
         .set PCI_CLASS_SHIFT,    8
         .set PCI_CLASS_MASK,     0xffffff00
         .set PCI_ID_SHIFT,       16      /* device ID in the upper half of dword 0 */
         .set BIOS32_REVISION,    0
-        .set BIOS32_PARAGRAPHS,  1
-        .set PCI_SIGNATURE,      0x20494350  /* "PCI " */
-        .set PCI_VERSION_2_10,   0x0210
-        .set PCI_HW_MECH1,       0x01
-        .set PCI_SUCCESSFUL,     0x00
-        .set PCI_NOT_SUPPORTED,  0x81
-        .set PCI_BAD_VENDOR,     0x83
-        .set PCI_NOT_FOUND,      0x86
-        .set PCI_BAD_REGISTER,   0x87
+        .set BIOS32_PARAGRAPHS,  BIOS32_HEADER_LEN / 16
 
         .set PNP_NOT_SUPPORTED,  0x82
         .set PNP_VERSION_1_0,    0x10
-        .set PNP_HEADER_LEN,     0x21
 
         .set FSEG_POOL_SIZE,     1024
 
@@ -148,7 +131,7 @@ pci32_present:
 1:      popl %edx
         movb %cs:(xenbios_pci_last_bus - 1b)(%edx), %cl
         movl $PCI_SIGNATURE, %edx
-        movw $PCI_VERSION_2_10, %bx
+        movw $PCI_VERSION, %bx
         movb $PCI_HW_MECH1, %al
         movl $(xenbios_pcibios32 + BIOS_BASE), %edi
         jmp pci32_ok
@@ -337,8 +320,12 @@ xenbios_bios32_header:
         .long xenbios_bios32 + BIOS_BASE /* entry point, physical */
         .byte BIOS32_REVISION
         .byte BIOS32_PARAGRAPHS         /* length */
+        .global xenbios_bios32_checksum /* linker.ld checks where, and the length */
+xenbios_bios32_checksum:
         .byte 0                         /* checksum (POST) */
         .fill 5, 1, 0
+        .global xenbios_bios32_header_end
+xenbios_bios32_header_end:
 
         .balign 16
         .global xenbios_pnp_header
@@ -347,6 +334,8 @@ xenbios_pnp_header:
         .byte PNP_VERSION_1_0
         .byte PNP_HEADER_LEN
         .word 0                         /* control: no event notification */
+        .global xenbios_pnp_checksum    /* linker.ld checks where, and the length */
+xenbios_pnp_checksum:
         .byte 0                         /* checksum (POST) */
         .long 0                         /* event notification flag address */
         .word xenbios_pnp_entry         /* real-mode entry: offset, segment */
@@ -356,7 +345,7 @@ xenbios_pnp_header:
         .long 0                         /* OEM device identifier */
         .word BIOS_SEG                  /* real-mode data segment */
         .long BIOS_BASE                 /* protected-mode data segment base */
-        .global xenbios_pnp_header_end  /* linker.ld checks the length */
+        .global xenbios_pnp_header_end
 xenbios_pnp_header_end:
 
         .balign 16

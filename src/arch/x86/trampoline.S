@@ -5,13 +5,16 @@
  * (see linker.ld), so every symbol defined here is a 16-bit offset usable as is by
  * real-mode code. 32-bit code adds BIOS_BASE to get a linear address.
  *
- * Interrupt frame (struct Regs in src/regs.rs), from the lowest address up, on the
- * caller's stack:
- *    0 edi  4 esi  8 ebp  12 esp  16 ebx  20 edx  24 ecx  28 eax      (pushal)
- *   32 gs  34 fs  36 es  38 ds  40 vector  42 ip  44 cs  46 flags    (48 bytes)
+ * Interrupt frame (struct Regs in src/hal/regs.rs), from the lowest address up, on the
+ * caller's stack: edi esi ebp esp ebx edx ecx eax (pushal), gs fs es ds, vector (the
+ * stub's push), ip cs flags (the interrupt's). Its offsets are REGS_<field>.
  *
- * Call16 block (struct Call16 in src/arch/x86/mod.rs): a Regs image whose ip/cs is the
- * target, followed by 48 ss, 50 sp, 52 kind.
+ * Call16 block (struct Call16 in src/hal/cpu.rs): a Regs image whose ip/cs is the
+ * target, then ss, sp and kind (CALL16_<field>, kind's bits CALL16_INT...).
+ *
+ * Those names, and every other capitalised name this file uses but does not .set, come
+ * from Rust: global_asm_with! in src/arch/x86/mod.rs puts a .set line for each before
+ * this file, with the value of the Rust item it names there.
  *
  * 32-bit code in these sections must reach other sections with absolute calls (call *%reg):
  * a relative call would be off by 0xf0000.
@@ -19,36 +22,56 @@
  * The 32-bit code always runs with interrupts disabled, DF clear, A20 on, flat segments.
  */
 
-        .set BIOS_SEG,        0xf000
-        .set BIOS_BASE,       0xf0000
         .set SEL_CODE32,      0x08
         .set SEL_DATA32,      0x10
         .set SEL_CODE16,      0x18
         .set SEL_DATA16,      0x20
-        .set SEL_CODE32_HIGH, 0x28      /* flat code, base 0xfff00000: runs the ROM's 4 GiB alias */
-
-        .set ACTION_RETURN,   0
-        .set ACTION_YIELD,    1
-
-        .set CALL16_INT,       1        /* emulate INT: push flags, clear IF */
-        .set CALL16_OWN_STACK, 2        /* use ss:sp from the block */
-        .set CALL16_NORETURN,  4        /* the callee never comes back (boot) */
+        .set SEL_CODE32_HIGH, 0x28      /* flat code that runs the ROM's 4 GiB alias */
 
         .set RM_STACK_RESERVE, 4096     /* our stack a real-mode callee may use */
+        .set PUSHAL_SIZE,     32        /* eight dwords */
 
-        .set PCI_ADDR,        0xcf8
-        .set PCI_DATA,        0xcfc
-        .set PORT_A20,        0x92      /* bit 1: A20, bit 0: fast reset (never write 1) */
-        .set PIC1_DATA,       0x21
+        .set PORT_A20,        0x92      /* bit A20_ON; bit 0: fast reset (never write 1) */
+        .set PIC_IRQS,        8         /* inputs per 8259 */
 
-        .set IMAGE_START,     0xe0000     /* linker.ld asserts the same layout */
-        .set IMAGE_SIZE,      0x20000
-        .set ROM_ALIAS_HIGH,  0x100000000 - IMAGE_SIZE  /* QEMU maps the image below 4 GiB */
+        .set IMAGE_SIZE,      IMAGE_END - IMAGE_START
+        /* The base that gives the 4 GiB alias (QEMU maps the image there too) the image's
+         * link addresses. */
+        .set ROM_ALIAS_BASE,  ROM_ALIAS_HIGH - IMAGE_START
         .set EARLY_STACK,     0x7000      /* low RAM nobody uses before the boot sector */
-        .set STACK_PAINT,     0xa5        /* layout.rs STACK_PAINT */
-        .set INT3,            0xcc        /* layout.rs POST_TRAP: fills POST code after POST */
-        .set DEBUGCON_PORT,   0x402       /* QEMU's isa-debugcon (image.rs DEBUGCON) */
-        .set XEN_DEBUG_PORT,  0xe9        /* Xen's HVM debug port (image.rs XEN_DEBUG_PORT) */
+
+/* The frame is built by pushes, so Regs must list the registers in push order with no
+ * gap; check the offsets from Rust against it. */
+.macro FRAME_AFTER field, prev, size
+        .if REGS_\field != REGS_\prev + \size
+        .error "struct Regs (src/hal/regs.rs): \field must follow \prev (push order)"
+        .endif
+.endm
+        .if REGS_EDI != 0 || REGS_GS != PUSHAL_SIZE || REGS_SIZE != REGS_FLAGS + 2
+        .error "struct Regs (src/hal/regs.rs) is not the frame the trampoline pushes"
+        .endif
+        FRAME_AFTER ESI, EDI, 4
+        FRAME_AFTER EBP, ESI, 4
+        FRAME_AFTER ESP, EBP, 4
+        FRAME_AFTER EBX, ESP, 4
+        FRAME_AFTER EDX, EBX, 4
+        FRAME_AFTER ECX, EDX, 4
+        FRAME_AFTER EAX, ECX, 4
+        FRAME_AFTER FS, GS, 2
+        FRAME_AFTER ES, FS, 2
+        FRAME_AFTER DS, ES, 2
+        FRAME_AFTER VECTOR, DS, 2
+        FRAME_AFTER IP, VECTOR, 2
+        FRAME_AFTER CS, IP, 2
+        FRAME_AFTER FLAGS, CS, 2
+/* call16_rm addresses a block's registers from the block's start, and tests kind's low
+ * byte. */
+        .if CALL16_REGS != 0
+        .error "struct Call16 (src/hal/cpu.rs) must start with its Regs"
+        .endif
+        .if (CALL16_INT | CALL16_OWN_STACK | CALL16_NORETURN) > 0xff
+        .error "call_kind (src/hal/cpu.rs): the trampoline tests only kind's low byte"
+        .endif
 
 
 /* The three mode switches, each written once. */
@@ -95,14 +118,27 @@
 /* ---------------------------------------------------------------------------------- */
         .section .text16, "ax"
 
+/* A segment descriptor: base, 20-bit limit, access byte (0x9b code, 0x93 data: present,
+ * ring 0, accessed), flags (G: limit in 4 KiB units, D/B: 32-bit). */
+.macro DESCRIPTOR base, limit, access, flags
+        .word (\limit) & 0xffff
+        .word (\base) & 0xffff
+        .byte ((\base) >> 16) & 0xff
+        .byte \access
+        .byte ((\flags) << 4) | (((\limit) >> 16) & 0xf)
+        .byte ((\base) >> 24) & 0xff
+.endm
+        .set DESC_G,          0x8
+        .set DESC_DB,         0x4
+
         .balign 8
 gdt:
         .quad 0
-        .quad 0x00cf9b000000ffff        /* 0x08 code32 flat */
-        .quad 0x00cf93000000ffff        /* 0x10 data32 flat */
-        .quad 0x00009b0f0000ffff        /* 0x18 code16, base 0xf0000, 64 KiB */
-        .quad 0x008f93000000ffff        /* 0x20 data16, base 0, 4 GiB (G=1), 16-bit (B=0) */
-        .quad 0xffcf9bf00000ffff        /* 0x28 code32, base 0xfff00000 */
+        DESCRIPTOR 0, 0xfffff, 0x9b, DESC_G | DESC_DB   /* 0x08 code32 flat */
+        DESCRIPTOR 0, 0xfffff, 0x93, DESC_G | DESC_DB   /* 0x10 data32 flat */
+        DESCRIPTOR BIOS_BASE, 0xffff, 0x9b, 0           /* 0x18 code16, 64 KiB */
+        DESCRIPTOR 0, 0xfffff, 0x93, DESC_G             /* 0x20 data16, 4 GiB, 16-bit */
+        DESCRIPTOR ROM_ALIAS_BASE, 0xfffff, 0x9b, DESC_G | DESC_DB /* 0x28 code32 */
 gdt_end:
 gdt_desc:
         .word gdt_end - gdt - 1
@@ -117,7 +153,7 @@ caller_esp:     .long 0
 caller_ss:      .word 0
         .global xenbios_caller_a20
 xenbios_caller_a20:
-        .byte 0                         /* port 0x92 at entry; int15/24xx edits bit 1 */
+        .byte 0                         /* PORT_A20 at entry; int15/24xx edits A20_ON */
         .byte 0
 caller_gdt:     .word 0
                 .long 0
@@ -156,9 +192,9 @@ entry16_frame:                          /* the yield loop re-enters here */
         sgdtl caller_gdt
         inb $PORT_A20, %al
         movb %al, xenbios_caller_a20
-        testb $2, %al
+        testb $A20_ON, %al
         jnz 2f
-        orb $2, %al
+        orb $A20_ON, %al
         andb $0xfe, %al
         outb %al, $PORT_A20
 2:
@@ -189,9 +225,9 @@ exit16_rm:
         inb $PORT_A20, %al
         movb xenbios_caller_a20, %ah
         xorb %al, %ah
-        testb $2, %ah
+        testb $A20_ON, %ah
         jz 3f
-        xorb $2, %al
+        xorb $A20_ON, %al
         andb $0xfe, %al
         outb %al, $PORT_A20
 3:
@@ -210,8 +246,8 @@ exit16_rm:
  * wake us, and right after sti: its one-instruction shadow keeps an IRQ from slipping in
  * between and leaving hlt to sleep until the next one. */
 yield16:
-        inb $PIC1_DATA, %al
-        testb $1, %al
+        inb $PIC_MASTER_DATA, %al
+        testb $(1 << IRQ_TIMER), %al
         jnz 4f
         sti
         hlt
@@ -227,8 +263,8 @@ yield16:
         .global xenbios_wait_irq16
 xenbios_wait_irq16:
         pushw %ax
-        inb $PIC1_DATA, %al
-        testb $1, %al
+        inb $PIC_MASTER_DATA, %al
+        testb $(1 << IRQ_TIMER), %al
         jnz 1f
         sti
         hlt
@@ -243,35 +279,35 @@ xenbios_wait_irq16:
  * cannot switch modes. Hardware IRQs get their EOI; services get CF=1, AH=86h. */
 v86_caller:
         movw %sp, %bp
-        movw 40(%bp), %ax               /* vector */
-        cmpw $0x08, %ax
+        movw REGS_VECTOR(%bp), %ax
+        cmpw $PIC_MASTER_VECTORS, %ax
         jb 6f
-        cmpw $0x0f, %ax
+        cmpw $(PIC_MASTER_VECTORS + PIC_IRQS - 1), %ax
         jbe 5f
-        cmpw $0x70, %ax
+        cmpw $PIC_SLAVE_VECTORS, %ax
         jb 6f
-        cmpw $0x77, %ax
+        cmpw $(PIC_SLAVE_VECTORS + PIC_IRQS - 1), %ax
         ja 6f
-        movb $0x20, %al
-        outb %al, $0xa0
+        movb $PIC_EOI, %al
+        outb %al, $PIC_SLAVE_CMD
 5:
-        cmpb $0x09, 40(%bp)
+        cmpb $(PIC_MASTER_VECTORS + IRQ_KEYBOARD), REGS_VECTOR(%bp)
         jne 7f
-        inb $0x60, %al                  /* drop the key so the controller is not stuck */
+        inb $KBD_DATA, %al              /* drop the key so the controller is not stuck */
 7:
-        movb $0x20, %al
-        outb %al, $0x20
+        movb $PIC_EOI, %al
+        outb %al, $PIC_MASTER_CMD
         jmp 8f
 6:
-        orw $1, 46(%bp)                 /* CF */
-        movb $0x86, 29(%bp)             /* AH */
+        orw $FLAGS_CF, REGS_FLAGS(%bp)
+        movb $AH_UNSUPPORTED, (REGS_EAX + 1)(%bp) /* AH */
         movw $v86_msg, %si
 9:
         movb %cs:(%si), %al
         testb %al, %al
         jz 8f
-        outb %al, $0xe9
-        movw $0x402, %dx
+        outb %al, $XEN_DEBUG_PORT
+        movw $DEBUGCON_PORT, %dx
         outb %al, %dx
         incw %si
         jmp 9b
@@ -295,7 +331,7 @@ xenbios_reset16:
         cli
         cld
         inb $PORT_A20, %al
-        orb $2, %al
+        orb $A20_ON, %al
         andb $0xfe, %al
         outb %al, $PORT_A20
         TO_FLAT32 reset32, 0            /* .loader is linked at its linear address */
@@ -323,12 +359,13 @@ post16_rm:
         .global xenbios_call16
 xenbios_call16:
         pushal
-        movl 36(%esp), %esi             /* block (linear, below 1 MiB) */
+        /* block (linear, below 1 MiB): above our pushal and the return address */
+        movl (PUSHAL_SIZE + 4)(%esp), %esi
         movl %esp, %ebp                 /* our 32-bit stack, restored on return */
-        testb $CALL16_OWN_STACK, 52(%esi)
+        testb $CALL16_OWN_STACK, CALL16_KIND(%esi)
         jz 1f
-        movzwl 48(%esi), %ecx
-        movzwl 50(%esi), %edx
+        movzwl CALL16_SS(%esi), %ecx
+        movzwl CALL16_SP(%esi), %edx
         jmp 2f
 1:      movl $stack_seg, %ecx
         movl %esp, %edx
@@ -336,7 +373,7 @@ xenbios_call16:
 2:      /* entries from foreign stacks while the callee runs must not clobber us */
         movl xenbios_stack32_free + BIOS_BASE, %eax
         leal -RM_STACK_RESERVE(%esp), %edi
-        testb $CALL16_NORETURN, 52(%esi)
+        testb $CALL16_NORETURN, CALL16_KIND(%esi)
         jz 3f
         movl $stack_top, %edi
 3:      movl %edi, xenbios_stack32_free + BIOS_BASE
@@ -358,23 +395,23 @@ call16_rm:
         movl %esi, %eax                 /* ds:si = block */
         shrl $4, %eax
         movw %ax, %ds
-        andl $0xf, %esi
-        movl 42(%si), %eax
+        andl $0xf, %esi                 /* the block's registers start there (CALL16_REGS 0) */
+        movl REGS_IP(%si), %eax         /* ip, cs */
         movl %eax, %es:call16_target
-        movw 52(%si), %ax
+        movw CALL16_KIND(%si), %ax
         movw %ax, %es:call16_kind
-        pushw 46(%si)                   /* flags */
-        pushw 38(%si)                   /* ds */
-        movl 0(%si), %edi
-        movl 8(%si), %ebp
-        movl 16(%si), %ebx
-        movl 20(%si), %edx
-        movl 24(%si), %ecx
-        movl 28(%si), %eax
-        movw 32(%si), %gs
-        movw 34(%si), %fs
-        movw 36(%si), %es
-        movl 4(%si), %esi
+        pushw REGS_FLAGS(%si)
+        pushw REGS_DS(%si)
+        movl REGS_EDI(%si), %edi
+        movl REGS_EBP(%si), %ebp
+        movl REGS_EBX(%si), %ebx
+        movl REGS_EDX(%si), %edx
+        movl REGS_ECX(%si), %ecx
+        movl REGS_EAX(%si), %eax
+        movw REGS_GS(%si), %gs
+        movw REGS_FS(%si), %fs
+        movw REGS_ES(%si), %es
+        movl REGS_ESI(%si), %esi
         popw %ds
         testb $CALL16_INT, %cs:call16_kind
         jz 4f
@@ -390,20 +427,20 @@ call16_rm:
         pushw %fs
         pushw %gs
         pushal
-        /* stack: regs image (40) | flags (2) | old stack32_free | block | esp32 */
+        /* stack: the block's Regs up to vector | flags | old stack32_free | block | esp32 */
         movw %ss, %ax
         movw %ax, %ds
         movzwl %sp, %esi
-        movl 46(%si), %edi              /* block, linear */
+        movl (REGS_VECTOR + 2 + 4)(%si), %edi /* block, linear */
         movl %edi, %eax
         shrl $4, %eax
         movw %ax, %es
         andl $0xf, %edi
-        movw $20, %cx
+        movw $(REGS_VECTOR / 2), %cx
         rep movsw                       /* edi..eax, gs, fs, es, ds */
-        movw (%si), %ax
-        movw %ax, %es:6(%di)            /* flags at block+46 */
-        addw $42, %sp
+        movw (%si), %ax                 /* flags */
+        movw %ax, %es:(REGS_FLAGS - REGS_VECTOR)(%di)
+        addw $(REGS_VECTOR + 2), %sp
         popl %eax
         movw $BIOS_SEG, %bx
         movw %bx, %ds
@@ -411,7 +448,7 @@ call16_rm:
         popl %esi
         popl %ebp
         inb $PORT_A20, %al              /* the callee may have turned A20 off */
-        orb $2, %al
+        orb $A20_ON, %al
         andb $0xfe, %al
         outb %al, $PORT_A20
         TO_FLAT32 call16_back32
@@ -448,44 +485,44 @@ xenbios_int_\vec:
         STUB 0x70
         STUB 0x74
 
-/* IRQ0: the tick count at 40:6C, midnight at 0x1800b0 ticks, then int 1Ch. Pure 16-bit
- * code: it runs often and must work for virtual-8086 callers too. */
+/* IRQ0: the tick count at 40:6C, midnight after a day of ticks, then int 1Ch. Pure
+ * 16-bit code: it runs often and must work for virtual-8086 callers too. */
         .global xenbios_int_0x08
 xenbios_int_0x08:
         pushw %ds
         pushl %eax
-        movw $0x40, %ax
+        movw $BDA_SEG, %ax
         movw %ax, %ds
-        movl 0x6c, %eax
+        movl BDA_TICKS, %eax
         incl %eax
-        cmpl $0x1800b0, %eax
+        cmpl $TICKS_PER_DAY, %eax
         jb 1f
         xorl %eax, %eax
-        movb $1, 0x70
-1:      movl %eax, 0x6c
+        movb $1, BDA_MIDNIGHT
+1:      movl %eax, BDA_TICKS
         popl %eax
         popw %ds
         int $0x1c
         pushw %ax
-        movb $0x20, %al
-        outb %al, $0x20
+        movb $PIC_EOI, %al
+        outb %al, $PIC_MASTER_CMD
         popw %ax
         iret
 
         .global xenbios_irq_master
 xenbios_irq_master:
         pushw %ax
-        movb $0x20, %al
-        outb %al, $0x20
+        movb $PIC_EOI, %al
+        outb %al, $PIC_MASTER_CMD
         popw %ax
         iret
 
         .global xenbios_irq_slave
 xenbios_irq_slave:
         pushw %ax
-        movb $0x20, %al
-        outb %al, $0xa0
-        outb %al, $0x20
+        movb $PIC_EOI, %al
+        outb %al, $PIC_SLAVE_CMD
+        outb %al, $PIC_MASTER_CMD
         popw %ax
         iret
 
@@ -518,7 +555,7 @@ fixed_int13_far:
         .global xenbios_fixed_int19
 xenbios_fixed_int19:
         jmp fixed_int19_far
-        AT 0xe6f5
+        AT CONFIG_TABLE_OFFSET          /* 0xe6f5: services/system.rs CONFIG_TABLE */
         .global xenbios_config_table
 xenbios_config_table:                   /* int15/C0 */
         .word 8                         /* bytes that follow */
@@ -616,24 +653,25 @@ has_blob:
 
 /* Runs from the 4 GiB ROM alias: turn 0xe0000-0xfffff into RAM and copy the image in. */
 shadow_copy:
-        movl $0x80000000, %eax          /* 00:00.0 vendor/device */
+        movl $PCI_ENABLE, %eax          /* 00:00.0, register 0: vendor and device */
         movw $PCI_ADDR, %dx
         outl %eax, %dx
         movw $PCI_DATA, %dx
         inl %dx, %eax
-        movl $0x59, %ecx                /* i440FX PAM0 */
-        cmpl $0x12378086, %eax
+        movl $PAM0_I440FX, %ecx
+        cmpl $((PCI_DEVICE_I440FX << 16) | PCI_VENDOR_INTEL), %eax
         je 2f
-        movl $0x90, %ecx                /* Q35 MCH PAM0 */
-        cmpl $0x29c08086, %eax
+        movl $PAM0_Q35, %ecx
+        cmpl $((PCI_DEVICE_Q35_MCH << 16) | PCI_VENDOR_INTEL), %eax
         je 2f
         movl $shadow_msg, %esi
         jmp loader_halt
 2:
-        movb $0x30, %bl                 /* PAM0[7:4]: f0000-fffff read/write RAM */
+        movb $(PAM_READ_WRITE & 0xf0), %bl /* PAM0[7:4]: f0000-fffff read/write RAM */
         call pam_write
-        addl $5, %ecx                   /* PAM5: e0000-e7fff, PAM6: e8000-effff */
-        movb $0x33, %bl
+        /* PAM5: e0000-e7fff, PAM6: e8000-effff (hw/pam.rs counts them the same way) */
+        addl $(1 + (IMAGE_START - PAM_FIRST_SEGMENT) / PAM_BYTES_PER_REGISTER), %ecx
+        movb $PAM_READ_WRITE, %bl
         call pam_write
         incl %ecx
         call pam_write
@@ -647,8 +685,8 @@ shadow_copy:
 /* config byte ecx of 00:00.0 := bl */
 pam_write:
         movl %ecx, %eax
-        andl $0xfc, %eax
-        orl $0x80000000, %eax
+        andl $0xfc, %eax                /* the dword's register number */
+        orl $PCI_ENABLE, %eax
         movw $PCI_ADDR, %dx
         outl %eax, %dx
         movw $PCI_DATA, %dx
@@ -694,7 +732,7 @@ loader_unpack:
         movl $post_end, %ecx
         subl %edi, %ecx
         shrl $2, %ecx                   /* dwords: the region is 4-aligned (linker.ld) */
-        movl $(INT3 * 0x01010101), %eax
+        movl $(POST_TRAP * 0x01010101), %eax
         rep stosl
         ljmpl $SEL_CODE16, $post16
 
@@ -714,7 +752,7 @@ loader_halt:
 
         .global xenbios_blob_magic
 xenbios_blob_magic:
-        .ascii "XBPACK01"               /* tools/pack format::MAGIC (it checks this copy) */
+        .quad BLOB_MAGIC                /* tools/pack format::MAGIC's eight bytes */
         .set BLOB_MAGIC_SIZE, . - xenbios_blob_magic
         .balign 4
         .global xenbios_unpack_tsc

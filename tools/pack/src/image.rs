@@ -126,8 +126,8 @@ fn name_at(elf: &Elf, addr: u32) -> String {
         )
 }
 
-/// linker.ld's region symbols: addresses of regions, not of code. The loader and POST
-/// code name them (to unpack, to check the layout); their values may equal a function's.
+/// linker.ld's region symbols: addresses of regions, not of code. The loader names them
+/// to unpack (POST code may too); their values may equal a function's.
 pub const REGION_SYMBOLS: [&str; 13] = [
     "image_start",
     "image_end",
