@@ -1,5 +1,5 @@
 //! Where the firmware lives in guest memory. `linker.ld` places the image by these
-//! constants: src/arch/x86/mod.rs makes them absolute symbols of the same names, so the
+//! constants: src/arch/x86/asm.rs makes them absolute symbols of the same names, so the
 //! linker script has no copy of them to get wrong (it checks the rest of the layout).
 //!
 //! - 0xE0000-0xFFFFF: the 128 KiB image. In the file: the packed blob, then the loader and

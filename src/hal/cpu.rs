@@ -17,7 +17,7 @@ pub mod call_kind {
 
 /// A real-mode call: registers in, registers out. `regs.cs:regs.ip` is the target.
 /// Layout shared with the trampoline (src/arch/x86/trampoline.S), which takes the
-/// offsets of `regs`, `ss`, `sp` and `kind` from here (src/arch/x86/mod.rs).
+/// offsets of `regs`, `ss`, `sp` and `kind` from here (src/arch/x86/asm.rs).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Call16 {

@@ -23,7 +23,7 @@ bitflags::bitflags! {
 }
 
 /// Caller registers, in trampoline push order (lowest address first). The trampoline
-/// takes the offsets from here (src/arch/x86/mod.rs) and fails to assemble if the order
+/// takes the offsets from here (src/arch/x86/asm.rs) and fails to assemble if the order
 /// differs from its pushes.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -136,7 +136,7 @@ impl Regs {
 }
 
 /// What the trampoline does once a service returns (it compares with `Yield`'s value,
-/// given to it by src/arch/x86/mod.rs).
+/// given to it by src/arch/x86/asm.rs).
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {

@@ -30,7 +30,7 @@
  * Tested by the probe (tests/probe/probe.S, B1.11-B1.17) with flat and based segments.
  *
  * Names in capitals that this file does not .set come from Rust, as in trampoline.S
- * (global_asm_with! in src/arch/x86/mod.rs): the PCI ports and registers, the PCI BIOS
+ * (global_asm_with! in src/arch/x86/asm.rs): the PCI ports and registers, the PCI BIOS
  * function and return codes that int1A's PCI BIOS (src/services/pcibios.rs) uses too, and
  * the header lengths and checksum offsets POST writes by (src/tables/mod.rs).
  */

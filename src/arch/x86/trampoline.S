@@ -13,7 +13,7 @@
  * target, then ss, sp and kind (CALL16_<field>, kind's bits CALL16_INT...).
  *
  * Those names, and every other capitalised name this file uses but does not .set, come
- * from Rust: global_asm_with! in src/arch/x86/mod.rs puts a .set line for each before
+ * from Rust: global_asm_with! in src/arch/x86/asm.rs puts a .set line for each before
  * this file, with the value of the Rust item it names there.
  *
  * 32-bit code in these sections must reach other sections with absolute calls (call *%reg):
