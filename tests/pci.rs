@@ -650,3 +650,41 @@ fn no_host_bridge_means_no_pci() {
     assert!(r.devs.all().is_empty());
     assert!(r.log.contains("no host bridge"));
 }
+
+// ---- PAM: the legacy ROM area as RAM -------------------------------------------------
+
+mod pam {
+    use super::*;
+    use xenbios::hw::pam::make_ram;
+    use xenbios::sim::SimPorts;
+
+    fn host(device: u16) -> (SimPorts, Rc<RefCell<SimPci>>) {
+        let mut pci = SimPci::new();
+        pci.add(None, 0, 0, SimFunction::new(0x8086, device, 0x0600));
+        let pci = Rc::new(RefCell::new(pci));
+        let mut ports = SimPorts::new();
+        ports.attach(0xcf8, 0xcff, pci.clone());
+        (ports, pci)
+    }
+
+    #[test]
+    fn i440fx_and_q35_open_pam1_to_pam4() {
+        for (device, pam1) in [(0x1237, 0x5a), (0x29c0, 0x91)] {
+            let (ports, pci) = host(device);
+            assert!(make_ram(&ports, 0xc0000, 0xe0000));
+            let f = &pci.borrow().fns[0];
+            for reg in pam1..pam1 + 4 {
+                assert_eq!(f.get8(reg), 0x33, "device {device:#x} reg {reg:#x}");
+            }
+            assert_eq!(f.get8(pam1 - 1), 0, "PAM0 is the trampoline's");
+            assert_eq!(f.get8(pam1 + 4), 0, "PAM5 is the trampoline's");
+        }
+    }
+
+    #[test]
+    fn unknown_host_bridge_is_left_alone() {
+        let (ports, pci) = host(0x1234);
+        assert!(!make_ram(&ports, 0xc0000, 0xe0000));
+        assert_eq!(pci.borrow().writes[0], 0);
+    }
+}
