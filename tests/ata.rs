@@ -11,8 +11,8 @@ use xenbios::hal::clock::Clock;
 use xenbios::hal::mem::Memory;
 use xenbios::hw::ata::{self, PRIMARY, Ports, SECONDARY};
 use xenbios::hw::pci::PciDevices;
-use xenbios::sim::ata::{ERR_ABRT, ERR_IDNF, ERR_UNC, Faults, ST_DF};
-use xenbios::sim::{
+use xenbios_sim::ata::{ERR_ABRT, ERR_IDNF, ERR_UNC, Faults, ST_DF};
+use xenbios_sim::{
     self, FakeDisk, Machine, SimAtaChannel, SimAtaDevice, SimBar, SimFunction, SimPci,
 };
 
@@ -39,8 +39,8 @@ struct Rig {
 
 fn serial() -> MutexGuard<'static, ()> {
     let guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    sim::capture_log();
-    sim::take_log();
+    xenbios_sim::capture_log();
+    xenbios_sim::take_log();
     guard
 }
 
@@ -97,7 +97,7 @@ impl Rig {
         Rig {
             m,
             drives,
-            log: sim::take_log(),
+            log: xenbios_sim::take_log(),
             _serial: serial,
         }
     }
@@ -455,7 +455,7 @@ fn device_hanging_busy_times_out() {
     assert_eq!(e, IoError::new(DiskError::Timeout, 0));
     let waited = rig.now_ms() - start;
     assert!((10_000..20_000).contains(&waited), "waited {waited} ms");
-    let log = sim::take_log();
+    let log = xenbios_sim::take_log();
     assert!(
         log.contains("[ata] warning: ata0 master: read lba 0: timeout: still busy"),
         "{log}"
@@ -485,7 +485,7 @@ fn drq_never_set_times_out() {
     }));
     let e = rig.read(0x80, 0, 2).unwrap_err();
     assert_eq!(e, IoError::new(DiskError::Timeout, 0));
-    assert!(sim::take_log().contains("timeout: no data request"));
+    assert!(xenbios_sim::take_log().contains("timeout: no data request"));
     let e = rig.write(0x80, 0, 2).unwrap_err();
     assert_eq!(e, IoError::new(DiskError::Timeout, 0));
 }
@@ -508,7 +508,7 @@ fn uncorrectable_sector_stops_a_read_with_the_sectors_before_it() {
             .iter()
             .all(|&b| b == 0xcc)
     );
-    let log = sim::take_log();
+    let log = xenbios_sim::take_log();
     assert!(
         log.contains("read lba 260: device error (status 0x41, error 0x40)"),
         "{log}"

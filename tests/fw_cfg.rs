@@ -3,7 +3,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 use xenbios::hw::fw_cfg::{FEATURE_DMA, FwCfg};
-use xenbios::sim::{SimFwCfg, SimPorts};
+use xenbios_sim::{SimFwCfg, SimPorts};
 
 fn machine(fw: SimFwCfg) -> (SimPorts, Rc<RefCell<SimFwCfg>>) {
     let mut ports = SimPorts::new();
@@ -64,7 +64,7 @@ use xenbios::hal::mem::DMA_SCRATCH_LEN;
 use xenbios::hw::fw_cfg::{
     DMA_ACCESS_LEN, DMA_CTL_READ, DMA_CTL_SELECT, DMA_CTL_SKIP, DMA_SELECT_SHIFT, SELECTOR,
 };
-use xenbios::sim::{
+use xenbios_sim::{
     self, DmaFault, FW_CFG_PORTS_END, SharedSimMemory, SimDma, SimDmaAccess, SimMemory,
 };
 
@@ -215,7 +215,7 @@ fn faulty(fault: DmaFault, from: usize) -> (String, bool) {
     fw.dma_faults_from = from;
     let r = dma_rig(fw);
     let _g = LOG.lock().unwrap_or_else(|e| e.into_inner());
-    sim::capture_log();
+    xenbios_sim::capture_log();
     let fw = FwCfg::probe(&r.ports).unwrap();
     let mut got = vec![0u8; 3000];
     assert_eq!(fw.read_file("etc/acpi/tables", &mut got), Some(3000));
@@ -227,7 +227,7 @@ fn faulty(fault: DmaFault, from: usize) -> (String, bool) {
     let info = fw.find("etc/acpi/tables").unwrap();
     fw.copy_to(info, &mut r.mem.clone(), 0x8000, 3000);
     assert_eq!(r.mem.0.borrow().slice(0x8000, 3000), &big[..]);
-    (sim::take_log(), fw.uses_dma())
+    (xenbios_sim::take_log(), fw.uses_dma())
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use xenbios::hal::mem::FarPtr;
 use xenbios::ivt::{Handlers, get, install};
-use xenbios::sim::SimMemory;
+use xenbios_sim::SimMemory;
 
 #[test]
 fn services_override_defaults() {

@@ -45,7 +45,6 @@ const UNITS: &[(&str, u8)] = &[
     ("dispatch", 7),
     ("menu", 7),
     ("image", 7),
-    ("sim", 9),
 ];
 
 /// Source files of the firmware and their module paths (`hw::ata::channel`).

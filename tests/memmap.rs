@@ -9,7 +9,7 @@ use xenbios::e820::{E820Map, Kind};
 use xenbios::hal::mem::{Memory, MemoryExt};
 use xenbios::layout;
 use xenbios::platform::memmap::{self, Source};
-use xenbios::sim::{self, Machine, PortDevice, SimFwCfg};
+use xenbios_sim::{Machine, PortDevice, SimFwCfg};
 use zerocopy::IntoBytes;
 
 static LOG: Mutex<()> = Mutex::new(());
@@ -78,9 +78,9 @@ fn detect_in(
         m.ports.attach(0x70, 0x71, Rc::new(RefCell::new(c)));
     }
     let mut e820 = E820Map::new();
-    sim::capture_log();
+    xenbios_sim::capture_log();
     let src = memmap::detect(&mut m.ctx(), &mut e820);
-    let log = sim::take_log();
+    let log = xenbios_sim::take_log();
     check_well_formed(&e820);
     let map = e820
         .regions()

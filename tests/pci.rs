@@ -5,7 +5,7 @@ use std::rc::Rc;
 use std::sync::Mutex;
 use xenbios::e820::{E820Map, Kind};
 use xenbios::hw::pci::{Bdf, PciDevices};
-use xenbios::sim::{self, Machine, SimBar, SimElcr, SimFunction, SimFwCfg, SimPci};
+use xenbios_sim::{Machine, SimBar, SimElcr, SimFunction, SimFwCfg, SimPci};
 
 static LOG: Mutex<()> = Mutex::new(());
 
@@ -61,9 +61,9 @@ fn run(pci: SimPci, qemu: bool, ram: u64, elcr: u16) -> Run {
             .attach(0x510, 0x511, Rc::new(RefCell::new(SimFwCfg::new())));
     }
     let mut devs = PciDevices::new();
-    sim::capture_log();
+    xenbios_sim::capture_log();
     xenbios::platform::pci::setup(&mut m.ctx(), &e820_with_low_ram(ram), &mut devs);
-    let log = sim::take_log();
+    let log = xenbios_sim::take_log();
     Run {
         pci,
         elcr,
@@ -656,7 +656,7 @@ fn no_host_bridge_means_no_pci() {
 mod pam {
     use super::*;
     use xenbios::hw::pam::make_ram;
-    use xenbios::sim::SimPorts;
+    use xenbios_sim::SimPorts;
 
     fn host(device: u16) -> (SimPorts, Rc<RefCell<SimPci>>) {
         let mut pci = SimPci::new();

@@ -9,7 +9,7 @@ use xenbios::bda;
 use xenbios::bios::Bios;
 use xenbios::hal::mem::Memory;
 use xenbios::hal::regs::{Action, Regs};
-use xenbios::sim::{Machine, PortDevice, SimUart};
+use xenbios_sim::{Machine, PortDevice, SimUart};
 
 #[test]
 fn equipment_and_memory_size() {

@@ -293,7 +293,7 @@ fn init_fixes_status_registers_and_converts_a_12_hour_clock() {
         m.mem.read_u32(bda::at(bda::TICKS)),
         (0x18_00b0u64 * 48600 / 86400) as u32
     );
-    let log = xenbios::sim::take_log();
+    let log = xenbios_sim::take_log();
     assert!(
         log.contains("[int1a] RTC switched to 24-hour format"),
         "{log}"
@@ -309,7 +309,7 @@ fn init_without_an_rtc_is_bounded_and_logged() {
     xenbios::services::time::init(&mut m.ctx());
     assert!(m.clock.micros() - t0 < 100_000);
     assert_eq!(m.mem.read_u32(bda::at(bda::TICKS)), 0);
-    let log = xenbios::sim::take_log();
+    let log = xenbios_sim::take_log();
     assert!(
         log.contains("[int1a] warning: RTC stays in its update cycle"),
         "{log}"
@@ -323,5 +323,5 @@ fn init_reports_a_dead_battery() {
     let rtc = rtc(&mut m);
     rtc.borrow_mut().cmos[0x0d] = 0;
     xenbios::services::time::init(&mut m.ctx());
-    assert!(xenbios::sim::take_log().contains("RTC lost power"));
+    assert!(xenbios_sim::take_log().contains("RTC lost power"));
 }

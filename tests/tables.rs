@@ -9,9 +9,9 @@ use std::sync::Mutex;
 use xenbios::bios::Bios;
 use xenbios::e820::{E820Map, Kind};
 use xenbios::hal::mem::Memory;
-use xenbios::sim::{self, Machine, SimFwCfg, SimMemory};
 use xenbios::tables::{self, Layout, acpi, mptable, smbios};
 use xenbios::zone::Pool;
+use xenbios_sim::{Machine, SimFwCfg, SimMemory};
 
 static LOG: Mutex<()> = Mutex::new(());
 
@@ -226,7 +226,7 @@ fn load(fw: SimFwCfg) -> Loaded {
     let mut e820 = e820();
     let mut pool = Pool::new(FSEG_POOL.0, FSEG_POOL.1);
     let _g = LOG.lock().unwrap();
-    sim::capture_log();
+    xenbios_sim::capture_log();
     let rsdp = {
         let ctx = m.ctx();
         let fw = xenbios::hw::fw_cfg::FwCfg::probe(ctx.io).unwrap();
@@ -237,7 +237,7 @@ fn load(fw: SimFwCfg) -> Loaded {
         e820,
         pool,
         rsdp,
-        log: sim::take_log(),
+        log: xenbios_sim::take_log(),
     }
 }
 
@@ -395,11 +395,11 @@ fn a_full_fseg_zone_refuses_the_rsdp() {
     let mut e820 = e820();
     let mut pool = Pool::new(FSEG_POOL.0, FSEG_POOL.0 + 16);
     let _g = LOG.lock().unwrap();
-    sim::capture_log();
+    xenbios_sim::capture_log();
     let ctx = m.ctx();
     let fw = xenbios::hw::fw_cfg::FwCfg::probe(ctx.io).unwrap();
     assert_eq!(acpi::load(&fw, ctx.mem, &mut e820, &mut pool), None);
-    assert!(sim::take_log().contains("no room in the zone"));
+    assert!(xenbios_sim::take_log().contains("no room in the zone"));
 }
 
 // ---- SMBIOS --------------------------------------------------------------------------
@@ -457,13 +457,13 @@ fn run_smbios(fw: SimFwCfg) -> (Machine, E820Map, Option<u32>, String) {
     let mut e820 = e820();
     let mut pool = Pool::new(FSEG_POOL.0, FSEG_POOL.1);
     let _g = LOG.lock().unwrap();
-    sim::capture_log();
+    xenbios_sim::capture_log();
     let ep = {
         let ctx = m.ctx();
         let fw = xenbios::hw::fw_cfg::FwCfg::probe(ctx.io).unwrap();
         smbios::load(&fw, ctx.mem, &mut e820, &mut pool)
     };
-    (m, e820, ep, sim::take_log())
+    (m, e820, ep, xenbios_sim::take_log())
 }
 
 /// Linux's dmi_scan: 16-byte steps over 0xF0000-0xFFFFF, "_SM3_" first, then "_SM_" with
@@ -619,7 +619,7 @@ fn bad_smbios_input_gives_no_entry_point_or_qemus_structures_unchanged() {
 // ---- MP table ------------------------------------------------------------------------
 
 fn pci_devices() -> xenbios::hw::pci::PciDevices {
-    use xenbios::sim::{SimBar, SimFunction, SimPci};
+    use xenbios_sim::{SimBar, SimFunction, SimPci};
     let mut p = SimPci::new();
     p.add(None, 0, 0, SimFunction::new(0x8086, 0x1237, 0x0600));
     // PIIX3 with its PIRQ route registers at their reset value (routing disabled).
@@ -852,9 +852,9 @@ fn post(fw: SimFwCfg) -> (Machine, Bios, String) {
     bios.pci = pci_devices();
     bios.tables.layout = Some(LAYOUT);
     let _g = LOG.lock().unwrap();
-    sim::capture_log();
+    xenbios_sim::capture_log();
     tables::setup(&mut m.ctx(), &mut bios.tables, &mut bios.e820, &bios.pci);
-    (m, bios, sim::take_log())
+    (m, bios, xenbios_sim::take_log())
 }
 
 fn qemu_fw(cpus: u16, apic_ids: &[u8]) -> SimFwCfg {
@@ -958,21 +958,21 @@ fn one_cpu_means_no_mp_table_and_no_fw_cfg_means_headers_only() {
 fn load_all(mut fw: SimFwCfg, dma: bool) -> (Vec<u8>, String) {
     let mut base = machine(SimFwCfg::new()).mem;
     base.write_u32(0, 0);
-    let mem = sim::SharedSimMemory::new(base);
-    let mut ports = sim::SimPorts::new();
+    let mem = xenbios_sim::SharedSimMemory::new(base);
+    let mut ports = xenbios_sim::SimPorts::new();
     if dma {
         fw.enable_dma(mem.0.clone());
-        ports.set_dma(Box::new(sim::SimDma {
+        ports.set_dma(Box::new(xenbios_sim::SimDma {
             mem: mem.clone(),
             scratch: 0x1000,
         }));
     }
     let dev = Rc::new(RefCell::new(fw));
-    ports.attach(0x510, sim::FW_CFG_PORTS_END, dev.clone());
+    ports.attach(0x510, xenbios_sim::FW_CFG_PORTS_END, dev.clone());
     let mut e820 = e820();
     let mut pool = Pool::new(FSEG_POOL.0, FSEG_POOL.1);
-    sim::capture_log();
-    sim::take_log();
+    xenbios_sim::capture_log();
+    xenbios_sim::take_log();
     let fw = xenbios::hw::fw_cfg::FwCfg::probe(&ports).unwrap();
     assert_eq!(fw.uses_dma(), dma);
     let mut m = mem.clone();
@@ -986,7 +986,7 @@ fn load_all(mut fw: SimFwCfg, dma: bool) -> (Vec<u8>, String) {
     // The DMA scratch area is the only difference allowed.
     bytes[0x1000..0x1000 + xenbios::hal::mem::DMA_SCRATCH_LEN].fill(0);
     // Tests that build PCI devices or MP tables log without `LOG`: only these tags count.
-    let log = sim::take_log()
+    let log = xenbios_sim::take_log()
         .lines()
         .filter(|l| {
             ["[acpi]", "[smbios]", "[fw_cfg]"]

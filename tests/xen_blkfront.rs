@@ -15,17 +15,17 @@ use xenbios::block::{DriveId, DriveKind, Interface, PciAddr, int13};
 use xenbios::boot::{self, BootEntry};
 use xenbios::hal::mem::Memory;
 use xenbios::hal::regs::Regs;
-use xenbios::sim::xen::{Abi, SimXenConfig, VbdConfig, XenMachine, XenState};
-use xenbios::sim::{self, FakeDisk};
 use xenbios::xen::blkfront::{self, Config, VbdName, X86_32, X86_64};
 use xenbios::xen::{self};
+use xenbios_sim::FakeDisk;
+use xenbios_sim::xen::{Abi, SimXenConfig, VbdConfig, XenMachine, XenState};
 
 static LOG: Mutex<()> = Mutex::new(());
 
 fn log_lock() -> MutexGuard<'static, ()> {
     let g = LOG.lock().unwrap_or_else(|e| e.into_inner());
-    sim::capture_log();
-    sim::take_log();
+    xenbios_sim::capture_log();
+    xenbios_sim::take_log();
     g
 }
 
@@ -86,14 +86,14 @@ fn post_abi(
     bios.xen = xen::init(&mut m.ctx(), &mut bios.e820, platform, &mut cpu);
     assert!(bios.xen.is_some());
     pre(&mut bios);
-    let mut log = sim::take_log();
+    let mut log = xenbios_sim::take_log();
     let (xen, e820, drives) = (bios.xen.unwrap(), &mut bios.e820, &mut bios.drives);
     if x86_32 {
         blkfront::probe_with::<X86_32>(&mut m.ctx(), xen, e820, drives, cfg);
     } else {
         blkfront::probe_with::<X86_64>(&mut m.ctx(), xen, e820, drives, cfg);
     }
-    log.push_str(&sim::take_log());
+    log.push_str(&xenbios_sim::take_log());
     let n = bios.drives.disk_count();
     m.mem.write_u8(bda::at(bda::DISK_COUNT), n);
     Rig {
@@ -409,10 +409,10 @@ fn a_backend_left_connected_by_an_earlier_stage_is_reset_first() {
     let platform = Some(r.m.platform());
     let mut cpu = r.m.xen.clone();
     bios.xen = xen::init(&mut r.m.ctx(), &mut bios.e820, platform, &mut cpu);
-    sim::take_log();
+    xenbios_sim::take_log();
     let (xen, e820, drives) = (bios.xen.unwrap(), &mut bios.e820, &mut bios.drives);
     blkfront::probe_with::<X86_64>(&mut r.m.ctx(), xen, e820, drives, &SHORT);
-    let log = sim::take_log();
+    let log = xenbios_sim::take_log();
     assert!(
         log.contains(
             "[blkfront] Xen PV disk xvda, 8 MiB: connected, 16384 sectors of 512 bytes, flush, reset first\n"
@@ -839,7 +839,7 @@ fn late_answers_within_the_deadline_are_fine_and_after_it_are_dropped() {
         s.backs[0].faults.late = 1;
         s.backs[0].faults.late_yields = 0;
     }
-    sim::take_log();
+    xenbios_sim::take_log();
     assert_eq!(r.read(4, 1, BUF), (0, false, 1));
     assert_eq!(r.bytes(BUF, 512), pattern(4, 1));
 }
@@ -911,7 +911,7 @@ fn grants_a_backend_keeps_are_never_reused_nor_are_bounce_pages_it_keeps() {
 impl Rig {
     /// The log since the last look contains `line`.
     fn assert_log_now(&mut self, line: &str) {
-        let now = sim::take_log();
+        let now = xenbios_sim::take_log();
         assert!(now.contains(line), "missing {line:?} in\n{now}");
         self.log.push_str(&now);
     }
@@ -976,7 +976,7 @@ fn pv_disks_boot_first_in_vdev_order() {
             ide(1, false, 100).register(&mut b.drives);
         },
     );
-    sim::take_log();
+    xenbios_sim::take_log();
     let b = &mut *r.bios;
     boot::setup(
         &mut r.m.ctx(),
@@ -985,7 +985,7 @@ fn pv_disks_boot_first_in_vdev_order() {
         b.roms.boot_entries(),
         None,
     );
-    let log = sim::take_log();
+    let log = xenbios_sim::take_log();
     assert!(
         log.contains("[boot] 1: Xen PV disk xvda, 1 MiB\n[boot] 2: Xen PV disk xvdb, 1 MiB\n[boot] 3: fake disk, 50 KiB\n"),
         "{log}"

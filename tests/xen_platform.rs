@@ -10,17 +10,17 @@ use xenbios::e820::{E820Map, Kind};
 use xenbios::hal::XenErrno;
 use xenbios::hal::mem::{Memory, MemoryExt};
 use xenbios::hw::pci::{self, PciDevices};
-use xenbios::sim::xen::{Hcall, SIM_BAR1_BASE, SimXenConfig, XenMachine};
-use xenbios::sim::{self, Machine, SimBar, SimFunction, SimPci};
 use xenbios::xen::{self, PlatformDevice, Xen};
+use xenbios_sim::xen::{Hcall, SIM_BAR1_BASE, SimXenConfig, XenMachine};
+use xenbios_sim::{Machine, SimBar, SimFunction, SimPci};
 use zerocopy::IntoBytes;
 
 static LOG: Mutex<()> = Mutex::new(());
 
 fn log_lock() -> MutexGuard<'static, ()> {
     let g = LOG.lock().unwrap_or_else(|e| e.into_inner());
-    sim::capture_log();
-    sim::take_log();
+    xenbios_sim::capture_log();
+    xenbios_sim::take_log();
     g
 }
 
@@ -39,9 +39,9 @@ fn post(mut m: XenMachine, platform: Option<Option<PlatformDevice>>) -> Run {
     let mut e820 = m.e820();
     let platform = platform.unwrap_or(Some(m.platform()));
     let mut cpu = m.xen.clone();
-    sim::take_log();
+    xenbios_sim::take_log();
     let xen = xen::init(&mut m.ctx(), &mut e820, platform, &mut cpu);
-    let log = sim::take_log();
+    let log = xenbios_sim::take_log();
     Run { m, e820, xen, log }
 }
 
@@ -251,7 +251,7 @@ fn failing_hypercalls_stop_xen_setup_with_a_reason() {
         // A dirty ring makes xenstore setup notify xenstored.
         if matches!(call, Hcall::Send(_)) {
             let (ring, _) = m.store_ring();
-            let stale = xenbios::sim::xen::SimStore::message(2, 7, 0, b"x");
+            let stale = xenbios_sim::xen::SimStore::message(2, 7, 0, b"x");
             m.xen
                 .state()
                 .store
@@ -275,9 +275,9 @@ fn no_room_for_the_hypercall_page_is_an_error() {
     e820.add(0, 0xa0000, Kind::Ram);
     let mut cpu = m.xen.clone();
     let platform = Some(m.platform());
-    sim::take_log();
+    xenbios_sim::take_log();
     assert!(xen::init(&mut m.ctx(), &mut e820, platform, &mut cpu).is_none());
-    assert!(sim::take_log().contains("[zone] ERROR: no room below 4 GiB"));
+    assert!(xenbios_sim::take_log().contains("[zone] ERROR: no room below 4 GiB"));
     assert!(m.xen.state().hypercall_page.is_none());
 }
 
@@ -417,7 +417,7 @@ fn detection_scans_every_base_and_needs_the_hypercall_leaf() {
     // A signature without the hypercall leaf is not usable.
     let short = TableCpu(vec![(0x4000_0000, [0x4000_0001, B, C, D])]);
     assert_eq!(xen::detect(&short), None);
-    assert!(sim::take_log().contains("without the hypercall leaf"));
+    assert!(xenbios_sim::take_log().contains("without the hypercall leaf"));
     // Beyond the last base: not looked at.
     let beyond = TableCpu(vec![(0x4001_0000, [0x4001_0002, B, C, D])]);
     assert_eq!(xen::detect(&beyond), None);
@@ -425,7 +425,7 @@ fn detection_scans_every_base_and_needs_the_hypercall_leaf() {
     let mut m = XenMachine::new(SimXenConfig::default());
     let mut e820 = m.e820();
     let platform = Some(m.platform());
-    sim::take_log();
+    xenbios_sim::take_log();
     assert!(xen::init(&mut m.ctx(), &mut e820, platform, &mut TableCpu(vec![])).is_none());
-    assert_eq!(sim::take_log(), "[xen] no Xen\n");
+    assert_eq!(xenbios_sim::take_log(), "[xen] no Xen\n");
 }

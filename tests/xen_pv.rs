@@ -19,19 +19,19 @@ use xen_headers::io::xs_wire::XsdError;
 use xenbios::e820::E820Map;
 use xenbios::hal::XenErrno;
 use xenbios::hal::mem::{Memory, MemoryExt};
-use xenbios::sim::xen::{Abi, SimXenConfig, XenMachine};
-use xenbios::sim::{self, SharedMemory};
 use xenbios::xen::evtchn;
 use xenbios::xen::wait::{DEFAULT_TIMEOUT_US, Timeout, wait_for};
 use xenbios::xen::{self, GrantError, GrantTable, Xen, XsError};
 use xenbios::zone;
+use xenbios_sim::SharedMemory;
+use xenbios_sim::xen::{Abi, SimXenConfig, XenMachine};
 
 static LOG: Mutex<()> = Mutex::new(());
 
 fn log_lock() -> MutexGuard<'static, ()> {
     let g = LOG.lock().unwrap_or_else(|e| e.into_inner());
-    sim::capture_log();
-    sim::take_log();
+    xenbios_sim::capture_log();
+    xenbios_sim::take_log();
     g
 }
 
@@ -332,7 +332,8 @@ fn backend_faults_error_status_no_response_late_bogus_id_and_jump() {
     r.submit(&mut f, BLKIF_OP_READ, 11, 0, 1);
     assert_eq!(r.response(&mut f, 50_000), None);
     assert!(
-        sim::take_log().contains("[test] warning: timed out after 50 ms waiting for a response")
+        xenbios_sim::take_log()
+            .contains("[test] warning: timed out after 50 ms waiting for a response")
     );
 
     {
@@ -471,7 +472,7 @@ fn reserved_entries_are_never_handed_out_and_the_table_is_bounded() {
         g.grant(&mut r.m.mem, BACKEND, 1, true),
         Err(GrantError::TableFull)
     );
-    assert!(sim::take_log().contains("[grant] warning: no free grant entry"));
+    assert!(xenbios_sim::take_log().contains("[grant] warning: no free grant entry"));
     for reserved in 0..GNTTAB_NR_RESERVED_ENTRIES {
         assert_eq!(
             g.end_access(&mut r.m.mem, reserved),
@@ -546,7 +547,8 @@ fn entries_left_granted_by_an_earlier_stage_are_revoked_or_kept_out_of_use() {
         .write_u16(base + 10 * 8, GTF_PERMIT_ACCESS | GTF_READING);
     let mut g = GrantTable::new(&mut r.m.mem, base, 1);
     assert!(
-        sim::take_log().contains("1 entries left granted by an earlier stage are still mapped")
+        xenbios_sim::take_log()
+            .contains("1 entries left granted by an earlier stage are still mapped")
     );
     assert_eq!(r.m.mem.read_u16(base + 9 * 8), 0);
     assert_eq!(g.free_count(), 512 - 8 - 1);
@@ -572,11 +574,11 @@ fn event_channels_alloc_send_close_and_errors() {
     assert_eq!(evtchn::close(hv, a), Ok(()));
     assert_eq!(evtchn::close(hv, a), Err(XenErrno::EINVAL));
     assert_eq!(evtchn::send(hv, a), Err(XenErrno::EINVAL));
-    let log = sim::take_log();
+    let log = xenbios_sim::take_log();
     assert!(log.contains("[evtchn] warning: close of port"), "{log}");
     assert!(log.contains("[evtchn] warning: send on port"), "{log}");
     r.m.xen.state().fail.push((
-        xenbios::sim::xen::Hcall::AllocUnbound(0),
+        xenbios_sim::xen::Hcall::AllocUnbound(0),
         XenErrno::ENOMEM,
         1,
     ));
@@ -610,7 +612,8 @@ fn waits_are_bounded_by_the_clock_and_say_what_they_waited_for() {
     assert!(!got);
     assert!(polls > 1000);
     assert!(
-        sim::take_log().contains("[evtchn] warning: timed out after 1234 ms waiting for port 7")
+        xenbios_sim::take_log()
+            .contains("[evtchn] warning: timed out after 1234 ms waiting for port 7")
     );
     // A condition that becomes true stops the wait early, without a log line.
     let mut n = 0;
@@ -621,6 +624,6 @@ fn waits_are_bounded_by_the_clock_and_say_what_they_waited_for() {
     });
     assert!(got);
     assert_eq!(n, 3);
-    assert_eq!(sim::take_log(), "");
+    assert_eq!(xenbios_sim::take_log(), "");
     let _: RingIdx = 0;
 }

@@ -10,7 +10,7 @@ use xenbios::bios::Bios;
 use xenbios::dispatch::Next;
 use xenbios::hal::mem::Memory;
 use xenbios::hal::regs::{Action, Regs};
-use xenbios::sim::{Machine, PortDevice, SimI8042, SimRtc};
+use xenbios_sim::{Machine, PortDevice, SimI8042, SimRtc};
 
 pub const KBD_RING_START: u16 = 0x1e;
 pub const KBD_RING_END: u16 = 0x3e;
@@ -88,7 +88,7 @@ static LOG: Mutex<()> = Mutex::new(());
 /// Serialise tests that assert on the log; the captured log starts empty.
 pub fn log_guard() -> MutexGuard<'static, ()> {
     let g = LOG.lock().unwrap_or_else(|e| e.into_inner());
-    xenbios::sim::capture_log();
-    xenbios::sim::take_log();
+    xenbios_sim::capture_log();
+    xenbios_sim::take_log();
     g
 }

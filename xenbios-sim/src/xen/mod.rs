@@ -18,12 +18,6 @@ pub use blkback::{Abi, BlkFaults, SeenBlkReq, SimBlkback, VbdConfig};
 pub use store::{SeenRequest, SimStore, XsFault, XsRule};
 
 use super::{SharedMemory, SimClock, SimConsole, SimCpu, SimPorts, SparseMemory};
-use crate::e820::{E820Map, Kind};
-use crate::hal::Ctx;
-use crate::hal::hypercall::{GnttabSize, Hypervisor, XenCpu, XenErrno, XenResult};
-use crate::hal::mem::Memory;
-use crate::hw::pci::Bdf;
-use crate::xen::PlatformDevice;
 use std::cell::{RefCell, RefMut};
 use std::collections::BTreeMap;
 use std::mem::{offset_of, size_of};
@@ -43,6 +37,12 @@ use xen_headers::memory::{XENMAPSPACE_GRANT_TABLE, XENMAPSPACE_SHARED_INFO};
 use xen_headers::version::XenExtraversion;
 use xen_headers::xen::Domid;
 use xen_headers::xen::x86_32::{SharedInfo, VcpuInfo, XenUlong, evtchn_bit, evtchn_word};
+use xenbios::e820::{E820Map, Kind};
+use xenbios::hal::Ctx;
+use xenbios::hal::hypercall::{GnttabSize, Hypervisor, XenCpu, XenErrno, XenResult};
+use xenbios::hal::mem::Memory;
+use xenbios::hw::pci::Bdf;
+use xenbios::xen::PlatformDevice;
 
 const PAGE: u32 = super::SIM_PAGE;
 const PAGE_SHIFT: u32 = xen_headers::XEN_PAGE_SHIFT;

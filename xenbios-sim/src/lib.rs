@@ -1,7 +1,11 @@
-//! Simulated hardware for host tests: memory, port space and devices.
+//! Simulated hardware for xenbios's host tests: memory, a port space and devices (PIC,
+//! PIT, RTC, 16550 UART, i8042, IDE, PCI configuration space, QEMU's fw_cfg), a CPU, a
+//! clock and a console ([`Machine`]), a [`FakeDisk`] behind the block layer's interface,
+//! and a simulated Xen ([`xen`]: hypercalls, grant table, event channels, xenstore, PV
+//! block backends). The firmware's tests (`tests/*.rs`) run the firmware's logic
+//! against it.
 //!
-//! Built with feature `sim` (the crate's own dev-dependency turns it on), never in the
-//! image.
+//! It is a dev-dependency of the firmware crate and never part of the image.
 
 pub mod ata;
 mod cpu;
@@ -44,7 +48,7 @@ fn capture_sink(s: &str) {
 
 /// Send log lines to a buffer that `take_log` returns (tests assert on logged reasons).
 pub fn capture_log() {
-    crate::log::set_sink(capture_sink);
+    xenbios::log::set_sink(capture_sink);
 }
 
 pub fn take_log() -> String {

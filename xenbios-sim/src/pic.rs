@@ -2,7 +2,7 @@
 //! masks and the EOIs.
 
 use super::PortDevice;
-use crate::hw::pic::{MASTER_CMD, MASTER_DATA, SLAVE_CMD, SLAVE_DATA};
+use xenbios::hw::pic::{MASTER_CMD, MASTER_DATA, SLAVE_CMD, SLAVE_DATA};
 
 #[derive(Default, Debug, Clone)]
 pub struct Sim8259 {

@@ -6,10 +6,10 @@
 //! command block read returns its status and writes are ignored, as on real hardware.
 
 use super::{PortDevice, SimPorts};
-use crate::hw::ata::Ports;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
+use xenbios::hw::ata::Ports;
 
 const SECTOR: usize = 512;
 

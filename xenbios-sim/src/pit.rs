@@ -5,11 +5,11 @@
 //! move together as on hardware.
 
 use super::PortDevice;
-use crate::hw::pit::{
-    CHANNEL0, CHANNEL2, CONTROL, PIT_HZ, PORT_B, PORT_B_GATE2, PORT_B_OUT2, PORT_B_SPEAKER,
-};
 use std::cell::Cell;
 use std::rc::Rc;
+use xenbios::hw::pit::{
+    CHANNEL0, CHANNEL2, CONTROL, PIT_HZ, PORT_B, PORT_B_GATE2, PORT_B_OUT2, PORT_B_SPEAKER,
+};
 
 /// Nanoseconds since the simulation started, shared by the PIT and fake counters.
 pub type SimTime = Rc<Cell<u64>>;

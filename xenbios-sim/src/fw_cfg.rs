@@ -4,16 +4,16 @@
 //! shared with the firmware, and faults to inject.
 
 use super::PortDevice;
-use crate::hal::mem::Memory;
-use crate::hw::fw_cfg::{
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use xenbios::hal::mem::Memory;
+use xenbios::hw::fw_cfg::{
     DATA, DMA_ACCESS_ADDRESS, DMA_ACCESS_CONTROL, DMA_ACCESS_LEN, DMA_ACCESS_LENGTH, DMA_ADDR_HIGH,
     DMA_ADDR_LOW, DMA_CTL_ERROR, DMA_CTL_READ, DMA_CTL_SELECT, DMA_CTL_SKIP, DMA_SELECT_SHIFT,
     FEATURE_DMA, FEATURE_TRADITIONAL, FILE_NAME_LEN, KEY_FEATURES, KEY_FILE_DIR, KEY_SIGNATURE,
     SELECTOR, SIGNATURE,
 };
-use std::cell::RefCell;
-use std::collections::BTreeMap;
-use std::rc::Rc;
 
 /// The last port of the device with its DMA register (attach `SELECTOR..=PORTS_END`).
 pub const PORTS_END: u16 = DMA_ADDR_LOW + 3;

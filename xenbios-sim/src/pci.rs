@@ -7,7 +7,7 @@
 //! registers are writable where the specifications make them so.
 
 use super::PortDevice;
-use crate::hw::pci::{CONFIG_ADDRESS, CONFIG_DATA};
+use xenbios::hw::pci::{CONFIG_ADDRESS, CONFIG_DATA};
 
 const HEADER_TYPE: usize = 0x0e;
 const BAR0: usize = 0x10;
