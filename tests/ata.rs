@@ -9,12 +9,10 @@ use xenbios::block::{Chs, DiskError, DriveName, Drives, Interface, IoError, PciA
 use xenbios::e820::{E820Map, Kind};
 use xenbios::hal::clock::Clock;
 use xenbios::hal::mem::Memory;
-use xenbios::hw::ata::{self, PRIMARY, Ports, SECONDARY};
+use xenbios::hw::ata;
 use xenbios::hw::pci::PciDevices;
-use xenbios_sim::ata::{ERR_ABRT, ERR_IDNF, ERR_UNC, Faults, ST_DF};
-use xenbios_sim::{
-    self, FakeDisk, Machine, SimAtaChannel, SimAtaDevice, SimBar, SimFunction, SimPci,
-};
+use xenbios_sim::ata::{AtaPorts, ERR_ABRT, ERR_IDNF, ERR_UNC, Faults, PRIMARY, SECONDARY, ST_DF};
+use xenbios_sim::{FakeDisk, Machine, SimAtaChannel, SimAtaDevice, SimBar, SimFunction, SimPci};
 
 /// Log capture is process-wide: these tests run one at a time.
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -54,7 +52,7 @@ fn faulty(faults: Faults) -> SimAtaDevice {
 
 fn channel(
     m: &mut Machine,
-    ports: Ports,
+    ports: AtaPorts,
     master: Option<SimAtaDevice>,
     slave: Option<SimAtaDevice>,
 ) -> Channel {
@@ -327,11 +325,11 @@ fn probe_uses_the_bars_in_native_mode() {
         assert!(ide.bars[i].is_io() && ide.bars[i].assigned, "BAR{i}");
         ide.bars[i].base as u16
     };
-    let native0 = Ports {
+    let native0 = AtaPorts {
         cmd: base(0),
         ctrl: base(1) + 2,
     };
-    let native1 = Ports {
+    let native1 = AtaPorts {
         cmd: base(2),
         ctrl: base(3) + 2,
     };

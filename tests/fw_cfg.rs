@@ -62,10 +62,11 @@ fn files_are_found_by_name_and_read_whole_or_streamed() {
 use std::sync::Mutex;
 use xenbios::hal::mem::DMA_SCRATCH_LEN;
 use xenbios::hw::fw_cfg::{
-    DMA_ACCESS_LEN, DMA_CTL_READ, DMA_CTL_SELECT, DMA_CTL_SKIP, DMA_SELECT_SHIFT, SELECTOR,
+    DMA_ACCESS_LEN, DMA_CTL_READ, DMA_CTL_SELECT, DMA_CTL_SKIP, DMA_SELECT_SHIFT,
 };
 use xenbios_sim::{
-    self, DmaFault, FW_CFG_PORTS_END, SharedSimMemory, SimDma, SimDmaAccess, SimMemory,
+    DmaFault, FW_CFG_PORTS_END, FW_CFG_PORTS_START, SharedSimMemory, SimDma, SimDmaAccess,
+    SimMemory,
 };
 
 /// Tests that capture the log take turns (the sink is global).
@@ -91,7 +92,7 @@ fn dma_rig(mut fw: SimFwCfg) -> DmaRig {
     fw.enable_dma(mem.0.clone());
     let sim = Rc::new(RefCell::new(fw));
     let mut ports = SimPorts::new();
-    ports.attach(SELECTOR, FW_CFG_PORTS_END, sim.clone());
+    ports.attach(FW_CFG_PORTS_START, FW_CFG_PORTS_END, sim.clone());
     ports.set_dma(Box::new(SimDma {
         mem: mem.clone(),
         scratch: SCRATCH,

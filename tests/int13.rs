@@ -881,9 +881,9 @@ fn drive_parameters_48_buffer_too_small() {
 
 mod over_ata {
     use super::*;
-    use xenbios::hw::ata::{self, PRIMARY};
+    use xenbios::hw::ata;
     use xenbios::hw::pci::PciDevices;
-    use xenbios_sim::ata::{ERR_UNC, Faults};
+    use xenbios_sim::ata::{ERR_UNC, Faults, PRIMARY};
     use xenbios_sim::{SimAtaChannel, SimAtaDevice};
 
     fn rig(dev: SimAtaDevice) -> (Machine, Drives, MutexGuard<'static, ()>) {

@@ -13,8 +13,8 @@ use xenbios::hal::regs::Flags;
 use xenbios::hw::pci::Bdf;
 use xenbios::oprom::{self, PciRom, PciRoms, RomArea, Skip};
 use xenbios_sim::{
-    self, REAL_MODE_MEMORY, ScriptedCpu, SharedSimMemory, SimClock, SimConsole, SimFunction,
-    SimFwCfg, SimMemory, SimPci, SimPorts,
+    REAL_MODE_MEMORY, ScriptedCpu, SharedSimMemory, SimClock, SimConsole, SimFunction, SimFwCfg,
+    SimMemory, SimPci, SimPorts,
 };
 
 /// The log is one global sink: tests that read it take turns.

@@ -968,7 +968,11 @@ fn load_all(mut fw: SimFwCfg, dma: bool) -> (Vec<u8>, String) {
         }));
     }
     let dev = Rc::new(RefCell::new(fw));
-    ports.attach(0x510, xenbios_sim::FW_CFG_PORTS_END, dev.clone());
+    ports.attach(
+        xenbios_sim::FW_CFG_PORTS_START,
+        xenbios_sim::FW_CFG_PORTS_END,
+        dev.clone(),
+    );
     let mut e820 = e820();
     let mut pool = Pool::new(FSEG_POOL.0, FSEG_POOL.1);
     xenbios_sim::capture_log();

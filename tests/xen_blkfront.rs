@@ -3,12 +3,15 @@
 //! packet count, the bytes in memory and nothing around them), and every fault the
 //! simulated backend can inject ends in a defined int13 error or a skipped VBD.
 
+mod xen_util;
+
 use std::sync::{Mutex, MutexGuard};
 use xen_headers::grant_table::GNTTAB_NR_RESERVED_ENTRIES;
 use xen_headers::io::blkif::{
     BLKIF_OP_FLUSH_DISKCACHE, BLKIF_OP_READ, BLKIF_OP_WRITE, VDISK_CDROM,
 };
 use xen_headers::io::xs_wire::{XS_TRANSACTION_START, XS_WRITE};
+use xen_util::platform_device;
 use xenbios::bda;
 use xenbios::bios::Bios;
 use xenbios::block::{DriveId, DriveKind, Interface, PciAddr, int13};
@@ -81,7 +84,7 @@ fn post_abi(
     setup(&mut m.xen.state());
     let mut bios = Box::new(Bios::new());
     bios.e820 = m.e820();
-    let platform = Some(m.platform());
+    let platform = Some(platform_device(&m));
     let mut cpu = m.xen.clone();
     bios.xen = xen::init(&mut m.ctx(), &mut bios.e820, platform, &mut cpu);
     assert!(bios.xen.is_some());
@@ -406,7 +409,7 @@ fn a_backend_left_connected_by_an_earlier_stage_is_reset_first() {
     assert_eq!(r.read(0, 1, BUF), (0, false, 1));
     let mut bios = Box::new(Bios::new());
     bios.e820 = r.m.e820();
-    let platform = Some(r.m.platform());
+    let platform = Some(platform_device(&r.m));
     let mut cpu = r.m.xen.clone();
     bios.xen = xen::init(&mut r.m.ctx(), &mut bios.e820, platform, &mut cpu);
     xenbios_sim::take_log();

@@ -1,11 +1,14 @@
 //! Xen at POST against the simulated Xen: detection, the hypercall page, BAR1 mappings,
 //! what the log shows (every `device/vbd` entry), and every way it can go wrong.
 
+mod xen_util;
+
 use std::sync::{Mutex, MutexGuard};
 use xen_headers::cpuid::hypercall_stub_offset;
 use xen_headers::hvmloader::{BIOS_INFO_PHYSICAL_ADDRESS, SEABIOS_INFO_SIGNATURE, SeabiosInfo};
 use xen_headers::memory::{XENMAPSPACE_GRANT_TABLE, XENMAPSPACE_SHARED_INFO};
 use xen_headers::xen::HYPERVISOR_XEN_VERSION;
+use xen_util::platform_device;
 use xenbios::e820::{E820Map, Kind};
 use xenbios::hal::XenErrno;
 use xenbios::hal::mem::{Memory, MemoryExt};
@@ -37,7 +40,7 @@ struct Run {
 /// POST's Xen step on `m` with its platform device (or `platform`).
 fn post(mut m: XenMachine, platform: Option<Option<PlatformDevice>>) -> Run {
     let mut e820 = m.e820();
-    let platform = platform.unwrap_or(Some(m.platform()));
+    let platform = platform.unwrap_or(Some(platform_device(&m)));
     let mut cpu = m.xen.clone();
     xenbios_sim::take_log();
     let xen = xen::init(&mut m.ctx(), &mut e820, platform, &mut cpu);
@@ -216,7 +219,7 @@ fn without_the_platform_device_there_are_no_pv_disks() {
         r.log
     );
     let m = with_disks();
-    let mut small = m.platform();
+    let mut small = platform_device(&m);
     small.mmio_size = 4096;
     let r = post(m, Some(Some(small)));
     assert!(r.xen.is_none());
@@ -274,7 +277,7 @@ fn no_room_for_the_hypercall_page_is_an_error() {
     let mut e820 = E820Map::new();
     e820.add(0, 0xa0000, Kind::Ram);
     let mut cpu = m.xen.clone();
-    let platform = Some(m.platform());
+    let platform = Some(platform_device(&m));
     xenbios_sim::take_log();
     assert!(xen::init(&mut m.ctx(), &mut e820, platform, &mut cpu).is_none());
     assert!(xenbios_sim::take_log().contains("[zone] ERROR: no room below 4 GiB"));
@@ -424,7 +427,7 @@ fn detection_scans_every_base_and_needs_the_hypercall_leaf() {
     // And through init: no Xen, nothing touched.
     let mut m = XenMachine::new(SimXenConfig::default());
     let mut e820 = m.e820();
-    let platform = Some(m.platform());
+    let platform = Some(platform_device(&m));
     xenbios_sim::take_log();
     assert!(xen::init(&mut m.ctx(), &mut e820, platform, &mut TableCpu(vec![])).is_none());
     assert_eq!(xenbios_sim::take_log(), "[xen] no Xen\n");

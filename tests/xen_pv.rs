@@ -2,6 +2,8 @@
 //! hand through the simulated backend (what the reference guest payload does), in both
 //! ring layouts, with the backend's fault injection.
 
+mod xen_util;
+
 use std::sync::{Mutex, MutexGuard};
 use xen_headers::event_channel::EvtchnPort;
 use xen_headers::grant_table::{
@@ -16,6 +18,7 @@ use xen_headers::io::ring::{
 };
 use xen_headers::io::xenbus::XenbusState;
 use xen_headers::io::xs_wire::XsdError;
+use xen_util::platform_device;
 use xenbios::e820::E820Map;
 use xenbios::hal::XenErrno;
 use xenbios::hal::mem::{Memory, MemoryExt};
@@ -54,7 +57,7 @@ fn rig() -> Rig {
     m.xen.state().add_vbd(51712, disk);
     let mut e820 = m.e820();
     let mut cpu = m.xen.clone();
-    let platform = Some(m.platform());
+    let platform = Some(platform_device(&m));
     let xen = xen::init(&mut m.ctx(), &mut e820, platform, &mut cpu).unwrap();
     Rig { m, e820, xen }
 }

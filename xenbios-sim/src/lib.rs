@@ -6,6 +6,15 @@
 //! against it.
 //!
 //! It is a dev-dependency of the firmware crate and never part of the image.
+//!
+//! The rule: the simulator reads the specifications itself. Register numbers, bits and
+//! protocol constants come from the datasheets and specifications of what is simulated
+//! (each with a comment naming its source) or from the `xen-headers` crate, never from
+//! the firmware module that drives the device, so that a wrong constant in a driver makes
+//! a test fail instead of being equally wrong here. From the firmware it takes only what
+//! it must implement or hand over: the hardware traits (`xenbios::hal`), the block
+//! layer's interface (`xenbios::block`), the e820 map type (`xenbios::e820`) and the log
+//! sink (`xenbios::log`); `tests/independent.rs` keeps it so.
 
 pub mod ata;
 mod cpu;
@@ -23,10 +32,13 @@ mod sparse;
 mod uart;
 pub mod xen;
 
-pub use ata::{SimAtaChannel, SimAtaDevice};
+pub use ata::{AtaPorts, SimAtaChannel, SimAtaDevice};
 pub use cpu::{ScriptedCpu, SimClock, SimConsole, SimCpu};
 pub use disk::{DiskCall, DiskState, FakeDisk};
-pub use fw_cfg::{DmaFault, PORTS_END as FW_CFG_PORTS_END, SimDmaAccess, SimFwCfg};
+pub use fw_cfg::{
+    DmaFault, PORTS_END as FW_CFG_PORTS_END, PORTS_START as FW_CFG_PORTS_START, SimDmaAccess,
+    SimFwCfg,
+};
 pub use machine::{Machine, REAL_MODE_MEMORY};
 pub use memory::SimMemory;
 pub use pci::{SimBar, SimFunction, SimPci};

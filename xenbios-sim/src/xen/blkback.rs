@@ -231,8 +231,16 @@ impl SimBlkback {
     }
 }
 
+/// A number as a frontend writes it into xenstore (Xen's docs/misc/xenstore-paths: an
+/// INTEGER node holds a decimal string): digits only, optionally NUL-terminated. Anything
+/// else (empty, signs, spaces, overflow) is not a number here.
 fn parse_num(v: Option<&[u8]>) -> Option<u64> {
-    xenbios::xen::xenstore::parse_u64(v?)
+    let v = v?;
+    let digits = v.strip_suffix(&[0]).unwrap_or(v);
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(digits).ok()?.parse().ok()
 }
 
 impl XenState {
