@@ -59,7 +59,6 @@ fn files_are_found_by_name_and_read_whole_or_streamed() {
 
 // ---- the DMA interface -------------------------------------------------------------
 
-use std::sync::Mutex;
 use xenbios::hal::mem::DMA_SCRATCH_LEN;
 use xenbios::hw::fw_cfg::{
     DMA_ACCESS_LEN, DMA_CTL_READ, DMA_CTL_SELECT, DMA_CTL_SKIP, DMA_SELECT_SHIFT,
@@ -68,9 +67,6 @@ use xenbios_sim::{
     DmaFault, FW_CFG_PORTS_END, FW_CFG_PORTS_START, SharedSimMemory, SimDma, SimDmaAccess,
     SimMemory,
 };
-
-/// Tests that capture the log take turns (the sink is global).
-static LOG: Mutex<()> = Mutex::new(());
 
 const RAM: usize = 0x2_0000;
 /// The DMA scratch area the bus hands the driver.
@@ -215,7 +211,6 @@ fn faulty(fault: DmaFault, from: usize) -> (String, bool) {
     fw.dma_fault = Some(fault);
     fw.dma_faults_from = from;
     let r = dma_rig(fw);
-    let _g = LOG.lock().unwrap_or_else(|e| e.into_inner());
     xenbios_sim::capture_log();
     let fw = FwCfg::probe(&r.ports).unwrap();
     let mut got = vec![0u8; 3000];

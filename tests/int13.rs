@@ -1,16 +1,12 @@
 //! int 13h as a loader sees it: registers, flags, buffers and the BDA, over a FakeDisk
 //! (and, at the end, over the simulated IDE disk).
 
-use std::sync::{Mutex, MutexGuard};
 use xenbios::bda;
 use xenbios::block::int13;
 use xenbios::block::{DiskError, Drives, Interface, PciAddr};
 use xenbios::hal::mem::Memory;
 use xenbios::hal::regs::Regs;
 use xenbios_sim::{DiskCall, FakeDisk, Machine};
-
-/// Log capture is process-wide: tests that look at it run one at a time.
-static SERIAL: Mutex<()> = Mutex::new(());
 
 const GUARD: u8 = 0xcc;
 const GUARD_LEN: u32 = 64;
@@ -24,25 +20,17 @@ struct Rig {
     m: Machine,
     drives: Drives,
     disk: FakeDisk,
-    _serial: MutexGuard<'static, ()>,
 }
 
 impl Rig {
     fn new(disk: FakeDisk) -> Rig {
-        let serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
         xenbios_sim::capture_log();
-        xenbios_sim::take_log();
         let mut drives = Drives::new();
         disk.register(&mut drives);
         let mut m = Machine::default();
         m.mem
             .write_u8(bda::at(bda::DISK_COUNT), drives.disk_count());
-        Rig {
-            m,
-            drives,
-            disk,
-            _serial: serial,
-        }
+        Rig { m, drives, disk }
     }
 
     /// A 64 MiB disk with the geometry QEMU gives one: 130/16/63.
@@ -886,8 +874,7 @@ mod over_ata {
     use xenbios_sim::ata::{ERR_UNC, Faults, PRIMARY};
     use xenbios_sim::{SimAtaChannel, SimAtaDevice};
 
-    fn rig(dev: SimAtaDevice) -> (Machine, Drives, MutexGuard<'static, ()>) {
-        let serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    fn rig(dev: SimAtaDevice) -> (Machine, Drives) {
         xenbios_sim::capture_log();
         let mut m = Machine::default();
         SimAtaChannel::new(PRIMARY, Some(dev), None).attach(&mut m.ports);
@@ -896,12 +883,12 @@ mod over_ata {
         m.mem
             .write_u8(bda::at(bda::DISK_COUNT), drives.disk_count());
         xenbios_sim::take_log();
-        (m, drives, serial)
+        (m, drives)
     }
 
     #[test]
     fn ext_read_from_an_ide_disk() {
-        let (mut m, mut drives, _s) = rig(SimAtaDevice::disk("QEMU HARDDISK", 131072));
+        let (mut m, mut drives) = rig(SimAtaDevice::disk("QEMU HARDDISK", 131072));
         m.mem.fill(BUF - 16, 3 * 512 + 32, GUARD);
         m.mem.write_u8(PKT, 0x10);
         m.mem.write_u16(PKT + 2, 3);
@@ -922,7 +909,7 @@ mod over_ata {
             ..Faults::default()
         };
         let dev = SimAtaDevice::disk("QEMU HARDDISK", 131072).with_faults(faults);
-        let (mut m, mut drives, _s) = rig(dev);
+        let (mut m, mut drives) = rig(dev);
         let mut r = chs(0x02, 20, 0, 0, 1, 0);
         int13::handle(&mut r, &mut m.ctx(), &mut drives);
         assert_err(&r, 0x10);

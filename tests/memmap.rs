@@ -3,7 +3,6 @@
 use std::cell::RefCell;
 use std::mem::size_of;
 use std::rc::Rc;
-use std::sync::Mutex;
 use xen_headers::hvmloader::{BIOS_INFO_PHYSICAL_ADDRESS, SEABIOS_INFO_SIGNATURE, SeabiosInfo};
 use xenbios::e820::{E820Map, Kind};
 use xenbios::hal::mem::{Memory, MemoryExt};
@@ -11,8 +10,6 @@ use xenbios::layout;
 use xenbios::platform::memmap::{self, Source};
 use xenbios_sim::{Machine, PortDevice, SimFwCfg};
 use zerocopy::IntoBytes;
-
-static LOG: Mutex<()> = Mutex::new(());
 
 const G: u64 = 1 << 30;
 const M: u64 = 1 << 20;
@@ -70,7 +67,6 @@ fn detect_in(
     fw: Option<SimFwCfg>,
     cmos: Option<Cmos>,
 ) -> (Vec<(u64, u64, Kind)>, Source, String) {
-    let _g = LOG.lock().unwrap();
     if let Some(fw) = fw {
         m.ports.attach(0x510, 0x511, Rc::new(RefCell::new(fw)));
     }

@@ -4,7 +4,6 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::sync::Mutex;
 use xenbios::boot::Bev;
 use xenbios::hal::Ctx;
 use xenbios::hal::cpu::{Call16, call_kind};
@@ -16,9 +15,6 @@ use xenbios_sim::{
     REAL_MODE_MEMORY, ScriptedCpu, SharedSimMemory, SimClock, SimConsole, SimFunction, SimFwCfg,
     SimMemory, SimPci, SimPorts,
 };
-
-/// The log is one global sink: tests that read it take turns.
-static LOG: Mutex<()> = Mutex::new(());
 
 const BLOCK: usize = 512;
 const PCIR_AT: usize = 0x40;
@@ -389,7 +385,6 @@ fn real_mode_is_entered_with_4_gib_data_segment_limits() {
 
 #[test]
 fn a_vga_rom_that_installs_no_int10_leaves_the_serial_console() {
-    let _g = LOG.lock().unwrap();
     xenbios_sim::capture_log();
     let mut rig = Rig::new(&[]);
     rig.device(2, 0x1234, 0x1111, 0x0300, &build(pci_image(0x1234, 0x1111)));
@@ -404,7 +399,6 @@ fn a_vga_rom_that_installs_no_int10_leaves_the_serial_console() {
 
 #[test]
 fn bad_roms_are_skipped_with_their_reason_and_good_ones_still_run() {
-    let _g = LOG.lock().unwrap();
     xenbios_sim::capture_log();
     let mut rig = Rig::new(&[]);
     let bad_sum = Image {
@@ -487,7 +481,6 @@ fn a_rom_that_shrinks_at_init_gives_back_its_tail() {
 
 #[test]
 fn a_pnp_rom_that_takes_int19_gives_it_back_a_legacy_one_keeps_it() {
-    let _g = LOG.lock().unwrap();
     xenbios_sim::capture_log();
     let ours = FarPtr::new(0xf000, 0xe6f2);
     let theirs = FarPtr::new(0xc000, 0x0040);
@@ -512,7 +505,6 @@ fn a_pnp_rom_that_takes_int19_gives_it_back_a_legacy_one_keeps_it() {
 
 #[test]
 fn a_bcv_only_rom_is_logged_and_gives_no_boot_entry() {
-    let _g = LOG.lock().unwrap();
     xenbios_sim::capture_log();
     let mut rig = Rig::new(&[]);
     let scsi = Image {
@@ -530,7 +522,6 @@ fn a_bcv_only_rom_is_logged_and_gives_no_boot_entry() {
 
 #[test]
 fn fw_cfg_genroms_run_after_pci_roms_and_truncated_files_are_skipped() {
-    let _g = LOG.lock().unwrap();
     xenbios_sim::capture_log();
     let linuxboot = build(Image {
         blocks: 2,
@@ -682,7 +673,6 @@ impl Memory for RomAreaReadOnly {
 
 #[test]
 fn an_area_that_is_not_ram_means_no_option_roms_and_says_so() {
-    let _g = LOG.lock().unwrap();
     xenbios_sim::capture_log();
     let mut mem = RomAreaReadOnly(SimMemory::new(REAL_MODE_MEMORY));
     let ports = SimPorts::new();

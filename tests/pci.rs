@@ -2,12 +2,9 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::sync::Mutex;
 use xenbios::e820::{E820Map, Kind};
 use xenbios::hw::pci::{Bdf, PciDevices};
 use xenbios_sim::{Machine, SimBar, SimElcr, SimFunction, SimFwCfg, SimPci};
-
-static LOG: Mutex<()> = Mutex::new(());
 
 const M: u32 = 1 << 20;
 const INTEL: u16 = 0x8086;
@@ -50,7 +47,6 @@ fn e820_with_low_ram(end: u64) -> E820Map {
 
 /// Run PCI POST on `pci`, with QEMU's fw_cfg present or not, and low RAM up to `ram`.
 fn run(pci: SimPci, qemu: bool, ram: u64, elcr: u16) -> Run {
-    let _g = LOG.lock().unwrap();
     let mut m = Machine::default();
     let pci = Rc::new(RefCell::new(pci));
     let elcr = Rc::new(RefCell::new(SimElcr { value: elcr }));

@@ -2,13 +2,9 @@
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use std::sync::Mutex;
 use xenbios::hal::PortIo;
 use xenbios::hw::{pic, pit, timer::TscClock};
 use xenbios_sim::{SimPic, SimPit, SimPorts};
-
-/// Tests that assert on the captured log run one at a time.
-static LOG: Mutex<()> = Mutex::new(());
 
 fn with_pic() -> (SimPorts, Rc<RefCell<SimPic>>) {
     let mut ports = SimPorts::new();
@@ -78,7 +74,6 @@ fn pit_channel0_runs_the_18_2_hz_tick() {
 
 #[test]
 fn tsc_calibration_measures_the_counter_rate() {
-    let _g = LOG.lock().unwrap();
     for khz in [1_000_000u64, 2_893_204, 3_600_000] {
         let (ports, pit, time) = pit_machine();
         let tsc = xenbios_sim::counter(time.clone(), khz, 20);
@@ -103,7 +98,6 @@ fn tsc_calibration_measures_the_counter_rate() {
 
 #[test]
 fn one_window_stretched_by_preemption_does_not_skew_the_rate() {
-    let _g = LOG.lock().unwrap();
     let (ports, _, time) = pit_machine();
     let khz = 2_500_000u64;
     let first = Cell::new(None::<u64>);
@@ -137,7 +131,6 @@ fn one_window_stretched_by_preemption_does_not_skew_the_rate() {
 
 #[test]
 fn a_pit_that_never_counts_falls_back_to_the_default_rate() {
-    let _g = LOG.lock().unwrap();
     let (ports, pit, time) = pit_machine();
     pit.borrow_mut().stopped = true;
     let tsc = xenbios_sim::counter(time.clone(), 3_000_000, 20);
@@ -153,7 +146,6 @@ fn a_pit_that_never_counts_falls_back_to_the_default_rate() {
 
 #[test]
 fn no_pit_at_all_and_a_stuck_tsc_fall_back_too() {
-    let _g = LOG.lock().unwrap();
     // Nothing on the ports: 0x61 floats high, OUT2 reads as already fired.
     let ports = SimPorts::new();
     xenbios_sim::capture_log();

@@ -71,7 +71,7 @@ fn read_key(m: &mut Machine, ah: u8) -> u16 {
 
 #[test]
 fn init_brings_up_controller_and_keyboard() {
-    let _g = log_guard();
+    xenbios_sim::capture_log();
     let mut m = machine();
     let kbc = i8042(&mut m);
     kbc.borrow_mut().keys(&[0x1e, 0x9e]);
@@ -94,7 +94,7 @@ fn init_brings_up_controller_and_keyboard() {
 
 #[test]
 fn init_without_a_controller_gives_up_at_once() {
-    let _g = log_guard();
+    xenbios_sim::capture_log();
     let mut m = machine();
     let t0 = m.clock.micros();
     xenbios::hw::ps2::init(&mut m.ctx());
@@ -109,7 +109,7 @@ fn init_without_a_controller_gives_up_at_once() {
 
 #[test]
 fn init_without_a_keyboard_is_bounded_and_still_enables_irq1() {
-    let _g = log_guard();
+    xenbios_sim::capture_log();
     let mut m = machine();
     let kbc = i8042(&mut m);
     kbc.borrow_mut().keyboard_present = false;
@@ -128,7 +128,7 @@ fn init_without_a_keyboard_is_bounded_and_still_enables_irq1() {
 
 #[test]
 fn init_stops_on_a_failed_self_test() {
-    let _g = log_guard();
+    xenbios_sim::capture_log();
     let mut m = machine();
     let kbc = i8042(&mut m);
     kbc.borrow_mut().self_test_reply = 0xfc;
@@ -143,7 +143,7 @@ fn init_stops_on_a_failed_self_test() {
 
 #[test]
 fn init_with_a_wedged_controller_is_bounded() {
-    let _g = log_guard();
+    xenbios_sim::capture_log();
     let mut m = machine();
     let kbc = i8042(&mut m);
     kbc.borrow_mut().input_stuck = true;

@@ -273,7 +273,7 @@ fn init_sets_the_tick_count_from_the_rtc() {
 
 #[test]
 fn init_fixes_status_registers_and_converts_a_12_hour_clock() {
-    let _g = log_guard();
+    xenbios_sim::capture_log();
     let mut m = machine();
     let rtc = rtc(&mut m);
     {
@@ -302,7 +302,7 @@ fn init_fixes_status_registers_and_converts_a_12_hour_clock() {
 
 #[test]
 fn init_without_an_rtc_is_bounded_and_logged() {
-    let _g = log_guard();
+    xenbios_sim::capture_log();
     let mut m = machine();
     m.mem.write_u32(bda::at(bda::TICKS), 77);
     let t0 = m.clock.micros();
@@ -318,7 +318,7 @@ fn init_without_an_rtc_is_bounded_and_logged() {
 
 #[test]
 fn init_reports_a_dead_battery() {
-    let _g = log_guard();
+    xenbios_sim::capture_log();
     let mut m = machine();
     let rtc = rtc(&mut m);
     rtc.borrow_mut().cmos[0x0d] = 0;

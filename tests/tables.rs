@@ -5,15 +5,12 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::sync::Mutex;
 use xenbios::bios::Bios;
 use xenbios::e820::{E820Map, Kind};
 use xenbios::hal::mem::Memory;
 use xenbios::tables::{self, Layout, acpi, mptable, smbios};
 use xenbios::zone::Pool;
 use xenbios_sim::{Machine, SimFwCfg, SimMemory};
-
-static LOG: Mutex<()> = Mutex::new(());
 
 /// Guest RAM in these tests: 4 MiB, so the high zone is at the top of simulated memory.
 const RAM: u32 = 4 << 20;
@@ -225,7 +222,6 @@ fn load(fw: SimFwCfg) -> Loaded {
     let mut m = machine(fw);
     let mut e820 = e820();
     let mut pool = Pool::new(FSEG_POOL.0, FSEG_POOL.1);
-    let _g = LOG.lock().unwrap();
     xenbios_sim::capture_log();
     let rsdp = {
         let ctx = m.ctx();
@@ -394,7 +390,6 @@ fn a_full_fseg_zone_refuses_the_rsdp() {
     let mut m = machine(fw_with(&a, &[]));
     let mut e820 = e820();
     let mut pool = Pool::new(FSEG_POOL.0, FSEG_POOL.0 + 16);
-    let _g = LOG.lock().unwrap();
     xenbios_sim::capture_log();
     let ctx = m.ctx();
     let fw = xenbios::hw::fw_cfg::FwCfg::probe(ctx.io).unwrap();
@@ -456,7 +451,6 @@ fn run_smbios(fw: SimFwCfg) -> (Machine, E820Map, Option<u32>, String) {
     let mut m = machine(fw);
     let mut e820 = e820();
     let mut pool = Pool::new(FSEG_POOL.0, FSEG_POOL.1);
-    let _g = LOG.lock().unwrap();
     xenbios_sim::capture_log();
     let ep = {
         let ctx = m.ctx();
@@ -851,7 +845,6 @@ fn post(fw: SimFwCfg) -> (Machine, Bios, String) {
     bios.e820 = e820();
     bios.pci = pci_devices();
     bios.tables.layout = Some(LAYOUT);
-    let _g = LOG.lock().unwrap();
     xenbios_sim::capture_log();
     tables::setup(&mut m.ctx(), &mut bios.tables, &mut bios.e820, &bios.pci);
     (m, bios, xenbios_sim::take_log())
@@ -939,10 +932,7 @@ fn one_cpu_means_no_mp_table_and_no_fw_cfg_means_headers_only() {
     write_headers(&mut m.mem);
     let mut bios = Bios::new();
     bios.tables.layout = Some(LAYOUT);
-    {
-        let _g = LOG.lock().unwrap();
-        tables::setup(&mut m.ctx(), &mut bios.tables, &mut bios.e820, &bios.pci);
-    }
+    tables::setup(&mut m.ctx(), &mut bios.tables, &mut bios.e820, &bios.pci);
     assert_eq!(sum(&m.mem, LAYOUT.bios32_header, 16), 0);
     assert_eq!(sum(&m.mem, LAYOUT.pnp_header, 0x21), 0);
     assert_eq!(bios.tables.rsdp, None);
@@ -954,7 +944,6 @@ fn one_cpu_means_no_mp_table_and_no_fw_cfg_means_headers_only() {
 
 /// ACPI and SMBIOS from `fw`, through fw_cfg DMA when `dma` (memory shared with the
 /// device, which DMAs straight into the zones), else through its ports: memory and log.
-/// The caller holds `LOG`.
 fn load_all(mut fw: SimFwCfg, dma: bool) -> (Vec<u8>, String) {
     let mut base = machine(SimFwCfg::new()).mem;
     base.write_u32(0, 0);
@@ -976,7 +965,6 @@ fn load_all(mut fw: SimFwCfg, dma: bool) -> (Vec<u8>, String) {
     let mut e820 = e820();
     let mut pool = Pool::new(FSEG_POOL.0, FSEG_POOL.1);
     xenbios_sim::capture_log();
-    xenbios_sim::take_log();
     let fw = xenbios::hw::fw_cfg::FwCfg::probe(&ports).unwrap();
     assert_eq!(fw.uses_dma(), dma);
     let mut m = mem.clone();
@@ -989,17 +977,8 @@ fn load_all(mut fw: SimFwCfg, dma: bool) -> (Vec<u8>, String) {
     let mut bytes = mem.0.borrow().bytes.clone();
     // The DMA scratch area is the only difference allowed.
     bytes[0x1000..0x1000 + xenbios::hal::mem::DMA_SCRATCH_LEN].fill(0);
-    // Tests that build PCI devices or MP tables log without `LOG`: only these tags count.
-    let log = xenbios_sim::take_log()
-        .lines()
-        .filter(|l| {
-            ["[acpi]", "[smbios]", "[fw_cfg]"]
-                .iter()
-                .any(|t| l.starts_with(t))
-        })
-        .map(|l| format!("{l}\n"))
-        .collect();
-    (bytes, log)
+    // The whole log: only this thread's lines are captured.
+    (bytes, xenbios_sim::take_log())
 }
 
 #[test]
@@ -1015,7 +994,6 @@ fn tables_through_dma_are_the_tables_through_the_ports() {
         fw.add_file("etc/smbios/smbios-tables", &s);
         fw
     };
-    let _g = LOG.lock().unwrap();
     let (ports_mem, ports_log) = load_all(fw(), false);
     let (dma_mem, dma_log) = load_all(fw(), true);
     let diff: Vec<usize> = (0..ports_mem.len())

@@ -5,7 +5,6 @@
 
 mod xen_util;
 
-use std::sync::{Mutex, MutexGuard};
 use xen_headers::grant_table::GNTTAB_NR_RESERVED_ENTRIES;
 use xen_headers::io::blkif::{
     BLKIF_OP_FLUSH_DISKCACHE, BLKIF_OP_READ, BLKIF_OP_WRITE, VDISK_CDROM,
@@ -22,15 +21,6 @@ use xenbios::xen::blkfront::{self, Config, VbdName, X86_32, X86_64};
 use xenbios::xen::{self};
 use xenbios_sim::FakeDisk;
 use xenbios_sim::xen::{Abi, SimXenConfig, VbdConfig, XenMachine, XenState};
-
-static LOG: Mutex<()> = Mutex::new(());
-
-fn log_lock() -> MutexGuard<'static, ()> {
-    let g = LOG.lock().unwrap_or_else(|e| e.into_inner());
-    xenbios_sim::capture_log();
-    xenbios_sim::take_log();
-    g
-}
 
 const MIB: u64 = 1 << 20;
 const XVDA: u32 = 51712;
@@ -64,7 +54,6 @@ struct Rig {
     m: XenMachine,
     bios: Box<Bios>,
     log: String,
-    _g: MutexGuard<'static, ()>,
 }
 
 /// POST's Xen steps on a machine `setup` prepared (VBDs, faults); `pre` runs before the
@@ -79,7 +68,7 @@ fn post_abi(
     pre: impl FnOnce(&mut Bios),
     x86_32: bool,
 ) -> Rig {
-    let g = log_lock();
+    xenbios_sim::capture_log();
     let mut m = XenMachine::new(SimXenConfig::default());
     setup(&mut m.xen.state());
     let mut bios = Box::new(Bios::new());
@@ -99,12 +88,7 @@ fn post_abi(
     log.push_str(&xenbios_sim::take_log());
     let n = bios.drives.disk_count();
     m.mem.write_u8(bda::at(bda::DISK_COUNT), n);
-    Rig {
-        m,
-        bios,
-        log,
-        _g: g,
-    }
+    Rig { m, bios, log }
 }
 
 fn post(setup: impl FnOnce(&mut XenState)) -> Rig {

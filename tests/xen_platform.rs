@@ -3,7 +3,6 @@
 
 mod xen_util;
 
-use std::sync::{Mutex, MutexGuard};
 use xen_headers::cpuid::hypercall_stub_offset;
 use xen_headers::hvmloader::{BIOS_INFO_PHYSICAL_ADDRESS, SEABIOS_INFO_SIGNATURE, SeabiosInfo};
 use xen_headers::memory::{XENMAPSPACE_GRANT_TABLE, XENMAPSPACE_SHARED_INFO};
@@ -17,15 +16,6 @@ use xenbios::xen::{self, PlatformDevice, Xen};
 use xenbios_sim::xen::{Hcall, SIM_BAR1_BASE, SimXenConfig, XenMachine};
 use xenbios_sim::{Machine, SimBar, SimFunction, SimPci};
 use zerocopy::IntoBytes;
-
-static LOG: Mutex<()> = Mutex::new(());
-
-fn log_lock() -> MutexGuard<'static, ()> {
-    let g = LOG.lock().unwrap_or_else(|e| e.into_inner());
-    xenbios_sim::capture_log();
-    xenbios_sim::take_log();
-    g
-}
 
 const MIB: u32 = 1 << 20;
 const DISK: usize = 8 << 20;
@@ -62,7 +52,7 @@ fn with_disks() -> XenMachine {
 
 #[test]
 fn under_xen_the_log_shows_version_hypercall_page_bar1_and_every_vbd() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let r = post(with_disks(), None);
     let xen = r.xen.expect("Xen set up");
     let log = &r.log;
@@ -113,7 +103,7 @@ fn under_xen_the_log_shows_version_hypercall_page_bar1_and_every_vbd() {
 
 #[test]
 fn vbds_are_listed_in_order_and_odd_names_are_logged() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let m = with_disks();
     {
         let mut s = m.xen.state();
@@ -133,7 +123,7 @@ fn vbds_are_listed_in_order_and_odd_names_are_logged() {
 
 #[test]
 fn without_vbds_it_says_so() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let r = post(XenMachine::new(SimXenConfig::default()), None);
     assert!(r.xen.is_some());
     assert!(
@@ -153,7 +143,7 @@ fn without_vbds_it_says_so() {
 
 #[test]
 fn without_xen_it_logs_no_xen_and_carries_on() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let r = post(
         XenMachine::new(SimXenConfig {
             present: false,
@@ -169,7 +159,7 @@ fn without_xen_it_logs_no_xen_and_carries_on() {
 
 #[test]
 fn xen_is_found_at_a_later_cpuid_base() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let r = post(
         XenMachine::new(SimXenConfig {
             cpuid_base: 0x4000_0100,
@@ -190,7 +180,7 @@ fn xen_is_found_at_a_later_cpuid_base() {
 
 #[test]
 fn extraversion_is_shown_when_xen_has_one() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let r = post(
         XenMachine::new(SimXenConfig {
             version: 0x0004_0011,
@@ -209,7 +199,7 @@ fn extraversion_is_shown_when_xen_has_one() {
 
 #[test]
 fn without_the_platform_device_there_are_no_pv_disks() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let r = post(with_disks(), Some(None));
     assert!(r.xen.is_none());
     assert!(
@@ -232,7 +222,7 @@ fn without_the_platform_device_there_are_no_pv_disks() {
 
 #[test]
 fn failing_hypercalls_stop_xen_setup_with_a_reason() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let cases: [(Hcall, &str); 4] = [
         (
             Hcall::XenVersion,
@@ -272,7 +262,7 @@ fn failing_hypercalls_stop_xen_setup_with_a_reason() {
 
 #[test]
 fn no_room_for_the_hypercall_page_is_an_error() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let mut m = XenMachine::new(SimXenConfig::default());
     let mut e820 = E820Map::new();
     e820.add(0, 0xa0000, Kind::Ram);
@@ -303,7 +293,7 @@ fn hvmloader_table(m: &mut XenMachine, fix_checksum: bool, tables_nr: u32) {
 
 #[test]
 fn a_valid_hvmloader_table_is_used_and_an_invalid_one_ignored() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let mut m = XenMachine::new(SimXenConfig::default());
     hvmloader_table(&mut m, true, 3);
     let r = post(m, None);
@@ -387,7 +377,7 @@ impl xenbios::hal::XenCpu for TableCpu {
 
 #[test]
 fn detection_scans_every_base_and_needs_the_hypercall_leaf() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     use xen_headers::cpuid::{
         XEN_CPUID_SIGNATURE_EBX as B, XEN_CPUID_SIGNATURE_ECX as C, XEN_CPUID_SIGNATURE_EDX as D,
     };

@@ -4,7 +4,6 @@
 
 mod xen_util;
 
-use std::sync::{Mutex, MutexGuard};
 use xen_headers::event_channel::EvtchnPort;
 use xen_headers::grant_table::{
     GNTTAB_NR_RESERVED_ENTRIES, GTF_PERMIT_ACCESS, GTF_READING, GTF_READONLY, GrantRef,
@@ -28,15 +27,6 @@ use xenbios::xen::{self, GrantError, GrantTable, Xen, XsError};
 use xenbios::zone;
 use xenbios_sim::SharedMemory;
 use xenbios_sim::xen::{Abi, SimXenConfig, XenMachine};
-
-static LOG: Mutex<()> = Mutex::new(());
-
-fn log_lock() -> MutexGuard<'static, ()> {
-    let g = LOG.lock().unwrap_or_else(|e| e.into_inner());
-    xenbios_sim::capture_log();
-    xenbios_sim::take_log();
-    g
-}
 
 const DISK: usize = 1 << 20;
 const PAGE: u32 = 4096;
@@ -321,7 +311,7 @@ fn writes_reach_the_disk_and_multi_sector_reads_come_back() {
 
 #[test]
 fn backend_faults_error_status_no_response_late_bogus_id_and_jump() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let mut r = rig();
     let mut f = r.connect(Some(Abi::X86_64));
     r.m.xen.state().backs[0].faults.error_status = 1;
@@ -459,7 +449,7 @@ fn grants_held_by_the_backend_cannot_be_revoked_until_released() {
 
 #[test]
 fn reserved_entries_are_never_handed_out_and_the_table_is_bounded() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let mut r = rig();
     let mut g = r.xen.grants.lock();
     let mut refs = Vec::new();
@@ -541,7 +531,7 @@ fn a_mapping_that_starts_during_revocation_wins() {
 
 #[test]
 fn entries_left_granted_by_an_earlier_stage_are_revoked_or_kept_out_of_use() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let mut r = rig();
     let base = r.xen.grants.lock().base();
     // Entry 9 still granted but unused, entry 10 mapped by a backend.
@@ -565,7 +555,7 @@ fn entries_left_granted_by_an_earlier_stage_are_revoked_or_kept_out_of_use() {
 
 #[test]
 fn event_channels_alloc_send_close_and_errors() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let r = rig();
     let hv = r.xen.hv;
     let a = evtchn::alloc_unbound(hv, BACKEND).unwrap();
@@ -604,7 +594,7 @@ fn event_channels_alloc_send_close_and_errors() {
 
 #[test]
 fn waits_are_bounded_by_the_clock_and_say_what_they_waited_for() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let r = rig();
     let t = Timeout::start(&r.m.clock, 1_234_000);
     let mut polls = 0;

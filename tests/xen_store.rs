@@ -1,7 +1,6 @@
 //! The xenstore client against the simulated xenstored: every operation, every error
 //! answer, every timeout, malformed answers and a ring left dirty by an earlier stage.
 
-use std::sync::{Mutex, MutexGuard};
 use xen_headers::io::xenbus::XenbusState;
 use xen_headers::io::xs_wire::{
     XENSTORE_CONNECTED, XENSTORE_RECONNECT, XENSTORE_RING_SIZE, XS_DIRECTORY, XS_READ,
@@ -14,16 +13,6 @@ use xenbios_sim::xen::{SimStore, SimXenConfig, XenMachine, XsFault, XsRule};
 
 use xenbios::xen::wait::DEFAULT_TIMEOUT_US;
 use xenbios::xen::xenstore::{self, MAX_TRANSACTION_ATTEMPTS, Xenstore, XsError};
-
-static LOG: Mutex<()> = Mutex::new(());
-
-/// Serialise tests that look at the (process-wide) log, and start with an empty one.
-fn log_lock() -> MutexGuard<'static, ()> {
-    let g = LOG.lock().unwrap_or_else(|e| e.into_inner());
-    xenbios_sim::capture_log();
-    xenbios_sim::take_log();
-    g
-}
 
 fn rule(op: Option<u32>, path: Option<&str>, fault: XsFault, times: u32) -> XsRule {
     XsRule {
@@ -161,7 +150,7 @@ fn permission_denied_and_missing_nodes() {
 
 #[test]
 fn no_reply_times_out_after_five_seconds_and_is_logged() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let mut r = rig();
     r.rules(rule(Some(XS_READ), None, XsFault::NoReply, 1));
     let start = r.m.clock.micros();
@@ -195,7 +184,7 @@ fn a_late_answer_within_the_deadline_is_taken() {
 
 #[test]
 fn an_answer_after_a_timeout_is_not_taken_for_the_next_one() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let mut r = rig();
     r.store.set_timeout_us(10_000);
     {
@@ -217,7 +206,7 @@ fn an_answer_after_a_timeout_is_not_taken_for_the_next_one() {
 
 #[test]
 fn stale_and_bogus_request_ids_are_skipped() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let mut r = rig();
     r.m.xen.state().store.write("k", b"v");
     r.rules(rule(Some(XS_READ), None, XsFault::StaleFirst, 1));
@@ -243,7 +232,7 @@ fn watch_events_between_request_and_answer_are_skipped() {
 
 #[test]
 fn rsp_prod_jumping_beyond_the_ring_is_a_protocol_error_then_recovered() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let mut r = rig();
     r.m.xen.state().store.write("k", b"v");
     r.rules(rule(Some(XS_WRITE), None, XsFault::RspProdJump, 1));
@@ -258,7 +247,7 @@ fn rsp_prod_jumping_beyond_the_ring_is_a_protocol_error_then_recovered() {
 
 #[test]
 fn an_oversized_answer_is_a_protocol_error_then_recovered() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let mut r = rig();
     r.m.xen.state().store.write("k", b"v");
     r.rules(rule(Some(XS_READ), None, XsFault::Oversize, 1));
@@ -303,7 +292,7 @@ fn long_values_wrap_the_ring_and_too_long_ones_are_refused_whole() {
 
 #[test]
 fn a_timeout_inside_an_answer_keeps_the_stream_in_step() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let mut r = rig();
     r.store.set_timeout_us(10_000);
     let value = vec![b'z'; 200];
@@ -403,7 +392,7 @@ fn transactions_commit_and_retry_on_eagain() {
 
 #[test]
 fn transactions_give_up_after_bounded_retries() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let mut r = rig();
     r.rules(rule(
         Some(XS_TRANSACTION_END),
@@ -452,7 +441,7 @@ fn a_failing_transaction_body_aborts() {
 
 #[test]
 fn unread_answers_from_an_earlier_stage_are_dropped() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let mut r = rig_with(SimXenConfig::default(), |m| {
         let (ring, _) = m.store_ring();
         let stale = SimStore::message(XS_READ, 7, 0, b"stale value");
@@ -470,7 +459,7 @@ fn unread_answers_from_an_earlier_stage_are_dropped() {
 
 #[test]
 fn an_earlier_stages_pending_request_is_waited_for_and_its_answer_skipped() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let mut r = rig_with(SimXenConfig::default(), |m| {
         let (ring, _) = m.store_ring();
         let mut s = m.xen.state();
@@ -488,7 +477,7 @@ fn an_earlier_stages_pending_request_is_waited_for_and_its_answer_skipped() {
 
 #[test]
 fn a_stuck_request_ring_makes_xenstore_unusable() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let res = rig_with(SimXenConfig::default(), |m| {
         let (ring, _) = m.store_ring();
         let mut s = m.xen.state();
@@ -516,7 +505,7 @@ fn corrupt_request_indexes_without_reconnection_are_unusable() {
 
 #[test]
 fn with_reconnection_a_dirty_ring_is_reset_by_the_server() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let mut r = rig_with(SimXenConfig::default(), |m| {
         m.xen.state().store.reconnect = true;
         m.xen.reset_store_page();
@@ -545,7 +534,7 @@ fn with_reconnection_a_dirty_ring_is_reset_by_the_server() {
 
 #[test]
 fn a_reconnection_in_progress_is_waited_for() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let mut r = rig_with(SimXenConfig::default(), |m| {
         m.xen.state().store.reconnect = true;
         m.xen.reset_store_page();

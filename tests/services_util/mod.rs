@@ -1,10 +1,9 @@
 //! Shared set-up for the services tests: a machine with the BDA as POST leaves it, calls
-//! through the dispatcher, log capture that tests can assert on without racing.
+//! through the dispatcher.
 #![allow(dead_code)]
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::sync::{Mutex, MutexGuard};
 use xenbios::bda;
 use xenbios::bios::Bios;
 use xenbios::dispatch::Next;
@@ -81,14 +80,4 @@ pub fn ax(v: u16) -> Regs {
         eax: v as u32,
         ..Default::default()
     }
-}
-
-static LOG: Mutex<()> = Mutex::new(());
-
-/// Serialise tests that assert on the log; the captured log starts empty.
-pub fn log_guard() -> MutexGuard<'static, ()> {
-    let g = LOG.lock().unwrap_or_else(|e| e.into_inner());
-    xenbios_sim::capture_log();
-    xenbios_sim::take_log();
-    g
 }

@@ -50,19 +50,40 @@ pub use rtc::SimRtc;
 pub use sparse::{SIM_PAGE, Shared, SharedMemory, SharedSimMemory, SimDma, SparseMemory};
 pub use uart::SimUart;
 
-use std::sync::Mutex;
+use std::cell::RefCell;
 
-static CAPTURE: Mutex<String> = Mutex::new(String::new());
-
-fn capture_sink(s: &str) {
-    CAPTURE.lock().unwrap().push_str(s);
+thread_local! {
+    /// What this thread logged since it called [`capture_log`]; `None`: not capturing.
+    static CAPTURE: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
-/// Send log lines to a buffer that `take_log` returns (tests assert on logged reasons).
+/// The firmware's log sink in tests: one function for the whole process (the sink is a
+/// global `fn(&str)`), writing to the calling thread's buffer. Lines from threads that
+/// did not call [`capture_log`] are dropped.
+fn capture_sink(s: &str) {
+    // A thread that is being torn down has no buffer any more: its lines go nowhere.
+    let _ = CAPTURE.try_with(|c| {
+        if let Some(buf) = c.borrow_mut().as_mut() {
+            buf.push_str(s);
+        }
+    });
+}
+
+/// Capture the log lines the calling thread writes from now on, starting empty; `take_log`
+/// returns them (tests assert on logged reasons). Every test runs on its own thread, so
+/// tests capture side by side without taking turns.
 pub fn capture_log() {
     xenbios::log::set_sink(capture_sink);
+    CAPTURE.with(|c| *c.borrow_mut() = Some(String::new()));
 }
 
+/// What the calling thread logged since `capture_log` or the last `take_log` (empty if it
+/// never called `capture_log`).
 pub fn take_log() -> String {
-    std::mem::take(&mut *CAPTURE.lock().unwrap())
+    CAPTURE.with(|c| {
+        c.borrow_mut()
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    })
 }
