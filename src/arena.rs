@@ -1,8 +1,8 @@
 //! `'static` homes for objects created during POST (drivers, drive records), without a
-//! heap: a bump arena in the image, `Box::leak` in host tests. Nothing is ever freed;
+//! heap: a bump arena in the image, `Box::leak` on the host (tests). Nothing is ever freed;
 //! POST creates a bounded number of objects.
 
-#[cfg(not(any(test, feature = "sim")))]
+#[cfg(target_os = "none")]
 mod imp {
     use crate::global::Global;
     use core::mem::{MaybeUninit, align_of, size_of};
@@ -37,8 +37,14 @@ mod imp {
     }
 }
 
-#[cfg(any(test, feature = "sim"))]
+/// On the host the library stays `no_std` (outside its unit tests) but is linked into test
+/// binaries, which have an allocator: every test gets its own objects, however many tests
+/// run in one process.
+#[cfg(not(target_os = "none"))]
 mod imp {
+    extern crate alloc;
+    use alloc::boxed::Box;
+
     pub fn leak<T>(value: T) -> Option<&'static mut T> {
         Some(Box::leak(Box::new(value)))
     }

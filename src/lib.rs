@@ -2,10 +2,11 @@
 //!
 //! The library holds all the logic. Hardware is reached through small traits
 //! (the [`hal`] layer: [`hal::PortIo`], [`hal::Memory`], [`hal::Clock`], ...) so that the services (int13, e820,
-//! boot order, ...) run in host tests against simulated hardware (`sim`, feature `sim`)
+//! boot order, ...) run in host tests against simulated hardware (the `xenbios-sim`
+//! crate, a dev-dependency: `xenbios_sim::Machine`, `xenbios_sim::xen::XenMachine`, ...)
 //! and unchanged in the image, where `arch` provides the real implementations and the
-//! real-mode trampoline.
-#![cfg_attr(not(any(test, feature = "sim")), no_std)]
+//! real-mode trampoline. This crate is exactly what ships: it has no simulation in it.
+#![cfg_attr(not(test), no_std)]
 
 #[macro_use]
 pub mod log;
@@ -36,6 +37,3 @@ pub mod zone;
 pub mod arch;
 #[cfg(target_os = "none")]
 mod image;
-
-#[cfg(any(test, feature = "sim"))]
-pub mod sim;

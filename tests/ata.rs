@@ -4,20 +4,14 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::sync::{Mutex, MutexGuard};
 use xenbios::block::{Chs, DiskError, DriveName, Drives, Interface, IoError, PciAddr};
 use xenbios::e820::{E820Map, Kind};
 use xenbios::hal::clock::Clock;
 use xenbios::hal::mem::Memory;
-use xenbios::hw::ata::{self, PRIMARY, Ports, SECONDARY};
+use xenbios::hw::ata;
 use xenbios::hw::pci::PciDevices;
-use xenbios::sim::ata::{ERR_ABRT, ERR_IDNF, ERR_UNC, Faults, ST_DF};
-use xenbios::sim::{
-    self, FakeDisk, Machine, SimAtaChannel, SimAtaDevice, SimBar, SimFunction, SimPci,
-};
-
-/// Log capture is process-wide: these tests run one at a time.
-static SERIAL: Mutex<()> = Mutex::new(());
+use xenbios_sim::ata::{AtaPorts, ERR_ABRT, ERR_IDNF, ERR_UNC, Faults, PRIMARY, SECONDARY, ST_DF};
+use xenbios_sim::{FakeDisk, Machine, SimAtaChannel, SimAtaDevice, SimBar, SimFunction, SimPci};
 
 /// Where reads land in memory.
 const BUF: u32 = 0x30000;
@@ -34,14 +28,6 @@ struct Rig {
     m: Machine,
     drives: Drives,
     log: String,
-    _serial: MutexGuard<'static, ()>,
-}
-
-fn serial() -> MutexGuard<'static, ()> {
-    let guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    sim::capture_log();
-    sim::take_log();
-    guard
 }
 
 fn disk(model: &str, sectors: u64) -> SimAtaDevice {
@@ -54,7 +40,7 @@ fn faulty(faults: Faults) -> SimAtaDevice {
 
 fn channel(
     m: &mut Machine,
-    ports: Ports,
+    ports: AtaPorts,
     master: Option<SimAtaDevice>,
     slave: Option<SimAtaDevice>,
 ) -> Channel {
@@ -87,27 +73,26 @@ fn pci_post(m: &mut Machine, prog_if: u8) -> PciDevices {
 
 impl Rig {
     /// Probe a machine whose channels the caller attached (no PCI).
-    fn probe(m: Machine, serial: MutexGuard<'static, ()>) -> Rig {
-        Rig::probe_with(m, &PciDevices::new(), serial)
+    fn probe(m: Machine) -> Rig {
+        Rig::probe_with(m, &PciDevices::new())
     }
 
-    fn probe_with(mut m: Machine, pci: &PciDevices, serial: MutexGuard<'static, ()>) -> Rig {
+    fn probe_with(mut m: Machine, pci: &PciDevices) -> Rig {
         let mut drives = Drives::new();
         ata::probe(&mut m.ctx(), pci, &mut drives);
         Rig {
             m,
             drives,
-            log: sim::take_log(),
-            _serial: serial,
+            log: xenbios_sim::take_log(),
         }
     }
 
     /// A primary master only.
     fn one(dev: SimAtaDevice) -> (Rig, Channel) {
-        let s = serial();
+        xenbios_sim::capture_log();
         let mut m = Machine::default();
         let ch = channel(&mut m, PRIMARY, Some(dev), None);
-        (Rig::probe(m, s), ch)
+        (Rig::probe(m), ch)
     }
 
     fn name(&self, dl: u8) -> String {
@@ -140,7 +125,7 @@ fn pattern(lba: u64, count: u32) -> Vec<u8> {
 
 #[test]
 fn probe_registers_the_qemu_default_layout() {
-    let s = serial();
+    xenbios_sim::capture_log();
     let mut m = Machine::default();
     let primary = channel(&mut m, PRIMARY, Some(disk("QEMU HARDDISK", 131072)), None);
     let secondary = channel(
@@ -149,7 +134,7 @@ fn probe_registers_the_qemu_default_layout() {
         Some(SimAtaDevice::atapi("QEMU DVD-ROM")),
         None,
     );
-    let rig = Rig::probe(m, s);
+    let rig = Rig::probe(m);
     assert_eq!(rig.drives.disk_count(), 1);
     let id = rig.drives.id_by_number(0x80).unwrap();
     let info = *rig.drives.get(id).unwrap().dev.info();
@@ -188,7 +173,7 @@ fn probe_registers_the_qemu_default_layout() {
 
 #[test]
 fn probe_numbers_disks_in_position_order() {
-    let s = serial();
+    xenbios_sim::capture_log();
     let mut m = Machine::default();
     channel(
         &mut m,
@@ -202,7 +187,7 @@ fn probe_numbers_disks_in_position_order() {
         Some(disk("PM", 8192)),
         Some(disk("PS", 16384)),
     );
-    let rig = Rig::probe(m, s);
+    let rig = Rig::probe(m);
     assert_eq!(rig.drives.disk_count(), 4);
     assert_eq!(rig.name(0x80), "ata0 master: PM, 4 MiB");
     assert_eq!(rig.name(0x81), "ata0 slave: PS, 8 MiB");
@@ -215,13 +200,13 @@ fn probe_survives_a_reset_that_completes_late() {
     // QEMU carries out SRST in a bottom half: for a while every register write is lost
     // and an absent device 1 reads status 0 although the reset has not happened yet.
     // The probe must not take that 0 for "reset done" and select device 0 too early.
-    let s = serial();
+    xenbios_sim::capture_log();
     let mut m = Machine::default();
     let primary = channel(&mut m, PRIMARY, Some(disk("MASTER", 2048)), None);
     let secondary = channel(&mut m, SECONDARY, None, Some(disk("SLAVE", 4096)));
     primary.borrow_mut().reset_delay = 64;
     secondary.borrow_mut().reset_delay = 64;
-    let rig = Rig::probe(m, s);
+    let rig = Rig::probe(m);
     assert_eq!(rig.drives.disk_count(), 2);
     assert_eq!(rig.name(0x80), "ata0 master: MASTER, 1 MiB");
     assert_eq!(rig.name(0x81), "ata1 slave: SLAVE, 2 MiB");
@@ -235,7 +220,7 @@ fn a_disk_without_a_model_name_still_gets_one() {
 
 #[test]
 fn probe_finds_a_slave_without_a_master_and_a_disk_behind_atapi() {
-    let s = serial();
+    xenbios_sim::capture_log();
     let mut m = Machine::default();
     channel(&mut m, PRIMARY, None, Some(disk("LONELY SLAVE", 2048)));
     channel(
@@ -244,7 +229,7 @@ fn probe_finds_a_slave_without_a_master_and_a_disk_behind_atapi() {
         Some(SimAtaDevice::atapi("CD")),
         Some(disk("BEHIND CD", 2048)),
     );
-    let rig = Rig::probe(m, s);
+    let rig = Rig::probe(m);
     assert_eq!(rig.drives.disk_count(), 2);
     assert_eq!(rig.name(0x80), "ata0 slave: LONELY SLAVE, 1 MiB");
     assert_eq!(rig.name(0x81), "ata1 slave: BEHIND CD, 1 MiB");
@@ -252,12 +237,12 @@ fn probe_finds_a_slave_without_a_master_and_a_disk_behind_atapi() {
 
 #[test]
 fn probe_of_empty_channels_finds_nothing_quickly() {
-    let s = serial();
+    xenbios_sim::capture_log();
     let mut m = Machine::default();
     // Primary: a controller without devices (reads as 0). Secondary: nothing at all
     // (the bus floats at 0xff).
     let primary = channel(&mut m, PRIMARY, None, None);
-    let rig = Rig::probe(m, s);
+    let rig = Rig::probe(m);
     assert_eq!(rig.drives.disk_count(), 0);
     assert!(primary.borrow().commands.is_empty());
     assert!(!rig.log.contains("warning"), "{}", rig.log);
@@ -294,11 +279,11 @@ fn probe_skips_a_disk_without_lba() {
 
 #[test]
 fn probe_uses_the_pci_controller_in_compatibility_mode() {
-    let s = serial();
+    xenbios_sim::capture_log();
     let mut m = Machine::default();
     let devs = pci_post(&mut m, 0x80);
     channel(&mut m, PRIMARY, Some(disk("QEMU HARDDISK", 2048)), None);
-    let rig = Rig::probe_with(m, &devs, s);
+    let rig = Rig::probe_with(m, &devs);
     let id = rig.drives.id_by_number(0x80).unwrap();
     let Interface::Ata { pci, io_base, .. } = rig.drives.get(id).unwrap().dev.info().interface
     else {
@@ -318,7 +303,7 @@ fn probe_uses_the_pci_controller_in_compatibility_mode() {
 
 #[test]
 fn probe_uses_the_bars_in_native_mode() {
-    let s = serial();
+    xenbios_sim::capture_log();
     let mut m = Machine::default();
     // Both channels native: BAR0/1 primary, BAR2/3 secondary, placed by PCI POST.
     let devs = pci_post(&mut m, 0x85);
@@ -327,11 +312,11 @@ fn probe_uses_the_bars_in_native_mode() {
         assert!(ide.bars[i].is_io() && ide.bars[i].assigned, "BAR{i}");
         ide.bars[i].base as u16
     };
-    let native0 = Ports {
+    let native0 = AtaPorts {
         cmd: base(0),
         ctrl: base(1) + 2,
     };
-    let native1 = Ports {
+    let native1 = AtaPorts {
         cmd: base(2),
         ctrl: base(3) + 2,
     };
@@ -339,7 +324,7 @@ fn probe_uses_the_bars_in_native_mode() {
     channel(&mut m, native1, Some(disk("NATIVE 1", 2048)), None);
     // Something at the legacy ports must not be found.
     channel(&mut m, PRIMARY, Some(disk("LEGACY", 2048)), None);
-    let mut rig = Rig::probe_with(m, &devs, s);
+    let mut rig = Rig::probe_with(m, &devs);
     assert_eq!(rig.drives.disk_count(), 2, "{}", rig.log);
     assert_eq!(rig.name(0x80), "ata0 master: NATIVE 0, 1 MiB");
     assert_eq!(rig.name(0x81), "ata1 master: NATIVE 1, 1 MiB");
@@ -455,7 +440,7 @@ fn device_hanging_busy_times_out() {
     assert_eq!(e, IoError::new(DiskError::Timeout, 0));
     let waited = rig.now_ms() - start;
     assert!((10_000..20_000).contains(&waited), "waited {waited} ms");
-    let log = sim::take_log();
+    let log = xenbios_sim::take_log();
     assert!(
         log.contains("[ata] warning: ata0 master: read lba 0: timeout: still busy"),
         "{log}"
@@ -485,7 +470,7 @@ fn drq_never_set_times_out() {
     }));
     let e = rig.read(0x80, 0, 2).unwrap_err();
     assert_eq!(e, IoError::new(DiskError::Timeout, 0));
-    assert!(sim::take_log().contains("timeout: no data request"));
+    assert!(xenbios_sim::take_log().contains("timeout: no data request"));
     let e = rig.write(0x80, 0, 2).unwrap_err();
     assert_eq!(e, IoError::new(DiskError::Timeout, 0));
 }
@@ -508,7 +493,7 @@ fn uncorrectable_sector_stops_a_read_with_the_sectors_before_it() {
             .iter()
             .all(|&b| b == 0xcc)
     );
-    let log = sim::take_log();
+    let log = xenbios_sim::take_log();
     assert!(
         log.contains("read lba 260: device error (status 0x41, error 0x40)"),
         "{log}"

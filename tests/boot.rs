@@ -7,7 +7,7 @@ use xenbios::block::{
 use xenbios::boot::{Bev, BootEntry, BootState, boot_call, int18, int19, name_of, returned, setup};
 use xenbios::hal::mem::{FarPtr, Memory, linear};
 use xenbios::hal::{Ctx, Flags, call_kind};
-use xenbios::sim::Machine;
+use xenbios_sim::Machine;
 
 struct Disk {
     info: DriveInfo,

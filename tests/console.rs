@@ -4,7 +4,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Mutex;
 use xenbios::hw::serial::{COM1, TX_FIFO_DEPTH, TX_SPINS, Uart};
-use xenbios::sim::{SimPorts, SimUart};
+use xenbios_sim::{SimPorts, SimUart};
 
 fn com1() -> (SimPorts, Rc<RefCell<SimUart>>, Uart) {
     let mut ports = SimPorts::new();

@@ -3,7 +3,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 use xenbios::hw::fw_cfg::{FEATURE_DMA, FwCfg};
-use xenbios::sim::{SimFwCfg, SimPorts};
+use xenbios_sim::{SimFwCfg, SimPorts};
 
 fn machine(fw: SimFwCfg) -> (SimPorts, Rc<RefCell<SimFwCfg>>) {
     let mut ports = SimPorts::new();
@@ -59,17 +59,14 @@ fn files_are_found_by_name_and_read_whole_or_streamed() {
 
 // ---- the DMA interface -------------------------------------------------------------
 
-use std::sync::Mutex;
 use xenbios::hal::mem::DMA_SCRATCH_LEN;
 use xenbios::hw::fw_cfg::{
-    DMA_ACCESS_LEN, DMA_CTL_READ, DMA_CTL_SELECT, DMA_CTL_SKIP, DMA_SELECT_SHIFT, SELECTOR,
+    DMA_ACCESS_LEN, DMA_CTL_READ, DMA_CTL_SELECT, DMA_CTL_SKIP, DMA_SELECT_SHIFT,
 };
-use xenbios::sim::{
-    self, DmaFault, FW_CFG_PORTS_END, SharedSimMemory, SimDma, SimDmaAccess, SimMemory,
+use xenbios_sim::{
+    DmaFault, FW_CFG_PORTS_END, FW_CFG_PORTS_START, SharedSimMemory, SimDma, SimDmaAccess,
+    SimMemory,
 };
-
-/// Tests that capture the log take turns (the sink is global).
-static LOG: Mutex<()> = Mutex::new(());
 
 const RAM: usize = 0x2_0000;
 /// The DMA scratch area the bus hands the driver.
@@ -91,7 +88,7 @@ fn dma_rig(mut fw: SimFwCfg) -> DmaRig {
     fw.enable_dma(mem.0.clone());
     let sim = Rc::new(RefCell::new(fw));
     let mut ports = SimPorts::new();
-    ports.attach(SELECTOR, FW_CFG_PORTS_END, sim.clone());
+    ports.attach(FW_CFG_PORTS_START, FW_CFG_PORTS_END, sim.clone());
     ports.set_dma(Box::new(SimDma {
         mem: mem.clone(),
         scratch: SCRATCH,
@@ -214,8 +211,7 @@ fn faulty(fault: DmaFault, from: usize) -> (String, bool) {
     fw.dma_fault = Some(fault);
     fw.dma_faults_from = from;
     let r = dma_rig(fw);
-    let _g = LOG.lock().unwrap_or_else(|e| e.into_inner());
-    sim::capture_log();
+    xenbios_sim::capture_log();
     let fw = FwCfg::probe(&r.ports).unwrap();
     let mut got = vec![0u8; 3000];
     assert_eq!(fw.read_file("etc/acpi/tables", &mut got), Some(3000));
@@ -227,7 +223,7 @@ fn faulty(fault: DmaFault, from: usize) -> (String, bool) {
     let info = fw.find("etc/acpi/tables").unwrap();
     fw.copy_to(info, &mut r.mem.clone(), 0x8000, 3000);
     assert_eq!(r.mem.0.borrow().slice(0x8000, 3000), &big[..]);
-    (sim::take_log(), fw.uses_dma())
+    (xenbios_sim::take_log(), fw.uses_dma())
 }
 
 #[test]

@@ -1,16 +1,12 @@
 //! int 13h as a loader sees it: registers, flags, buffers and the BDA, over a FakeDisk
 //! (and, at the end, over the simulated IDE disk).
 
-use std::sync::{Mutex, MutexGuard};
 use xenbios::bda;
 use xenbios::block::int13;
 use xenbios::block::{DiskError, Drives, Interface, PciAddr};
 use xenbios::hal::mem::Memory;
 use xenbios::hal::regs::Regs;
-use xenbios::sim::{self, DiskCall, FakeDisk, Machine};
-
-/// Log capture is process-wide: tests that look at it run one at a time.
-static SERIAL: Mutex<()> = Mutex::new(());
+use xenbios_sim::{DiskCall, FakeDisk, Machine};
 
 const GUARD: u8 = 0xcc;
 const GUARD_LEN: u32 = 64;
@@ -24,25 +20,17 @@ struct Rig {
     m: Machine,
     drives: Drives,
     disk: FakeDisk,
-    _serial: MutexGuard<'static, ()>,
 }
 
 impl Rig {
     fn new(disk: FakeDisk) -> Rig {
-        let serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-        sim::capture_log();
-        sim::take_log();
+        xenbios_sim::capture_log();
         let mut drives = Drives::new();
         disk.register(&mut drives);
         let mut m = Machine::default();
         m.mem
             .write_u8(bda::at(bda::DISK_COUNT), drives.disk_count());
-        Rig {
-            m,
-            drives,
-            disk,
-            _serial: serial,
-        }
+        Rig { m, drives, disk }
     }
 
     /// A 64 MiB disk with the geometry QEMU gives one: 130/16/63.
@@ -218,7 +206,7 @@ fn chs_count_must_be_1_to_128() {
         assert_eq!(r.al(), 0);
     }
     assert!(rig.calls().is_empty(), "driver saw an invalid count");
-    assert!(sim::take_log().contains("count"));
+    assert!(xenbios_sim::take_log().contains("count"));
     let r = rig.call(chs(0x02, 128, 0, 0, 1, 0));
     assert_ok(&r);
     assert_eq!(r.al(), 128);
@@ -236,7 +224,7 @@ fn chs_outside_the_geometry_is_rejected() {
         rig.assert_guard(BUF, 0);
     }
     assert!(rig.calls().is_empty());
-    assert!(sim::take_log().contains("outside 130/16/63"));
+    assert!(xenbios_sim::take_log().contains("outside 130/16/63"));
 }
 
 #[test]
@@ -250,7 +238,7 @@ fn chs_read_past_the_end_of_the_drive_transfers_nothing() {
     assert_eq!(r.al(), 0);
     rig.assert_guard(BUF, 0);
     assert!(rig.calls().is_empty());
-    assert!(sim::take_log().contains("past the end"));
+    assert!(xenbios_sim::take_log().contains("past the end"));
     // The last sector exactly is fine.
     let r = rig.call(chs(0x02, 46, 9, 14, 1, 0));
     assert_ok(&r);
@@ -293,7 +281,7 @@ fn device_error_mid_read_reports_sectors_done() {
             .all(|&b| b == GUARD)
     );
     rig.assert_guard(BUF, 10 * 512);
-    assert!(sim::take_log().contains("after 5 sectors"));
+    assert!(xenbios_sim::take_log().contains("after 5 sectors"));
 }
 
 #[test]
@@ -332,7 +320,7 @@ fn write_to_a_read_only_drive_is_write_protected() {
     let r = rig.call(ext(0x43, 0x80));
     assert_err(&r, 0x03);
     assert_eq!(rig.packet_count(), 0);
-    assert!(sim::take_log().contains("read-only"));
+    assert!(xenbios_sim::take_log().contains("read-only"));
 }
 
 #[test]
@@ -463,7 +451,7 @@ fn change_line_16_is_not_for_hard_disks() {
     let mut rig = Rig::small();
     let r = rig.call(regs(0x1600, 0x80));
     assert_err(&r, 0x01);
-    assert!(sim::take_log().contains("diskette"));
+    assert!(xenbios_sim::take_log().contains("diskette"));
 }
 
 // ---- bad drives and functions -------------------------------------------------------------
@@ -478,7 +466,7 @@ fn absent_drive_is_an_error_with_a_log_line() {
         assert_err(&r, 0x01);
     }
     assert_eq!(rig.status(), 0x01);
-    assert!(sim::take_log().contains("no drive 0x81"));
+    assert!(xenbios_sim::take_log().contains("no drive 0x81"));
     assert!(rig.calls().is_empty());
 }
 
@@ -493,7 +481,7 @@ fn diskette_numbers_fail_and_use_the_diskette_status_byte() {
     assert_err(&r, 0x01);
     assert_eq!(rig.m.mem.read_u8(bda::at(0x41)), 0x01);
     assert_eq!(rig.status(), 0, "hard disk status must not change");
-    assert!(sim::take_log().contains("no drive 0x00"));
+    assert!(xenbios_sim::take_log().contains("no drive 0x00"));
 }
 
 #[test]
@@ -504,7 +492,7 @@ fn unknown_function_is_invalid_with_a_log_line() {
         assert_err(&r, 0x01);
         assert_eq!(rig.status(), 0x01);
     }
-    let log = sim::take_log();
+    let log = xenbios_sim::take_log();
     assert!(
         log.contains("[int13] warning: ah=0x05 dl=0x80: function not supported"),
         "{log}"
@@ -621,7 +609,7 @@ fn ext_packet_must_be_16_bytes_or_more() {
     assert_err(&r, 0x01);
     assert_eq!(rig.packet_count(), 1, "a malformed packet is left alone");
     assert!(rig.calls().is_empty());
-    assert!(sim::take_log().contains("packet size"));
+    assert!(xenbios_sim::take_log().contains("packet size"));
 }
 
 #[test]
@@ -881,27 +869,26 @@ fn drive_parameters_48_buffer_too_small() {
 
 mod over_ata {
     use super::*;
-    use xenbios::hw::ata::{self, PRIMARY};
+    use xenbios::hw::ata;
     use xenbios::hw::pci::PciDevices;
-    use xenbios::sim::ata::{ERR_UNC, Faults};
-    use xenbios::sim::{SimAtaChannel, SimAtaDevice};
+    use xenbios_sim::ata::{ERR_UNC, Faults, PRIMARY};
+    use xenbios_sim::{SimAtaChannel, SimAtaDevice};
 
-    fn rig(dev: SimAtaDevice) -> (Machine, Drives, MutexGuard<'static, ()>) {
-        let serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-        sim::capture_log();
+    fn rig(dev: SimAtaDevice) -> (Machine, Drives) {
+        xenbios_sim::capture_log();
         let mut m = Machine::default();
         SimAtaChannel::new(PRIMARY, Some(dev), None).attach(&mut m.ports);
         let mut drives = Drives::new();
         ata::probe(&mut m.ctx(), &PciDevices::new(), &mut drives);
         m.mem
             .write_u8(bda::at(bda::DISK_COUNT), drives.disk_count());
-        sim::take_log();
-        (m, drives, serial)
+        xenbios_sim::take_log();
+        (m, drives)
     }
 
     #[test]
     fn ext_read_from_an_ide_disk() {
-        let (mut m, mut drives, _s) = rig(SimAtaDevice::disk("QEMU HARDDISK", 131072));
+        let (mut m, mut drives) = rig(SimAtaDevice::disk("QEMU HARDDISK", 131072));
         m.mem.fill(BUF - 16, 3 * 512 + 32, GUARD);
         m.mem.write_u8(PKT, 0x10);
         m.mem.write_u16(PKT + 2, 3);
@@ -922,13 +909,13 @@ mod over_ata {
             ..Faults::default()
         };
         let dev = SimAtaDevice::disk("QEMU HARDDISK", 131072).with_faults(faults);
-        let (mut m, mut drives, _s) = rig(dev);
+        let (mut m, mut drives) = rig(dev);
         let mut r = chs(0x02, 20, 0, 0, 1, 0);
         int13::handle(&mut r, &mut m.ctx(), &mut drives);
         assert_err(&r, 0x10);
         assert_eq!(r.al(), 12);
         assert_eq!(m.mem.slice(BUF, 12 * 512), pattern(0, 12));
-        let log = sim::take_log();
+        let log = xenbios_sim::take_log();
         assert!(
             log.contains("[ata] warning: ata0 master: read lba 12"),
             "{log}"

@@ -48,7 +48,6 @@ const UNITS: &[(&str, u8)] = &[
     // The assembly takes its numbers from whichever layer owns each (structure offsets,
     // ports, service codes): it is glue of the image like `image`.
     ("arch::x86::asm", 7),
-    ("sim", 9),
 ];
 
 /// Source files of the firmware and their module paths (`hw::ata::channel`).

@@ -3,16 +3,13 @@
 use std::cell::RefCell;
 use std::mem::size_of;
 use std::rc::Rc;
-use std::sync::Mutex;
 use xen_headers::hvmloader::{BIOS_INFO_PHYSICAL_ADDRESS, SEABIOS_INFO_SIGNATURE, SeabiosInfo};
 use xenbios::e820::{E820Map, Kind};
 use xenbios::hal::mem::{Memory, MemoryExt};
 use xenbios::layout;
 use xenbios::platform::memmap::{self, Source};
-use xenbios::sim::{self, Machine, PortDevice, SimFwCfg};
+use xenbios_sim::{Machine, PortDevice, SimFwCfg};
 use zerocopy::IntoBytes;
-
-static LOG: Mutex<()> = Mutex::new(());
 
 const G: u64 = 1 << 30;
 const M: u64 = 1 << 20;
@@ -70,7 +67,6 @@ fn detect_in(
     fw: Option<SimFwCfg>,
     cmos: Option<Cmos>,
 ) -> (Vec<(u64, u64, Kind)>, Source, String) {
-    let _g = LOG.lock().unwrap();
     if let Some(fw) = fw {
         m.ports.attach(0x510, 0x511, Rc::new(RefCell::new(fw)));
     }
@@ -78,9 +74,9 @@ fn detect_in(
         m.ports.attach(0x70, 0x71, Rc::new(RefCell::new(c)));
     }
     let mut e820 = E820Map::new();
-    sim::capture_log();
+    xenbios_sim::capture_log();
     let src = memmap::detect(&mut m.ctx(), &mut e820);
-    let log = sim::take_log();
+    let log = xenbios_sim::take_log();
     check_well_formed(&e820);
     let map = e820
         .regions()

@@ -10,7 +10,7 @@ use xenbios::hal::Ctx;
 use xenbios::hal::mem::Memory;
 use xenbios::menu::{self, Picker, Step};
 use xenbios::services::keyboard::process_scancode;
-use xenbios::sim::{
+use xenbios_sim::{
     FakeDisk, REAL_MODE_MEMORY, ScriptedCpu, SharedSimMemory, SimClock, SimConsole, SimCpu,
     SimFwCfg, SimMemory, SimPorts,
 };
@@ -49,7 +49,7 @@ fn fw_cfg(menu: Option<u16>, wait: Option<u16>) -> SimFwCfg {
 /// Two bootable disks (1 and 2 MiB) and a boot ROM, in that order; the menu on with
 /// `wait` ms; the clock advancing `step_us` per reading.
 fn rig(wait: u16, step_us: u64) -> Rig {
-    let mem = SharedSimMemory::new(xenbios::sim::SimMemory::new(REAL_MODE_MEMORY));
+    let mem = SharedSimMemory::new(xenbios_sim::SimMemory::new(REAL_MODE_MEMORY));
     let mut ports = SimPorts::new();
     ports.attach(
         0x510,

@@ -4,7 +4,6 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::sync::Mutex;
 use xenbios::boot::Bev;
 use xenbios::hal::Ctx;
 use xenbios::hal::cpu::{Call16, call_kind};
@@ -12,13 +11,10 @@ use xenbios::hal::mem::{FarPtr, Memory};
 use xenbios::hal::regs::Flags;
 use xenbios::hw::pci::Bdf;
 use xenbios::oprom::{self, PciRom, PciRoms, RomArea, Skip};
-use xenbios::sim::{
-    self, REAL_MODE_MEMORY, ScriptedCpu, SharedSimMemory, SimClock, SimConsole, SimFunction,
-    SimFwCfg, SimMemory, SimPci, SimPorts,
+use xenbios_sim::{
+    REAL_MODE_MEMORY, ScriptedCpu, SharedSimMemory, SimClock, SimConsole, SimFunction, SimFwCfg,
+    SimMemory, SimPci, SimPorts,
 };
-
-/// The log is one global sink: tests that read it take turns.
-static LOG: Mutex<()> = Mutex::new(());
 
 const BLOCK: usize = 512;
 const PCIR_AT: usize = 0x40;
@@ -117,7 +113,7 @@ const BAR_SIZE: u32 = 0x10000;
 
 impl Rig {
     fn new(fw_files: &[(&str, Vec<u8>)]) -> Rig {
-        let mem = SharedSimMemory::new(sim::SimMemory::new(REAL_MODE_MEMORY));
+        let mem = SharedSimMemory::new(xenbios_sim::SimMemory::new(REAL_MODE_MEMORY));
         let mut pci = SimPci::new();
         pci.add(None, 0, 0, SimFunction::new(0x8086, 0x1237, 0x0600));
         let pci = Rc::new(RefCell::new(pci));
@@ -421,8 +417,7 @@ fn real_mode_is_entered_with_4_gib_data_segment_limits() {
 
 #[test]
 fn a_vga_rom_that_installs_no_int10_leaves_the_serial_console() {
-    let _g = LOG.lock().unwrap();
-    sim::capture_log();
+    xenbios_sim::capture_log();
     let mut rig = Rig::new(&[]);
     rig.device(2, 0x1234, 0x1111, 0x0300, &build(pci_image(0x1234, 0x1111)));
     let roms = rig.roms;
@@ -431,13 +426,12 @@ fn a_vga_rom_that_installs_no_int10_leaves_the_serial_console() {
     assert_eq!(oprom::run_vga(&mut ctx, &roms, &mut area), None);
     assert_eq!(rig.console.display, None);
     assert_eq!(rig.cpu.calls.len(), 1, "init only, no mode set");
-    assert!(sim::take_log().contains("[oprom] no VGA BIOS"));
+    assert!(xenbios_sim::take_log().contains("[oprom] no VGA BIOS"));
 }
 
 #[test]
 fn bad_roms_are_skipped_with_their_reason_and_good_ones_still_run() {
-    let _g = LOG.lock().unwrap();
-    sim::capture_log();
+    xenbios_sim::capture_log();
     let mut rig = Rig::new(&[]);
     let bad_sum = Image {
         checksum_ok: false,
@@ -464,7 +458,7 @@ fn bad_roms_are_skipped_with_their_reason_and_good_ones_still_run() {
     // Leave less room than the big ROM needs (as if others ran before).
     area.keep(0xc0000, 0x1f000);
     let found = oprom::run_others(&mut ctx, &roms, &mut area);
-    let log = sim::take_log();
+    let log = xenbios_sim::take_log();
     for line in [
         "[oprom] warning: 00:03.0 8086:0001: ROM skipped: bad checksum (bytes sum to 0x01)",
         "[oprom] warning: 00:04.0 8086:0002: ROM skipped: its image is for 10ec:8139",
@@ -519,8 +513,7 @@ fn a_rom_that_shrinks_at_init_gives_back_its_tail() {
 
 #[test]
 fn a_pnp_rom_that_takes_int19_gives_it_back_a_legacy_one_keeps_it() {
-    let _g = LOG.lock().unwrap();
-    sim::capture_log();
+    xenbios_sim::capture_log();
     let ours = FarPtr::new(0xf000, 0xe6f2);
     let theirs = FarPtr::new(0xc000, 0x0040);
     for (img, kept) in [
@@ -539,13 +532,12 @@ fn a_pnp_rom_that_takes_int19_gives_it_back_a_legacy_one_keeps_it() {
         oprom::run_others(&mut ctx, &roms, &mut area);
         assert_eq!(rig.ivt(0x19), kept);
     }
-    assert!(sim::take_log().contains("PnP ROM hooked int19: taken back"));
+    assert!(xenbios_sim::take_log().contains("PnP ROM hooked int19: taken back"));
 }
 
 #[test]
 fn a_bcv_only_rom_is_logged_and_gives_no_boot_entry() {
-    let _g = LOG.lock().unwrap();
-    sim::capture_log();
+    xenbios_sim::capture_log();
     let mut rig = Rig::new(&[]);
     let scsi = Image {
         bcv: 0x0123,
@@ -557,13 +549,12 @@ fn a_bcv_only_rom_is_logged_and_gives_no_boot_entry() {
     let mut area = oprom::open_area(&mut ctx).unwrap();
     let found = oprom::run_others(&mut ctx, &roms, &mut area);
     assert_eq!(found.boot_entries().count(), 0);
-    assert!(sim::take_log().contains("BCV at c000:0123 not called"));
+    assert!(xenbios_sim::take_log().contains("BCV at c000:0123 not called"));
 }
 
 #[test]
 fn fw_cfg_genroms_run_after_pci_roms_and_truncated_files_are_skipped() {
-    let _g = LOG.lock().unwrap();
-    sim::capture_log();
+    xenbios_sim::capture_log();
     let linuxboot = build(Image {
         blocks: 2,
         pnp: true,
@@ -591,7 +582,7 @@ fn fw_cfg_genroms_run_after_pci_roms_and_truncated_files_are_skipped() {
     assert_eq!(rig.read(0xc0800, linuxboot.len()), linuxboot);
     let bevs: Vec<_> = found.boot_entries().map(|e| (e.seg, e.offset)).collect();
     assert_eq!(bevs, vec![(0xc000, 0x385), (0xc080, 0x66)]);
-    let log = sim::take_log();
+    let log = xenbios_sim::take_log();
     assert!(
         log.contains("fw_cfg genroms/cut.bin: ROM skipped: 1024 bytes, but its header says 2048"),
         "{log}"
@@ -657,7 +648,7 @@ fn without_a_pnp_bios_es_di_is_null() {
 fn the_first_vga_function_is_the_primary_display_and_its_bridges_forward_vga() {
     use xenbios::e820::{E820Map, Kind};
     use xenbios::hw::pci::PciDevices;
-    use xenbios::sim::{Machine, SimBar};
+    use xenbios_sim::{Machine, SimBar};
     let mut m = Machine::default();
     let mut sim_pci = SimPci::new();
     sim_pci.add(None, 0, 0, SimFunction::new(0x8086, 0x1237, 0x0600));
@@ -714,19 +705,18 @@ impl Memory for RomAreaReadOnly {
 
 #[test]
 fn an_area_that_is_not_ram_means_no_option_roms_and_says_so() {
-    let _g = LOG.lock().unwrap();
-    sim::capture_log();
+    xenbios_sim::capture_log();
     let mut mem = RomAreaReadOnly(SimMemory::new(REAL_MODE_MEMORY));
     let ports = SimPorts::new();
     let mut ctx = Ctx {
         mem: &mut mem,
         io: &ports,
         clock: &SimClock::default(),
-        cpu: &mut xenbios::sim::SimCpu::default(),
+        cpu: &mut xenbios_sim::SimCpu::default(),
         console: &mut SimConsole::default(),
     };
     assert_eq!(oprom::open_area(&mut ctx), None);
-    let log = sim::take_log();
+    let log = xenbios_sim::take_log();
     assert!(
         log.contains("[oprom] host bridge without known PAM registers"),
         "{log}"

@@ -2,12 +2,9 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::sync::Mutex;
 use xenbios::e820::{E820Map, Kind};
 use xenbios::hw::pci::{Bdf, PciDevices};
-use xenbios::sim::{self, Machine, SimBar, SimElcr, SimFunction, SimFwCfg, SimPci};
-
-static LOG: Mutex<()> = Mutex::new(());
+use xenbios_sim::{Machine, SimBar, SimElcr, SimFunction, SimFwCfg, SimPci};
 
 const M: u32 = 1 << 20;
 const INTEL: u16 = 0x8086;
@@ -50,7 +47,6 @@ fn e820_with_low_ram(end: u64) -> E820Map {
 
 /// Run PCI POST on `pci`, with QEMU's fw_cfg present or not, and low RAM up to `ram`.
 fn run(pci: SimPci, qemu: bool, ram: u64, elcr: u16) -> Run {
-    let _g = LOG.lock().unwrap();
     let mut m = Machine::default();
     let pci = Rc::new(RefCell::new(pci));
     let elcr = Rc::new(RefCell::new(SimElcr { value: elcr }));
@@ -61,9 +57,9 @@ fn run(pci: SimPci, qemu: bool, ram: u64, elcr: u16) -> Run {
             .attach(0x510, 0x511, Rc::new(RefCell::new(SimFwCfg::new())));
     }
     let mut devs = PciDevices::new();
-    sim::capture_log();
+    xenbios_sim::capture_log();
     xenbios::platform::pci::setup(&mut m.ctx(), &e820_with_low_ram(ram), &mut devs);
-    let log = sim::take_log();
+    let log = xenbios_sim::take_log();
     Run {
         pci,
         elcr,
@@ -649,4 +645,42 @@ fn no_host_bridge_means_no_pci() {
     let r = run(SimPci::new(), false, 1 << 30, 0);
     assert!(r.devs.all().is_empty());
     assert!(r.log.contains("no host bridge"));
+}
+
+// ---- PAM: the legacy ROM area as RAM -------------------------------------------------
+
+mod pam {
+    use super::*;
+    use xenbios::hw::pam::make_ram;
+    use xenbios_sim::SimPorts;
+
+    fn host(device: u16) -> (SimPorts, Rc<RefCell<SimPci>>) {
+        let mut pci = SimPci::new();
+        pci.add(None, 0, 0, SimFunction::new(0x8086, device, 0x0600));
+        let pci = Rc::new(RefCell::new(pci));
+        let mut ports = SimPorts::new();
+        ports.attach(0xcf8, 0xcff, pci.clone());
+        (ports, pci)
+    }
+
+    #[test]
+    fn i440fx_and_q35_open_pam1_to_pam4() {
+        for (device, pam1) in [(0x1237, 0x5a), (0x29c0, 0x91)] {
+            let (ports, pci) = host(device);
+            assert!(make_ram(&ports, 0xc0000, 0xe0000));
+            let f = &pci.borrow().fns[0];
+            for reg in pam1..pam1 + 4 {
+                assert_eq!(f.get8(reg), 0x33, "device {device:#x} reg {reg:#x}");
+            }
+            assert_eq!(f.get8(pam1 - 1), 0, "PAM0 is the trampoline's");
+            assert_eq!(f.get8(pam1 + 4), 0, "PAM5 is the trampoline's");
+        }
+    }
+
+    #[test]
+    fn unknown_host_bridge_is_left_alone() {
+        let (ports, pci) = host(0x1234);
+        assert!(!make_ram(&ports, 0xc0000, 0xe0000));
+        assert_eq!(pci.borrow().writes[0], 0);
+    }
 }

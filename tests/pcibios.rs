@@ -10,8 +10,8 @@ use std::rc::Rc;
 use xenbios::bios::Bios;
 use xenbios::e820::{E820Map, Kind};
 use xenbios::hal::regs::Regs;
-use xenbios::sim::{Machine, SimBar, SimFunction, SimFwCfg, SimPci};
 use xenbios::tables::Layout;
+use xenbios_sim::{Machine, SimBar, SimFunction, SimFwCfg, SimPci};
 
 const PCI_SIGNATURE: u32 = 0x2049_4350; // "PCI "
 const ENTRY32: u32 = 0xf_1234;
@@ -258,9 +258,9 @@ fn bad_register_numbers_are_refused_before_any_access() {
 #[test]
 fn other_functions_are_not_supported() {
     let mut b = bus();
-    let _g = log_guard();
+    xenbios_sim::capture_log();
     for al in [0x00, 0x04, 0x06, 0x0e, 0x0f, 0x80, 0xff] {
         failed(&b1(&mut b, func(al)), FUNC_NOT_SUPPORTED);
     }
-    assert!(xenbios::sim::take_log().contains("[pcibios]"));
+    assert!(xenbios_sim::take_log().contains("[pcibios]"));
 }

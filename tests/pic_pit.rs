@@ -2,13 +2,9 @@
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use std::sync::Mutex;
 use xenbios::hal::PortIo;
 use xenbios::hw::{pic, pit, timer::TscClock};
-use xenbios::sim::{self, SimPic, SimPit, SimPorts};
-
-/// Tests that assert on the captured log run one at a time.
-static LOG: Mutex<()> = Mutex::new(());
+use xenbios_sim::{SimPic, SimPit, SimPorts};
 
 fn with_pic() -> (SimPorts, Rc<RefCell<SimPic>>) {
     let mut ports = SimPorts::new();
@@ -51,15 +47,15 @@ fn slave_irq_eoi_goes_to_both_and_unmask_opens_cascade() {
 #[test]
 fn elcr_bits_are_added_not_replaced() {
     let mut ports = SimPorts::new();
-    let e = Rc::new(RefCell::new(sim::SimElcr { value: 1 << 9 }));
+    let e = Rc::new(RefCell::new(xenbios_sim::SimElcr { value: 1 << 9 }));
     ports.attach(0x4d0, 0x4d1, e.clone());
     pic::set_level_triggered(&ports, 1 << 10 | 1 << 11);
     assert_eq!(e.borrow().value, 0x0e00);
     assert_eq!(pic::elcr(&ports), 0x0e00);
 }
 
-fn pit_machine() -> (SimPorts, Rc<RefCell<SimPit>>, sim::SimTime) {
-    let time: sim::SimTime = Rc::new(Cell::new(0));
+fn pit_machine() -> (SimPorts, Rc<RefCell<SimPit>>, xenbios_sim::SimTime) {
+    let time: xenbios_sim::SimTime = Rc::new(Cell::new(0));
     let pit = Rc::new(RefCell::new(SimPit::new(time.clone())));
     let mut ports = SimPorts::new();
     ports.attach(0x40, 0x43, pit.clone());
@@ -78,13 +74,12 @@ fn pit_channel0_runs_the_18_2_hz_tick() {
 
 #[test]
 fn tsc_calibration_measures_the_counter_rate() {
-    let _g = LOG.lock().unwrap();
     for khz in [1_000_000u64, 2_893_204, 3_600_000] {
         let (ports, pit, time) = pit_machine();
-        let tsc = sim::counter(time.clone(), khz, 20);
-        sim::capture_log();
+        let tsc = xenbios_sim::counter(time.clone(), khz, 20);
+        xenbios_sim::capture_log();
         let clock = TscClock::calibrate_with(&ports, &tsc);
-        let log = sim::take_log();
+        let log = xenbios_sim::take_log();
         // Port reads cost 500 ns: the result is within a poll or two of the truth.
         let err = (clock.khz as i64 - khz as i64).abs();
         assert!(
@@ -103,7 +98,6 @@ fn tsc_calibration_measures_the_counter_rate() {
 
 #[test]
 fn one_window_stretched_by_preemption_does_not_skew_the_rate() {
-    let _g = LOG.lock().unwrap();
     let (ports, _, time) = pit_machine();
     let khz = 2_500_000u64;
     let first = Cell::new(None::<u64>);
@@ -124,9 +118,9 @@ fn one_window_stretched_by_preemption_does_not_skew_the_rate() {
             (t as u128 * khz as u128 / 1_000_000) as u64
         }
     };
-    sim::capture_log();
+    xenbios_sim::capture_log();
     let clock = TscClock::calibrate_with(&ports, &tsc);
-    sim::take_log();
+    xenbios_sim::take_log();
     let err = (clock.khz as i64 - khz as i64).abs();
     assert!(
         err * 1000 < khz as i64,
@@ -137,13 +131,12 @@ fn one_window_stretched_by_preemption_does_not_skew_the_rate() {
 
 #[test]
 fn a_pit_that_never_counts_falls_back_to_the_default_rate() {
-    let _g = LOG.lock().unwrap();
     let (ports, pit, time) = pit_machine();
     pit.borrow_mut().stopped = true;
-    let tsc = sim::counter(time.clone(), 3_000_000, 20);
-    sim::capture_log();
+    let tsc = xenbios_sim::counter(time.clone(), 3_000_000, 20);
+    xenbios_sim::capture_log();
     let clock = TscClock::calibrate_with(&ports, &tsc);
-    let log = sim::take_log();
+    let log = xenbios_sim::take_log();
     assert_eq!(clock.khz, xenbios::hw::timer::DEFAULT_KHZ);
     assert!(log.contains("never rose"), "{log}");
     assert!(log.contains("assuming 2000 MHz"), "{log}");
@@ -153,18 +146,17 @@ fn a_pit_that_never_counts_falls_back_to_the_default_rate() {
 
 #[test]
 fn no_pit_at_all_and_a_stuck_tsc_fall_back_too() {
-    let _g = LOG.lock().unwrap();
     // Nothing on the ports: 0x61 floats high, OUT2 reads as already fired.
     let ports = SimPorts::new();
-    sim::capture_log();
+    xenbios_sim::capture_log();
     let clock = TscClock::calibrate_with(&ports, &|| 12345);
     assert_eq!(clock.khz, xenbios::hw::timer::DEFAULT_KHZ);
-    assert!(sim::take_log().contains("before counting"));
+    assert!(xenbios_sim::take_log().contains("before counting"));
 
     // A TSC that never moves: the deadline cannot expire, the poll bound ends the wait;
     // the PIT fires meanwhile, and the zero rate is refused.
     let (ports, _, _) = pit_machine();
     let clock = TscClock::calibrate_with(&ports, &|| 12345);
     assert_eq!(clock.khz, xenbios::hw::timer::DEFAULT_KHZ);
-    assert!(sim::take_log().contains("out of range"));
+    assert!(xenbios_sim::take_log().contains("out of range"));
 }

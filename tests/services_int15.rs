@@ -8,7 +8,7 @@ use xenbios::e820::Kind;
 use xenbios::hal::clock::Clock;
 use xenbios::hal::mem::Memory;
 use xenbios::hal::regs::{Action, Regs};
-use xenbios::sim::{Machine, SimMemory};
+use xenbios_sim::{Machine, SimMemory};
 
 const SMAP: u32 = 0x534d_4150;
 const CANARY: u8 = 0xaa;

@@ -10,7 +10,7 @@ use xenbios::bios::Bios;
 use xenbios::hal::clock::Clock;
 use xenbios::hal::mem::{FarPtr, Memory};
 use xenbios::hal::regs::{Action, Regs};
-use xenbios::sim::{Machine, SimI8042};
+use xenbios_sim::{Machine, SimI8042};
 
 /// A machine with a keyboard brought up by POST.
 fn keyboard() -> (Machine, Rc<RefCell<SimI8042>>) {
@@ -71,7 +71,7 @@ fn read_key(m: &mut Machine, ah: u8) -> u16 {
 
 #[test]
 fn init_brings_up_controller_and_keyboard() {
-    let _g = log_guard();
+    xenbios_sim::capture_log();
     let mut m = machine();
     let kbc = i8042(&mut m);
     kbc.borrow_mut().keys(&[0x1e, 0x9e]);
@@ -89,18 +89,18 @@ fn init_brings_up_controller_and_keyboard() {
     assert_eq!(k.leds, Some(0));
     assert!(k.scanning);
     assert_eq!(m.mem.read_u8(bda::at(bda::KBD_FLAGS2)), 0x10);
-    assert!(xenbios::sim::take_log().contains("[kbd] keyboard ready"));
+    assert!(xenbios_sim::take_log().contains("[kbd] keyboard ready"));
 }
 
 #[test]
 fn init_without_a_controller_gives_up_at_once() {
-    let _g = log_guard();
+    xenbios_sim::capture_log();
     let mut m = machine();
     let t0 = m.clock.micros();
     xenbios::hw::ps2::init(&mut m.ctx());
     assert!(m.clock.micros() - t0 < 1000);
     assert_eq!(m.mem.read_u8(bda::at(bda::KBD_FLAGS2)), 0);
-    let log = xenbios::sim::take_log();
+    let log = xenbios_sim::take_log();
     assert!(
         log.contains("[kbd] warning: no keyboard: probe: no controller (status port reads 0xff)"),
         "{log}"
@@ -109,7 +109,7 @@ fn init_without_a_controller_gives_up_at_once() {
 
 #[test]
 fn init_without_a_keyboard_is_bounded_and_still_enables_irq1() {
-    let _g = log_guard();
+    xenbios_sim::capture_log();
     let mut m = machine();
     let kbc = i8042(&mut m);
     kbc.borrow_mut().keyboard_present = false;
@@ -119,7 +119,7 @@ fn init_without_a_keyboard_is_bounded_and_still_enables_irq1() {
     assert!(spent < 1_000_000, "spent {spent} us");
     assert_eq!(kbc.borrow().config, 0x65);
     assert_eq!(m.mem.read_u8(bda::at(bda::KBD_FLAGS2)), 0);
-    let log = xenbios::sim::take_log();
+    let log = xenbios_sim::take_log();
     assert!(
         log.contains("no keyboard: keyboard reset: no reply in time"),
         "{log}"
@@ -128,13 +128,13 @@ fn init_without_a_keyboard_is_bounded_and_still_enables_irq1() {
 
 #[test]
 fn init_stops_on_a_failed_self_test() {
-    let _g = log_guard();
+    xenbios_sim::capture_log();
     let mut m = machine();
     let kbc = i8042(&mut m);
     kbc.borrow_mut().self_test_reply = 0xfc;
     xenbios::hw::ps2::init(&mut m.ctx());
     assert!(kbc.borrow().kbd_bytes.is_empty());
-    let log = xenbios::sim::take_log();
+    let log = xenbios_sim::take_log();
     assert!(
         log.contains("controller self-test: unexpected reply 0xfc"),
         "{log}"
@@ -143,14 +143,14 @@ fn init_stops_on_a_failed_self_test() {
 
 #[test]
 fn init_with_a_wedged_controller_is_bounded() {
-    let _g = log_guard();
+    xenbios_sim::capture_log();
     let mut m = machine();
     let kbc = i8042(&mut m);
     kbc.borrow_mut().input_stuck = true;
     let t0 = m.clock.micros();
     xenbios::hw::ps2::init(&mut m.ctx());
     assert!(m.clock.micros() - t0 < 100_000);
-    let log = xenbios::sim::take_log();
+    let log = xenbios_sim::take_log();
     assert!(log.contains("controller input buffer stays full"), "{log}");
 }
 

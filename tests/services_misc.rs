@@ -9,7 +9,7 @@ use xenbios::bda;
 use xenbios::bios::Bios;
 use xenbios::hal::mem::Memory;
 use xenbios::hal::regs::{Action, Regs};
-use xenbios::sim::{Machine, PortDevice, SimUart};
+use xenbios_sim::{Machine, PortDevice, SimUart};
 
 #[test]
 fn equipment_and_memory_size() {
@@ -177,4 +177,41 @@ fn printer_present() {
     let r = call(&mut m, &mut bios, 0x17, regs);
     assert_eq!(r.ah(), 0x11);
     assert_eq!(lpt.borrow().data, b"X");
+}
+
+// ---- the dispatcher ------------------------------------------------------------------
+
+#[test]
+fn services_without_state_are_served_without_it_the_others_are_not() {
+    use xenbios::dispatch::{Next, stateless};
+    let mut m = Machine::default();
+    for v in [0x09, 0x10, 0x11, 0x12, 0x16, 0x1a, 0x70, 0x74] {
+        let mut regs = Regs {
+            vector: v,
+            // int16/01 (peek) does not wait; int10/0F reads the mode.
+            eax: if v == 0x16 { 0x0100 } else { 0x0f00 },
+            ..Default::default()
+        };
+        assert!(
+            matches!(stateless(&mut regs, &mut m.ctx()), Some(Next::Return)),
+            "{v:#x}"
+        );
+    }
+    for (v, ax) in [
+        (0x13, 0),
+        (0x14, 0),
+        (0x15, 0),
+        (0x17, 0),
+        (0x18, 0),
+        (0x19, 0),
+        (0x40, 0),
+        (0x1a, 0xb101),
+    ] {
+        let mut regs = Regs {
+            vector: v,
+            eax: ax,
+            ..Default::default()
+        };
+        assert!(stateless(&mut regs, &mut m.ctx()).is_none(), "{v:#x}");
+    }
 }

@@ -273,7 +273,7 @@ fn init_sets_the_tick_count_from_the_rtc() {
 
 #[test]
 fn init_fixes_status_registers_and_converts_a_12_hour_clock() {
-    let _g = log_guard();
+    xenbios_sim::capture_log();
     let mut m = machine();
     let rtc = rtc(&mut m);
     {
@@ -293,7 +293,7 @@ fn init_fixes_status_registers_and_converts_a_12_hour_clock() {
         m.mem.read_u32(bda::at(bda::TICKS)),
         (0x18_00b0u64 * 48600 / 86400) as u32
     );
-    let log = xenbios::sim::take_log();
+    let log = xenbios_sim::take_log();
     assert!(
         log.contains("[int1a] RTC switched to 24-hour format"),
         "{log}"
@@ -302,14 +302,14 @@ fn init_fixes_status_registers_and_converts_a_12_hour_clock() {
 
 #[test]
 fn init_without_an_rtc_is_bounded_and_logged() {
-    let _g = log_guard();
+    xenbios_sim::capture_log();
     let mut m = machine();
     m.mem.write_u32(bda::at(bda::TICKS), 77);
     let t0 = m.clock.micros();
     xenbios::services::time::init(&mut m.ctx());
     assert!(m.clock.micros() - t0 < 100_000);
     assert_eq!(m.mem.read_u32(bda::at(bda::TICKS)), 0);
-    let log = xenbios::sim::take_log();
+    let log = xenbios_sim::take_log();
     assert!(
         log.contains("[int1a] warning: RTC stays in its update cycle"),
         "{log}"
@@ -318,10 +318,10 @@ fn init_without_an_rtc_is_bounded_and_logged() {
 
 #[test]
 fn init_reports_a_dead_battery() {
-    let _g = log_guard();
+    xenbios_sim::capture_log();
     let mut m = machine();
     let rtc = rtc(&mut m);
     rtc.borrow_mut().cmos[0x0d] = 0;
     xenbios::services::time::init(&mut m.ctx());
-    assert!(xenbios::sim::take_log().contains("RTC lost power"));
+    assert!(xenbios_sim::take_log().contains("RTC lost power"));
 }

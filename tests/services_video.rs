@@ -8,7 +8,7 @@ use xenbios::bios::Bios;
 use xenbios::hal::cpu::call_kind;
 use xenbios::hal::mem::{FarPtr, Memory};
 use xenbios::hal::regs::Regs;
-use xenbios::sim::Machine;
+use xenbios_sim::Machine;
 
 fn tty(m: &mut Machine, text: &[u8]) {
     let mut bios = Bios::new();

@@ -5,15 +5,12 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::sync::Mutex;
 use xenbios::bios::Bios;
 use xenbios::e820::{E820Map, Kind};
 use xenbios::hal::mem::Memory;
-use xenbios::sim::{self, Machine, SimFwCfg, SimMemory};
 use xenbios::tables::{self, Layout, acpi, mptable, smbios};
 use xenbios::zone::Pool;
-
-static LOG: Mutex<()> = Mutex::new(());
+use xenbios_sim::{Machine, SimFwCfg, SimMemory};
 
 /// Guest RAM in these tests: 4 MiB, so the high zone is at the top of simulated memory.
 const RAM: u32 = 4 << 20;
@@ -225,8 +222,7 @@ fn load(fw: SimFwCfg) -> Loaded {
     let mut m = machine(fw);
     let mut e820 = e820();
     let mut pool = Pool::new(FSEG_POOL.0, FSEG_POOL.1);
-    let _g = LOG.lock().unwrap();
-    sim::capture_log();
+    xenbios_sim::capture_log();
     let rsdp = {
         let ctx = m.ctx();
         let fw = xenbios::hw::fw_cfg::FwCfg::probe(ctx.io).unwrap();
@@ -237,7 +233,7 @@ fn load(fw: SimFwCfg) -> Loaded {
         e820,
         pool,
         rsdp,
-        log: sim::take_log(),
+        log: xenbios_sim::take_log(),
     }
 }
 
@@ -394,12 +390,11 @@ fn a_full_fseg_zone_refuses_the_rsdp() {
     let mut m = machine(fw_with(&a, &[]));
     let mut e820 = e820();
     let mut pool = Pool::new(FSEG_POOL.0, FSEG_POOL.0 + 16);
-    let _g = LOG.lock().unwrap();
-    sim::capture_log();
+    xenbios_sim::capture_log();
     let ctx = m.ctx();
     let fw = xenbios::hw::fw_cfg::FwCfg::probe(ctx.io).unwrap();
     assert_eq!(acpi::load(&fw, ctx.mem, &mut e820, &mut pool), None);
-    assert!(sim::take_log().contains("no room in the zone"));
+    assert!(xenbios_sim::take_log().contains("no room in the zone"));
 }
 
 // ---- SMBIOS --------------------------------------------------------------------------
@@ -456,14 +451,13 @@ fn run_smbios(fw: SimFwCfg) -> (Machine, E820Map, Option<u32>, String) {
     let mut m = machine(fw);
     let mut e820 = e820();
     let mut pool = Pool::new(FSEG_POOL.0, FSEG_POOL.1);
-    let _g = LOG.lock().unwrap();
-    sim::capture_log();
+    xenbios_sim::capture_log();
     let ep = {
         let ctx = m.ctx();
         let fw = xenbios::hw::fw_cfg::FwCfg::probe(ctx.io).unwrap();
         smbios::load(&fw, ctx.mem, &mut e820, &mut pool)
     };
-    (m, e820, ep, sim::take_log())
+    (m, e820, ep, xenbios_sim::take_log())
 }
 
 /// Linux's dmi_scan: 16-byte steps over 0xF0000-0xFFFFF, "_SM3_" first, then "_SM_" with
@@ -619,7 +613,7 @@ fn bad_smbios_input_gives_no_entry_point_or_qemus_structures_unchanged() {
 // ---- MP table ------------------------------------------------------------------------
 
 fn pci_devices() -> xenbios::hw::pci::PciDevices {
-    use xenbios::sim::{SimBar, SimFunction, SimPci};
+    use xenbios_sim::{SimBar, SimFunction, SimPci};
     let mut p = SimPci::new();
     p.add(None, 0, 0, SimFunction::new(0x8086, 0x1237, 0x0600));
     // PIIX3 with its PIRQ route registers at their reset value (routing disabled).
@@ -851,10 +845,9 @@ fn post(fw: SimFwCfg) -> (Machine, Bios, String) {
     bios.e820 = e820();
     bios.pci = pci_devices();
     bios.tables.layout = Some(LAYOUT);
-    let _g = LOG.lock().unwrap();
-    sim::capture_log();
+    xenbios_sim::capture_log();
     tables::setup(&mut m.ctx(), &mut bios.tables, &mut bios.e820, &bios.pci);
-    (m, bios, sim::take_log())
+    (m, bios, xenbios_sim::take_log())
 }
 
 fn qemu_fw(cpus: u16, apic_ids: &[u8]) -> SimFwCfg {
@@ -939,10 +932,7 @@ fn one_cpu_means_no_mp_table_and_no_fw_cfg_means_headers_only() {
     write_headers(&mut m.mem);
     let mut bios = Bios::new();
     bios.tables.layout = Some(LAYOUT);
-    {
-        let _g = LOG.lock().unwrap();
-        tables::setup(&mut m.ctx(), &mut bios.tables, &mut bios.e820, &bios.pci);
-    }
+    tables::setup(&mut m.ctx(), &mut bios.tables, &mut bios.e820, &bios.pci);
     assert_eq!(sum(&m.mem, LAYOUT.bios32_header, 16), 0);
     assert_eq!(sum(&m.mem, LAYOUT.pnp_header, 0x21), 0);
     assert_eq!(bios.tables.rsdp, None);
@@ -954,25 +944,27 @@ fn one_cpu_means_no_mp_table_and_no_fw_cfg_means_headers_only() {
 
 /// ACPI and SMBIOS from `fw`, through fw_cfg DMA when `dma` (memory shared with the
 /// device, which DMAs straight into the zones), else through its ports: memory and log.
-/// The caller holds `LOG`.
 fn load_all(mut fw: SimFwCfg, dma: bool) -> (Vec<u8>, String) {
     let mut base = machine(SimFwCfg::new()).mem;
     base.write_u32(0, 0);
-    let mem = sim::SharedSimMemory::new(base);
-    let mut ports = sim::SimPorts::new();
+    let mem = xenbios_sim::SharedSimMemory::new(base);
+    let mut ports = xenbios_sim::SimPorts::new();
     if dma {
         fw.enable_dma(mem.0.clone());
-        ports.set_dma(Box::new(sim::SimDma {
+        ports.set_dma(Box::new(xenbios_sim::SimDma {
             mem: mem.clone(),
             scratch: 0x1000,
         }));
     }
     let dev = Rc::new(RefCell::new(fw));
-    ports.attach(0x510, sim::FW_CFG_PORTS_END, dev.clone());
+    ports.attach(
+        xenbios_sim::FW_CFG_PORTS_START,
+        xenbios_sim::FW_CFG_PORTS_END,
+        dev.clone(),
+    );
     let mut e820 = e820();
     let mut pool = Pool::new(FSEG_POOL.0, FSEG_POOL.1);
-    sim::capture_log();
-    sim::take_log();
+    xenbios_sim::capture_log();
     let fw = xenbios::hw::fw_cfg::FwCfg::probe(&ports).unwrap();
     assert_eq!(fw.uses_dma(), dma);
     let mut m = mem.clone();
@@ -985,17 +977,8 @@ fn load_all(mut fw: SimFwCfg, dma: bool) -> (Vec<u8>, String) {
     let mut bytes = mem.0.borrow().bytes.clone();
     // The DMA scratch area is the only difference allowed.
     bytes[0x1000..0x1000 + xenbios::hal::mem::DMA_SCRATCH_LEN].fill(0);
-    // Tests that build PCI devices or MP tables log without `LOG`: only these tags count.
-    let log = sim::take_log()
-        .lines()
-        .filter(|l| {
-            ["[acpi]", "[smbios]", "[fw_cfg]"]
-                .iter()
-                .any(|t| l.starts_with(t))
-        })
-        .map(|l| format!("{l}\n"))
-        .collect();
-    (bytes, log)
+    // The whole log: only this thread's lines are captured.
+    (bytes, xenbios_sim::take_log())
 }
 
 #[test]
@@ -1011,7 +994,6 @@ fn tables_through_dma_are_the_tables_through_the_ports() {
         fw.add_file("etc/smbios/smbios-tables", &s);
         fw
     };
-    let _g = LOG.lock().unwrap();
     let (ports_mem, ports_log) = load_all(fw(), false);
     let (dma_mem, dma_log) = load_all(fw(), true);
     let diff: Vec<usize> = (0..ports_mem.len())
@@ -1028,4 +1010,167 @@ fn tables_through_dma_are_the_tables_through_the_ports() {
         "{ports_log}"
     );
     assert_eq!(ports_log, dma_log);
+}
+
+// ---- set_checksum --------------------------------------------------------------------
+
+#[test]
+fn checksums_make_the_range_sum_to_zero() {
+    let mut m = SimMemory::new(0x200);
+    for (i, b) in m.bytes.iter_mut().enumerate() {
+        *b = (i * 7) as u8;
+    }
+    tables::set_checksum(&mut m, 0x10, 0x121, 8);
+    assert_eq!(m.sum8(0x10, 0x121), 0);
+}
+
+// ---- hvmloader's tables (real Xen), copied to the F segment --------------------------
+
+mod hvmloader {
+    use super::*;
+    use xenbios::tables::hvmloader::copy;
+    use xenbios::xen::hvm_info::HvmInfo;
+
+    /// ACPI 6.x 5.2.5.3: the RSDP's ACPI 1.0 part (checksum over it), its revision,
+    /// the length of the whole (from revision 2), the shortest 2.0 RSDP.
+    const RSDP_V1_LEN: u32 = 20;
+    const RSDP_REVISION: u32 = 15;
+    const RSDP_LENGTH: u32 = 20;
+    const RSDP_V2_MIN_LEN: u32 = 36;
+    /// SMBIOS 3.x 5.2.1: the 2.1 entry point's length byte; its length.
+    const SMBIOS_LENGTH: u32 = 0x05;
+    const SMBIOS_MIN_LEN: u32 = 0x1f;
+    /// MP 1.4, 4.1: the floating pointer's length, configuration table address and
+    /// checksum; 4.2: the configuration table's base length field and header length.
+    const MP_FLOATING_LEN: u32 = 16;
+    const MP_PHYSPTR: u32 = 4;
+    const MP_CHECKSUM: u32 = 10;
+    const MP_CONFIG_BASE_LEN: u32 = 4;
+    const MP_CONFIG_HEADER_LEN: u32 = 44;
+    /// PCI IRQ Routing Table 1.0: the table size at 6, a 32-byte header.
+    const PIR_SIZE: u32 = 6;
+    const PIR_HEADER_LEN: u32 = 32;
+    /// Every table is found on a 16-byte boundary.
+    const ALIGN: u32 = 16;
+
+    const LIST: u32 = 0x10010;
+    const FSEG: (u32, u32) = (0xf_8000, 0xf_8400);
+
+    fn info(tables: &[u32]) -> (SimMemory, HvmInfo) {
+        let mut m = SimMemory::new(0x10_0000);
+        for (i, &t) in tables.iter().enumerate() {
+            m.write_u32(LIST + 4 * i as u32, t);
+        }
+        let info = HvmInfo {
+            tables: LIST,
+            tables_nr: tables.len() as u32,
+            e820: 0,
+            e820_nr: 0,
+        };
+        (m, info)
+    }
+
+    fn rsdp(m: &mut SimMemory, at: u32) {
+        m.write(at, b"RSD PTR ");
+        m.write(at + 9, b"XenHVM");
+        m.write_u8(at + RSDP_REVISION, 2);
+        m.write_u32(at + 16, 0xfc00_a000); // RSDT
+        m.write_u32(at + RSDP_LENGTH, RSDP_V2_MIN_LEN);
+        tables::set_checksum(m, at, RSDP_V1_LEN, 8);
+        tables::set_checksum(m, at, RSDP_V2_MIN_LEN, 32);
+    }
+
+    fn smbios(m: &mut SimMemory, at: u32) {
+        m.write(at, b"_SM_");
+        m.write_u8(at + SMBIOS_LENGTH, SMBIOS_MIN_LEN as u8);
+        m.write(at + 0x10, b"_DMI_");
+        tables::set_checksum(m, at, SMBIOS_MIN_LEN, 4);
+    }
+
+    /// A floating pointer at `at`, its configuration table (`len` bytes) at `config`.
+    fn mp(m: &mut SimMemory, at: u32, config: u32, len: u16) {
+        m.write(config, b"PCMP");
+        m.write_u16(config + MP_CONFIG_BASE_LEN, len);
+        m.write_u8(config + 6, 4); // spec revision 1.4
+        m.write_u8(config + MP_CONFIG_HEADER_LEN, 0); // a processor entry
+        tables::set_checksum(m, config, u32::from(len), 7);
+        m.write(at, b"_MP_");
+        m.write_u32(at + MP_PHYSPTR, config);
+        m.write_u8(at + 8, 1); // length in paragraphs
+        m.write_u8(at + 9, 4);
+        tables::set_checksum(m, at, MP_FLOATING_LEN, MP_CHECKSUM);
+    }
+
+    fn pir(m: &mut SimMemory, at: u32, slots: u16) {
+        m.write(at, b"$PIR");
+        m.write_u16(at + 4, 0x0100);
+        m.write_u16(at + PIR_SIZE, PIR_HEADER_LEN as u16 + 16 * slots);
+        tables::set_checksum(m, at, PIR_HEADER_LEN + 16 * u32::from(slots), 31);
+    }
+
+    fn in_fseg(addr: Option<u32>) -> u32 {
+        let a = addr.expect("copied");
+        assert!(
+            (FSEG.0..FSEG.1).contains(&a) && a.is_multiple_of(ALIGN),
+            "{a:#x}"
+        );
+        a
+    }
+
+    #[test]
+    fn hvmloaders_four_tables_land_in_the_f_segment_intact() {
+        let (mut m, info) = info(&[0x10100, 0x10200, 0x10300, 0x10400]);
+        rsdp(&mut m, 0x10100);
+        mp(&mut m, 0x10200, 0x10220, 0x40);
+        smbios(&mut m, 0x10300);
+        pir(&mut m, 0x10400, 3);
+        let mut fseg = Pool::new(FSEG.0, FSEG.1);
+        let p = copy(&mut m, &info, &mut fseg);
+
+        let r = in_fseg(p.rsdp);
+        assert_eq!(m.sum8(r, RSDP_V1_LEN), 0);
+        assert_eq!(m.sum8(r, RSDP_V2_MIN_LEN), 0);
+        assert_eq!(m.read_u32(r + 16), 0xfc00_a000);
+
+        let f = in_fseg(p.mp_floating);
+        assert_eq!(m.sum8(f, MP_FLOATING_LEN), 0);
+        let config = m.read_u32(f + MP_PHYSPTR);
+        assert!(fseg.contains(config, 0x40), "{config:#x}");
+        let mut sig = [0u8; 4];
+        m.read(config, &mut sig);
+        assert_eq!(&sig, b"PCMP");
+        assert_eq!(m.sum8(config, 0x40), 0);
+
+        let s = in_fseg(p.smbios_entry);
+        assert_eq!(m.sum8(s, SMBIOS_MIN_LEN), 0);
+        let t = in_fseg(p.pir);
+        assert_eq!(m.sum8(t, PIR_HEADER_LEN + 48), 0);
+    }
+
+    #[test]
+    fn a_broken_or_unknown_table_is_left_alone_and_the_others_copied() {
+        let (mut m, info) = info(&[0x10100, 0x10200, 0x10300, 0x10400]);
+        rsdp(&mut m, 0x10100);
+        m.write_u8(0x10100 + 9, b'Y'); // checksum now wrong
+        mp(&mut m, 0x10200, 0x10220, 0x40);
+        m.write(0x10220, b"XXXX"); // no configuration table there
+        m.write(0x10300, b"ABCD");
+        pir(&mut m, 0x10400, 1);
+        let mut fseg = Pool::new(FSEG.0, FSEG.1);
+        let p = copy(&mut m, &info, &mut fseg);
+        assert_eq!((p.rsdp, p.mp_floating, p.smbios_entry), (None, None, None));
+        in_fseg(p.pir);
+        assert_eq!(fseg.used(), PIR_HEADER_LEN + 16);
+    }
+
+    #[test]
+    fn a_full_fseg_zone_copies_what_fits() {
+        let (mut m, info) = info(&[0x10100, 0x10300]);
+        rsdp(&mut m, 0x10100);
+        smbios(&mut m, 0x10300);
+        let mut fseg = Pool::new(FSEG.0, FSEG.0 + 48);
+        let p = copy(&mut m, &info, &mut fseg);
+        in_fseg(p.rsdp);
+        assert_eq!(p.smbios_entry, None);
+    }
 }

@@ -3,31 +3,24 @@
 //! packet count, the bytes in memory and nothing around them), and every fault the
 //! simulated backend can inject ends in a defined int13 error or a skipped VBD.
 
-use std::sync::{Mutex, MutexGuard};
+mod xen_util;
+
 use xen_headers::grant_table::GNTTAB_NR_RESERVED_ENTRIES;
 use xen_headers::io::blkif::{
     BLKIF_OP_FLUSH_DISKCACHE, BLKIF_OP_READ, BLKIF_OP_WRITE, VDISK_CDROM,
 };
 use xen_headers::io::xs_wire::{XS_TRANSACTION_START, XS_WRITE};
+use xen_util::platform_device;
 use xenbios::bda;
 use xenbios::bios::Bios;
 use xenbios::block::{DriveId, DriveKind, Interface, PciAddr, int13};
 use xenbios::boot::{self, BootEntry};
 use xenbios::hal::mem::Memory;
 use xenbios::hal::regs::Regs;
-use xenbios::sim::xen::{Abi, SimXenConfig, VbdConfig, XenMachine, XenState};
-use xenbios::sim::{self, FakeDisk};
 use xenbios::xen::blkfront::{self, Config, VbdName, X86_32, X86_64};
 use xenbios::xen::{self};
-
-static LOG: Mutex<()> = Mutex::new(());
-
-fn log_lock() -> MutexGuard<'static, ()> {
-    let g = LOG.lock().unwrap_or_else(|e| e.into_inner());
-    sim::capture_log();
-    sim::take_log();
-    g
-}
+use xenbios_sim::FakeDisk;
+use xenbios_sim::xen::{Abi, SimXenConfig, VbdConfig, XenMachine, XenState};
 
 const MIB: u64 = 1 << 20;
 const XVDA: u32 = 51712;
@@ -61,7 +54,6 @@ struct Rig {
     m: XenMachine,
     bios: Box<Bios>,
     log: String,
-    _g: MutexGuard<'static, ()>,
 }
 
 /// POST's Xen steps on a machine `setup` prepared (VBDs, faults); `pre` runs before the
@@ -76,32 +68,27 @@ fn post_abi(
     pre: impl FnOnce(&mut Bios),
     x86_32: bool,
 ) -> Rig {
-    let g = log_lock();
+    xenbios_sim::capture_log();
     let mut m = XenMachine::new(SimXenConfig::default());
     setup(&mut m.xen.state());
     let mut bios = Box::new(Bios::new());
     bios.e820 = m.e820();
-    let platform = Some(m.platform());
+    let platform = Some(platform_device(&m));
     let mut cpu = m.xen.clone();
     bios.xen = xen::init(&mut m.ctx(), &mut bios.e820, platform, &mut cpu);
     assert!(bios.xen.is_some());
     pre(&mut bios);
-    let mut log = sim::take_log();
+    let mut log = xenbios_sim::take_log();
     let (xen, e820, drives) = (bios.xen.unwrap(), &mut bios.e820, &mut bios.drives);
     if x86_32 {
         blkfront::probe_with::<X86_32>(&mut m.ctx(), xen, e820, drives, cfg);
     } else {
         blkfront::probe_with::<X86_64>(&mut m.ctx(), xen, e820, drives, cfg);
     }
-    log.push_str(&sim::take_log());
+    log.push_str(&xenbios_sim::take_log());
     let n = bios.drives.disk_count();
     m.mem.write_u8(bda::at(bda::DISK_COUNT), n);
-    Rig {
-        m,
-        bios,
-        log,
-        _g: g,
-    }
+    Rig { m, bios, log }
 }
 
 fn post(setup: impl FnOnce(&mut XenState)) -> Rig {
@@ -406,13 +393,13 @@ fn a_backend_left_connected_by_an_earlier_stage_is_reset_first() {
     assert_eq!(r.read(0, 1, BUF), (0, false, 1));
     let mut bios = Box::new(Bios::new());
     bios.e820 = r.m.e820();
-    let platform = Some(r.m.platform());
+    let platform = Some(platform_device(&r.m));
     let mut cpu = r.m.xen.clone();
     bios.xen = xen::init(&mut r.m.ctx(), &mut bios.e820, platform, &mut cpu);
-    sim::take_log();
+    xenbios_sim::take_log();
     let (xen, e820, drives) = (bios.xen.unwrap(), &mut bios.e820, &mut bios.drives);
     blkfront::probe_with::<X86_64>(&mut r.m.ctx(), xen, e820, drives, &SHORT);
-    let log = sim::take_log();
+    let log = xenbios_sim::take_log();
     assert!(
         log.contains(
             "[blkfront] Xen PV disk xvda, 8 MiB: connected, 16384 sectors of 512 bytes, flush, reset first\n"
@@ -839,7 +826,7 @@ fn late_answers_within_the_deadline_are_fine_and_after_it_are_dropped() {
         s.backs[0].faults.late = 1;
         s.backs[0].faults.late_yields = 0;
     }
-    sim::take_log();
+    xenbios_sim::take_log();
     assert_eq!(r.read(4, 1, BUF), (0, false, 1));
     assert_eq!(r.bytes(BUF, 512), pattern(4, 1));
 }
@@ -911,7 +898,7 @@ fn grants_a_backend_keeps_are_never_reused_nor_are_bounce_pages_it_keeps() {
 impl Rig {
     /// The log since the last look contains `line`.
     fn assert_log_now(&mut self, line: &str) {
-        let now = sim::take_log();
+        let now = xenbios_sim::take_log();
         assert!(now.contains(line), "missing {line:?} in\n{now}");
         self.log.push_str(&now);
     }
@@ -976,7 +963,7 @@ fn pv_disks_boot_first_in_vdev_order() {
             ide(1, false, 100).register(&mut b.drives);
         },
     );
-    sim::take_log();
+    xenbios_sim::take_log();
     let b = &mut *r.bios;
     boot::setup(
         &mut r.m.ctx(),
@@ -985,7 +972,7 @@ fn pv_disks_boot_first_in_vdev_order() {
         b.roms.boot_entries(),
         None,
     );
-    let log = sim::take_log();
+    let log = xenbios_sim::take_log();
     assert!(
         log.contains("[boot] 1: Xen PV disk xvda, 1 MiB\n[boot] 2: Xen PV disk xvdb, 1 MiB\n[boot] 3: fake disk, 50 KiB\n"),
         "{log}"

@@ -1,28 +1,21 @@
 //! Xen at POST against the simulated Xen: detection, the hypercall page, BAR1 mappings,
 //! what the log shows (every `device/vbd` entry), and every way it can go wrong.
 
-use std::sync::{Mutex, MutexGuard};
+mod xen_util;
+
 use xen_headers::cpuid::hypercall_stub_offset;
 use xen_headers::hvmloader::{BIOS_INFO_PHYSICAL_ADDRESS, SEABIOS_INFO_SIGNATURE, SeabiosInfo};
 use xen_headers::memory::{XENMAPSPACE_GRANT_TABLE, XENMAPSPACE_SHARED_INFO};
 use xen_headers::xen::HYPERVISOR_XEN_VERSION;
+use xen_util::platform_device;
 use xenbios::e820::{E820Map, Kind};
 use xenbios::hal::XenErrno;
 use xenbios::hal::mem::{Memory, MemoryExt};
 use xenbios::hw::pci::{self, PciDevices};
-use xenbios::sim::xen::{Hcall, SIM_BAR1_BASE, SimXenConfig, XenMachine};
-use xenbios::sim::{self, Machine, SimBar, SimFunction, SimPci};
 use xenbios::xen::{self, PlatformDevice, Xen};
+use xenbios_sim::xen::{Hcall, SIM_BAR1_BASE, SimXenConfig, XenMachine};
+use xenbios_sim::{Machine, SimBar, SimFunction, SimPci};
 use zerocopy::IntoBytes;
-
-static LOG: Mutex<()> = Mutex::new(());
-
-fn log_lock() -> MutexGuard<'static, ()> {
-    let g = LOG.lock().unwrap_or_else(|e| e.into_inner());
-    sim::capture_log();
-    sim::take_log();
-    g
-}
 
 const MIB: u32 = 1 << 20;
 const DISK: usize = 8 << 20;
@@ -37,11 +30,11 @@ struct Run {
 /// POST's Xen step on `m` with its platform device (or `platform`).
 fn post(mut m: XenMachine, platform: Option<Option<PlatformDevice>>) -> Run {
     let mut e820 = m.e820();
-    let platform = platform.unwrap_or(Some(m.platform()));
+    let platform = platform.unwrap_or(Some(platform_device(&m)));
     let mut cpu = m.xen.clone();
-    sim::take_log();
+    xenbios_sim::take_log();
     let xen = xen::init(&mut m.ctx(), &mut e820, platform, &mut cpu);
-    let log = sim::take_log();
+    let log = xenbios_sim::take_log();
     Run { m, e820, xen, log }
 }
 
@@ -59,7 +52,7 @@ fn with_disks() -> XenMachine {
 
 #[test]
 fn under_xen_the_log_shows_version_hypercall_page_bar1_and_every_vbd() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let r = post(with_disks(), None);
     let xen = r.xen.expect("Xen set up");
     let log = &r.log;
@@ -110,7 +103,7 @@ fn under_xen_the_log_shows_version_hypercall_page_bar1_and_every_vbd() {
 
 #[test]
 fn vbds_are_listed_in_order_and_odd_names_are_logged() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let m = with_disks();
     {
         let mut s = m.xen.state();
@@ -130,7 +123,7 @@ fn vbds_are_listed_in_order_and_odd_names_are_logged() {
 
 #[test]
 fn without_vbds_it_says_so() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let r = post(XenMachine::new(SimXenConfig::default()), None);
     assert!(r.xen.is_some());
     assert!(
@@ -150,7 +143,7 @@ fn without_vbds_it_says_so() {
 
 #[test]
 fn without_xen_it_logs_no_xen_and_carries_on() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let r = post(
         XenMachine::new(SimXenConfig {
             present: false,
@@ -166,7 +159,7 @@ fn without_xen_it_logs_no_xen_and_carries_on() {
 
 #[test]
 fn xen_is_found_at_a_later_cpuid_base() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let r = post(
         XenMachine::new(SimXenConfig {
             cpuid_base: 0x4000_0100,
@@ -187,7 +180,7 @@ fn xen_is_found_at_a_later_cpuid_base() {
 
 #[test]
 fn extraversion_is_shown_when_xen_has_one() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let r = post(
         XenMachine::new(SimXenConfig {
             version: 0x0004_0011,
@@ -206,7 +199,7 @@ fn extraversion_is_shown_when_xen_has_one() {
 
 #[test]
 fn without_the_platform_device_there_are_no_pv_disks() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let r = post(with_disks(), Some(None));
     assert!(r.xen.is_none());
     assert!(
@@ -216,7 +209,7 @@ fn without_the_platform_device_there_are_no_pv_disks() {
         r.log
     );
     let m = with_disks();
-    let mut small = m.platform();
+    let mut small = platform_device(&m);
     small.mmio_size = 4096;
     let r = post(m, Some(Some(small)));
     assert!(r.xen.is_none());
@@ -229,7 +222,7 @@ fn without_the_platform_device_there_are_no_pv_disks() {
 
 #[test]
 fn failing_hypercalls_stop_xen_setup_with_a_reason() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let cases: [(Hcall, &str); 4] = [
         (
             Hcall::XenVersion,
@@ -251,7 +244,7 @@ fn failing_hypercalls_stop_xen_setup_with_a_reason() {
         // A dirty ring makes xenstore setup notify xenstored.
         if matches!(call, Hcall::Send(_)) {
             let (ring, _) = m.store_ring();
-            let stale = xenbios::sim::xen::SimStore::message(2, 7, 0, b"x");
+            let stale = xenbios_sim::xen::SimStore::message(2, 7, 0, b"x");
             m.xen
                 .state()
                 .store
@@ -269,15 +262,15 @@ fn failing_hypercalls_stop_xen_setup_with_a_reason() {
 
 #[test]
 fn no_room_for_the_hypercall_page_is_an_error() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let mut m = XenMachine::new(SimXenConfig::default());
     let mut e820 = E820Map::new();
     e820.add(0, 0xa0000, Kind::Ram);
     let mut cpu = m.xen.clone();
-    let platform = Some(m.platform());
-    sim::take_log();
+    let platform = Some(platform_device(&m));
+    xenbios_sim::take_log();
     assert!(xen::init(&mut m.ctx(), &mut e820, platform, &mut cpu).is_none());
-    assert!(sim::take_log().contains("[zone] ERROR: no room below 4 GiB"));
+    assert!(xenbios_sim::take_log().contains("[zone] ERROR: no room below 4 GiB"));
     assert!(m.xen.state().hypercall_page.is_none());
 }
 
@@ -300,7 +293,7 @@ fn hvmloader_table(m: &mut XenMachine, fix_checksum: bool, tables_nr: u32) {
 
 #[test]
 fn a_valid_hvmloader_table_is_used_and_an_invalid_one_ignored() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let mut m = XenMachine::new(SimXenConfig::default());
     hvmloader_table(&mut m, true, 3);
     let r = post(m, None);
@@ -384,7 +377,7 @@ impl xenbios::hal::XenCpu for TableCpu {
 
 #[test]
 fn detection_scans_every_base_and_needs_the_hypercall_leaf() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     use xen_headers::cpuid::{
         XEN_CPUID_SIGNATURE_EBX as B, XEN_CPUID_SIGNATURE_ECX as C, XEN_CPUID_SIGNATURE_EDX as D,
     };
@@ -417,15 +410,15 @@ fn detection_scans_every_base_and_needs_the_hypercall_leaf() {
     // A signature without the hypercall leaf is not usable.
     let short = TableCpu(vec![(0x4000_0000, [0x4000_0001, B, C, D])]);
     assert_eq!(xen::detect(&short), None);
-    assert!(sim::take_log().contains("without the hypercall leaf"));
+    assert!(xenbios_sim::take_log().contains("without the hypercall leaf"));
     // Beyond the last base: not looked at.
     let beyond = TableCpu(vec![(0x4001_0000, [0x4001_0002, B, C, D])]);
     assert_eq!(xen::detect(&beyond), None);
     // And through init: no Xen, nothing touched.
     let mut m = XenMachine::new(SimXenConfig::default());
     let mut e820 = m.e820();
-    let platform = Some(m.platform());
-    sim::take_log();
+    let platform = Some(platform_device(&m));
+    xenbios_sim::take_log();
     assert!(xen::init(&mut m.ctx(), &mut e820, platform, &mut TableCpu(vec![])).is_none());
-    assert_eq!(sim::take_log(), "[xen] no Xen\n");
+    assert_eq!(xenbios_sim::take_log(), "[xen] no Xen\n");
 }

@@ -2,7 +2,8 @@
 //! hand through the simulated backend (what the reference guest payload does), in both
 //! ring layouts, with the backend's fault injection.
 
-use std::sync::{Mutex, MutexGuard};
+mod xen_util;
+
 use xen_headers::event_channel::EvtchnPort;
 use xen_headers::grant_table::{
     GNTTAB_NR_RESERVED_ENTRIES, GTF_PERMIT_ACCESS, GTF_READING, GTF_READONLY, GrantRef,
@@ -16,24 +17,16 @@ use xen_headers::io::ring::{
 };
 use xen_headers::io::xenbus::XenbusState;
 use xen_headers::io::xs_wire::XsdError;
+use xen_util::platform_device;
 use xenbios::e820::E820Map;
 use xenbios::hal::XenErrno;
 use xenbios::hal::mem::{Memory, MemoryExt};
-use xenbios::sim::xen::{Abi, SimXenConfig, XenMachine};
-use xenbios::sim::{self, SharedMemory};
 use xenbios::xen::evtchn;
 use xenbios::xen::wait::{DEFAULT_TIMEOUT_US, Timeout, wait_for};
 use xenbios::xen::{self, GrantError, GrantTable, Xen, XsError};
 use xenbios::zone;
-
-static LOG: Mutex<()> = Mutex::new(());
-
-fn log_lock() -> MutexGuard<'static, ()> {
-    let g = LOG.lock().unwrap_or_else(|e| e.into_inner());
-    sim::capture_log();
-    sim::take_log();
-    g
-}
+use xenbios_sim::SharedMemory;
+use xenbios_sim::xen::{Abi, SimXenConfig, XenMachine};
 
 const DISK: usize = 1 << 20;
 const PAGE: u32 = 4096;
@@ -54,7 +47,7 @@ fn rig() -> Rig {
     m.xen.state().add_vbd(51712, disk);
     let mut e820 = m.e820();
     let mut cpu = m.xen.clone();
-    let platform = Some(m.platform());
+    let platform = Some(platform_device(&m));
     let xen = xen::init(&mut m.ctx(), &mut e820, platform, &mut cpu).unwrap();
     Rig { m, e820, xen }
 }
@@ -318,7 +311,7 @@ fn writes_reach_the_disk_and_multi_sector_reads_come_back() {
 
 #[test]
 fn backend_faults_error_status_no_response_late_bogus_id_and_jump() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let mut r = rig();
     let mut f = r.connect(Some(Abi::X86_64));
     r.m.xen.state().backs[0].faults.error_status = 1;
@@ -332,7 +325,8 @@ fn backend_faults_error_status_no_response_late_bogus_id_and_jump() {
     r.submit(&mut f, BLKIF_OP_READ, 11, 0, 1);
     assert_eq!(r.response(&mut f, 50_000), None);
     assert!(
-        sim::take_log().contains("[test] warning: timed out after 50 ms waiting for a response")
+        xenbios_sim::take_log()
+            .contains("[test] warning: timed out after 50 ms waiting for a response")
     );
 
     {
@@ -455,7 +449,7 @@ fn grants_held_by_the_backend_cannot_be_revoked_until_released() {
 
 #[test]
 fn reserved_entries_are_never_handed_out_and_the_table_is_bounded() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let mut r = rig();
     let mut g = r.xen.grants.lock();
     let mut refs = Vec::new();
@@ -471,7 +465,7 @@ fn reserved_entries_are_never_handed_out_and_the_table_is_bounded() {
         g.grant(&mut r.m.mem, BACKEND, 1, true),
         Err(GrantError::TableFull)
     );
-    assert!(sim::take_log().contains("[grant] warning: no free grant entry"));
+    assert!(xenbios_sim::take_log().contains("[grant] warning: no free grant entry"));
     for reserved in 0..GNTTAB_NR_RESERVED_ENTRIES {
         assert_eq!(
             g.end_access(&mut r.m.mem, reserved),
@@ -537,7 +531,7 @@ fn a_mapping_that_starts_during_revocation_wins() {
 
 #[test]
 fn entries_left_granted_by_an_earlier_stage_are_revoked_or_kept_out_of_use() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let mut r = rig();
     let base = r.xen.grants.lock().base();
     // Entry 9 still granted but unused, entry 10 mapped by a backend.
@@ -546,7 +540,8 @@ fn entries_left_granted_by_an_earlier_stage_are_revoked_or_kept_out_of_use() {
         .write_u16(base + 10 * 8, GTF_PERMIT_ACCESS | GTF_READING);
     let mut g = GrantTable::new(&mut r.m.mem, base, 1);
     assert!(
-        sim::take_log().contains("1 entries left granted by an earlier stage are still mapped")
+        xenbios_sim::take_log()
+            .contains("1 entries left granted by an earlier stage are still mapped")
     );
     assert_eq!(r.m.mem.read_u16(base + 9 * 8), 0);
     assert_eq!(g.free_count(), 512 - 8 - 1);
@@ -560,7 +555,7 @@ fn entries_left_granted_by_an_earlier_stage_are_revoked_or_kept_out_of_use() {
 
 #[test]
 fn event_channels_alloc_send_close_and_errors() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let r = rig();
     let hv = r.xen.hv;
     let a = evtchn::alloc_unbound(hv, BACKEND).unwrap();
@@ -572,11 +567,11 @@ fn event_channels_alloc_send_close_and_errors() {
     assert_eq!(evtchn::close(hv, a), Ok(()));
     assert_eq!(evtchn::close(hv, a), Err(XenErrno::EINVAL));
     assert_eq!(evtchn::send(hv, a), Err(XenErrno::EINVAL));
-    let log = sim::take_log();
+    let log = xenbios_sim::take_log();
     assert!(log.contains("[evtchn] warning: close of port"), "{log}");
     assert!(log.contains("[evtchn] warning: send on port"), "{log}");
     r.m.xen.state().fail.push((
-        xenbios::sim::xen::Hcall::AllocUnbound(0),
+        xenbios_sim::xen::Hcall::AllocUnbound(0),
         XenErrno::ENOMEM,
         1,
     ));
@@ -599,7 +594,7 @@ fn event_channels_alloc_send_close_and_errors() {
 
 #[test]
 fn waits_are_bounded_by_the_clock_and_say_what_they_waited_for() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let r = rig();
     let t = Timeout::start(&r.m.clock, 1_234_000);
     let mut polls = 0;
@@ -610,7 +605,8 @@ fn waits_are_bounded_by_the_clock_and_say_what_they_waited_for() {
     assert!(!got);
     assert!(polls > 1000);
     assert!(
-        sim::take_log().contains("[evtchn] warning: timed out after 1234 ms waiting for port 7")
+        xenbios_sim::take_log()
+            .contains("[evtchn] warning: timed out after 1234 ms waiting for port 7")
     );
     // A condition that becomes true stops the wait early, without a log line.
     let mut n = 0;
@@ -621,6 +617,6 @@ fn waits_are_bounded_by_the_clock_and_say_what_they_waited_for() {
     });
     assert!(got);
     assert_eq!(n, 3);
-    assert_eq!(sim::take_log(), "");
+    assert_eq!(xenbios_sim::take_log(), "");
     let _: RingIdx = 0;
 }

@@ -1,7 +1,6 @@
 //! The xenstore client against the simulated xenstored: every operation, every error
 //! answer, every timeout, malformed answers and a ring left dirty by an earlier stage.
 
-use std::sync::{Mutex, MutexGuard};
 use xen_headers::io::xenbus::XenbusState;
 use xen_headers::io::xs_wire::{
     XENSTORE_CONNECTED, XENSTORE_RECONNECT, XENSTORE_RING_SIZE, XS_DIRECTORY, XS_READ,
@@ -10,20 +9,10 @@ use xen_headers::io::xs_wire::{
 };
 use xenbios::hal::clock::Clock;
 use xenbios::hal::mem::Memory;
-use xenbios::sim::xen::{SimStore, SimXenConfig, XenMachine, XsFault, XsRule};
-use xenbios::sim::{self};
+use xenbios_sim::xen::{SimStore, SimXenConfig, XenMachine, XsFault, XsRule};
+
 use xenbios::xen::wait::DEFAULT_TIMEOUT_US;
 use xenbios::xen::xenstore::{self, MAX_TRANSACTION_ATTEMPTS, Xenstore, XsError};
-
-static LOG: Mutex<()> = Mutex::new(());
-
-/// Serialise tests that look at the (process-wide) log, and start with an empty one.
-fn log_lock() -> MutexGuard<'static, ()> {
-    let g = LOG.lock().unwrap_or_else(|e| e.into_inner());
-    sim::capture_log();
-    sim::take_log();
-    g
-}
 
 fn rule(op: Option<u32>, path: Option<&str>, fault: XsFault, times: u32) -> XsRule {
     XsRule {
@@ -161,7 +150,7 @@ fn permission_denied_and_missing_nodes() {
 
 #[test]
 fn no_reply_times_out_after_five_seconds_and_is_logged() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let mut r = rig();
     r.rules(rule(Some(XS_READ), None, XsFault::NoReply, 1));
     let start = r.m.clock.micros();
@@ -171,7 +160,7 @@ fn no_reply_times_out_after_five_seconds_and_is_logged() {
         (DEFAULT_TIMEOUT_US..DEFAULT_TIMEOUT_US + 1000).contains(&waited),
         "waited {waited} us"
     );
-    let log = sim::take_log();
+    let log = xenbios_sim::take_log();
     assert!(
         log.contains(
             "[xenstore] warning: timed out after 5000 ms waiting for xenstore read device/vbd"
@@ -195,7 +184,7 @@ fn a_late_answer_within_the_deadline_is_taken() {
 
 #[test]
 fn an_answer_after_a_timeout_is_not_taken_for_the_next_one() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let mut r = rig();
     r.store.set_timeout_us(10_000);
     {
@@ -211,23 +200,23 @@ fn an_answer_after_a_timeout_is_not_taken_for_the_next_one() {
     assert_eq!(r.read("first"), Err(XsError::Timeout));
     r.store.set_timeout_us(DEFAULT_TIMEOUT_US);
     assert_eq!(r.read("second").unwrap(), b"new");
-    let log = sim::take_log();
+    let log = xenbios_sim::take_log();
     assert!(log.contains("dropping an answer to request"), "{log}");
 }
 
 #[test]
 fn stale_and_bogus_request_ids_are_skipped() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let mut r = rig();
     r.m.xen.state().store.write("k", b"v");
     r.rules(rule(Some(XS_READ), None, XsFault::StaleFirst, 1));
     assert_eq!(r.read("k").unwrap(), b"v");
-    assert!(sim::take_log().contains("dropping an answer to request"));
+    assert!(xenbios_sim::take_log().contains("dropping an answer to request"));
     // Only a bogus answer: the request times out, and says so.
     r.rules(rule(Some(XS_READ), None, XsFault::BogusIdOnly, 1));
     r.store.set_timeout_us(20_000);
     assert_eq!(r.read("k"), Err(XsError::Timeout));
-    assert!(sim::take_log().contains("timed out"));
+    assert!(xenbios_sim::take_log().contains("timed out"));
     assert_eq!(r.read("k").unwrap(), b"v");
 }
 
@@ -243,27 +232,27 @@ fn watch_events_between_request_and_answer_are_skipped() {
 
 #[test]
 fn rsp_prod_jumping_beyond_the_ring_is_a_protocol_error_then_recovered() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let mut r = rig();
     r.m.xen.state().store.write("k", b"v");
     r.rules(rule(Some(XS_WRITE), None, XsFault::RspProdJump, 1));
     // The index jumps right behind the answer: the client sees impossible indexes.
     assert_eq!(r.xs().write("w", b"1"), Err(XsError::Protocol));
-    let log = sim::take_log();
+    let log = xenbios_sim::take_log();
     assert!(log.contains("response ring indexes are corrupt"), "{log}");
     // Without ring reconnection the client drops what is in the ring and goes on.
     assert_eq!(r.read("k").unwrap(), b"v");
-    assert!(sim::take_log().contains("dropped"));
+    assert!(xenbios_sim::take_log().contains("dropped"));
 }
 
 #[test]
 fn an_oversized_answer_is_a_protocol_error_then_recovered() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let mut r = rig();
     r.m.xen.state().store.write("k", b"v");
     r.rules(rule(Some(XS_READ), None, XsFault::Oversize, 1));
     assert_eq!(r.read("k"), Err(XsError::Protocol));
-    assert!(sim::take_log().contains("claims 4097 payload bytes"));
+    assert!(xenbios_sim::take_log().contains("claims 4097 payload bytes"));
     assert_eq!(r.read("k").unwrap(), b"v");
 }
 
@@ -303,7 +292,7 @@ fn long_values_wrap_the_ring_and_too_long_ones_are_refused_whole() {
 
 #[test]
 fn a_timeout_inside_an_answer_keeps_the_stream_in_step() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let mut r = rig();
     r.store.set_timeout_us(10_000);
     let value = vec![b'z'; 200];
@@ -403,7 +392,7 @@ fn transactions_commit_and_retry_on_eagain() {
 
 #[test]
 fn transactions_give_up_after_bounded_retries() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let mut r = rig();
     r.rules(rule(
         Some(XS_TRANSACTION_END),
@@ -418,7 +407,7 @@ fn transactions_give_up_after_bounded_retries() {
     });
     assert_eq!(res, Err(XsError::Error(XsdError::EAGAIN)));
     assert_eq!(runs, MAX_TRANSACTION_ATTEMPTS);
-    assert!(sim::take_log().contains("still conflicting"));
+    assert!(xenbios_sim::take_log().contains("still conflicting"));
     assert!(r.m.xen.state().store.read("tx/a").is_none());
 }
 
@@ -452,7 +441,7 @@ fn a_failing_transaction_body_aborts() {
 
 #[test]
 fn unread_answers_from_an_earlier_stage_are_dropped() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let mut r = rig_with(SimXenConfig::default(), |m| {
         let (ring, _) = m.store_ring();
         let stale = SimStore::message(XS_READ, 7, 0, b"stale value");
@@ -462,7 +451,7 @@ fn unread_answers_from_an_earlier_stage_are_dropped() {
             .inject_rsp(&mut m.mem.clone(), ring, &stale);
     })
     .unwrap();
-    let log = sim::take_log();
+    let log = xenbios_sim::take_log();
     assert!(log.contains("ring left dirty by an earlier stage: 0 request bytes unconsumed, 27 answer bytes unread"), "{log}");
     r.m.xen.state().store.write("k", b"v");
     assert_eq!(r.read("k").unwrap(), b"v");
@@ -470,7 +459,7 @@ fn unread_answers_from_an_earlier_stage_are_dropped() {
 
 #[test]
 fn an_earlier_stages_pending_request_is_waited_for_and_its_answer_skipped() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let mut r = rig_with(SimXenConfig::default(), |m| {
         let (ring, _) = m.store_ring();
         let mut s = m.xen.state();
@@ -481,14 +470,14 @@ fn an_earlier_stages_pending_request_is_waited_for_and_its_answer_skipped() {
         s.store.inject_req(&mut m.mem.clone(), ring, &req);
     })
     .unwrap();
-    assert!(sim::take_log().contains("18 request bytes unconsumed"));
+    assert!(xenbios_sim::take_log().contains("18 request bytes unconsumed"));
     r.m.xen.state().store.write("mine", b"ours");
     assert_eq!(r.read("mine").unwrap(), b"ours");
 }
 
 #[test]
 fn a_stuck_request_ring_makes_xenstore_unusable() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let res = rig_with(SimXenConfig::default(), |m| {
         let (ring, _) = m.store_ring();
         let mut s = m.xen.state();
@@ -497,7 +486,7 @@ fn a_stuck_request_ring_makes_xenstore_unusable() {
             .inject_req(&mut m.mem.clone(), ring, b"half a message");
     });
     assert_eq!(res.err(), Some(XsError::Unusable));
-    let log = sim::take_log();
+    let log = xenbios_sim::take_log();
     assert!(
         log.contains("waiting for xenstored to consume an earlier stage's request"),
         "{log}"
@@ -516,7 +505,7 @@ fn corrupt_request_indexes_without_reconnection_are_unusable() {
 
 #[test]
 fn with_reconnection_a_dirty_ring_is_reset_by_the_server() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let mut r = rig_with(SimXenConfig::default(), |m| {
         m.xen.state().store.reconnect = true;
         m.xen.reset_store_page();
@@ -530,7 +519,7 @@ fn with_reconnection_a_dirty_ring_is_reset_by_the_server() {
             .inject_rsp(&mut m.mem.clone(), ring, &stale);
     })
     .unwrap();
-    let log = sim::take_log();
+    let log = xenbios_sim::take_log();
     assert!(log.contains("ring reset by xenstored"), "{log}");
     let conn = std::mem::offset_of!(XenstoreDomainInterface, connection);
     assert_eq!(r.ring_field(conn), XENSTORE_CONNECTED);
@@ -540,12 +529,12 @@ fn with_reconnection_a_dirty_ring_is_reset_by_the_server() {
     r.rules(rule(Some(XS_READ), None, XsFault::Oversize, 1));
     assert_eq!(r.read("k"), Err(XsError::Protocol));
     assert_eq!(r.read("k").unwrap(), b"v");
-    assert!(sim::take_log().contains("ring reset by xenstored"));
+    assert!(xenbios_sim::take_log().contains("ring reset by xenstored"));
 }
 
 #[test]
 fn a_reconnection_in_progress_is_waited_for() {
-    let _g = log_lock();
+    xenbios_sim::capture_log();
     let mut r = rig_with(SimXenConfig::default(), |m| {
         m.xen.state().store.reconnect = true;
         m.xen.reset_store_page();
@@ -554,7 +543,7 @@ fn a_reconnection_in_progress_is_waited_for() {
         m.mem.write_u32(ring + off, XENSTORE_RECONNECT);
     })
     .unwrap();
-    assert!(sim::take_log().contains("a ring reconnection is in progress"));
+    assert!(xenbios_sim::take_log().contains("a ring reconnection is in progress"));
     r.m.xen.state().store.write("k", b"v");
     assert_eq!(r.read("k").unwrap(), b"v");
 }
@@ -578,7 +567,7 @@ fn a_reconnection_that_never_completes_times_out() {
 fn a_failing_notification_is_reported() {
     let mut r = rig();
     r.m.xen.state().fail.push((
-        xenbios::sim::xen::Hcall::Send(0),
+        xenbios_sim::xen::Hcall::Send(0),
         xenbios::hal::XenErrno::EINVAL,
         1,
     ));

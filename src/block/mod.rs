@@ -129,7 +129,8 @@ pub struct DriveInfo {
 ///
 /// Every call gets the machine's hardware handles (`ctx`): a driver keeps only its own
 /// state (I/O base, ring addresses, ...) and reaches ports, memory and time through
-/// them, which is what lets the same driver run in the image and against `sim` devices.
+/// them, which is what lets the same driver run in the image and against simulated
+/// devices (`xenbios_sim`).
 pub trait BlockDevice {
     fn info(&self) -> &DriveInfo;
     /// A short name for users (boot menu, logs): "ata0 master: QEMU HARDDISK, 64 MiB".

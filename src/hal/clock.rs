@@ -1,8 +1,8 @@
 //! Time for timeouts: a monotonic microsecond clock and deadlines on it.
 //!
 //! In the image the clock is the TSC calibrated against the PIT at POST
-//! (`hw::timer::TscClock`); in tests `sim::SimClock` advances on every reading, so a wait
-//! that never ends in a test still reaches its deadline quickly.
+//! (`hw::timer::TscClock`); in tests `xenbios_sim::SimClock` advances on every reading,
+//! so a wait that never ends in a test still reaches its deadline quickly.
 
 pub trait Clock {
     /// Microseconds since an arbitrary origin; never goes backwards.

@@ -1,5 +1,5 @@
 //! What services need from the CPU mode switch: calling real-mode code and the caller's
-//! A20 state. `arch::RealCpu` in the image, `sim::SimCpu` in tests.
+//! A20 state. `arch::RealCpu` in the image, `xenbios_sim::SimCpu` in tests.
 
 use crate::hal::regs::Regs;
 use static_assertions::const_assert_eq;

@@ -3,7 +3,7 @@
 //! [`Hypervisor`] says what each call means, not how its arguments are laid out: the image
 //! implements it by marshalling the 32-bit (compat) argument structures of `xen-headers` on
 //! the stack and calling the hypercall page (`arch::x86::xen`); host tests implement it with
-//! a simulated Xen (`sim::xen`) that acts on the request directly. Results are
+//! a simulated Xen (`xenbios_sim::xen`) that acts on the request directly. Results are
 //! `Result<_, XenErrno>`: a hypercall returns a negative `XEN_E*` on failure.
 //!
 //! [`XenCpu`] is the CPU side of finding Xen: its CPUID leaves and the MSR that installs the

@@ -1,4 +1,5 @@
-//! x86 port I/O behind a trait: `arch::Ports` in the image, `sim::SimPorts` in tests.
+//! x86 port I/O behind a trait: `arch::Ports` in the image, `xenbios_sim::SimPorts` in
+//! tests.
 
 use crate::hal::mem::DmaMemory;
 

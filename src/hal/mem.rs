@@ -1,8 +1,8 @@
 //! Guest memory as the services see it: linear addresses below 4 GiB.
 //!
 //! In the image this is the flat 32-bit address space (`arch::FlatMemory`); in host tests
-//! a `sim::SimMemory`. Services never build raw pointers to caller buffers: they go
-//! through this trait, which is also what keeps every access checkable in tests.
+//! a `xenbios_sim::SimMemory`. Services never build raw pointers to caller buffers: they
+//! go through this trait, which is also what keeps every access checkable in tests.
 
 use zerocopy::{FromBytes, Immutable, IntoBytes};
 

@@ -23,7 +23,7 @@
 //! ```
 //!
 //! Hardware is reached through traits ([`XenCpu`], [`Hypervisor`], `Memory`, `Clock`), so
-//! all of this runs in host tests against the simulated Xen of `sim::xen`.
+//! all of this runs in host tests against the simulated Xen of `xenbios_sim::xen`.
 
 pub mod blkfront;
 pub mod evtchn;

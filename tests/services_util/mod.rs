@@ -1,16 +1,15 @@
 //! Shared set-up for the services tests: a machine with the BDA as POST leaves it, calls
-//! through the dispatcher, log capture that tests can assert on without racing.
+//! through the dispatcher.
 #![allow(dead_code)]
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::sync::{Mutex, MutexGuard};
 use xenbios::bda;
 use xenbios::bios::Bios;
 use xenbios::dispatch::Next;
 use xenbios::hal::mem::Memory;
 use xenbios::hal::regs::{Action, Regs};
-use xenbios::sim::{Machine, PortDevice, SimI8042, SimRtc};
+use xenbios_sim::{Machine, PortDevice, SimI8042, SimRtc};
 
 pub const KBD_RING_START: u16 = 0x1e;
 pub const KBD_RING_END: u16 = 0x3e;
@@ -81,14 +80,4 @@ pub fn ax(v: u16) -> Regs {
         eax: v as u32,
         ..Default::default()
     }
-}
-
-static LOG: Mutex<()> = Mutex::new(());
-
-/// Serialise tests that assert on the log; the captured log starts empty.
-pub fn log_guard() -> MutexGuard<'static, ()> {
-    let g = LOG.lock().unwrap_or_else(|e| e.into_inner());
-    xenbios::sim::capture_log();
-    xenbios::sim::take_log();
-    g
 }

@@ -6,14 +6,35 @@
 //! command block read returns its status and writes are ignored, as on real hardware.
 
 use super::{PortDevice, SimPorts};
-use crate::hw::ata::Ports;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
 const SECTOR: usize = 512;
 
-// Register offsets, status/error bits and commands, as a device sees them.
+/// Where an IDE channel's registers are: the command block (eight ports from `cmd`) and
+/// the device control / alternate status port.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AtaPorts {
+    pub cmd: u16,
+    pub ctrl: u16,
+}
+
+/// PCI IDE Controller Specification 1.0, compatibility mode: the primary channel at
+/// 1F0h-1F7h and 3F6h.
+pub const PRIMARY: AtaPorts = AtaPorts {
+    cmd: 0x1f0,
+    ctrl: 0x3f6,
+};
+/// PCI IDE Controller Specification 1.0, compatibility mode: the secondary channel at
+/// 170h-177h and 376h.
+pub const SECONDARY: AtaPorts = AtaPorts {
+    cmd: 0x170,
+    ctrl: 0x376,
+};
+
+// ATA/ATAPI-6 (T13/1410D): register offsets in the command block, status/error and
+// device control bits, command codes, as a device sees them.
 const R_DATA: u16 = 0;
 const R_ERROR: u16 = 1;
 const R_COUNT: u16 = 2;
@@ -375,7 +396,7 @@ impl TaskFile {
 
 /// An IDE channel: command block at `ports.cmd`, device control at `ports.ctrl`.
 pub struct SimAtaChannel {
-    pub ports: Ports,
+    pub ports: AtaPorts,
     pub devices: [Option<SimAtaDevice>; 2],
     /// Every command a device accepted.
     pub commands: Vec<Command>,
@@ -390,7 +411,7 @@ pub struct SimAtaChannel {
 }
 
 impl SimAtaChannel {
-    pub fn new(ports: Ports, master: Option<SimAtaDevice>, slave: Option<SimAtaDevice>) -> Self {
+    pub fn new(ports: AtaPorts, master: Option<SimAtaDevice>, slave: Option<SimAtaDevice>) -> Self {
         let mut ch = SimAtaChannel {
             ports,
             devices: [master, slave],

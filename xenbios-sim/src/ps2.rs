@@ -6,6 +6,8 @@
 use super::PortDevice;
 use std::collections::VecDeque;
 
+// IBM PC/AT Technical Reference (8042 keyboard controller): data at 60h, status and
+// command at 64h, the status bits; the keyboard's ACK and RESEND bytes.
 const DATA: u16 = 0x60;
 const STATUS: u16 = 0x64;
 

@@ -1,4 +1,4 @@
-use crate::hal::mem::Memory;
+use xenbios::hal::mem::Memory;
 
 /// Guest memory backed by a Vec. Any access outside it panics: a test that lets a service
 /// write past the end of memory fails loudly.

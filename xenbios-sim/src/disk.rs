@@ -1,12 +1,12 @@
-use crate::block::{
-    BlockDevice, Capacity, Chs, DiskError, DriveId, DriveInfo, DriveKind, Drives, Interface,
-    IoError, PciAddr,
-};
-use crate::hal::Ctx;
 use std::cell::{RefCell, RefMut};
 use std::collections::HashMap;
 use std::fmt;
 use std::rc::Rc;
+use xenbios::block::{
+    BlockDevice, Capacity, Chs, DiskError, DriveId, DriveInfo, DriveKind, Drives, Interface,
+    IoError, PciAddr,
+};
+use xenbios::hal::Ctx;
 
 /// What a driver was asked to do: tests check that invalid requests never get here.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -122,7 +122,7 @@ impl FakeDisk {
 
     /// Register a clone of this disk (it lives for the rest of the test run).
     pub fn register(&self, drives: &mut Drives) -> DriveId {
-        let dev = crate::arena::leak(self.clone()).expect("leak");
+        let dev = Box::leak(Box::new(self.clone()));
         drives.add(dev).expect("drive table full")
     }
 

@@ -1,5 +1,5 @@
 use super::{SimClock, SimConsole, SimCpu, SimMemory, SimPorts};
-use crate::hal::Ctx;
+use xenbios::hal::Ctx;
 
 /// Everything a service needs, simulated: 1 MiB + 64 KiB of memory (what real mode can
 /// reach), an empty port space, a clock, a CPU and a console. Tests attach devices to

@@ -1,7 +1,7 @@
-use crate::hal::Console;
-use crate::hal::clock::Clock;
-use crate::hal::cpu::{Call16, Cpu};
 use std::cell::Cell;
+use xenbios::hal::Console;
+use xenbios::hal::clock::Clock;
+use xenbios::hal::cpu::{Call16, Cpu};
 
 /// A CPU that records the real-mode calls services make instead of making them.
 #[derive(Default)]
@@ -74,7 +74,7 @@ pub struct SimConsole {
     pub out: Vec<u8>,
     pub input: std::collections::VecDeque<u8>,
     /// The VGA BIOS int10 entry POST attached, if any.
-    pub display: Option<crate::hal::mem::FarPtr>,
+    pub display: Option<xenbios::hal::mem::FarPtr>,
     /// Read before `input`, one entry per read: `None` is a read that finds nothing
     /// (time passes), so tests can type after the firmware has started waiting.
     pub script: std::collections::VecDeque<Option<u8>>,
@@ -101,7 +101,7 @@ impl Console for SimConsole {
             None => self.input.pop_front(),
         }
     }
-    fn attach_display(&mut self, int10: crate::hal::mem::FarPtr) {
+    fn attach_display(&mut self, int10: xenbios::hal::mem::FarPtr) {
         self.display = Some(int10);
     }
 }

@@ -4,18 +4,54 @@
 //! shared with the firmware, and faults to inject.
 
 use super::PortDevice;
-use crate::hal::mem::Memory;
-use crate::hw::fw_cfg::{
-    DATA, DMA_ACCESS_ADDRESS, DMA_ACCESS_CONTROL, DMA_ACCESS_LEN, DMA_ACCESS_LENGTH, DMA_ADDR_HIGH,
-    DMA_ADDR_LOW, DMA_CTL_ERROR, DMA_CTL_READ, DMA_CTL_SELECT, DMA_CTL_SKIP, DMA_SELECT_SHIFT,
-    FEATURE_DMA, FEATURE_TRADITIONAL, FILE_NAME_LEN, KEY_FEATURES, KEY_FILE_DIR, KEY_SIGNATURE,
-    SELECTOR, SIGNATURE,
-};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
+use xenbios::hal::mem::Memory;
 
-/// The last port of the device with its DMA register (attach `SELECTOR..=PORTS_END`).
+// QEMU's docs/specs/fw_cfg.rst is the source of what follows (FIRST_FILE_KEY: QEMU's
+// include/standard-headers/linux/qemu_fw_cfg.h).
+
+/// fw_cfg.rst, "Register Locations" (x86): the selector register, 16-bit, at 0x510.
+const SELECTOR: u16 = 0x510;
+/// fw_cfg.rst, "Register Locations" (x86): the data register, 8-bit, at 0x511.
+const DATA: u16 = 0x511;
+/// fw_cfg.rst, "Register Locations" (x86): the 64-bit big-endian DMA address register at
+/// 0x514; its high half comes first.
+const DMA_ADDR_HIGH: u16 = 0x514;
+/// fw_cfg.rst, "DMA Address Register": writing the low half (0x518) starts the transfer.
+const DMA_ADDR_LOW: u16 = 0x518;
+/// fw_cfg.rst, "Firmware Configuration Items": the signature item ("QEMU").
+const KEY_SIGNATURE: u16 = 0x0000;
+const SIGNATURE: [u8; 4] = *b"QEMU";
+/// fw_cfg.rst, "Firmware Configuration Items": the revision / feature bitmap item.
+const KEY_FEATURES: u16 = 0x0001;
+/// fw_cfg.rst, feature bitmap: bit 0 the traditional interface, bit 1 the DMA interface.
+const FEATURE_TRADITIONAL: u32 = 1 << 0;
+const FEATURE_DMA: u32 = 1 << 1;
+/// fw_cfg.rst, "Firmware Configuration Items": the file directory item (FW_CFG_FILE_DIR).
+const KEY_FILE_DIR: u16 = 0x0019;
+/// fw_cfg.rst, "File Directory": `struct FWCfgFile`'s `name[56]`.
+const FILE_NAME_LEN: usize = 56;
+/// fw_cfg.rst, "DMA interface": `struct FWCfgDmaAccess { be32 control; be32 length;
+/// be64 address; }`: its size and field offsets.
+const DMA_ACCESS_LEN: usize = 16;
+const DMA_ACCESS_CONTROL: usize = 0;
+const DMA_ACCESS_LENGTH: usize = 4;
+const DMA_ACCESS_ADDRESS: usize = 8;
+/// fw_cfg.rst, "DMA interface": control bits error, read, skip, select; the selector in
+/// the upper 16 bits.
+const DMA_CTL_ERROR: u32 = 0x01;
+const DMA_CTL_READ: u32 = 0x02;
+const DMA_CTL_SKIP: u32 = 0x04;
+const DMA_CTL_SELECT: u32 = 0x08;
+const DMA_SELECT_SHIFT: u32 = 16;
+/// qemu_fw_cfg.h: FW_CFG_FILE_FIRST, the first selector QEMU gives to files.
+const FIRST_FILE_KEY: u16 = 0x20;
+
+/// The first port of the device (the selector): attach `PORTS_START..=PORTS_END`.
+pub const PORTS_START: u16 = SELECTOR;
+/// The last port of the device with its DMA register (attach `PORTS_START..=PORTS_END`).
 pub const PORTS_END: u16 = DMA_ADDR_LOW + 3;
 
 /// A DMA transfer as the device read its descriptor.
@@ -36,9 +72,6 @@ pub enum DmaFault {
     /// Nothing ever happens: the control word stays as the firmware wrote it.
     NeverCompletes,
 }
-
-/// First selector QEMU gives to files.
-const FIRST_FILE_KEY: u16 = 0x20;
 
 pub struct SimFwCfg {
     pub items: BTreeMap<u16, Vec<u8>>,

@@ -12,7 +12,6 @@
 //! instead: `sector-size` only at `Connected`, 512-byte units always.
 
 use super::{GrantMapError, Peer, Port, XenState};
-use crate::hal::mem::{Memory, MemoryExt};
 use std::mem::size_of;
 use xen_headers::event_channel::EvtchnPort;
 use xen_headers::grant_table::{GTF_PERMIT_ACCESS, GrantEntryV1, GrantRef};
@@ -28,6 +27,7 @@ use xen_headers::io::blkif::{
 use xen_headers::io::ring::{RingIdx, SRING_HEADER_SIZE, SringHeader, ring_slot};
 use xen_headers::io::xenbus::XenbusState;
 use xen_headers::xen::Domid;
+use xenbios::hal::mem::{Memory, MemoryExt};
 
 const PAGE_SHIFT: u32 = xen_headers::XEN_PAGE_SHIFT;
 const SECTOR: u64 = BLKIF_SECTOR_SIZE as u64;
@@ -82,7 +82,7 @@ pub struct VbdConfig {
     /// Behave as Linux blkback (see the module docs) rather than QEMU.
     pub linux_blkback: bool,
     /// The disk's size if larger than its `Vec`: sectors past the `Vec` read as
-    /// [`crate::sim::FakeDisk::pattern`] (of their 512-byte number) until written.
+    /// [`crate::FakeDisk::pattern`] (of their 512-byte number) until written.
     pub virtual_len: Option<u64>,
 }
 
@@ -198,7 +198,7 @@ impl SimBlkback {
             let unit = at / SECTOR;
             match self.high.get(&unit) {
                 Some(s) => out.extend_from_slice(s),
-                None => out.extend(crate::sim::FakeDisk::pattern(unit, SECTOR as u32)),
+                None => out.extend(crate::FakeDisk::pattern(unit, SECTOR as u32)),
             }
             at += SECTOR;
         }
@@ -231,8 +231,16 @@ impl SimBlkback {
     }
 }
 
+/// A number as a frontend writes it into xenstore (Xen's docs/misc/xenstore-paths: an
+/// INTEGER node holds a decimal string): digits only, optionally NUL-terminated. Anything
+/// else (empty, signs, spaces, overflow) is not a number here.
 fn parse_num(v: Option<&[u8]>) -> Option<u64> {
-    crate::xen::xenstore::parse_u64(v?)
+    let v = v?;
+    let digits = v.strip_suffix(&[0]).unwrap_or(v);
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(digits).ok()?.parse().ok()
 }
 
 impl XenState {

@@ -1,7 +1,7 @@
-use crate::hal::PortIo;
-use crate::hal::mem::DmaMemory;
 use std::cell::RefCell;
 use std::rc::Rc;
+use xenbios::hal::PortIo;
+use xenbios::hal::mem::DmaMemory;
 
 /// A device on the simulated port bus. Accesses are byte-, word- or dword-sized as the
 /// driver made them; `size` is 1, 2 or 4.

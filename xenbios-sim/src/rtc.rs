@@ -6,6 +6,8 @@
 
 use super::PortDevice;
 
+// Intel 82371AB (PIIX4) datasheet, I/O map: RTC index at 70h, data at 71h (bit 7 of the
+// index is NMI enable); MC146818A datasheet: status registers A, C, D and A's UIP bit.
 const INDEX: u16 = 0x70;
 const DATA: u16 = 0x71;
 const INDEX_MASK: u8 = 0x7f;

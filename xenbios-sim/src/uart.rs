@@ -5,6 +5,8 @@
 use super::PortDevice;
 use std::collections::VecDeque;
 
+// 16550D datasheet (National Semiconductor): register offsets from the base, the LCR and
+// LSR bits, the 16-byte transmit FIFO.
 const DATA: u16 = 0;
 const IER: u16 = 1;
 const LCR: u16 = 3;

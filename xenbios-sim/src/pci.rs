@@ -7,9 +7,16 @@
 //! registers are writable where the specifications make them so.
 
 use super::PortDevice;
-use crate::hw::pci::{CONFIG_ADDRESS, CONFIG_DATA};
 
+/// PCI Local Bus 3.0, 3.2.2.3.2: CONFIG_ADDRESS, a dword register at 0xCF8.
+const CONFIG_ADDRESS: u16 = 0xcf8;
+/// PCI Local Bus 3.0, 3.2.2.3.2: CONFIG_DATA, 0xCFC-0xCFF (byte, word or dword).
+const CONFIG_DATA: u16 = 0xcfc;
+/// PCI Local Bus 3.0, 3.2.2.3.2: CONFIG_ADDRESS bit 31, the enable bit.
+const CONFIG_ENABLE: u32 = 1 << 31;
+/// PCI Local Bus 3.0, 6.1 (figure 6-1): Header Type.
 const HEADER_TYPE: usize = 0x0e;
+/// PCI Local Bus 3.0, 6.2.5.1: the first Base Address register.
 const BAR0: usize = 0x10;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -267,7 +274,7 @@ impl SimPci {
     }
 
     fn target(&self) -> Option<(usize, usize)> {
-        if self.address & 0x8000_0000 == 0 {
+        if self.address & CONFIG_ENABLE == 0 {
             return None;
         }
         let a = self.address;

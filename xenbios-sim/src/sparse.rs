@@ -1,7 +1,7 @@
-use crate::hal::mem::Memory;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
+use xenbios::hal::mem::Memory;
 
 /// Simulated pages are this big (Xen's page size).
 pub const SIM_PAGE: u32 = xen_headers::XEN_PAGE_SIZE as u32;
@@ -169,7 +169,7 @@ pub struct SimDma<M> {
     pub scratch: u32,
 }
 
-impl<M: Memory> crate::hal::mem::DmaMemory for SimDma<M> {
+impl<M: Memory> xenbios::hal::mem::DmaMemory for SimDma<M> {
     fn scratch(&self) -> u32 {
         self.scratch
     }

@@ -2,7 +2,24 @@
 //! masks and the EOIs.
 
 use super::PortDevice;
-use crate::hw::pic::{MASTER_CMD, MASTER_DATA, SLAVE_CMD, SLAVE_DATA};
+
+/// Intel 82371AB (PIIX4) datasheet, ISA-compatible I/O map: controller 1 at 20h-21h;
+/// 8259A datasheet: A0 = 0 takes ICW1, OCW2 and OCW3.
+const MASTER_CMD: u16 = 0x20;
+/// 82371AB, I/O map; 8259A: A0 = 1 takes ICW2-ICW4 and OCW1 (the mask).
+const MASTER_DATA: u16 = 0x21;
+/// 82371AB, I/O map: controller 2 at A0h-A1h (A0 = 0: ICW1, OCW2, OCW3).
+const SLAVE_CMD: u16 = 0xa0;
+/// 82371AB, I/O map; 8259A: A0 = 1 (ICW2-ICW4, OCW1) of controller 2.
+const SLAVE_DATA: u16 = 0xa1;
+/// 8259A datasheet, ICW1: D4 = 1 marks it; D0 (IC4) says an ICW4 follows.
+const ICW1: u8 = 0x10;
+const ICW1_IC4: u8 = 0x01;
+/// 8259A datasheet, OCW2: D4 = D3 = 0 marks it (OCW3 has D3 = 1); D5 is EOI.
+const OCW_KIND: u8 = 0x18;
+const OCW2_EOI: u8 = 0x20;
+/// 8259A datasheet, ICW2: T7-T3 of the vectors (the low bits are the IRQ).
+const ICW2_VECTOR: u8 = 0xf8;
 
 #[derive(Default, Debug, Clone)]
 pub struct Sim8259 {
@@ -19,14 +36,12 @@ pub struct Sim8259 {
 
 impl Sim8259 {
     fn command(&mut self, v: u8) {
-        if v & 0x10 != 0 {
-            // ICW1
+        if v & ICW1 != 0 {
             self.initialised = false;
-            self.need_icw4 = v & 1 != 0;
+            self.need_icw4 = v & ICW1_IC4 != 0;
             self.next_icw = 2;
             self.mask = 0;
-        } else if v & 0x18 == 0 && v & 0x20 != 0 {
-            // OCW2 with EOI
+        } else if v & OCW_KIND == 0 && v & OCW2_EOI != 0 {
             self.eois += 1;
         }
     }
@@ -34,7 +49,7 @@ impl Sim8259 {
     fn data(&mut self, v: u8) {
         match self.next_icw {
             2 => {
-                self.vector_base = v & 0xf8;
+                self.vector_base = v & ICW2_VECTOR;
                 self.next_icw = 3;
             }
             3 => {

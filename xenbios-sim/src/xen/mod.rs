@@ -18,12 +18,6 @@ pub use blkback::{Abi, BlkFaults, SeenBlkReq, SimBlkback, VbdConfig};
 pub use store::{SeenRequest, SimStore, XsFault, XsRule};
 
 use super::{SharedMemory, SimClock, SimConsole, SimCpu, SimPorts, SparseMemory};
-use crate::e820::{E820Map, Kind};
-use crate::hal::Ctx;
-use crate::hal::hypercall::{GnttabSize, Hypervisor, XenCpu, XenErrno, XenResult};
-use crate::hal::mem::Memory;
-use crate::hw::pci::Bdf;
-use crate::xen::PlatformDevice;
 use std::cell::{RefCell, RefMut};
 use std::collections::BTreeMap;
 use std::mem::{offset_of, size_of};
@@ -43,6 +37,10 @@ use xen_headers::memory::{XENMAPSPACE_GRANT_TABLE, XENMAPSPACE_SHARED_INFO};
 use xen_headers::version::XenExtraversion;
 use xen_headers::xen::Domid;
 use xen_headers::xen::x86_32::{SharedInfo, VcpuInfo, XenUlong, evtchn_bit, evtchn_word};
+use xenbios::e820::{E820Map, Kind};
+use xenbios::hal::Ctx;
+use xenbios::hal::hypercall::{GnttabSize, Hypervisor, XenCpu, XenErrno, XenResult};
+use xenbios::hal::mem::Memory;
 
 const PAGE: u32 = super::SIM_PAGE;
 const PAGE_SHIFT: u32 = xen_headers::XEN_PAGE_SHIFT;
@@ -82,6 +80,17 @@ pub const QEMU_STORE_PFN: u32 = 0xfeff9;
 /// Where the simulated platform device's BAR1 sits, and its size (QEMU: 16 MiB).
 pub const SIM_BAR1_BASE: u32 = 0xf000_0000;
 pub const SIM_BAR1_SIZE: u64 = 16 << 20;
+
+/// The Xen platform PCI device (5853:0001) of the simulated machine as PCI POST would find
+/// it: its bus, device and function, and its MMIO window (BAR1) for grant frames.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SimPlatformDevice {
+    pub bus: u8,
+    pub dev: u8,
+    pub func: u8,
+    pub mmio_base: u32,
+    pub mmio_size: u64,
+}
 /// Low memory ends here; the BIOS is 0xE0000-0xFFFFF; extended memory starts at 1 MiB.
 const LOW_RAM_END: u64 = 0xa_0000;
 const BIOS_START: u64 = 0xe_0000;
@@ -615,10 +624,13 @@ impl XenMachine {
         (s.store_ring(), s.cfg.store_port)
     }
 
-    /// The platform device as PCI POST would report it.
-    pub fn platform(&self) -> PlatformDevice {
-        PlatformDevice {
-            bdf: Bdf::new(0, 2, 0),
+    /// The platform device as PCI POST would report it: 00:02.0, BAR1 at
+    /// [`SIM_BAR1_BASE`].
+    pub fn platform(&self) -> SimPlatformDevice {
+        SimPlatformDevice {
+            bus: 0,
+            dev: 2,
+            func: 0,
             mmio_base: SIM_BAR1_BASE,
             mmio_size: SIM_BAR1_SIZE,
         }

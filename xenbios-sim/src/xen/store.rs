@@ -1,7 +1,6 @@
 //! The simulated xenstored: an in-memory tree, transactions, and the server side of the
 //! guest's ring page, with fault injection.
 
-use crate::hal::mem::Memory;
 use std::collections::{BTreeMap, VecDeque};
 use xen_headers::io::xs_wire::ring_offset::{
     CONNECTION, REQ, REQ_CONS, REQ_PROD, RSP, RSP_CONS, RSP_PROD, SERVER_FEATURES,
@@ -12,6 +11,7 @@ use xen_headers::io::xs_wire::{
     XS_WRITE, XsdSockmsg, mask_xenstore_idx, xenstore_ring_used,
 };
 use xen_headers::xen::Domid;
+use xenbios::hal::mem::Memory;
 use zerocopy::{FromBytes, IntoBytes};
 
 const HEADER: usize = size_of::<XsdSockmsg>();

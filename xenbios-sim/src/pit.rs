@@ -5,11 +5,25 @@
 //! move together as on hardware.
 
 use super::PortDevice;
-use crate::hw::pit::{
-    CHANNEL0, CHANNEL2, CONTROL, PIT_HZ, PORT_B, PORT_B_GATE2, PORT_B_OUT2, PORT_B_SPEAKER,
-};
 use std::cell::Cell;
 use std::rc::Rc;
+
+/// Intel 82371AB (PIIX4) datasheet, counter/timer: the 8254 counts a 1.193182 MHz clock.
+const PIT_HZ: u64 = 1_193_182;
+/// 82371AB, ISA-compatible I/O map (8254 datasheet: A1 A0 = 00): counter 0 at 40h.
+const CHANNEL0: u16 = 0x40;
+/// 82371AB, I/O map (8254: A1 A0 = 10): counter 2 at 42h.
+const CHANNEL2: u16 = 0x42;
+/// 82371AB, I/O map (8254: A1 A0 = 11): the control word register at 43h.
+const CONTROL: u16 = 0x43;
+/// 82371AB: NMI Status and Control register ("port B") at 61h.
+const PORT_B: u16 = 0x61;
+/// 82371AB, NMI Status and Control bit 0: timer counter 2 enable (the counter's gate).
+const PORT_B_GATE2: u8 = 1 << 0;
+/// 82371AB, NMI Status and Control bit 1: speaker data enable.
+const PORT_B_SPEAKER: u8 = 1 << 1;
+/// 82371AB, NMI Status and Control bit 5: timer counter 2 OUT status.
+const PORT_B_OUT2: u8 = 1 << 5;
 
 /// Nanoseconds since the simulation started, shared by the PIT and fake counters.
 pub type SimTime = Rc<Cell<u64>>;
@@ -57,7 +71,7 @@ impl SimPit {
             return false;
         }
         let gated = self.ch2_gated_ns + self.ch2_gate_since.map_or(0, |t| self.now() - t);
-        let ticks = gated as u128 * PIT_HZ as u128 / 1_000_000_000;
+        let ticks = u128::from(gated) * u128::from(PIT_HZ) / 1_000_000_000;
         let count = if count == 0 { 65536 } else { count as u128 };
         ticks >= count
     }
