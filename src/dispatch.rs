@@ -56,7 +56,7 @@ pub fn dispatch(regs: &mut Regs, ctx: &mut Ctx, bios: &mut Bios) -> Next {
     }
     match regs.vector {
         // int40 is the diskette service int13 chains to on old machines; both land here.
-        0x13 | 0x40 => crate::block::int13::handle(regs, ctx, &mut bios.drives),
+        0x13 | 0x40 => crate::block::int13::handle(regs, ctx, &mut bios.drives, &bios.e820),
         0x14 => return services::serial::int14(regs, ctx, &mut bios.wait).into(),
         0x15 => return services::system::int15(regs, ctx, &bios.e820, &mut bios.wait).into(),
         0x17 => return services::serial::int17(regs, ctx, &mut bios.wait).into(),

@@ -134,6 +134,11 @@ impl E820Map {
             .sum()
     }
 
+    /// Whether all of `[start, end)` is RAM.
+    pub fn is_ram(&self, start: u64, end: u64) -> bool {
+        self.ram_between(start, end) == end.saturating_sub(start)
+    }
+
     /// End of the RAM region containing `addr`, i.e. contiguous RAM from `addr`.
     pub fn ram_end_from(&self, addr: u64) -> u64 {
         let mut end = addr;

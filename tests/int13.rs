@@ -4,8 +4,10 @@
 use xenbios::bda;
 use xenbios::block::int13;
 use xenbios::block::{DiskError, Drives, Interface, PciAddr};
+use xenbios::e820::E820Map;
 use xenbios::hal::mem::Memory;
 use xenbios::hal::regs::Regs;
+use xenbios::platform::memmap;
 use xenbios_sim::{DiskCall, FakeDisk, Machine};
 
 const GUARD: u8 = 0xcc;
@@ -20,6 +22,14 @@ struct Rig {
     m: Machine,
     drives: Drives,
     disk: FakeDisk,
+    e820: E820Map,
+}
+
+/// The memory map POST builds for machine `m`.
+fn e820_of(m: &mut Machine) -> E820Map {
+    let mut e820 = E820Map::new();
+    memmap::detect(&mut m.ctx(), &mut e820);
+    e820
 }
 
 impl Rig {
@@ -30,7 +40,13 @@ impl Rig {
         let mut m = Machine::default();
         m.mem
             .write_u8(bda::at(bda::DISK_COUNT), drives.disk_count());
-        Rig { m, drives, disk }
+        let e820 = e820_of(&mut m);
+        Rig {
+            m,
+            drives,
+            disk,
+            e820,
+        }
     }
 
     /// A 64 MiB disk with the geometry QEMU gives one: 130/16/63.
@@ -39,7 +55,7 @@ impl Rig {
     }
 
     fn call(&mut self, mut r: Regs) -> Regs {
-        int13::handle(&mut r, &mut self.m.ctx(), &mut self.drives);
+        int13::handle(&mut r, &mut self.m.ctx(), &mut self.drives, &self.e820);
         r
     }
 
@@ -523,6 +539,92 @@ fn extensions_check_41_needs_the_magic() {
     assert_ne!(r.bx(), 0xaa55);
 }
 
+// ---- Buffers in the firmware's memory, sizes in bytes -----------------------------------
+
+/// Refused with AH=01h, the driver not called, and memory left exactly as `before` but for
+/// the BDA's status byte.
+fn assert_refused_untouched(rig: &mut Rig, r: &Regs, before: &[u8]) {
+    assert_err(r, 0x01);
+    assert!(rig.calls().is_empty(), "the driver saw the request");
+    let status = bda::at(bda::DISK_STATUS) as usize;
+    let now = rig.m.mem.slice(0, before.len());
+    let changed = (0..before.len()).find(|&i| i != status && now[i] != before[i]);
+    assert_eq!(changed, None, "memory changed at this address");
+    assert!(xenbios_sim::take_log().contains("is not guest RAM"));
+}
+
+#[test]
+fn buffers_in_the_firmwares_memory_are_refused_for_every_function() {
+    let mut rig = Rig::small();
+    // The EBDA and the firmware's stack (from 0x97000), a read that runs into them from
+    // below, VGA memory, the option ROM area and the BIOS itself.
+    let cases: [(u16, u16, u8); 5] = [
+        (0x9700, 0, 1),
+        (0x96f0, 0, 2),
+        (0xa000, 0, 1),
+        (0xc800, 0, 4),
+        (0xf000, 0, 1),
+    ];
+    for (seg, off, count) in cases {
+        for ah in [0x02u8, 0x03] {
+            let before = rig.m.mem.slice(0, 0x10_0000).to_vec();
+            let mut r = chs(ah, count, 0, 0, 1, off);
+            r.es = seg;
+            let r = rig.call(r);
+            assert_refused_untouched(&mut rig, &r, &before);
+            assert_eq!(r.al(), 0);
+        }
+        for ah in [0x42u8, 0x43] {
+            rig.packet(0x10, count.into(), seg, off, 0);
+            let before = rig.m.mem.slice(0, 0x10_0000).to_vec();
+            let r = rig.call(ext(ah, 0x80));
+            let mut expect = before.clone();
+            // The count field says no sector was moved.
+            expect[PKT as usize + 2..PKT as usize + 4].copy_from_slice(&0u16.to_le_bytes());
+            assert_refused_untouched(&mut rig, &r, &expect);
+        }
+    }
+    // Just below the EBDA is the caller's.
+    let r = rig.call({
+        let mut r = chs(0x02, 1, 0, 0, 1, 0);
+        r.es = 0x96e0;
+        r
+    });
+    assert_ok(&r);
+    assert_eq!(rig.m.mem.slice(0x96e00, 512), pattern(0, 1));
+}
+
+#[test]
+fn a_4kn_disk_takes_16_sectors_per_call_by_edd_and_no_chs() {
+    let mut rig = Rig::new(FakeDisk::with_sector_size(4096, 4096));
+    // 16 x 4 KiB = 64 KiB is the most one call moves.
+    rig.guard(BUF, 16 * 4096);
+    rig.packet(0x10, 16, BUF_SEG, 0, 3);
+    assert_ok(&rig.call(ext(0x42, 0x80)));
+    assert_eq!(rig.packet_count(), 16);
+    assert_eq!(
+        rig.m.mem.slice(BUF, 16 * 4096),
+        (3..19)
+            .flat_map(|l| FakeDisk::pattern(l, 4096))
+            .collect::<Vec<_>>()
+    );
+    rig.assert_guard(BUF, 16 * 4096);
+    rig.disk.state().calls.clear();
+    rig.packet(0x10, 17, BUF_SEG, 0, 3);
+    let r = rig.call(ext(0x42, 0x80));
+    assert_err(&r, 0x01);
+    assert_eq!(rig.packet_count(), 0);
+    assert!(xenbios_sim::take_log().contains("count 17 over 16"));
+    // CHS addresses 512-byte sectors: refused on a 4Kn disk, whatever the count.
+    for count in [1u8, 128] {
+        let r = rig.call(chs(0x02, count, 0, 0, 1, 0));
+        assert_err(&r, 0x01);
+        assert_eq!(r.al(), 0);
+    }
+    assert!(xenbios_sim::take_log().contains("CHS on a drive of 4096-byte sectors"));
+    assert!(rig.calls().is_empty());
+}
+
 // ---- 42h, 43h, 44h, 47h: packets --------------------------------------------------------------
 
 #[test]
@@ -540,10 +642,10 @@ fn ext_read_42_lands_in_the_buffer() {
 #[test]
 fn ext_read_of_127_sectors_crosses_64k_linearly() {
     let mut rig = Rig::small();
-    let buf = 0x8fe00;
+    let buf = 0x7fe00;
     let len = 127 * 512;
     rig.guard(buf, len);
-    rig.packet(0x10, 127, 0x8000, 0xfe00, 77);
+    rig.packet(0x10, 127, 0x7000, 0xfe00, 77);
     let r = rig.call(ext(0x42, 0x80));
     assert_ok(&r);
     assert_eq!(rig.packet_count(), 127);
@@ -615,7 +717,8 @@ fn ext_packet_must_be_16_bytes_or_more() {
 #[test]
 fn ext_read_to_a_flat_64_bit_buffer() {
     let mut rig = Rig::small();
-    let flat = 0x0f_0000u64;
+    // Above 1 MiB, where only a flat address reaches.
+    let flat = 0x10_4000u64;
     rig.guard(flat as u32, 2 * 512);
     rig.packet(0x18, 2, 0xffff, 0xffff, 9);
     rig.m.mem.write_u64(PKT + 0x10, flat);
@@ -895,7 +998,8 @@ mod over_ata {
         m.mem.write_u32(PKT + 4, (BUF_SEG as u32) << 16);
         m.mem.write_u64(PKT + 8, 4096);
         let mut r = ext(0x42, 0x80);
-        int13::handle(&mut r, &mut m.ctx(), &mut drives);
+        let e820 = e820_of(&mut m);
+        int13::handle(&mut r, &mut m.ctx(), &mut drives, &e820);
         assert_ok(&r);
         assert_eq!(m.mem.slice(BUF, 3 * 512), pattern(4096, 3));
         assert_eq!(m.mem.slice(BUF - 16, 16), [GUARD; 16]);
@@ -911,7 +1015,8 @@ mod over_ata {
         let dev = SimAtaDevice::disk("QEMU HARDDISK", 131072).with_faults(faults);
         let (mut m, mut drives) = rig(dev);
         let mut r = chs(0x02, 20, 0, 0, 1, 0);
-        int13::handle(&mut r, &mut m.ctx(), &mut drives);
+        let e820 = e820_of(&mut m);
+        int13::handle(&mut r, &mut m.ctx(), &mut drives, &e820);
         assert_err(&r, 0x10);
         assert_eq!(r.al(), 12);
         assert_eq!(m.mem.slice(BUF, 12 * 512), pattern(0, 12));

@@ -104,7 +104,12 @@ fn one_disk() -> Rig {
 
 impl Rig {
     fn call(&mut self, mut r: Regs) -> Regs {
-        int13::handle(&mut r, &mut self.m.ctx(), &mut self.bios.drives);
+        int13::handle(
+            &mut r,
+            &mut self.m.ctx(),
+            &mut self.bios.drives,
+            &self.bios.e820,
+        );
         r
     }
 

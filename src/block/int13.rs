@@ -11,24 +11,39 @@
 //!   logical geometry, range past the end of the drive, malformed packet: AH=01h
 //!   ("invalid parameter"), as SeaBIOS does. Nothing is transferred.
 //! - Write to a read-only drive: AH=03h. Device errors: the driver's [`DiskError`].
-//! - CHS count (AL): 1..=128 (64 KiB of 512-byte sectors).
+//! - One call moves at most [`MAX_BYTES`] (64 KiB), counted in bytes: 128 sectors of 512
+//!   bytes, 32 of 2048 (CD-ROMs), 16 of 4096 (4Kn disks). What a real-mode caller can
+//!   address in one segment; GRUB (36 KiB scratch buffer), SYSLINUX and ISOLINUX (64 KiB
+//!   bounce buffer) stay within it.
+//! - CHS count (AL): 1..=128 sectors of 512 bytes. CHS functions (02h-04h) address
+//!   512-byte sectors; on a drive whose sectors are larger (CD-ROM, 4Kn disk) they are
+//!   refused with AH=01h: a CHS sector of 2048 or 4096 bytes is no geometry a caller can
+//!   know, loaders use the EDD functions there (GRUB and ISOLINUX do), and SeaBIOS has no
+//!   CHS path for CD-ROMs either.
 //! - EDD count: 0 transfers nothing and succeeds (EDD-4 "no data shall be transferred";
-//!   SeaBIOS does the same), whatever the rest of the packet says. 1..=128 is accepted:
-//!   the spec's maximum is 127, SeaBIOS takes 128 (64 KiB) and so do we, so that a loader
-//!   that works there works here. Anything larger (including EDD-4's FFh form) is
-//!   rejected with AH=01h and a count of 0.
+//!   SeaBIOS does the same), whatever the rest of the packet says. Up to 64 KiB is
+//!   accepted (the spec's maximum is 127 sectors, SeaBIOS takes 128 of 512 bytes, and so
+//!   do we, so that a loader that works there works here). Anything larger (including
+//!   EDD-4's FFh form) is rejected with AH=01h and a count of 0.
 //! - Buffers are linear: sector n goes to `buffer + n * sector_size`, across 64 KiB
 //!   boundaries (as a real DMA controller would not, but SeaBIOS does); nothing is written
 //!   outside `[buffer, buffer + count * sector_size)`.
+//! - A buffer must lie wholly in RAM the guest owns: in the e820 map's RAM and outside the
+//!   firmware's low area (EBDA and stack, from `layout::EBDA_START`). One that touches the
+//!   EBDA, VGA memory, the ROM area, the firmware's reserved pages (rings, bounce pages,
+//!   hypercall page) or device memory (grant frames) is refused with AH=01h before any
+//!   driver sees it, so no driver ever writes into the firmware or grants it to a backend.
 //! - On failure the count of sectors done is reported: AL for CHS calls, the packet's
 //!   count for EDD calls.
 
-use super::{Drive, DriveInfo, Drives, FIRST_HD, Interface, IoError, PciAddr};
+use super::{Drive, DriveInfo, Drives, FIRST_HD, Interface, IoError, PciAddr, SECTOR_SIZE};
 use crate::bda;
 use crate::block::DiskError::{self, BadCommand, WriteProtected};
+use crate::e820::E820Map;
 use crate::hal::Ctx;
 use crate::hal::mem::Memory;
 use crate::hal::regs::Regs;
+use crate::layout;
 use xen_headers::io::blkif::Vbd;
 
 // Function numbers (AH).
@@ -56,8 +71,10 @@ const EXT_PARAMETERS: u8 = 0x48;
 /// BDA offset of the diskette status byte (int13/01 for DL < 0x80).
 const FLOPPY_STATUS: u32 = 0x41;
 
-/// Most sectors one call may move (64 KiB of 512-byte sectors).
-const MAX_COUNT: u32 = 128;
+/// Most bytes one call may move.
+pub const MAX_BYTES: u32 = 64 * 1024;
+/// Most sectors a CHS call may move (64 KiB of 512-byte sectors).
+const MAX_COUNT: u32 = MAX_BYTES / SECTOR_SIZE;
 
 /// 15h: drive type answers (AH).
 const TYPE_NONE: u8 = 0x00;
@@ -141,7 +158,8 @@ mod params {
     pub const MAX_CYLINDERS: u32 = 16383;
 }
 
-pub fn handle(regs: &mut Regs, ctx: &mut Ctx, drives: &mut Drives) {
+/// int 13h: `regs` in and out; buffers must lie in the RAM `e820` describes.
+pub fn handle(regs: &mut Regs, ctx: &mut Ctx, drives: &mut Drives, e820: &E820Map) {
     let (ah, dl) = (regs.ah(), regs.dl());
     let status = if dl < FIRST_HD {
         bda::at(FLOPPY_STATUS)
@@ -154,7 +172,7 @@ pub fn handle(regs: &mut Regs, ctx: &mut Ctx, drives: &mut Drives) {
         regs.set_cf(last != 0);
         return;
     }
-    match call(ah, dl, regs, ctx, drives) {
+    match call(ah, dl, regs, ctx, drives, e820) {
         Ok(ah) => {
             regs.set_ah(ah);
             regs.set_cf(false);
@@ -175,6 +193,7 @@ fn call(
     regs: &mut Regs,
     ctx: &mut Ctx,
     drives: &mut Drives,
+    e820: &E820Map,
 ) -> Result<u8, DiskError> {
     let Some(drive) = drives.by_number(dl) else {
         if ah == GET_TYPE {
@@ -188,9 +207,9 @@ fn call(
     };
     match ah {
         RESET | ALT_RESET => drive.dev.reset(ctx).map(|()| 0),
-        READ => chs_transfer(Op::Read, regs, ctx, drive),
-        WRITE => chs_transfer(Op::Write { verify: false }, regs, ctx, drive),
-        VERIFY => chs_transfer(Op::Verify, regs, ctx, drive),
+        READ => chs_transfer(Op::Read, regs, ctx, drive, e820),
+        WRITE => chs_transfer(Op::Write { verify: false }, regs, ctx, drive, e820),
+        VERIFY => chs_transfer(Op::Verify, regs, ctx, drive, e820),
         PARAMETERS => {
             parameters(regs, ctx.mem, drive);
             Ok(0)
@@ -225,7 +244,7 @@ fn call(
             regs.set_cx(EXT_SUBSET_DISK_ACCESS | EXT_SUBSET_EDD);
             Ok(EDD_VERSION_3_0)
         }
-        EXT_READ => ext_transfer(Op::Read, regs, ctx, drive),
+        EXT_READ => ext_transfer(Op::Read, regs, ctx, drive, e820),
         EXT_WRITE => {
             let verify = match regs.al() {
                 WRITE_PLAIN | WRITE_PLAIN_TOO => false,
@@ -235,9 +254,9 @@ fn call(
                     return Err(BadCommand);
                 }
             };
-            ext_transfer(Op::Write { verify }, regs, ctx, drive)
+            ext_transfer(Op::Write { verify }, regs, ctx, drive, e820)
         }
-        EXT_VERIFY => ext_transfer(Op::Verify, regs, ctx, drive),
+        EXT_VERIFY => ext_transfer(Op::Verify, regs, ctx, drive, e820),
         EXT_SEEK => ext_seek(regs, ctx.mem, drive).map(|()| 0),
         EXT_PARAMETERS => drive_parameters(regs, ctx.mem, drive).map(|()| 0),
         _ => {
@@ -287,6 +306,7 @@ fn chs_transfer(
     regs: &mut Regs,
     ctx: &mut Ctx,
     drive: &mut Drive,
+    e820: &E820Map,
 ) -> Result<u8, DiskError> {
     let count = regs.al() as u32;
     regs.set_al(0);
@@ -298,8 +318,17 @@ fn chs_transfer(
         );
         return Err(BadCommand);
     }
+    let size = drive.dev.info().sector_size;
+    if size != SECTOR_SIZE {
+        warn!(
+            "int13",
+            "{}: CHS on a drive of {size}-byte sectors",
+            op.name()
+        );
+        return Err(BadCommand);
+    }
     let lba = chs_address(regs, drive)?;
-    let result = transfer(op, ctx, drive, lba, count, regs.es_bx());
+    let result = transfer(op, ctx, drive, e820, lba, count, regs.es_bx());
     regs.set_al(done(count, result) as u8);
     result.map(|()| 0).map_err(|e| e.error)
 }
@@ -310,6 +339,7 @@ fn ext_transfer(
     regs: &mut Regs,
     ctx: &mut Ctx,
     drive: &mut Drive,
+    e820: &E820Map,
 ) -> Result<u8, DiskError> {
     let pkt = regs.ds_si();
     let size = packet_size(ctx.mem, pkt)?;
@@ -317,8 +347,9 @@ fn ext_transfer(
     if count == 0 {
         return Ok(0);
     }
-    let result = if count > MAX_COUNT {
-        warn!("int13", "{}: count {count} over {MAX_COUNT}", op.name());
+    let most = MAX_BYTES / drive.dev.info().sector_size;
+    let result = if count > most {
+        warn!("int13", "{}: count {count} over {most}", op.name());
         Err(IoError::from(BadCommand))
     } else {
         let lba = ctx.mem.read_u64(pkt + packet::LBA);
@@ -328,7 +359,7 @@ fn ext_transfer(
             _ => packet_buffer(ctx.mem, pkt, size),
         };
         match buf {
-            Ok(buf) => transfer(op, ctx, drive, lba, count, buf),
+            Ok(buf) => transfer(op, ctx, drive, e820, lba, count, buf),
             Err(e) => Err(e.into()),
         }
     };
@@ -401,11 +432,21 @@ fn check_range(info: &DriveInfo, lba: u64, count: u32) -> Result<(), IoError> {
     }
 }
 
+/// Whether `[start, end)` is RAM the guest owns: RAM in `e820`, and not the firmware's
+/// low area (reserved in the map POST builds; checked here whatever the map says).
+fn guest_ram(e820: &E820Map, start: u64, end: u64) -> bool {
+    /// Where 32-bit linear addresses end.
+    const FOUR_GIB: u64 = 1 << 32;
+    let firmware = u64::from(layout::EBDA_START)..u64::from(layout::LOW_MEM_END);
+    end <= FOUR_GIB && e820.is_ram(start, end) && (end <= firmware.start || start >= firmware.end)
+}
+
 /// Validate a transfer against the drive and hand it to the driver.
 fn transfer(
     op: Op,
     ctx: &mut Ctx,
     drive: &mut Drive,
+    e820: &E820Map,
     lba: u64,
     count: u32,
     buf: u32,
@@ -414,8 +455,13 @@ fn transfer(
     check_range(info, lba, count)?;
     let read_only = info.read_only;
     let bytes = count as u64 * info.sector_size as u64;
-    if op != Op::Verify && buf as u64 + bytes > 1 << 32 {
-        warn!("int13", "buffer {buf:#x}+{bytes:#x} wraps at 4 GiB");
+    let end = u64::from(buf) + bytes;
+    if op != Op::Verify && !guest_ram(e820, buf.into(), end) {
+        warn!(
+            "int13",
+            "{} buffer {buf:#x}-{end:#x} is not guest RAM",
+            op.name()
+        );
         return Err(BadCommand.into());
     }
     let dev = &mut *drive.dev;

@@ -124,8 +124,11 @@ pub struct DriveInfo {
 
 /// A driver's drive. Sector numbers and counts are in `info().sector_size` units; buffers
 /// are linear addresses in guest memory. The block layer has already checked that
-/// `count > 0`, that `lba + count <= sectors` and that the buffer does not wrap around
-/// 4 GiB, so a driver only reports what the device did.
+/// `count > 0`, that `lba + count <= sectors`, that one call moves at most
+/// [`int13::MAX_BYTES`] and that the buffer lies wholly in RAM the guest owns (never the
+/// EBDA, the firmware's stack or pages, VGA memory, ROMs or device memory; the firmware's
+/// own callers, boot, pass RAM too), so a driver may hand the buffer's frames to a device
+/// or a backend, and only reports what the device did.
 ///
 /// Every call gets the machine's hardware handles (`ctx`): a driver keeps only its own
 /// state (I/O base, ring addresses, ...) and reaches ports, memory and time through
