@@ -5,22 +5,26 @@
 
 mod xen_util;
 
-use xen_headers::grant_table::GNTTAB_NR_RESERVED_ENTRIES;
+use std::mem::{offset_of, size_of};
+use xen_headers::grant_table::{
+    GNTTAB_NR_RESERVED_ENTRIES, GRANT_ENTRIES_V1_PER_FRAME, GTF_PERMIT_ACCESS, GrantEntryV1,
+};
 use xen_headers::io::blkif::{
     BLKIF_OP_FLUSH_DISKCACHE, BLKIF_OP_READ, BLKIF_OP_WRITE, VDISK_CDROM,
 };
-use xen_headers::io::xs_wire::{XS_TRANSACTION_START, XS_WRITE};
+use xen_headers::io::xs_wire::{XS_TRANSACTION_END, XS_TRANSACTION_START, XS_WRITE};
 use xen_util::platform_device;
 use xenbios::bda;
 use xenbios::bios::Bios;
 use xenbios::block::{DriveId, DriveKind, Interface, PciAddr, int13};
 use xenbios::boot::{self, BootEntry};
+use xenbios::e820::Kind;
 use xenbios::hal::mem::Memory;
 use xenbios::hal::regs::Regs;
 use xenbios::xen::blkfront::{self, Config, VbdName, X86_32, X86_64};
 use xenbios::xen::{self};
 use xenbios_sim::FakeDisk;
-use xenbios_sim::xen::{Abi, SimXenConfig, VbdConfig, XenMachine, XenState};
+use xenbios_sim::xen::{Abi, SimXenConfig, VbdConfig, XenMachine, XenState, XsFault, XsRule};
 
 const MIB: u64 = 1 << 20;
 const XVDA: u32 = 51712;
@@ -807,7 +811,7 @@ fn no_answer_is_a_timeout_ah_80_and_the_disk_works_on() {
 }
 
 #[test]
-fn late_answers_within_the_deadline_are_fine_and_after_it_are_dropped() {
+fn late_answers_within_the_deadline_are_fine_and_after_it_never_arrive() {
     let mut r = one_disk();
     {
         let mut s = r.m.xen.state();
@@ -816,8 +820,8 @@ fn late_answers_within_the_deadline_are_fine_and_after_it_are_dropped() {
     }
     assert_eq!(r.read(0, 127, BUF), (0, false, 127));
     assert_eq!(r.bytes(BUF, 127 * 512), pattern(0, 127));
-    // Late beyond the deadline: a timeout; the answers come during the next call, which
-    // drops them and gets its own.
+    // Late beyond the deadline: a timeout, and the VBD is reconnected, which makes the
+    // backend finish the request first (through a revoked grant: it fails).
     {
         let mut s = r.m.xen.state();
         s.backs[0].faults.late = 1;
@@ -825,15 +829,16 @@ fn late_answers_within_the_deadline_are_fine_and_after_it_are_dropped() {
     }
     assert_eq!(r.read(3, 1, BUF), (0x80, true, 0));
     {
-        // The old answer is due at the next yield, and so is the next one.
         let mut s = r.m.xen.state();
         s.yields += 2_000_000;
         s.backs[0].faults.late = 1;
         s.backs[0].faults.late_yields = 0;
     }
     xenbios_sim::take_log();
+    // The next call gets its own answer, and no other.
     assert_eq!(r.read(4, 1, BUF), (0, false, 1));
     assert_eq!(r.bytes(BUF, 512), pattern(4, 1));
+    r.assert_nothing_outlives_the_call();
 }
 
 #[test]
@@ -877,27 +882,6 @@ fn a_stalled_or_vanished_backend_is_a_timeout() {
     r.m.xen.state().backs[0].faults.stalled = false;
     r.m.xen.state().blk_disappear(0, true);
     assert_eq!(r.read(0, 8, BUF + 0x200), (0x80, true, 0));
-}
-
-#[test]
-fn grants_a_backend_keeps_are_never_reused_nor_are_bounce_pages_it_keeps() {
-    let mut r = one_disk();
-    r.m.xen.state().backs[0].faults.hold_grants = true;
-    let free = r.free_grants();
-    assert_eq!(r.read(0, 16, BUF), (0, false, 16));
-    assert_eq!(r.bytes(BUF, 16 * 512), pattern(0, 16));
-    r.assert_log_now(
-        "[blkfront] warning: xvda: backend keeps 2 page(s) mapped: their grants stay out of use\n",
-    );
-    assert_eq!(r.free_grants(), free - 2);
-    // Through the bounce pages: the data is good, but the pages are not used again.
-    assert_eq!(r.read(0, 8, BUF + 1), (0, false, 8));
-    assert_eq!(r.bytes(BUF + 1, 8 * 512), pattern(0, 8));
-    r.m.xen.state().backs[0].faults.hold_grants = false;
-    assert_eq!(r.read(0, 8, BUF + 1), (0x20, true, 0));
-    r.assert_log_now("[int13] warning: read lba 0+8: error 0x20 after 0 sectors\n");
-    // Zero copy still works.
-    assert_eq!(r.read(8, 8, BUF), (0, false, 8));
 }
 
 impl Rig {
@@ -1052,4 +1036,332 @@ fn vbd_names() {
     assert_eq!(blkfront::twin_position(51776), None);
     assert_eq!(blkfront::twin_position(51713), None);
     assert_eq!(blkfront::twin_position(832), Some((0, true)));
+}
+
+// --- Faults: what outlives a timeout, and backends that misbehave ------------------------
+
+/// A second buffer, for the call after a fault.
+const BUF2: u32 = 0x3_0000;
+
+impl Rig {
+    /// AH=43h of one sector of `fill` bytes at `lba` from `buf`.
+    fn write_fill(&mut self, lba: u64, fill: u8, buf: u32) -> (u8, bool, u16) {
+        self.m.mem.fill(buf, 512, fill);
+        let (r, n) = self.ext(0x43, 0x80, lba, 1, buf);
+        (r.ah(), r.cf(), n)
+    }
+
+    /// The disk's bytes of 512-byte sector `lba`.
+    fn sector(&self, lba: u64) -> Vec<u8> {
+        self.m.xen.state().backs[0].bytes(lba * 512, (lba + 1) * 512)
+    }
+
+    /// Let requests held back by the backend complete at the guest's next yield.
+    fn late_ones_due_now(&mut self) {
+        self.m.xen.state().yields += 2_000_000;
+    }
+
+    /// What must hold whenever int13 has returned, and at the hand-off: no grant entry lets
+    /// a backend reach RAM the guest owns, and no backend has a request of ours in flight
+    /// (it answered them all, or it was disconnected).
+    fn assert_nothing_outlives_the_call(&self) {
+        let xen = self.bios.xen.unwrap();
+        let base = xen.grants.lock().base();
+        let entry = size_of::<GrantEntryV1>() as u32;
+        for r in GNTTAB_NR_RESERVED_ENTRIES..GRANT_ENTRIES_V1_PER_FRAME as u32 {
+            let at = base + r * entry;
+            let flags = self
+                .m
+                .mem
+                .read_u16(at + offset_of!(GrantEntryV1, flags) as u32);
+            let frame = self
+                .m
+                .mem
+                .read_u32(at + offset_of!(GrantEntryV1, frame) as u32);
+            let start = u64::from(frame) << 12;
+            assert!(
+                flags & GTF_PERMIT_ACCESS == 0 || !self.bios.e820.is_ram(start, start + 1),
+                "grant {r} still lets the backend reach RAM frame {frame:#x}"
+            );
+        }
+        for b in &self.m.xen.state().backs {
+            assert_eq!(b.in_flight(), 0, "requests of ours in flight in {}", b.be);
+        }
+    }
+}
+
+fn late_by(r: &mut Rig, n: u32) {
+    let mut s = r.m.xen.state();
+    s.backs[0].faults.late = n;
+    s.backs[0].faults.late_yields = 1_000_000;
+}
+
+#[test]
+fn a_write_that_timed_out_never_lands_another_calls_buffer_on_its_sectors() {
+    // QEMU copies a write's data when it performs it: a write abandoned after the timeout
+    // still reads through its grant reference when it finally runs.
+    let mut r = one_disk();
+    late_by(&mut r, 1);
+    assert_eq!(r.write_fill(5, 0xaa, BUF), (0x80, true, 0));
+    r.assert_log_now("timed out after 200 ms waiting for xvda at sector 5");
+    // The next call's read is slow too; meanwhile the old write runs.
+    r.late_ones_due_now();
+    {
+        let mut s = r.m.xen.state();
+        s.backs[0].faults.late = 1;
+        s.backs[0].faults.late_yields = 1;
+    }
+    r.m.mem.fill(BUF2, 512, 0x55);
+    let (ah, cf, n) = r.read(0, 1, BUF2);
+    // Sector 5 holds its old data or the write's, never the read buffer's.
+    let s5 = r.sector(5);
+    assert!(
+        s5 == pattern(5, 1) || s5 == vec![0xaa; 512],
+        "sector 5 got another call's buffer: {:02x?}",
+        &s5[..8]
+    );
+    assert_eq!((ah, cf, n), (0, false, 1));
+    assert_eq!(r.bytes(BUF2, 512), pattern(0, 1));
+    r.assert_nothing_outlives_the_call();
+}
+
+#[test]
+fn a_read_that_timed_out_never_writes_into_a_later_callers_buffer() {
+    let mut r = one_disk();
+    late_by(&mut r, 1);
+    assert_eq!(r.read(7, 1, BUF), (0x80, true, 0));
+    r.late_ones_due_now();
+    {
+        let mut s = r.m.xen.state();
+        s.backs[0].faults.late = 1;
+        s.backs[0].faults.late_yields = 1;
+    }
+    assert_eq!(r.write_fill(9, 0x77, BUF2), (0, false, 1));
+    assert_eq!(
+        r.bytes(BUF2, 512),
+        vec![0x77; 512],
+        "the caller's data changed"
+    );
+    assert_eq!(r.sector(9), vec![0x77; 512]);
+    r.assert_nothing_outlives_the_call();
+    // Again, the later call a read that fails: its buffer must hold no sector at all.
+    late_by(&mut r, 1);
+    assert_eq!(r.read(7, 1, BUF), (0x80, true, 0));
+    r.late_ones_due_now();
+    {
+        let mut s = r.m.xen.state();
+        s.backs[0].faults.late = 1;
+        s.backs[0].faults.late_yields = 1;
+        s.backs[0].faults.error_status = 1;
+    }
+    r.m.mem.fill(BUF2, 512, GUARD);
+    assert_eq!(r.read(20, 1, BUF2), (0x10, true, 0));
+    assert_eq!(
+        r.bytes(BUF2, 512),
+        vec![GUARD; 512],
+        "a stale read landed in the buffer"
+    );
+    r.assert_nothing_outlives_the_call();
+}
+
+#[test]
+fn after_a_timeout_the_vbd_is_quiesced_and_reconnected_and_works_on() {
+    let mut r = one_disk();
+    let free = r.free_grants();
+    r.m.xen.state().backs[0].faults.no_response = 1;
+    assert_eq!(r.read(0, 8, BUF), (0x80, true, 0));
+    r.assert_log_now(
+        "[blkfront] warning: xvda: no answer from a Connected backend: reconnecting\n",
+    );
+    r.assert_log("[blkfront] xvda: reconnected\n");
+    r.assert_nothing_outlives_the_call();
+    assert_eq!(
+        r.free_grants(),
+        free,
+        "grants of the abandoned request released"
+    );
+    assert_eq!(r.read(3, 8, BUF), (0, false, 8));
+    assert_eq!(r.bytes(BUF, 8 * 512), pattern(3, 8));
+}
+
+#[test]
+fn grants_a_linux_style_backend_holds_for_a_late_request_are_released_once_it_drains() {
+    // Linux blkback maps a request's grants when it takes it and unmaps them when done:
+    // after the timeout they cannot be revoked until the backend is made to drain.
+    let mut r = post(|s| {
+        s.add_vbd_with(
+            XVDA,
+            pattern_disk(8 * MIB),
+            VbdConfig {
+                linux_blkback: true,
+                ..Default::default()
+            },
+        );
+    });
+    let free = r.free_grants();
+    late_by(&mut r, 1);
+    assert_eq!(r.read(0, 8, BUF + 1), (0x80, true, 0));
+    r.assert_nothing_outlives_the_call();
+    assert_eq!(r.free_grants(), free);
+    // The bounce pages are safe again: the backend let go of them.
+    assert_eq!(r.read(0, 8, BUF + 1), (0, false, 8));
+    assert_eq!(r.bytes(BUF + 1, 8 * 512), pattern(0, 8));
+}
+
+#[test]
+fn a_backend_that_left_connected_fails_fast() {
+    let mut r = one_disk();
+    r.m.xen.state().blk_disappear(0, false);
+    assert_eq!(r.read(0, 8, BUF), (0x80, true, 0));
+    r.assert_log_now("[blkfront] ERROR: xvda: backend is Closed: disk disabled\n");
+    let yields = r.m.xen.state().yields;
+    for _ in 0..3 {
+        assert_eq!(r.read(0, 8, BUF), (0xaa, true, 0));
+    }
+    assert_eq!(
+        r.m.xen.state().yields,
+        yields,
+        "a disabled disk does not wait"
+    );
+    r.assert_nothing_outlives_the_call();
+}
+
+#[test]
+fn a_backend_that_stays_silent_after_a_reconnection_disables_the_disk() {
+    let mut r = one_disk();
+    r.m.xen.state().backs[0].faults.stalled = true;
+    assert_eq!(r.read(0, 8, BUF), (0x80, true, 0));
+    r.assert_log_now("[blkfront] xvda: reconnected\n");
+    assert_eq!(r.read(0, 8, BUF), (0x80, true, 0));
+    r.assert_log_now(
+        "[blkfront] ERROR: xvda: no answer again after a reconnection: disk disabled\n",
+    );
+    let yields = r.m.xen.state().yields;
+    assert_eq!(r.read(0, 8, BUF), (0xaa, true, 0));
+    assert_eq!(r.m.xen.state().yields, yields);
+    r.assert_nothing_outlives_the_call();
+}
+
+#[test]
+fn duplicate_wrong_and_overrunning_responses_disable_the_disk_and_release_everything() {
+    type Fault = fn(&mut xenbios_sim::xen::BlkFaults);
+    let faults: [(&str, Fault); 3] = [
+        ("duplicate", |f| f.duplicate = 1),
+        ("wrong operation", |f| f.wrong_op = 1),
+        ("rsp_prod one past", |f| f.rsp_prod_one_past = true),
+    ];
+    for (what, set) in faults {
+        let mut r = one_disk();
+        let free = r.free_grants();
+        set(&mut r.m.xen.state().backs[0].faults);
+        assert_eq!(r.read(0, 8, BUF).0, 0x20, "{what}");
+        r.assert_log_now("impossible response");
+        r.assert_nothing_outlives_the_call();
+        // Data grants and the ring's: the disk was disconnected.
+        assert_eq!(r.free_grants(), free + 1, "{what}");
+        assert_eq!(r.read(0, 8, BUF).0, 0x20, "{what}");
+    }
+}
+
+#[test]
+fn grants_a_backend_keeps_after_answering_are_taken_back_by_a_reconnection() {
+    let mut r = one_disk();
+    r.m.xen.state().backs[0].faults.hold_grants = true;
+    let free = r.free_grants();
+    assert_eq!(r.read(0, 16, BUF), (0, false, 16));
+    assert_eq!(r.bytes(BUF, 16 * 512), pattern(0, 16));
+    r.assert_log_now("[blkfront] warning: xvda: backend keeps 2 page(s) mapped: reconnecting\n");
+    r.assert_nothing_outlives_the_call();
+    assert_eq!(r.free_grants(), free);
+    r.m.xen.state().backs[0].faults.hold_grants = false;
+    assert_eq!(r.read(0, 8, BUF + 1), (0, false, 8));
+    assert_eq!(r.bytes(BUF + 1, 8 * 512), pattern(0, 8));
+}
+
+#[test]
+fn a_flush_the_backend_does_not_support_turns_flushes_off_and_the_write_succeeds() {
+    let mut r = one_disk();
+    // It said feature-flush-cache, and answers EOPNOTSUPP (as blkback does for a device
+    // without a cache to flush).
+    r.m.xen.state().backs[0].cfg.flush = false;
+    assert_eq!(r.write_fill(4, 0x11, BUF), (0, false, 1));
+    r.assert_log_now("[blkfront] warning: xvda: flush not supported: flushes off\n");
+    assert_eq!(r.write_fill(4, 0x12, BUF), (0, false, 1));
+    assert_eq!(r.sector(4), vec![0x12; 512]);
+    let flushes = r.m.xen.state().backs[0]
+        .seen
+        .iter()
+        .filter(|q| q.operation == BLKIF_OP_FLUSH_DISKCACHE)
+        .count();
+    assert_eq!(flushes, 1, "no flush after the first refusal");
+}
+
+#[test]
+fn an_edd_read_into_the_firmwares_memory_is_refused() {
+    let mut r = post(|s| {
+        s.add_vbd_with(
+            XVDA,
+            pattern_disk(8 * MIB),
+            VbdConfig {
+                sector_size: 4096,
+                ..Default::default()
+            },
+        );
+    });
+    // 16 x 4 KiB at 9000:0000 ends at 0xA0000: past the EBDA and the firmware's stack.
+    r.m.mem.fill(0x97000, 0x9000, 0x5a);
+    let (regs, n) = r.ext(0x42, 0x80, 0, 16, 0x9_0000);
+    assert_eq!((regs.ah(), regs.cf(), n), (0x01, true, 0));
+    assert!(r.bytes(0x97000, 0x9000).iter().all(|&b| b == 0x5a));
+    // The firmware's own pages above 1 MiB (ring, bounce pages) too.
+    let reserved = r
+        .bios
+        .e820
+        .regions()
+        .iter()
+        .find(|g| g.kind == Kind::Reserved && g.start >= MIB)
+        .map(|g| g.start as u32)
+        .unwrap();
+    let (regs, _) = r.ext(0x42, 0x80, 0, 1, reserved);
+    assert_eq!((regs.ah(), regs.cf()), (0x01, true));
+    r.assert_log_now("is not guest RAM");
+}
+
+#[test]
+fn a_size_that_overflows_is_refused() {
+    let r = post(|s| {
+        s.add_vbd(XVDA, pattern_disk(MIB));
+        // 2^55 sectors of 512 bytes: 2^64 bytes.
+        s.store
+            .write(&format!("{BE}/{XVDA}/sectors"), b"36028797018963968");
+    });
+    r.assert_log("[blkfront] warning: xvda: skipped: unusable size\n");
+    assert_eq!(r.bios.drives.disk_count(), 0);
+}
+
+#[test]
+fn a_failed_handshake_closes_its_event_channel_and_logs_its_own_reason() {
+    let r = post(|s| {
+        // A Linux-style backend: no sector-size before Connected (a read that fails, and
+        // is no reason to stop), then a transaction that cannot commit.
+        s.add_vbd_with(
+            XVDA,
+            pattern_disk(MIB),
+            VbdConfig {
+                linux_blkback: true,
+                ..Default::default()
+            },
+        );
+        s.store.rules.push(XsRule {
+            op: Some(XS_TRANSACTION_END),
+            path: None,
+            fault: XsFault::Error("EACCES".into()),
+            times: 100,
+        });
+    });
+    r.assert_log("[blkfront] warning: xvda: skipped: transaction (EACCES)\n");
+    let s = r.m.xen.state();
+    let store_port = s.cfg.store_port;
+    let left: Vec<_> = s.ports.keys().filter(|&&p| p != store_port).collect();
+    assert!(left.is_empty(), "ports left open: {left:?}");
 }

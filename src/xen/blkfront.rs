@@ -306,16 +306,33 @@ pub struct XenDisk<A: Abi> {
     align: u32,
     flush: bool,
     next_id: u32,
-    /// Ids from here up to the batch in flight belong to requests abandoned after a
-    /// timeout: their answers may still come, and are dropped.
-    oldest: u32,
-    /// The backend broke the protocol: the ring is not used again.
-    broken: bool,
-    io_timeout_us: u64,
-    /// The caller's frames are granted only when the buffer is in RAM the guest owns: below
-    /// the VGA hole, or from 1 MiB to here (where the firmware's own pages start).
-    ram_top: u32,
+    /// The ring page's grant, while connected.
+    ring_ref: Option<GrantRef>,
+    /// Out of use, and what every call answers: 20h after a protocol violation, AAh when
+    /// the backend left `Connected` or could not be reconnected.
+    failed: Option<DiskError>,
+    /// Reconnected after a fault, and no batch has succeeded since: another fault
+    /// disables the disk instead of reconnecting again.
+    recovering: bool,
+    /// Grant references of a batch its backend may still use (unanswered, or kept
+    /// mapped), revoked where the backend let it, and kept out of use until the backend is
+    /// disconnected; `parked_bounce`: they cover bounce pages.
+    parked: [GrantRef; BATCH_PAGES as usize],
+    nparked: usize,
+    parked_bounce: bool,
+    cfg: Config,
     abi: PhantomData<A>,
+}
+
+/// What went wrong with a batch, for [`XenDisk::recover`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    /// A request got no answer in time.
+    Timeout,
+    /// The backend answered but still maps this many pages.
+    Held(u32),
+    /// The backend broke the protocol (logged where seen).
+    Broken,
 }
 
 impl<A: Abi> XenDisk<A> {
@@ -330,14 +347,13 @@ impl<A: Abi> XenDisk<A> {
         bytes: u32,
         buf: Option<u32>,
     ) -> Result<(), (DiskError, u32)> {
-        // The caller's frames, when they can be granted.
-        let direct = buf.filter(|&b| {
-            let end = u64::from(b) + u64::from(bytes);
-            let low = end <= u64::from(crate::layout::LOW_MEM_END);
-            let high = u64::from(b) >= crate::zone::HIGH_LOWEST && end <= u64::from(self.ram_top);
-            b.is_multiple_of(self.align) && (low || high)
-        });
-        if self.broken || (direct.is_none() && bytes > 0 && self.bounce.poisoned.get()) {
+        // The caller's frames, when aligned for the backend (the block layer passes only
+        // buffers in RAM the guest owns).
+        let direct = buf.filter(|&b| b.is_multiple_of(self.align));
+        if let Some(e) = self.failed {
+            return Err((e, 0));
+        }
+        if direct.is_none() && bytes > 0 && self.bounce.poisoned.get() {
             return Err((DiskError::ControllerFailure, 0));
         }
         let mut done = 0;
@@ -375,9 +391,6 @@ impl<A: Abi> XenDisk<A> {
         len: u32,
         addr: u32,
     ) -> Result<u32, (DiskError, u32)> {
-        if self.front.rsp_cons == self.front.req_prod_pvt {
-            self.oldest = self.next_id;
-        }
         let first_id = self.next_id;
         let mut grefs = [0 as GrantRef; BATCH_PAGES as usize];
         let mut ngrants = 0;
@@ -456,33 +469,50 @@ impl<A: Abi> XenDisk<A> {
                 first_id,
                 last_id: self.next_id.wrapping_sub(1),
             };
-            let t = Timeout::start(ctx.clock, self.io_timeout_us);
+            let t = Timeout::start(ctx.clock, self.cfg.io_timeout_us);
             let (hv, clock) = (self.xen.hv, ctx.clock);
             let pend = &mut pend[..npend];
             wait_for(hv, clock, &t, TAG, &what, &mut || {
                 self.collect(&mut *ctx.mem, pend, op, first_id);
-                self.broken || pend.iter().all(|p| p.status.is_some())
+                self.failed.is_some() || pend.iter().all(|p| p.status.is_some())
             });
         }
 
-        // Revoke the data grants. One the backend still maps stays allocated (never handed
-        // out again); bounce pages it covers are not used again.
+        // Take the data grants back. When every request was answered they are freed,
+        // unless the backend still maps a page. Otherwise the backend may still perform a
+        // request through them (QEMU copies data when a request completes): they are
+        // revoked but stay allocated, so that no reference of this batch names another
+        // frame before the backend is disconnected.
+        let broken = self.failed.is_some();
+        let unanswered = pend[..npend].iter().any(|p| p.status.is_none());
         let mut held = 0u32;
         {
             let mut table = self.xen.grants.lock();
             for &r in &grefs[..ngrants] {
-                held += table.end_access(ctx.mem, r).is_err() as u32;
+                let ended = if unanswered || broken {
+                    table.revoke(ctx.mem, r)
+                } else {
+                    table.end_access(ctx.mem, r)
+                };
+                held += ended.is_err() as u32;
+                if unanswered || broken || ended.is_err() {
+                    self.parked[self.nparked] = r;
+                    self.nparked += 1;
+                }
             }
         }
-        if held != 0 {
-            warn!(
-                TAG,
-                "{}: backend keeps {held} page(s) mapped: their grants stay out of use",
-                VbdName(self.vdev)
-            );
-            self.bounce
-                .poisoned
-                .set(self.bounce.poisoned.get() || addr == self.bounce.base);
+        if self.nparked != 0 {
+            self.parked_bounce |= addr == self.bounce.base;
+            let fault = if broken {
+                Fault::Broken
+            } else if unanswered {
+                Fault::Timeout
+            } else {
+                Fault::Held(held)
+            };
+            self.recover(ctx, fault);
+        } else if npend > 0 {
+            self.recovering = false;
         }
 
         // The requests in order: int13 logs the error and the sectors before it.
@@ -493,7 +523,7 @@ impl<A: Abi> XenDisk<A> {
                     done += p.bytes;
                     continue;
                 }
-                (None, _) if self.broken => DiskError::ControllerFailure,
+                (None, _) if broken => DiskError::ControllerFailure,
                 (None, _) => DiskError::Timeout,
                 (Some(BLKIF_RSP_ERROR), BLKIF_OP_READ) => DiskError::ReadError,
                 (Some(BLKIF_RSP_ERROR), _) => DiskError::WriteFault,
@@ -527,16 +557,14 @@ impl<A: Abi> XenDisk<A> {
             id.copy_from_slice(&rsp[A::RSP_ID..A::RSP_ID + 8]);
             value = u64::from_le_bytes(id);
             let status = i16::from_le_bytes([rsp[A::RSP_STATUS], rsp[A::RSP_STATUS + 1]]);
-            // An id of this batch, not answered yet; or an abandoned one's (dropped).
+            // An id of this batch, not answered yet, for its operation. (After a timeout
+            // the ring is reset: no answer to an older request can come.)
             let k = value.wrapping_sub(u64::from(first_id));
             match pend
                 .get_mut(k as usize)
                 .filter(|p| k < BATCH_REQUESTS as u64 && p.status.is_none())
             {
                 Some(p) if rsp[A::RSP_OP] == op => p.status = Some(status),
-                None if u32::try_from(value).is_ok_and(|i| {
-                    i.wrapping_sub(self.oldest) < first_id.wrapping_sub(self.oldest)
-                }) => {}
                 _ => bad = true,
             }
         }
@@ -546,7 +574,7 @@ impl<A: Abi> XenDisk<A> {
                 "{}: impossible response (id or rsp_prod {value:#x}): disk disabled",
                 VbdName(self.vdev)
             );
-            self.broken = true;
+            self.failed = Some(DiskError::ControllerFailure);
         }
     }
 
@@ -558,9 +586,13 @@ impl<A: Abi> XenDisk<A> {
         count: u32,
         buf: Option<u32>,
     ) -> Result<(), IoError> {
-        // int13 passes at most 128 sectors of at most 4 KiB: no overflow.
+        // The block layer passes at most 64 KiB: neither overflows.
         let size = self.info.sector_size;
-        self.io(ctx, op, lba * u64::from(size), count * size, buf)
+        let (Some(offset), Some(bytes)) = (lba.checked_mul(size.into()), count.checked_mul(size))
+        else {
+            return Err(DiskError::BadCommand.into());
+        };
+        self.io(ctx, op, offset, bytes, buf)
             .map_err(|(e, done)| IoError::new(e, done / size))
     }
 }
@@ -596,24 +628,36 @@ impl<A: Abi> BlockDevice for XenDisk<A> {
         self.transfer(ctx, BLKIF_OP_READ, lba, count, None)
     }
 
-    /// `BLKIF_OP_FLUSH_DISKCACHE` when the backend offers `feature-flush-cache`.
+    /// `BLKIF_OP_FLUSH_DISKCACHE` when the backend offers `feature-flush-cache`. A backend
+    /// that answers `EOPNOTSUPP` (Linux blkback for a device without a write cache) has
+    /// nothing to flush: flushes stop, and the write they follow succeeded.
     fn flush(&mut self, ctx: &mut Ctx) -> Result<(), DiskError> {
         if !self.flush {
             return Ok(());
         }
-        self.io(ctx, BLKIF_OP_FLUSH_DISKCACHE, 0, 0, None)
-            .map_err(|(e, _)| e)
+        match self.io(ctx, BLKIF_OP_FLUSH_DISKCACHE, 0, 0, None) {
+            Err((DiskError::BadCommand, _)) => {
+                warn!(
+                    TAG,
+                    "{}: flush not supported: flushes off",
+                    VbdName(self.vdev)
+                );
+                self.flush = false;
+                Ok(())
+            }
+            r => r.map_err(|(e, _)| e),
+        }
     }
 
     fn reset(&mut self, _ctx: &mut Ctx) -> Result<(), DiskError> {
-        if self.broken {
+        if self.failed.is_some() {
             return Err(DiskError::ResetFailed);
         }
         Ok(())
     }
 
     fn ready(&mut self, _ctx: &mut Ctx) -> Result<(), DiskError> {
-        if self.broken {
+        if self.failed.is_some() {
             return Err(DiskError::NotReady);
         }
         Ok(())
@@ -635,6 +679,8 @@ const AFTER_INIT: u16 = bit(XenbusState::InitWait)
 /// States that end a wait for `Connected`: it, or the backend giving up.
 const CONNECT_ENDS: u16 =
     bit(XenbusState::Connected) | bit(XenbusState::Closing) | bit(XenbusState::Closed);
+/// States that end a wait for `Closing`.
+const CLOSE_ENDS: u16 = bit(XenbusState::Closing) | bit(XenbusState::Closed);
 /// Walking a backend back to `InitWait` (as Linux's `xenbus_reset_frontend`): the state
 /// the frontend writes, and the backend states that end each step.
 const RESET: [(XenbusState, u16); 3] = [
@@ -660,6 +706,34 @@ struct Nodes {
 type Step<T = ()> = Result<T, ()>;
 
 impl Nodes {
+    fn new(vdev: u32) -> Nodes {
+        Nodes {
+            vdev,
+            be: XsPath::new(),
+            path: XsPath::new(),
+            why: "",
+            err: None,
+        }
+    }
+
+    /// Read the frontend's `backend` (into `be`) and `backend-id`.
+    #[inline(never)]
+    fn backend(&mut self, xs: &mut Xs) -> Step<Domid> {
+        let mut buf = [0u8; super::xenstore::PATH_MAX];
+        match xs.read_str(self.at(false, XENBUS_NODE_BACKEND), &mut buf) {
+            Ok(be) => {
+                self.be.clear();
+                let _ = self.be.write_str(be);
+            }
+            Err(e) => return self.fail(XENBUS_NODE_BACKEND, Some(e)),
+        }
+        let id = self.num(xs, false, XENBUS_NODE_BACKEND_ID)?;
+        match Domid::try_from(id) {
+            Ok(d) => Ok(d),
+            Err(_) => self.fail(XENBUS_NODE_BACKEND_ID, None),
+        }
+    }
+
     /// Record why the handshake stops.
     #[inline(never)]
     fn fail<T>(&mut self, why: &'static str, err: Option<XsError>) -> Step<T> {
@@ -811,7 +885,8 @@ impl<A: Abi> XenDisk<A> {
         }
         // A sector size announced already is one QEMU wants `feature-large-sector-size`
         // for.
-        let early = n.num(xs, true, XENBUS_NODE_SECTOR_SIZE);
+        // Its absence is no failure: not recorded as the handshake's reason.
+        let early = xs.read_u64(n.at(true, XENBUS_NODE_SECTOR_SIZE));
         let large = early.is_ok_and(|s| s != u64::from(SECTOR));
         let (mut a, mut b) = ([0u8; 10], [0u8; 10]);
         let (ring_ref, port) = (decimal(ring_ref, &mut a), decimal(self.port, &mut b));
@@ -822,15 +897,20 @@ impl<A: Abi> XenDisk<A> {
             (NODE_LARGE_SECTORS, b"1"),
         ];
         let nodes = &nodes[..nodes.len() - usize::from(!large)];
+        let mut write_failed = false;
         let tx = xs.transaction(|tx| {
             for &(leaf, value) in nodes {
-                n.put(tx, leaf, value).map_err(|()| XsError::BadRequest)?;
+                n.put(tx, leaf, value).map_err(|()| {
+                    write_failed = true;
+                    XsError::BadRequest
+                })?;
             }
             Ok(())
         });
         if let Err(e) = tx {
-            // A failed write already said which; a failed commit is the transaction's.
-            if n.err.is_none() {
+            // A failed write already said which; a failed start or commit is the
+            // transaction's.
+            if !write_failed {
                 n.fail::<()>("transaction", Some(e))?;
             }
             return Err(());
@@ -843,26 +923,32 @@ impl<A: Abi> XenDisk<A> {
         let sectors = n.num(xs, true, XENBUS_NODE_SECTORS)?;
         let size = n.num(xs, true, XENBUS_NODE_SECTOR_SIZE)?;
         let info = n.num(xs, true, XENBUS_NODE_INFO)? as u32;
-        self.flush = n.num(xs, true, XENBUS_NODE_FEATURE_FLUSH_CACHE) == Ok(YES);
+        // Absent means no.
+        self.flush = xs.read_u64(n.at(true, XENBUS_NODE_FEATURE_FLUSH_CACHE)) == Ok(YES);
         // QEMU and Linux blkback both say "cdrom" and "read-only" in `info`.
         let cdrom = info & VDISK_CDROM != 0;
         let d = &mut self.info;
         d.read_only = info & VDISK_READONLY != 0 || cdrom;
         d.removable = cdrom || info & VDISK_REMOVABLE != 0;
         let usable = (u64::from(SECTOR)..=u64::from(PAGE)).contains(&size);
-        if !size.is_power_of_two() || !usable || sectors == 0 {
+        let unit_shift = if large {
+            size.trailing_zeros()
+        } else {
+            SECTOR_SHIFT
+        };
+        // The size in bytes must be a number (2^55 sectors of 512 bytes is not).
+        let bytes = sectors.checked_mul(1 << unit_shift);
+        let (true, true, Some(bytes @ 1..)) = (size.is_power_of_two(), usable, bytes) else {
             return n.fail("unusable size", None);
-        }
+        };
         self.align = size as u32;
-        if large {
-            self.unit_shift = size.trailing_zeros();
-        }
+        self.unit_shift = unit_shift;
         d.sector_size = self.align;
         if cdrom {
             d.kind = DriveKind::Cdrom;
             d.sector_size = self.align.max(CD_SECTOR);
         }
-        d.sectors = (sectors << self.unit_shift) / u64::from(d.sector_size);
+        d.sectors = bytes / u64::from(d.sector_size);
         n.state(xs, XenbusState::Connected)?;
         if large {
             // Read by the backend when it connected; off before the OS's frontend connects.
@@ -877,34 +963,16 @@ impl<A: Abi> XenDisk<A> {
         Ok(notes)
     }
 
-    /// Connect the VBD, its ring in the page at `self.ring`: log notes, or `None` (logged)
-    /// when it is skipped.
-    fn connect(&mut self, ctx: &mut Ctx, cfg: &Config) -> Option<u8> {
+    /// Connect the VBD, its ring in the page at `self.ring`: log notes, or `None` when it
+    /// failed (logged, after `what`: "skipped" at POST). A failed handshake leaves the
+    /// frontend `Closed` and gives back the ring's grant and the event channel.
+    fn connect(&mut self, ctx: &mut Ctx, what: &str) -> Option<u8> {
         let xen = self.xen;
-        let mut n = Nodes {
-            vdev: self.vdev,
-            be: XsPath::new(),
-            path: XsPath::new(),
-            why: "",
-            err: None,
-        };
+        let mut n = Nodes::new(self.vdev);
         let clock = ctx.clock;
         let found = {
             let mut store = xen.store.lock();
-            let xs = &mut store.session(&mut *ctx.mem, clock);
-            let mut buf = [0u8; super::xenstore::PATH_MAX];
-            match xs.read_str(n.at(false, XENBUS_NODE_BACKEND), &mut buf) {
-                Ok(be) => {
-                    let _ = n.be.write_str(be);
-                    n.num(xs, false, XENBUS_NODE_BACKEND_ID).and_then(|id| {
-                        match Domid::try_from(id) {
-                            Ok(d) => Ok(d),
-                            Err(_) => n.fail(XENBUS_NODE_BACKEND_ID, None),
-                        }
-                    })
-                }
-                Err(e) => n.fail(XENBUS_NODE_BACKEND, Some(e)),
-            }
+            n.backend(&mut store.session(&mut *ctx.mem, clock))
         };
         // The ring, granted to the backend, and a port for it.
         let ring = self.ring;
@@ -912,6 +980,7 @@ impl<A: Abi> XenDisk<A> {
             self.backend = backend;
             ctx.mem.fill(ring, PAGE, 0);
             ctx.mem.write_obj(ring, &SringHeader::new());
+            self.front = FrontRing::new(A::RING_SIZE);
             let g = xen
                 .grants
                 .lock()
@@ -920,34 +989,167 @@ impl<A: Abi> XenDisk<A> {
         });
         let mut r = ring_ref.map(|_| 0);
         if let Ok(ring_ref) = ring_ref {
+            self.ring_ref = Some(ring_ref);
             let mut store = xen.store.lock();
             let xs = &mut store.session(&mut *ctx.mem, clock);
             r = match xen.hv.evtchn_alloc_unbound(self.backend) {
                 Ok(port) => {
                     self.port = port;
-                    self.handshake(xs, clock, cfg.handshake_timeout_us, &mut n, ring_ref)
+                    self.handshake(xs, clock, self.cfg.handshake_timeout_us, &mut n, ring_ref)
                 }
                 Err(_) => n.fail("event channel", None),
             };
             if r.is_err() {
                 // Frontend Closed: a backend that connected lets go of the ring, and the
-                // OS's frontend finds a state it knows how to reset. If the backend still
-                // holds the ring, its grant stays out of use.
+                // OS's frontend finds a state it knows how to reset.
                 let _ = n.state(xs, XenbusState::Closed);
                 drop(store);
-                let _ = xen.grants.lock().end_access(ctx.mem, ring_ref);
+                self.release(ctx.mem);
             }
         }
         if r.is_err() {
             warn!(
                 TAG,
-                "{}: skipped: {}{}",
+                "{}: {}: {}{}",
                 VbdName(self.vdev),
+                Text(what),
                 Text(n.why),
                 Because(n.err)
             );
         }
         r.ok()
+    }
+
+    /// Give back the ring's grant and the event channel (the backend let go of them, or
+    /// never had them). A ring grant the backend still maps stays out of use.
+    fn release(&mut self, mem: &mut dyn Memory) {
+        if let Some(r) = self.ring_ref.take() {
+            let _ = self.xen.grants.lock().end_access(mem, r);
+        }
+        if self.port != 0 {
+            let _ = self.xen.hv.evtchn_close(self.port);
+            self.port = 0;
+        }
+    }
+
+    /// After a batch whose grants the backend may still use: read the backend's state,
+    /// disconnect it (which makes QEMU and blkback finish or drop what they hold), take
+    /// the grants back, and connect again if the backend was `Connected` and this is not
+    /// the second fault in a row. Otherwise the disk is disabled: every later call fails
+    /// at once.
+    fn recover(&mut self, ctx: &mut Ctx, fault: Fault) {
+        let name = VbdName(self.vdev);
+        let state = {
+            let mut store = self.xen.store.lock();
+            let xs = &mut store.session(&mut *ctx.mem, ctx.clock);
+            let mut n = Nodes::new(self.vdev);
+            n.backend(xs)
+                .ok()
+                .and_then(|_| xs.read_state(n.at(true, XENBUS_NODE_STATE)).ok())
+        };
+        let connected = state == Some(XenbusState::Connected);
+        let mut again = connected && !self.recovering;
+        match fault {
+            Fault::Broken => again = false,
+            _ if !connected => {
+                let s = state.map_or("gone", XenbusState::name);
+                error!(TAG, "{name}: backend is {}: disk disabled", Text(s));
+            }
+            Fault::Timeout if self.recovering => error!(
+                TAG,
+                "{name}: no answer again after a reconnection: disk disabled"
+            ),
+            Fault::Timeout => warn!(
+                TAG,
+                "{name}: no answer from a Connected backend: reconnecting"
+            ),
+            Fault::Held(n) if self.recovering => error!(
+                TAG,
+                "{name}: backend keeps {n} page(s) mapped again: disk disabled"
+            ),
+            Fault::Held(n) => warn!(
+                TAG,
+                "{name}: backend keeps {n} page(s) mapped: reconnecting"
+            ),
+        }
+        let closed = self.disconnect(ctx);
+        // The backend is done with them now, unless it never closed or still maps one.
+        let mut kept = 0;
+        {
+            let mut table = self.xen.grants.lock();
+            for i in 0..self.nparked {
+                let r = self.parked[i];
+                if !closed || table.end_access(ctx.mem, r).is_err() {
+                    self.parked[kept] = r;
+                    kept += 1;
+                }
+            }
+        }
+        self.nparked = kept;
+        if kept != 0 {
+            error!(
+                TAG,
+                "{name}: backend still holds {kept} page(s): their grants stay out of use"
+            );
+            if self.parked_bounce {
+                self.bounce.poisoned.set(true);
+            }
+            again = false;
+        }
+        self.parked_bounce = false;
+        if closed {
+            self.release(ctx.mem);
+        }
+        self.failed = match (self.failed, again) {
+            (Some(e), _) => Some(e),
+            (None, false) => Some(DiskError::NotReady),
+            (None, true) => match self.connect(ctx, "reconnection failed, disk disabled") {
+                Some(_) => {
+                    info!(TAG, "{name}: reconnected");
+                    self.recovering = true;
+                    None
+                }
+                None => Some(DiskError::NotReady),
+            },
+        };
+    }
+
+    /// Frontend `Closing`, then `Closed`, each waiting (bounded) for the backend to follow:
+    /// whether the backend is `Closed` now (or gone: no state to read).
+    fn disconnect(&mut self, ctx: &mut Ctx) -> bool {
+        let xen = self.xen;
+        let mut store = xen.store.lock();
+        let xs = &mut store.session(&mut *ctx.mem, ctx.clock);
+        let mut n = Nodes::new(self.vdev);
+        if n.backend(xs).is_err() {
+            return true;
+        }
+        let time = (ctx.clock, self.cfg.handshake_timeout_us);
+        let steps = [
+            (XenbusState::Closing, CLOSE_ENDS),
+            (XenbusState::Closed, bit(XenbusState::Closed)),
+        ];
+        for (ours, until) in steps {
+            if xs.read_state(n.at(true, XENBUS_NODE_STATE)).is_err() {
+                let _ = n.state(xs, XenbusState::Closed);
+                return true;
+            }
+            let step = n
+                .state(xs, ours)
+                .and_then(|()| n.wait(xs, xen.hv, time, until, "backend did not close"));
+            if step.is_err() {
+                warn!(
+                    TAG,
+                    "{}: {}{}",
+                    VbdName(self.vdev),
+                    Text(n.why),
+                    Because(n.err)
+                );
+                let _ = n.state(xs, XenbusState::Closed);
+                return false;
+            }
+        }
+        true
     }
 }
 
@@ -971,12 +1173,11 @@ pub fn probe_with<A: Abi>(
     if vdevs.is_empty() {
         return;
     }
-    // The bounce pages and every ring page, before `ram_top` is known.
+    // The bounce pages and every ring page.
     let pages = BOUNCE_PAGES + vdevs.len() as u32;
     let Some(bounce) = crate::zone::alloc_pages(e820, pages) else {
         return;
     };
-    let ram_top = e820.ram_end_from(crate::zone::HIGH_LOWEST) as u32;
     let Some(shared) = crate::arena::leak(Bounce {
         base: bounce,
         poisoned: Cell::new(false),
@@ -1013,14 +1214,17 @@ pub fn probe_with<A: Abi>(
             align: SECTOR,
             flush: false,
             next_id: 0,
-            oldest: 0,
-            broken: false,
-            io_timeout_us: cfg.io_timeout_us,
-            ram_top,
+            ring_ref: None,
+            failed: None,
+            recovering: false,
+            parked: [0; BATCH_PAGES as usize],
+            nparked: 0,
+            parked_bounce: false,
+            cfg: *cfg,
             abi: PhantomData,
         };
         ring += PAGE;
-        let Some(mut notes) = disk.connect(ctx, cfg) else {
+        let Some(mut notes) = disk.connect(ctx, "skipped") else {
             continue;
         };
         let bytes = |i: &DriveInfo| i.sectors * u64::from(i.sector_size);

@@ -72,7 +72,7 @@ impl GrantTable {
         };
         let mut busy = 0u32;
         for r in GNTTAB_NR_RESERVED_ENTRIES..entries {
-            if mem.read_u16(t.flags_addr(r)) != 0 && t.revoke(mem, r).is_err() {
+            if mem.read_u16(t.flags_addr(r)) != 0 && t.clear(mem, r).is_err() {
                 t.mark(r, true);
                 busy += 1;
             }
@@ -126,13 +126,24 @@ impl GrantTable {
 
     /// Revoke `gref` and free it, unless the grantee still has the page mapped: then the
     /// grant stays valid and allocated ([`GrantError::StillInUse`]); try again later.
+    /// Also frees an entry [`GrantTable::revoke`] revoked earlier.
     pub fn end_access(&mut self, mem: &mut dyn Memory, gref: GrantRef) -> Result<(), GrantError> {
-        if gref < GNTTAB_NR_RESERVED_ENTRIES || gref >= self.entries || !self.is_used(gref) {
-            return Err(GrantError::NotGranted);
-        }
         self.revoke(mem, gref)?;
         self.mark(gref, false);
         Ok(())
+    }
+
+    /// Revoke `gref` but keep it allocated: a request the grantee has not answered may
+    /// still name it, so it must not name another frame until the grantee is known to be
+    /// done with it (then [`GrantTable::end_access`] frees it). Once this succeeds the
+    /// grantee can neither map nor copy the page through `gref`. Fails with
+    /// [`GrantError::StillInUse`] while the grantee has the page mapped (the grant stays
+    /// valid).
+    pub fn revoke(&mut self, mem: &mut dyn Memory, gref: GrantRef) -> Result<(), GrantError> {
+        if gref < GNTTAB_NR_RESERVED_ENTRIES || gref >= self.entries || !self.is_used(gref) {
+            return Err(GrantError::NotGranted);
+        }
+        self.clear(mem, gref)
     }
 
     /// Whether the grantee has the page of `gref` mapped right now.
@@ -145,7 +156,7 @@ impl GrantTable {
     /// starts between our read and the exchange makes it fail and is seen on the retry.
     /// Each failure means the word changed; Xen only sets and clears the two in-use bits, so
     /// a failure is followed by either success or `StillInUse`.
-    fn revoke(&self, mem: &mut dyn Memory, r: GrantRef) -> Result<(), GrantError> {
+    fn clear(&self, mem: &mut dyn Memory, r: GrantRef) -> Result<(), GrantError> {
         let addr = self.flags_addr(r);
         let mut flags = mem.read_u16(addr);
         // Bounded: see above; more changes than there are flag values means a misbehaving

@@ -50,6 +50,21 @@ impl XenbusState {
         self as u32
     }
 
+    /// The enumerator's name without its prefix ("Connected"), for people.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Unknown => "Unknown",
+            Self::Initialising => "Initialising",
+            Self::InitWait => "InitWait",
+            Self::Initialised => "Initialised",
+            Self::Connected => "Connected",
+            Self::Closing => "Closing",
+            Self::Closed => "Closed",
+            Self::Reconfiguring => "Reconfiguring",
+            Self::Reconfigured => "Reconfigured",
+        }
+    }
+
     /// The form written to a `state` node: the value in decimal ("4").
     pub const fn as_str(self) -> &'static str {
         match self {

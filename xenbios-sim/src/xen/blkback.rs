@@ -108,9 +108,18 @@ pub struct BlkFaults {
     pub error_after: u32,
     /// The next n requests are consumed and never answered.
     pub no_response: u32,
-    /// The next n requests are answered only after the guest yielded `late_yields` times.
+    /// The next n requests are performed and answered only after the guest yielded
+    /// `late_yields` times. As QEMU does, the data moves when the request completes,
+    /// through whatever frames its grant references name by then; as Linux blkback does
+    /// ([`VbdConfig::linux_blkback`]), its grants are mapped from consumption to completion.
     pub late: u32,
     pub late_yields: u64,
+    /// The next n responses are published twice.
+    pub duplicate: u32,
+    /// The next n responses name another operation than their request's.
+    pub wrong_op: u32,
+    /// After the next response, rsp_prod is published one past the responses written.
+    pub rsp_prod_one_past: bool,
     /// The next n responses carry an id the frontend never used.
     pub bogus_id: u32,
     /// After the next response, rsp_prod jumps beyond the ring.
@@ -134,6 +143,24 @@ pub struct SeenBlkReq {
     /// Which notification (or yield) of the guest made the backend see it: requests with
     /// the same number were all on the ring together.
     pub round: u64,
+}
+
+/// A request consumed and not answered yet (see [`BlkFaults::late`]).
+#[derive(Clone, Debug)]
+struct Deferred {
+    /// The guest's yield count when it completes.
+    due: u64,
+    id: u64,
+    op: u8,
+    sector: u64,
+    nsegs: u8,
+    segs: [BlkifRequestSegment; BLKIF_MAX_SEGMENTS_PER_REQUEST],
+    /// Its outcome when decided at consumption (an injected error).
+    status: Option<i16>,
+    /// Grants mapped since consumption (Linux blkback), unmapped at completion.
+    pinned: Vec<GrantRef>,
+    /// Index in `seen`, whose status is filled in at completion.
+    seen: usize,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -167,8 +194,13 @@ pub struct SimBlkback {
     /// Why the handshake failed, if it did.
     pub error: Option<String>,
     conn: Option<Conn>,
-    /// Responses held back: (due yield count, id, operation, status).
-    late: Vec<(u64, u64, u8, i16)>,
+    /// Requests held back (see [`BlkFaults::late`]).
+    late: Vec<Deferred>,
+    /// Requests consumed that will never be answered ([`BlkFaults::no_response`]).
+    lost: usize,
+    /// Data grants kept mapped after their request ([`BlkFaults::hold_grants`]) until the
+    /// backend disconnects.
+    held: Vec<GrantRef>,
     /// Written 512-byte units past the `Vec` (see [`VbdConfig::virtual_len`]).
     high: std::collections::BTreeMap<u64, Vec<u8>>,
     rounds: u64,
@@ -218,6 +250,10 @@ impl SimBlkback {
 
     pub fn connected(&self) -> bool {
         self.conn.is_some()
+    }
+    /// Requests consumed from the ring and not answered: performed later, or never.
+    pub fn in_flight(&self) -> usize {
+        self.late.len() + self.lost
     }
     /// The layout the frontend chose, once connected.
     pub fn abi(&self) -> Option<Abi> {
@@ -296,6 +332,8 @@ impl XenState {
             error: None,
             conn: None,
             late: Vec::new(),
+            lost: 0,
+            held: Vec::new(),
             high: Default::default(),
             rounds: 0,
         });
@@ -435,7 +473,18 @@ impl XenState {
         self.set_be_state(i, XenbusState::Connected);
     }
 
+    /// Disconnect as the backends do: requests in progress complete first (QEMU and
+    /// blkback drain before they close), grants kept mapped are let go, requests not
+    /// consumed yet are dropped with the ring.
     fn blk_disconnect(&mut self, i: usize) {
+        let late = std::mem::take(&mut self.backs[i].late);
+        for d in late {
+            self.blk_complete(i, d);
+        }
+        for gref in std::mem::take(&mut self.backs[i].held) {
+            self.grant_unmap(gref);
+        }
+        self.backs[i].lost = 0;
         if let Some(c) = self.backs[i].conn.take() {
             self.grant_unmap(c.ring_ref);
             if let Some(Port::Bound { remote, .. }) = self.ports.get(&c.port).copied() {
@@ -476,19 +525,53 @@ impl XenState {
                     (r.operation, r.nr_segments, r.id, r.sector_number, r.seg)
                 }
             };
-            let frames = segs[..usize::from(nsegs).min(BLKIF_MAX_SEGMENTS_PER_REQUEST)]
+            let nsegs_used = usize::from(nsegs).min(BLKIF_MAX_SEGMENTS_PER_REQUEST);
+            let frames = segs[..nsegs_used]
                 .iter()
                 .map(|g| self.granted_frame(g.gref).unwrap_or(0))
                 .collect();
             let faults = &mut self.backs[i].faults;
-            let status = if faults.error_after > 0 {
+            let forced = if faults.error_after > 0 {
                 faults.error_after -= 1;
-                self.blk_do(i, c.unit, op, nsegs, sector, &segs)
+                None
             } else if faults.error_status > 0 {
                 faults.error_status -= 1;
-                BLKIF_RSP_ERROR
+                Some(BLKIF_RSP_ERROR)
             } else {
-                self.blk_do(i, c.unit, op, nsegs, sector, &segs)
+                None
+            };
+            let late = faults.late > 0;
+            if late {
+                faults.late -= 1;
+                let due = self.yields + faults.late_yields;
+                let domid = self.backs[i].domid;
+                let pinned = if self.backs[i].cfg.linux_blkback {
+                    let write = op == BLKIF_OP_READ;
+                    segs[..nsegs_used]
+                        .iter()
+                        .filter(|g| self.grant_map(g.gref, domid, write).is_ok())
+                        .map(|g| g.gref)
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                let seen = self.backs[i].seen.len();
+                self.backs[i].late.push(Deferred {
+                    due,
+                    id,
+                    op,
+                    sector,
+                    nsegs,
+                    segs,
+                    status: forced,
+                    pinned,
+                    seen,
+                });
+            }
+            let status = match forced {
+                Some(s) => s,
+                None if late => BLKIF_RSP_OKAY,
+                None => self.blk_do(i, c.unit, op, nsegs, sector, &segs),
             };
             self.backs[i].seen.push(SeenBlkReq {
                 operation: op,
@@ -499,15 +582,13 @@ impl XenState {
                 frames,
                 round,
             });
+            if late {
+                continue;
+            }
             let faults = &mut self.backs[i].faults;
             if faults.no_response > 0 {
                 faults.no_response -= 1;
-                continue;
-            }
-            if faults.late > 0 {
-                faults.late -= 1;
-                let due = self.yields + faults.late_yields;
-                self.backs[i].late.push((due, id, op, status));
+                self.backs[i].lost += 1;
                 continue;
             }
             self.blk_respond(i, id, op, status);
@@ -523,21 +604,39 @@ impl XenState {
         }
     }
 
-    /// Answer held-back requests that are due.
+    /// Perform and answer held-back requests that are due.
     pub(super) fn blk_late(&mut self, i: usize) {
         let yields = self.yields;
         let (due, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.backs[i].late)
             .into_iter()
-            .partition(|r| r.0 <= yields);
+            .partition(|d| d.due <= yields);
         self.backs[i].late = later;
-        for (_, id, op, status) in due {
+        for d in due {
             if !self.backs[i].gone {
-                self.blk_respond(i, id, op, status);
+                self.blk_complete(i, d);
             }
         }
     }
 
-    fn blk_respond(&mut self, i: usize, mut id: u64, op: u8, status: i16) {
+    /// Perform a held-back request now, through the grants as they are now, and answer it.
+    fn blk_complete(&mut self, i: usize, d: Deferred) {
+        let Some(c) = self.backs[i].conn else {
+            return;
+        };
+        let status = match d.status {
+            Some(s) => s,
+            None => self.blk_do(i, c.unit, d.op, d.nsegs, d.sector, &d.segs),
+        };
+        for gref in d.pinned {
+            self.grant_unmap(gref);
+        }
+        if let Some(seen) = self.backs[i].seen.get_mut(d.seen) {
+            seen.status = status;
+        }
+        self.blk_respond(i, d.id, d.op, status);
+    }
+
+    fn blk_respond(&mut self, i: usize, mut id: u64, mut op: u8, status: i16) {
         let Some(mut c) = self.backs[i].conn else {
             return;
         };
@@ -546,34 +645,53 @@ impl XenState {
             faults.bogus_id -= 1;
             id ^= BOGUS_ID_BIT;
         }
+        if faults.wrong_op > 0 {
+            faults.wrong_op -= 1;
+            op = if op == BLKIF_OP_READ {
+                BLKIF_OP_WRITE
+            } else {
+                BLKIF_OP_READ
+            };
+        }
+        let copies = if faults.duplicate > 0 {
+            faults.duplicate -= 1;
+            2
+        } else {
+            1
+        };
         let jump = std::mem::take(&mut faults.rsp_prod_jump);
+        let one_past = std::mem::take(&mut faults.rsp_prod_one_past);
         let mut mem = self.mem.clone();
         let ring = c.ring_gfn << PAGE_SHIFT;
-        let slot = ring_slot(c.rsp_prod_pvt, c.abi.ring_size());
-        let at = ring + SRING_HEADER_SIZE as u32 + slot * c.abi.entry_size();
-        match c.abi {
-            Abi::X86_32 => mem.write_obj(
-                at,
-                &x86_32::BlkifResponse {
-                    id,
-                    operation: op,
-                    _pad0: 0,
-                    status,
-                },
-            ),
-            Abi::X86_64 => mem.write_obj(
-                at,
-                &x86_64::BlkifResponse {
-                    id,
-                    operation: op,
-                    status,
-                    ..Default::default()
-                },
-            ),
+        for _ in 0..copies {
+            let slot = ring_slot(c.rsp_prod_pvt, c.abi.ring_size());
+            let at = ring + SRING_HEADER_SIZE as u32 + slot * c.abi.entry_size();
+            match c.abi {
+                Abi::X86_32 => mem.write_obj(
+                    at,
+                    &x86_32::BlkifResponse {
+                        id,
+                        operation: op,
+                        _pad0: 0,
+                        status,
+                    },
+                ),
+                Abi::X86_64 => mem.write_obj(
+                    at,
+                    &x86_64::BlkifResponse {
+                        id,
+                        operation: op,
+                        status,
+                        ..Default::default()
+                    },
+                ),
+            }
+            c.rsp_prod_pvt = c.rsp_prod_pvt.wrapping_add(1);
         }
-        c.rsp_prod_pvt = c.rsp_prod_pvt.wrapping_add(1);
         let published = if jump {
             c.rsp_prod_pvt.wrapping_add(BLK_RSP_PROD_JUMP)
+        } else if one_past {
+            c.rsp_prod_pvt.wrapping_add(1)
         } else {
             c.rsp_prod_pvt
         };
@@ -667,7 +785,9 @@ impl XenState {
                 mem.read(addr, &mut buf);
                 self.backs[i].store_bytes(start, &buf);
             }
-            if !hold {
+            if hold {
+                self.backs[i].held.push(seg.gref);
+            } else {
                 self.grant_unmap(seg.gref);
             }
             at_sector += count;
