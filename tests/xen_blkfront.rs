@@ -1365,3 +1365,58 @@ fn a_failed_handshake_closes_its_event_channel_and_logs_its_own_reason() {
     let left: Vec<_> = s.ports.keys().filter(|&&p| p != store_port).collect();
     assert!(left.is_empty(), "ports left open: {left:?}");
 }
+
+#[test]
+fn at_the_hand_off_no_grant_reaches_guest_ram_and_nothing_is_in_flight() {
+    // docs/handoff.md: what holds when int19 jumps to the boot sector (and so when the OS's
+    // frontend first resets the VBD), whatever the backend did before.
+    let mut r = post(|s| {
+        let mut d = pattern_disk(8 * MIB);
+        d[510] = 0x55;
+        d[511] = 0xaa;
+        s.add_vbd(XVDA, d);
+    });
+    // A loader's reads meet a late answer, a backend that keeps pages, a slow one.
+    late_by(&mut r, 2);
+    assert_eq!(r.read(0, 127, BUF).0, 0x80);
+    r.m.xen.state().backs[0].faults.hold_grants = true;
+    assert_eq!(r.read(0, 8, BUF + 1), (0, false, 8));
+    r.m.xen.state().backs[0].faults.hold_grants = false;
+    assert_eq!(r.write_fill(100, 0x42, BUF), (0, false, 1));
+    xenbios_sim::take_log();
+    let b = &mut *r.bios;
+    boot::setup(
+        &mut r.m.ctx(),
+        &mut b.boot,
+        &b.drives,
+        b.roms.boot_entries(),
+        None,
+    );
+    let b = &mut *r.bios;
+    let call =
+        boot::int19(&mut r.m.ctx(), &mut b.boot, &mut b.drives, b.tables.pnp()).expect("boots");
+    assert_eq!(call.regs.dl(), 0x80);
+    r.assert_nothing_outlives_the_call();
+    // The ring is still up for the loader, and its grant is the only one out.
+    assert!(r.m.xen.state().backs[0].connected());
+    assert_eq!(r.free_grants(), 512 - GNTTAB_NR_RESERVED_ENTRIES - 1);
+}
+
+#[test]
+fn a_backend_that_keeps_pages_even_after_closing_disables_the_disk_and_its_bounce_pages() {
+    let mut r = one_disk();
+    {
+        let mut s = r.m.xen.state();
+        s.backs[0].faults.hold_grants = true;
+        s.backs[0].faults.hold_after_close = true;
+    }
+    let free = r.free_grants();
+    assert_eq!(r.read(0, 8, BUF + 1), (0, false, 8));
+    assert_eq!(r.bytes(BUF + 1, 8 * 512), pattern(0, 8));
+    r.assert_log_now(
+        "[blkfront] ERROR: xvda: backend still holds 1 page(s): their grants stay out of use\n",
+    );
+    // That one stays allocated; the ring's was given back with the disk.
+    assert_eq!(r.free_grants(), free + 1 - 1);
+    assert_eq!(r.read(0, 8, BUF), (0xaa, true, 0));
+}

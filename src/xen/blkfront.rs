@@ -32,18 +32,33 @@
 //! one 4 KiB page: a 64 KiB int13 call is one batch. Every request of a batch is on the ring
 //! before the backend is notified (once, if its `req_event` asks for it) and before the
 //! firmware waits. The caller's own frames are granted when the buffer is aligned to the
-//! sector size and lies in RAM the guest owns; otherwise data goes through the
-//! [`BOUNCE_PAGES`] bounce pages the disks share. Responses are checked before anything is
-//! believed: the producer index must not run ahead of the requests made, the id must be
-//! one in flight (answers to requests abandoned after a timeout are recognised and
-//! dropped), the operation must match. Only then is bounce data copied and are sectors
-//! counted: a failure reports the sectors of the requests before the first failed one.
+//! sector size (the block layer passes only buffers in RAM the guest owns); otherwise data
+//! goes through the [`BOUNCE_PAGES`] bounce pages the disks share. Responses are checked
+//! before anything is believed: the producer index must not run ahead of the requests made,
+//! the id must be one of the batch not answered yet, the operation must match. Only then is
+//! bounce data copied and are sectors counted: a failure reports the sectors of the
+//! requests before the first failed one.
 //!
 //! Errors become int13 codes: a backend error is 10h (read) or CCh (write), an unsupported
-//! operation 01h, no answer in time 80h, a backend that breaks the protocol 20h (and the
-//! disk answers 20h from then on). Every grant is revoked after its request; one the backend
-//! still maps is logged and never handed out again, and if it is a bounce page the bounce
-//! pages are not used again.
+//! operation 01h (a flush answered so turns flushes off instead, and succeeds), no answer in
+//! time 80h, a backend that breaks the protocol 20h.
+//!
+//! # What outlives a call
+//!
+//! Nothing, unless the backend makes it. After a batch every data grant is revoked and
+//! freed. When the backend may still use one (a request got no answer in time: QEMU copies
+//! a request's data when it completes it, through whatever its grant reference names then;
+//! a page is still mapped; a protocol violation), the batch's grants are revoked but stay
+//! allocated, so that no reference of it names another frame, and the VBD is quiesced
+//! (`XenDisk::recover`): the backend's state is read, the frontend goes `Closing` then
+//! `Closed` (QEMU and blkback finish or drop the requests they hold before they reach
+//! `Closed`), the grants are freed, and a backend that was still `Connected` is connected
+//! again with the full handshake. The call still fails (80h). A backend that left
+//! `Connected`, that broke the protocol, that does not answer again right after a
+//! reconnection, that does not close, or that keeps a page mapped even after closing
+//! disables the disk: every later call fails at once (AAh, or 20h after a protocol
+//! violation) instead of waiting. Grants a backend never lets go of stay out of use, and
+//! the bounce pages are not used again if they are among them (`docs/handoff.md`).
 //!
 //! # Hand-off
 //!
@@ -311,7 +326,7 @@ pub struct XenDisk<A: Abi> {
     /// Out of use, and what every call answers: 20h after a protocol violation, AAh when
     /// the backend left `Connected` or could not be reconnected.
     failed: Option<DiskError>,
-    /// Reconnected after a fault, and no batch has succeeded since: another fault
+    /// Reconnected after a fault, and no batch has been answered since: another fault
     /// disables the disk instead of reconnecting again.
     recovering: bool,
     /// Grant references of a batch its backend may still use (unanswered, or kept
@@ -501,6 +516,10 @@ impl<A: Abi> XenDisk<A> {
                 }
             }
         }
+        if npend > 0 && !unanswered && !broken {
+            // The backend answers: a fault from here on may be reconnected again.
+            self.recovering = false;
+        }
         if self.nparked != 0 {
             self.parked_bounce |= addr == self.bounce.base;
             let fault = if broken {
@@ -511,8 +530,6 @@ impl<A: Abi> XenDisk<A> {
                 Fault::Held(held)
             };
             self.recover(ctx, fault);
-        } else if npend > 0 {
-            self.recovering = false;
         }
 
         // The requests in order: int13 logs the error and the sectors before it.
@@ -1062,10 +1079,6 @@ impl<A: Abi> XenDisk<A> {
             Fault::Timeout => warn!(
                 TAG,
                 "{name}: no answer from a Connected backend: reconnecting"
-            ),
-            Fault::Held(n) if self.recovering => error!(
-                TAG,
-                "{name}: backend keeps {n} page(s) mapped again: disk disabled"
             ),
             Fault::Held(n) => warn!(
                 TAG,

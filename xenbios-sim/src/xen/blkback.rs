@@ -124,8 +124,11 @@ pub struct BlkFaults {
     pub bogus_id: u32,
     /// After the next response, rsp_prod jumps beyond the ring.
     pub rsp_prod_jump: bool,
-    /// Data grants stay mapped after the request completes (`GTF_*` stay set).
+    /// Data grants stay mapped after the request completes (`GTF_*` stay set), until the
+    /// backend disconnects.
     pub hold_grants: bool,
+    /// ... and even after it disconnected (a backend that leaks its mappings).
+    pub hold_after_close: bool,
     /// The backend does not look at the ring at all.
     pub stalled: bool,
 }
@@ -481,8 +484,10 @@ impl XenState {
         for d in late {
             self.blk_complete(i, d);
         }
-        for gref in std::mem::take(&mut self.backs[i].held) {
-            self.grant_unmap(gref);
+        if !self.backs[i].faults.hold_after_close {
+            for gref in std::mem::take(&mut self.backs[i].held) {
+                self.grant_unmap(gref);
+            }
         }
         self.backs[i].lost = 0;
         if let Some(c) = self.backs[i].conn.take() {
