@@ -18,12 +18,14 @@ use xen_headers::io::ring::{
 use xen_headers::io::xenbus::XenbusState;
 use xen_headers::io::xs_wire::XsdError;
 use xen_util::platform_device;
+use xenbios::block::{Drives, Interface};
 use xenbios::e820::E820Map;
 use xenbios::hal::XenErrno;
 use xenbios::hal::mem::{Memory, MemoryExt};
+use xenbios::xen::blkfront::{self, Config, X86_64};
 use xenbios::xen::evtchn;
 use xenbios::xen::wait::{DEFAULT_TIMEOUT_US, Timeout, wait_for};
-use xenbios::xen::{self, GrantError, GrantTable, Xen, XsError};
+use xenbios::xen::{self, GrantError, GrantTable, Xen, XsError, xenstore};
 use xenbios::zone;
 use xenbios_sim::SharedMemory;
 use xenbios_sim::xen::{Abi, SimXenConfig, XenMachine};
@@ -619,4 +621,64 @@ fn waits_are_bounded_by_the_clock_and_say_what_they_waited_for() {
     assert_eq!(n, 3);
     assert_eq!(xenbios_sim::take_log(), "");
     let _: RingIdx = 0;
+}
+
+// --- The `device/vbd` listing, and the paths built from it ----------------------------
+
+const XVDA: u32 = 51712;
+const SMALL_DISK: usize = 64 * 1024;
+const SHORT: Config = Config {
+    handshake_timeout_us: 200_000,
+    io_timeout_us: 200_000,
+};
+
+/// POST's Xen steps on `m` (`xen::init`, then blkfront's probe): the log, and the vdevs of
+/// the PV disks that got a drive, in registration order.
+fn post_pv(m: &mut XenMachine) -> (String, Vec<u32>) {
+    xenbios_sim::capture_log();
+    let mut e820 = m.e820();
+    let mut cpu = m.xen.clone();
+    let platform = Some(platform_device(m));
+    let xen = xen::init(&mut m.ctx(), &mut e820, platform, &mut cpu).expect("Xen set up");
+    let mut drives = Drives::new();
+    blkfront::probe_with::<X86_64>(&mut m.ctx(), xen, &mut e820, &mut drives, &SHORT);
+    let disks = drives
+        .iter()
+        .filter_map(|(_, d)| match d.dev.info().interface {
+            Interface::Xen { vdev, .. } => Some(vdev),
+            _ => None,
+        })
+        .collect();
+    (xenbios_sim::take_log(), disks)
+}
+
+#[test]
+fn a_backend_path_too_long_for_the_firmware_is_never_requested_cut() {
+    let mut m = XenMachine::new(SimXenConfig::default());
+    let dir = "/local/domain/0/backend/qdisk/1/";
+    // The value fits the firmware's path buffer, `<backend>/<any leaf>` does not.
+    let be = format!("{dir}{}", "x".repeat(xenstore::PATH_MAX - dir.len() - 4));
+    {
+        let mut s = m.xen.state();
+        s.add_vbd(XVDA, vec![0; SMALL_DISK]);
+        s.store
+            .write(&format!("device/vbd/{XVDA}/backend"), be.as_bytes());
+    }
+    let (log, disks) = post_pv(&mut m);
+    assert!(disks.is_empty(), "{log}");
+    assert!(log.contains("[blkfront] warning: xvda: skipped: "), "{log}");
+    let refused = format!(
+        "[xenstore] warning: refusing a path over {} bytes: {be}/...\n",
+        xenstore::PATH_MAX
+    );
+    assert!(log.contains(&refused), "{log}");
+    let s = m.xen.state();
+    let cut: Vec<&str> = s
+        .store
+        .seen
+        .iter()
+        .map(|r| r.path.as_str())
+        .filter(|p| p.starts_with(dir))
+        .collect();
+    assert!(cut.is_empty(), "requests to cut paths: {cut:?}");
 }

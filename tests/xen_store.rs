@@ -12,7 +12,7 @@ use xenbios::hal::mem::Memory;
 use xenbios_sim::xen::{SimStore, SimXenConfig, XenMachine, XsFault, XsRule};
 
 use xenbios::xen::wait::DEFAULT_TIMEOUT_US;
-use xenbios::xen::xenstore::{self, MAX_TRANSACTION_ATTEMPTS, Xenstore, XsError};
+use xenbios::xen::xenstore::{self, MAX_TRANSACTION_ATTEMPTS, Xenstore, XsError, XsPath};
 
 fn rule(op: Option<u32>, path: Option<&str>, fault: XsFault, times: u32) -> XsRule {
     XsRule {
@@ -598,4 +598,61 @@ fn paths_that_do_not_fit_are_refused() {
         xenstore::path(&["device/", &long]).err(),
         Some(XsError::BadRequest)
     );
+}
+
+#[test]
+fn a_path_that_does_not_fit_fails_to_build_and_is_never_requested() {
+    use std::fmt::Write;
+    xenbios_sim::capture_log();
+    let mut r = rig();
+    xenbios_sim::take_log();
+    let dir = "/local/domain/0/backend/vbd/1/";
+    let be = format!("{dir}{}", "9".repeat(xenstore::PATH_MAX - dir.len() - 4));
+    let mut p = XsPath::new();
+    assert!(write!(p, "{be}").is_ok());
+    assert!(
+        write!(p, "/sector-size").is_err(),
+        "a path cut to fit must be an error"
+    );
+    assert!(write!(p, "/x").is_err(), "a spoiled path stays spoiled");
+    assert_eq!(p.get(), Err(XsError::BadRequest));
+    let log = xenbios_sim::take_log();
+    let line = format!(
+        "[xenstore] warning: refusing a path over {} bytes: {be}...\n",
+        xenstore::PATH_MAX
+    );
+    assert_eq!(log, line);
+    // A caller that ignores the error still sends nothing.
+    let seen = r.m.xen.state().store.seen.len();
+    assert_eq!(r.xs().read_u64(p.as_str()), Err(XsError::BadRequest));
+    assert_eq!(r.xs().write(p.as_str(), b"1"), Err(XsError::BadRequest));
+    assert_eq!(r.m.xen.state().store.seen.len(), seen);
+    // Cleared, it builds paths again.
+    p.clear();
+    write!(p, "device/vbd/51712/state").unwrap();
+    assert_eq!(p.get(), Ok("device/vbd/51712/state"));
+}
+
+#[test]
+fn a_value_longer_than_the_callers_buffer_is_an_error_never_a_cut_value() {
+    xenbios_sim::capture_log();
+    let mut r = rig();
+    let be = format!("/local/domain/0/backend/vbd/1/{}", "9".repeat(300));
+    r.m.xen
+        .state()
+        .store
+        .write("device/vbd/51712/backend", be.as_bytes());
+    let mut buf = [0u8; xenstore::PATH_MAX];
+    assert_eq!(
+        r.xs().read_str("device/vbd/51712/backend", &mut buf),
+        Err(XsError::TooBig {
+            len: be.len() as u32
+        })
+    );
+    let log = xenbios_sim::take_log();
+    let line = format!(
+        "[xenstore] warning: xenstore read device/vbd/51712/backend: {}-byte answer too big\n",
+        be.len()
+    );
+    assert!(log.contains(&line), "{log}");
 }

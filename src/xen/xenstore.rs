@@ -20,9 +20,10 @@
 //! [`Xenstore::connect`] handles a ring an earlier stage left dirty (unread answers, an
 //! unconsumed request, a reconnection in progress, an error reported by the server).
 //!
-//! Paths and values are built without a heap ([`path`], `crate::fmt::Buf`); answers go to
-//! buffers the caller provides, and an answer longer than the buffer is consumed and
-//! reported as [`XsError::TooBig`], never written past the buffer.
+//! Paths are built without a heap, in an [`XsPath`] (or with [`path`]), and a path that
+//! does not fit is refused, never cut. Answers go to buffers the caller provides, and an
+//! answer longer than the buffer is consumed and reported as [`XsError::TooBig`], never
+//! written past the buffer nor given cut.
 
 use super::Text;
 use super::wait::{DEFAULT_TIMEOUT_US, Timeout, wait_for};
@@ -52,8 +53,10 @@ const RING_SIZE: u32 = XENSTORE_RING_SIZE as u32;
 const HEADER: u32 = size_of::<XsdSockmsg>() as u32;
 /// The longest request payload: header and payload must fit the ring at once.
 pub const MAX_REQUEST_PAYLOAD: usize = XENSTORE_RING_SIZE - HEADER as usize;
-/// Room for a path the firmware builds (`/local/domain/0/backend/vbd/1/51712/sector-size`),
-/// and for a line of the disk log (the same size, so that both share their code).
+/// Room for a path the firmware builds: the longest is a backend's node
+/// (`/local/domain/<id>/backend/<type>/<id>/<vdev>/sector-size`, about 60 bytes). xenstore
+/// allows paths up to `XENSTORE_ABS_PATH_MAX`; longer ones than this are refused
+/// ([`XsPath`]).
 pub const PATH_MAX: usize = 256;
 /// Our first request id: far from the small ids other clients (hvmloader, a previous
 /// kernel) start from, so their late answers are not taken for ours.
@@ -120,20 +123,93 @@ impl fmt::Display for XsError {
     }
 }
 
-/// A path joined from pieces: `path(&["device/vbd/", name, "/state"])`, or
-/// [`XsError::BadRequest`] if it does not fit [`PATH_MAX`] (a cut path would name another
-/// node).
-pub type XsPath = crate::fmt::Buf<PATH_MAX>;
+/// A xenstore path of at most [`PATH_MAX`] bytes, built with `write!`.
+///
+/// Text that does not fit is never cut (a cut path names another node: `<backend>/sect`
+/// for `<backend>/sectors`): the write fails with `fmt::Error`, writes nothing, logs the
+/// part that fitted, and spoils the path until [`XsPath::clear`]. A spoiled path is
+/// [`XsError::BadRequest`] from [`XsPath::get`] and the empty string from
+/// [`XsPath::as_str`], which every request refuses: a caller that ignores the error still
+/// never requests a cut path.
+pub struct XsPath {
+    bytes: [u8; PATH_MAX],
+    len: usize,
+    spoiled: bool,
+}
 
+impl Default for XsPath {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl XsPath {
+    pub const fn new() -> Self {
+        XsPath {
+            bytes: [0; PATH_MAX],
+            len: 0,
+            spoiled: false,
+        }
+    }
+
+    /// Empty it, to build another path in the same space.
+    pub fn clear(&mut self) {
+        self.len = 0;
+        self.spoiled = false;
+    }
+
+    /// What was written (of a spoiled path: the part that fitted).
+    fn written(&self) -> &str {
+        // Only whole `&str`s are ever copied in (see `write_str`).
+        core::str::from_utf8(&self.bytes[..self.len]).unwrap_or("")
+    }
+
+    /// The path, or [`XsError::BadRequest`] if a write did not fit (logged then).
+    pub fn get(&self) -> Result<&str, XsError> {
+        if self.spoiled {
+            return Err(XsError::BadRequest);
+        }
+        Ok(self.written())
+    }
+
+    /// The path; empty (which no request accepts) if a write did not fit.
+    pub fn as_str(&self) -> &str {
+        if self.spoiled { "" } else { self.written() }
+    }
+}
+
+impl fmt::Write for XsPath {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        if self.spoiled {
+            return Err(fmt::Error);
+        }
+        let end = self.len + s.len();
+        if end > PATH_MAX {
+            self.spoiled = true;
+            warn!(
+                TAG,
+                "refusing a path over {} bytes: {}...",
+                PATH_MAX as u32,
+                Text(self.written())
+            );
+            return Err(fmt::Error);
+        }
+        self.bytes[self.len..end].copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+/// A path joined from pieces: `path(&["device/vbd/", name, "/state"])`, or
+/// [`XsError::BadRequest`] (logged) if it does not fit [`PATH_MAX`].
 pub fn path(pieces: &[&str]) -> Result<XsPath, XsError> {
     let mut p = XsPath::new();
     for piece in pieces {
-        let _ = p.write_str(piece);
+        if p.write_str(piece).is_err() {
+            break;
+        }
     }
-    if p.truncated() {
-        warn!(TAG, "path too long: {}...", Text(p.as_str()));
-        return Err(XsError::BadRequest);
-    }
+    p.get()?;
     Ok(p)
 }
 
@@ -553,6 +629,17 @@ impl Xenstore {
         let payload: usize = parts.iter().map(|p| p.len()).sum();
         if payload > MAX_REQUEST_PAYLOAD || path.as_bytes().contains(&0) {
             warn!(TAG, "refusing {what}: bad path or too long");
+            return Err(XsError::BadRequest);
+        }
+        // No node has an empty path; only the start of a transaction has no argument. A
+        // spoiled `XsPath` reads as empty: it was logged when it failed to build, and a
+        // caller polling with it must not fill the log.
+        if path.is_empty() && ty != XS_TRANSACTION_START {
+            debug!(
+                TAG,
+                "refusing xenstore {} without a path",
+                Text(op_name(ty))
+            );
             return Err(XsError::BadRequest);
         }
         let t = Timeout::start(clock, self.timeout_us);
