@@ -626,6 +626,8 @@ fn waits_are_bounded_by_the_clock_and_say_what_they_waited_for() {
 // --- The `device/vbd` listing, and the paths built from it ----------------------------
 
 const XVDA: u32 = 51712;
+/// `xvdb`, `xvdc`, ...: one disk every 16 minors.
+const XVD_STRIDE: u32 = 16;
 const SMALL_DISK: usize = 64 * 1024;
 const SHORT: Config = Config {
     handshake_timeout_us: 200_000,
@@ -650,6 +652,31 @@ fn post_pv(m: &mut XenMachine) -> (String, Vec<u32>) {
         })
         .collect();
     (xenbios_sim::take_log(), disks)
+}
+
+#[test]
+fn a_vbd_listing_longer_than_256_bytes_still_gives_every_disk() {
+    let mut m = XenMachine::new(SimXenConfig::default());
+    let odd: Vec<String> = (0..20)
+        .map(|i| format!("left-by-a-toolstack-{i:02}"))
+        .collect();
+    {
+        let mut s = m.xen.state();
+        s.add_vbd(XVDA, vec![0; SMALL_DISK]);
+        s.add_vbd(XVDA + XVD_STRIDE, vec![0; SMALL_DISK]);
+        for name in &odd {
+            s.store.write(&format!("device/vbd/{name}"), b"");
+        }
+    }
+    let listing: usize = odd.iter().map(|n| n.len() + 1).sum();
+    assert!(listing > 256);
+    let (log, disks) = post_pv(&mut m);
+    assert_eq!(disks, [XVDA, XVDA + XVD_STRIDE], "{log}");
+    assert!(!log.contains("no PV disks"), "{log}");
+    for name in &odd {
+        let line = format!("[xen] warning: vbd {name}: ignored: not a number\n");
+        assert!(log.contains(&line), "{line} in {log}");
+    }
 }
 
 #[test]

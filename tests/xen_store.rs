@@ -3,9 +3,9 @@
 
 use xen_headers::io::xenbus::XenbusState;
 use xen_headers::io::xs_wire::{
-    XENSTORE_CONNECTED, XENSTORE_RECONNECT, XENSTORE_RING_SIZE, XS_DIRECTORY, XS_READ,
-    XS_TRANSACTION_END, XS_TRANSACTION_START, XS_WRITE, XSD_ERRORS, XenstoreDomainInterface,
-    XsdError,
+    XENSTORE_CONNECTED, XENSTORE_PAYLOAD_MAX, XENSTORE_RECONNECT, XENSTORE_RING_SIZE, XS_DIRECTORY,
+    XS_READ, XS_TRANSACTION_END, XS_TRANSACTION_START, XS_WRITE, XSD_ERRORS,
+    XenstoreDomainInterface, XsdError,
 };
 use xenbios::hal::clock::Clock;
 use xenbios::hal::mem::Memory;
@@ -655,4 +655,78 @@ fn a_value_longer_than_the_callers_buffer_is_an_error_never_a_cut_value() {
         be.len()
     );
     assert!(log.contains(&line), "{log}");
+}
+
+#[test]
+fn listings_of_any_length_are_read_name_by_name() {
+    let mut r = rig();
+    // As long as an answer can be (four times the ring): names cross its wrap many times.
+    let long = "L".repeat(xenstore::DIR_NAME_MAX + 10);
+    let mut listing = format!("{long}\0\0").into_bytes();
+    listing.extend_from_slice(b"\xff\xfe\0");
+    let mut names = Vec::new();
+    for i in 0.. {
+        let name = format!("{i:07}");
+        if listing.len() + name.len() + 1 > XENSTORE_PAYLOAD_MAX {
+            break;
+        }
+        listing.extend_from_slice(name.as_bytes());
+        listing.push(0);
+        names.push(name);
+    }
+    assert!(listing.len() > XENSTORE_PAYLOAD_MAX - 8);
+    r.rules(rule(
+        Some(XS_DIRECTORY),
+        Some("big"),
+        XsFault::Value(listing),
+        1,
+    ));
+    let mut got: Vec<(Vec<u8>, bool)> = Vec::new();
+    r.xs()
+        .directory_each("big", |n| got.push((n.bytes.to_vec(), n.cut)))
+        .unwrap();
+    // The long name comes cut and says so; the empty one is skipped; bytes are as sent.
+    assert_eq!(
+        got[0],
+        (long.as_bytes()[..xenstore::DIR_NAME_MAX].to_vec(), true)
+    );
+    assert_eq!(got[1], (b"\xff\xfe".to_vec(), false));
+    let rest: Vec<Vec<u8>> = got[2..].iter().map(|(n, _)| n.clone()).collect();
+    let want: Vec<Vec<u8>> = names.iter().map(|n| n.clone().into_bytes()).collect();
+    assert_eq!(rest, want);
+    assert!(got[2..].iter().all(|(_, cut)| !cut));
+    // The stream is still in step.
+    r.m.xen.state().store.write("k", b"v");
+    assert_eq!(r.read("k").unwrap(), b"v");
+}
+
+#[test]
+fn a_vbd_listing_cut_short_by_a_timeout_gives_no_disks_not_some() {
+    xenbios_sim::capture_log();
+    let mut r = rig();
+    r.store.set_timeout_us(10_000);
+    for vdev in ["51712", "51728", "51744"] {
+        r.m.xen
+            .state()
+            .store
+            .write(&format!("device/vbd/{vdev}"), b"");
+    }
+    // Half the answer now, the rest long after the deadline.
+    r.rules(rule(
+        Some(XS_DIRECTORY),
+        Some("device/vbd"),
+        XsFault::Split {
+            first: size_of::<xen_headers::io::xs_wire::XsdSockmsg>() + 7,
+            delay: 1 << 40,
+        },
+        1,
+    ));
+    xenbios_sim::take_log();
+    let vbds = xenbios::xen::list_vbds(&mut r.xs());
+    assert_eq!(vbds.as_slice(), [] as [u32; 0]);
+    let log = xenbios_sim::take_log();
+    assert!(
+        log.contains("[xen] no PV disks (device/vbd: timeout)\n"),
+        "{log}"
+    );
 }

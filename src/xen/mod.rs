@@ -36,7 +36,7 @@ use crate::hal::hypercall::{Hypervisor, XenCpu};
 pub use evtchn::SharedInfo;
 pub use grant::{GrantError, GrantTable};
 pub use hvm_info::HvmInfo;
-pub use xenstore::{DirEntries, Tx, Xenstore, Xs, XsError, XsPath};
+pub use xenstore::{DirEntries, DirName, Tx, Xenstore, Xs, XsError, XsPath};
 
 use crate::e820::E820Map;
 use crate::global::Global;
@@ -69,8 +69,6 @@ const BAR1_SHARED_INFO: u32 = 0;
 const BAR1_GRANT_TABLE: u32 = PAGE;
 /// The window must hold the shared info page and the grant frames.
 const BAR1_NEEDED: u64 = (BAR1_GRANT_TABLE + grant::GRANT_FRAMES * PAGE) as u64;
-/// Room for the `device/vbd` listing POST logs (6 bytes a disk: "51712\0").
-const VBD_LIST_MAX: usize = 256;
 
 /// What CPUID says about Xen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -337,29 +335,36 @@ pub fn init(
     Some(xen)
 }
 
-/// The disks under `device/vbd`, for the PV drivers (which log each one); logs when there
-/// are none, or more than the firmware takes.
+/// The disks under `device/vbd`, for the PV drivers (which log each one), however long
+/// the listing. Logs when there are none, and each entry it ignores (not a number, or
+/// past the firmware's disks).
 pub fn list_vbds(xs: &mut Xs) -> Vbds {
     let mut vbds = Vbds::default();
-    let mut list = [0u8; VBD_LIST_MAX];
-    let names = match xs.directory(XENSTORE_VBD_DIR, &mut list) {
-        Ok(n) => n,
-        Err(e) => {
-            info!(TAG, "no PV disks ({}: {e})", Text(XENSTORE_VBD_DIR));
-            return vbds;
-        }
-    };
-    for name in names {
-        match xenstore::parse_u64(name.as_bytes()).and_then(|v| u32::try_from(v).ok()) {
-            Some(v) if !vbds.insert(v) => {
-                warn!(
-                    TAG,
-                    "vbd {v}: ignored: more than {} PV disks", MAX_VBDS as u32
-                )
+    let listed = xs.directory_each(XENSTORE_VBD_DIR, |name| {
+        let vdev = Some(name.bytes)
+            .filter(|_| !name.cut)
+            .and_then(xenstore::parse_u64)
+            .and_then(|v| u32::try_from(v).ok());
+        match vdev {
+            Some(v) => {
+                if !vbds.insert(v) {
+                    warn!(
+                        TAG,
+                        "vbd {v}: ignored: more than {} PV disks", MAX_VBDS as u32
+                    )
+                }
             }
-            Some(_) => {}
-            None => warn!(TAG, "vbd {}: ignored: not a number", Text(name)),
+            None => warn!(
+                TAG,
+                "vbd {}{}: ignored: not a number",
+                Escaped(name.bytes),
+                Text(if name.cut { "..." } else { "" })
+            ),
         }
+    });
+    if let Err(e) = listed {
+        info!(TAG, "no PV disks ({}: {e})", Text(XENSTORE_VBD_DIR));
+        return Vbds::default();
     }
     if vbds.count == 0 {
         info!(TAG, "no PV disks ({} is empty)", Text(XENSTORE_VBD_DIR));
