@@ -10,13 +10,13 @@ use xen_headers::grant_table::{
 };
 use xen_headers::io::blkif::{
     BLKIF_OP_READ, BLKIF_OP_WRITE, BLKIF_RSP_ERROR, BLKIF_RSP_OKAY, BlkifRequestSegment,
-    XEN_IO_PROTO_ABI_X86_32, XEN_IO_PROTO_ABI_X86_64, x86_32, x86_64,
+    XEN_IO_PROTO_ABI_X86_32, XEN_IO_PROTO_ABI_X86_64, XENSTORE_VBD_DIR, x86_32, x86_64,
 };
 use xen_headers::io::ring::{
     FrontRing, RingIdx, SRING_HEADER_SIZE, SringHeader, response_prod_overflow,
 };
 use xen_headers::io::xenbus::XenbusState;
-use xen_headers::io::xs_wire::XsdError;
+use xen_headers::io::xs_wire::{XS_DIRECTORY, XsdError};
 use xen_util::platform_device;
 use xenbios::block::{Drives, Interface};
 use xenbios::e820::E820Map;
@@ -28,7 +28,7 @@ use xenbios::xen::wait::{DEFAULT_TIMEOUT_US, Timeout, wait_for};
 use xenbios::xen::{self, GrantError, GrantTable, Xen, XsError, xenstore};
 use xenbios::zone;
 use xenbios_sim::SharedMemory;
-use xenbios_sim::xen::{Abi, SimXenConfig, XenMachine};
+use xenbios_sim::xen::{Abi, SimXenConfig, XenMachine, XsFault, XsRule};
 
 const DISK: usize = 1 << 20;
 const PAGE: u32 = 4096;
@@ -677,6 +677,44 @@ fn a_vbd_listing_longer_than_256_bytes_still_gives_every_disk() {
         let line = format!("[xen] warning: vbd {name}: ignored: not a number\n");
         assert!(log.contains(&line), "{line} in {log}");
     }
+}
+
+#[test]
+fn past_8_vbds_the_lowest_are_kept_even_when_xvda_is_listed_last() {
+    let mut m = XenMachine::new(SimXenConfig::default());
+    let vdevs: Vec<u32> = (0..xen::MAX_VBDS as u32 + 2)
+        .map(|d| XVDA + XVD_STRIDE * d)
+        .collect();
+    // xenstored lists in the order the nodes were made: here xvdj first, xvda last.
+    let listing: Vec<u8> = vdevs
+        .iter()
+        .rev()
+        .flat_map(|v| format!("{v}\0").into_bytes())
+        .collect();
+    {
+        let mut s = m.xen.state();
+        for &v in &vdevs {
+            s.add_vbd(v, vec![0; SMALL_DISK]);
+        }
+        s.store.rules.push(XsRule {
+            op: Some(XS_DIRECTORY),
+            path: Some(XENSTORE_VBD_DIR.to_string()),
+            fault: XsFault::Value(listing),
+            times: 1,
+        });
+    }
+    let (log, disks) = post_pv(&mut m);
+    assert_eq!(disks, vdevs[..xen::MAX_VBDS], "{log}");
+    assert!(
+        log.contains("[blkfront] Xen PV disk xvda, 64 KiB: connected"),
+        "{log}"
+    );
+    for v in &vdevs[xen::MAX_VBDS..] {
+        let line = format!("[xen] warning: vbd {v}: ignored: more than 8 PV disks\n");
+        assert!(log.contains(&line), "{line} in {log}");
+    }
+    let ignored = vdevs.len() - xen::MAX_VBDS;
+    assert_eq!(log.matches("ignored: more than").count(), ignored, "{log}");
 }
 
 #[test]

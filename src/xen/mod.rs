@@ -158,14 +158,16 @@ pub struct Xen {
     pub grants: Global<GrantTable>,
     pub store: Global<Xenstore>,
     pub hvm_info: Option<HvmInfo>,
-    /// The `device/vbd` numbers, in increasing order (at most [`MAX_VBDS`]).
+    /// The `device/vbd` numbers, in increasing order: the lowest [`MAX_VBDS`] of them.
     pub vbds: Vbds,
 }
 
 /// PV disks the firmware takes at most (each gets a ring page and a registry slot).
 pub const MAX_VBDS: usize = 8;
 
-/// VBD numbers, in increasing order.
+/// VBD numbers, in increasing order: the lowest of those inserted, so that `xvda` (the
+/// disk a guest boots from, unless told otherwise) is never the one left out, whatever the
+/// order xenstored lists them in.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Vbds {
     pub list: [u32; MAX_VBDS],
@@ -177,19 +179,21 @@ impl Vbds {
         &self.list[..self.count]
     }
 
-    /// Add `vdev` in its place; false if the list is full.
-    pub fn insert(&mut self, mut vdev: u32) -> bool {
-        if self.count == MAX_VBDS {
-            return false;
-        }
+    /// Add `vdev` in its place. When the list is full, the highest number is left out:
+    /// `vdev` itself, or the one it displaces, which is returned.
+    pub fn insert(&mut self, mut vdev: u32) -> Option<u32> {
         for v in &mut self.list[..self.count] {
             if vdev < *v {
                 core::mem::swap(v, &mut vdev);
             }
         }
+        // `vdev` is now the highest of all.
+        if self.count == MAX_VBDS {
+            return Some(vdev);
+        }
         self.list[self.count] = vdev;
         self.count += 1;
-        true
+        None
     }
 }
 
@@ -335,9 +339,9 @@ pub fn init(
     Some(xen)
 }
 
-/// The disks under `device/vbd`, for the PV drivers (which log each one), however long
-/// the listing. Logs when there are none, and each entry it ignores (not a number, or
-/// past the firmware's disks).
+/// The disks under `device/vbd`, for the PV drivers (which log each one): the lowest
+/// [`MAX_VBDS`] numbers, however long the listing and in whatever order. Logs when there
+/// are none, and each entry it ignores (not a number, or past the firmware's disks).
 pub fn list_vbds(xs: &mut Xs) -> Vbds {
     let mut vbds = Vbds::default();
     let listed = xs.directory_each(XENSTORE_VBD_DIR, |name| {
@@ -347,10 +351,10 @@ pub fn list_vbds(xs: &mut Xs) -> Vbds {
             .and_then(|v| u32::try_from(v).ok());
         match vdev {
             Some(v) => {
-                if !vbds.insert(v) {
+                if let Some(left_out) = vbds.insert(v) {
                     warn!(
                         TAG,
-                        "vbd {v}: ignored: more than {} PV disks", MAX_VBDS as u32
+                        "vbd {left_out}: ignored: more than {} PV disks", MAX_VBDS as u32
                     )
                 }
             }
