@@ -10,23 +10,25 @@ use xen_headers::grant_table::{
 };
 use xen_headers::io::blkif::{
     BLKIF_OP_READ, BLKIF_OP_WRITE, BLKIF_RSP_ERROR, BLKIF_RSP_OKAY, BlkifRequestSegment,
-    XEN_IO_PROTO_ABI_X86_32, XEN_IO_PROTO_ABI_X86_64, x86_32, x86_64,
+    XEN_IO_PROTO_ABI_X86_32, XEN_IO_PROTO_ABI_X86_64, XENSTORE_VBD_DIR, x86_32, x86_64,
 };
 use xen_headers::io::ring::{
     FrontRing, RingIdx, SRING_HEADER_SIZE, SringHeader, response_prod_overflow,
 };
 use xen_headers::io::xenbus::XenbusState;
-use xen_headers::io::xs_wire::XsdError;
+use xen_headers::io::xs_wire::{XS_DIRECTORY, XsdError};
 use xen_util::platform_device;
+use xenbios::block::{Drives, Interface};
 use xenbios::e820::E820Map;
 use xenbios::hal::XenErrno;
 use xenbios::hal::mem::{Memory, MemoryExt};
+use xenbios::xen::blkfront::{self, Config, X86_64};
 use xenbios::xen::evtchn;
 use xenbios::xen::wait::{DEFAULT_TIMEOUT_US, Timeout, wait_for};
-use xenbios::xen::{self, GrantError, GrantTable, Xen, XsError};
+use xenbios::xen::{self, GrantError, GrantTable, Xen, XsError, xenstore};
 use xenbios::zone;
 use xenbios_sim::SharedMemory;
-use xenbios_sim::xen::{Abi, SimXenConfig, XenMachine};
+use xenbios_sim::xen::{Abi, SimXenConfig, XenMachine, XsFault, XsRule};
 
 const DISK: usize = 1 << 20;
 const PAGE: u32 = 4096;
@@ -619,4 +621,129 @@ fn waits_are_bounded_by_the_clock_and_say_what_they_waited_for() {
     assert_eq!(n, 3);
     assert_eq!(xenbios_sim::take_log(), "");
     let _: RingIdx = 0;
+}
+
+// --- The `device/vbd` listing, and the paths built from it ----------------------------
+
+const XVDA: u32 = 51712;
+/// `xvdb`, `xvdc`, ...: one disk every 16 minors.
+const XVD_STRIDE: u32 = 16;
+const SMALL_DISK: usize = 64 * 1024;
+const SHORT: Config = Config {
+    handshake_timeout_us: 200_000,
+    io_timeout_us: 200_000,
+};
+
+/// POST's Xen steps on `m` (`xen::init`, then blkfront's probe): the log, and the vdevs of
+/// the PV disks that got a drive, in registration order.
+fn post_pv(m: &mut XenMachine) -> (String, Vec<u32>) {
+    xenbios_sim::capture_log();
+    let mut e820 = m.e820();
+    let mut cpu = m.xen.clone();
+    let platform = Some(platform_device(m));
+    let xen = xen::init(&mut m.ctx(), &mut e820, platform, &mut cpu).expect("Xen set up");
+    let mut drives = Drives::new();
+    blkfront::probe_with::<X86_64>(&mut m.ctx(), xen, &mut e820, &mut drives, &SHORT);
+    let disks = drives
+        .iter()
+        .filter_map(|(_, d)| match d.dev.info().interface {
+            Interface::Xen { vdev, .. } => Some(vdev),
+            _ => None,
+        })
+        .collect();
+    (xenbios_sim::take_log(), disks)
+}
+
+#[test]
+fn a_vbd_listing_longer_than_256_bytes_still_gives_every_disk() {
+    let mut m = XenMachine::new(SimXenConfig::default());
+    let odd: Vec<String> = (0..20)
+        .map(|i| format!("left-by-a-toolstack-{i:02}"))
+        .collect();
+    {
+        let mut s = m.xen.state();
+        s.add_vbd(XVDA, vec![0; SMALL_DISK]);
+        s.add_vbd(XVDA + XVD_STRIDE, vec![0; SMALL_DISK]);
+        for name in &odd {
+            s.store.write(&format!("device/vbd/{name}"), b"");
+        }
+    }
+    let listing: usize = odd.iter().map(|n| n.len() + 1).sum();
+    assert!(listing > 256);
+    let (log, disks) = post_pv(&mut m);
+    assert_eq!(disks, [XVDA, XVDA + XVD_STRIDE], "{log}");
+    assert!(!log.contains("no PV disks"), "{log}");
+    for name in &odd {
+        let line = format!("[xen] warning: vbd {name}: ignored: not a number\n");
+        assert!(log.contains(&line), "{line} in {log}");
+    }
+}
+
+#[test]
+fn past_8_vbds_the_lowest_are_kept_even_when_xvda_is_listed_last() {
+    let mut m = XenMachine::new(SimXenConfig::default());
+    let vdevs: Vec<u32> = (0..xen::MAX_VBDS as u32 + 2)
+        .map(|d| XVDA + XVD_STRIDE * d)
+        .collect();
+    // xenstored lists in the order the nodes were made: here xvdj first, xvda last.
+    let listing: Vec<u8> = vdevs
+        .iter()
+        .rev()
+        .flat_map(|v| format!("{v}\0").into_bytes())
+        .collect();
+    {
+        let mut s = m.xen.state();
+        for &v in &vdevs {
+            s.add_vbd(v, vec![0; SMALL_DISK]);
+        }
+        s.store.rules.push(XsRule {
+            op: Some(XS_DIRECTORY),
+            path: Some(XENSTORE_VBD_DIR.to_string()),
+            fault: XsFault::Value(listing),
+            times: 1,
+        });
+    }
+    let (log, disks) = post_pv(&mut m);
+    assert_eq!(disks, vdevs[..xen::MAX_VBDS], "{log}");
+    assert!(
+        log.contains("[blkfront] Xen PV disk xvda, 64 KiB: connected"),
+        "{log}"
+    );
+    for v in &vdevs[xen::MAX_VBDS..] {
+        let line = format!("[xen] warning: vbd {v}: ignored: more than 8 PV disks\n");
+        assert!(log.contains(&line), "{line} in {log}");
+    }
+    let ignored = vdevs.len() - xen::MAX_VBDS;
+    assert_eq!(log.matches("ignored: more than").count(), ignored, "{log}");
+}
+
+#[test]
+fn a_backend_path_too_long_for_the_firmware_is_never_requested_cut() {
+    let mut m = XenMachine::new(SimXenConfig::default());
+    let dir = "/local/domain/0/backend/qdisk/1/";
+    // The value fits the firmware's path buffer, `<backend>/<any leaf>` does not.
+    let be = format!("{dir}{}", "x".repeat(xenstore::PATH_MAX - dir.len() - 4));
+    {
+        let mut s = m.xen.state();
+        s.add_vbd(XVDA, vec![0; SMALL_DISK]);
+        s.store
+            .write(&format!("device/vbd/{XVDA}/backend"), be.as_bytes());
+    }
+    let (log, disks) = post_pv(&mut m);
+    assert!(disks.is_empty(), "{log}");
+    assert!(log.contains("[blkfront] warning: xvda: skipped: "), "{log}");
+    let refused = format!(
+        "[xenstore] warning: refusing a path over {} bytes: {be}/...\n",
+        xenstore::PATH_MAX
+    );
+    assert!(log.contains(&refused), "{log}");
+    let s = m.xen.state();
+    let cut: Vec<&str> = s
+        .store
+        .seen
+        .iter()
+        .map(|r| r.path.as_str())
+        .filter(|p| p.starts_with(dir))
+        .collect();
+    assert!(cut.is_empty(), "requests to cut paths: {cut:?}");
 }

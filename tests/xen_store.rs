@@ -3,16 +3,16 @@
 
 use xen_headers::io::xenbus::XenbusState;
 use xen_headers::io::xs_wire::{
-    XENSTORE_CONNECTED, XENSTORE_RECONNECT, XENSTORE_RING_SIZE, XS_DIRECTORY, XS_READ,
-    XS_TRANSACTION_END, XS_TRANSACTION_START, XS_WRITE, XSD_ERRORS, XenstoreDomainInterface,
-    XsdError,
+    XENSTORE_CONNECTED, XENSTORE_PAYLOAD_MAX, XENSTORE_RECONNECT, XENSTORE_RING_SIZE, XS_DIRECTORY,
+    XS_READ, XS_TRANSACTION_END, XS_TRANSACTION_START, XS_WRITE, XSD_ERRORS,
+    XenstoreDomainInterface, XsdError,
 };
 use xenbios::hal::clock::Clock;
 use xenbios::hal::mem::Memory;
 use xenbios_sim::xen::{SimStore, SimXenConfig, XenMachine, XsFault, XsRule};
 
 use xenbios::xen::wait::DEFAULT_TIMEOUT_US;
-use xenbios::xen::xenstore::{self, MAX_TRANSACTION_ATTEMPTS, Xenstore, XsError};
+use xenbios::xen::xenstore::{self, MAX_TRANSACTION_ATTEMPTS, Xenstore, XsError, XsPath};
 
 fn rule(op: Option<u32>, path: Option<&str>, fault: XsFault, times: u32) -> XsRule {
     XsRule {
@@ -597,5 +597,136 @@ fn paths_that_do_not_fit_are_refused() {
     assert_eq!(
         xenstore::path(&["device/", &long]).err(),
         Some(XsError::BadRequest)
+    );
+}
+
+#[test]
+fn a_path_that_does_not_fit_fails_to_build_and_is_never_requested() {
+    use std::fmt::Write;
+    xenbios_sim::capture_log();
+    let mut r = rig();
+    xenbios_sim::take_log();
+    let dir = "/local/domain/0/backend/vbd/1/";
+    let be = format!("{dir}{}", "9".repeat(xenstore::PATH_MAX - dir.len() - 4));
+    let mut p = XsPath::new();
+    assert!(write!(p, "{be}").is_ok());
+    assert!(
+        write!(p, "/sector-size").is_err(),
+        "a path cut to fit must be an error"
+    );
+    assert!(write!(p, "/x").is_err(), "a spoiled path stays spoiled");
+    assert_eq!(p.get(), Err(XsError::BadRequest));
+    let log = xenbios_sim::take_log();
+    let line = format!(
+        "[xenstore] warning: refusing a path over {} bytes: {be}...\n",
+        xenstore::PATH_MAX
+    );
+    assert_eq!(log, line);
+    // A caller that ignores the error still sends nothing.
+    let seen = r.m.xen.state().store.seen.len();
+    assert_eq!(r.xs().read_u64(p.as_str()), Err(XsError::BadRequest));
+    assert_eq!(r.xs().write(p.as_str(), b"1"), Err(XsError::BadRequest));
+    assert_eq!(r.m.xen.state().store.seen.len(), seen);
+    // Cleared, it builds paths again.
+    p.clear();
+    write!(p, "device/vbd/51712/state").unwrap();
+    assert_eq!(p.get(), Ok("device/vbd/51712/state"));
+}
+
+#[test]
+fn a_value_longer_than_the_callers_buffer_is_an_error_never_a_cut_value() {
+    xenbios_sim::capture_log();
+    let mut r = rig();
+    let be = format!("/local/domain/0/backend/vbd/1/{}", "9".repeat(300));
+    r.m.xen
+        .state()
+        .store
+        .write("device/vbd/51712/backend", be.as_bytes());
+    let mut buf = [0u8; xenstore::PATH_MAX];
+    assert_eq!(
+        r.xs().read_str("device/vbd/51712/backend", &mut buf),
+        Err(XsError::TooBig {
+            len: be.len() as u32
+        })
+    );
+    let log = xenbios_sim::take_log();
+    let line = format!(
+        "[xenstore] warning: xenstore read device/vbd/51712/backend: {}-byte answer too big\n",
+        be.len()
+    );
+    assert!(log.contains(&line), "{log}");
+}
+
+#[test]
+fn listings_of_any_length_are_read_name_by_name() {
+    let mut r = rig();
+    // As long as an answer can be (four times the ring): names cross its wrap many times.
+    let long = "L".repeat(xenstore::DIR_NAME_MAX + 10);
+    let mut listing = format!("{long}\0\0").into_bytes();
+    listing.extend_from_slice(b"\xff\xfe\0");
+    let mut names = Vec::new();
+    for i in 0.. {
+        let name = format!("{i:07}");
+        if listing.len() + name.len() + 1 > XENSTORE_PAYLOAD_MAX {
+            break;
+        }
+        listing.extend_from_slice(name.as_bytes());
+        listing.push(0);
+        names.push(name);
+    }
+    assert!(listing.len() > XENSTORE_PAYLOAD_MAX - 8);
+    r.rules(rule(
+        Some(XS_DIRECTORY),
+        Some("big"),
+        XsFault::Value(listing),
+        1,
+    ));
+    let mut got: Vec<(Vec<u8>, bool)> = Vec::new();
+    r.xs()
+        .directory_each("big", |n| got.push((n.bytes.to_vec(), n.cut)))
+        .unwrap();
+    // The long name comes cut and says so; the empty one is skipped; bytes are as sent.
+    assert_eq!(
+        got[0],
+        (long.as_bytes()[..xenstore::DIR_NAME_MAX].to_vec(), true)
+    );
+    assert_eq!(got[1], (b"\xff\xfe".to_vec(), false));
+    let rest: Vec<Vec<u8>> = got[2..].iter().map(|(n, _)| n.clone()).collect();
+    let want: Vec<Vec<u8>> = names.iter().map(|n| n.clone().into_bytes()).collect();
+    assert_eq!(rest, want);
+    assert!(got[2..].iter().all(|(_, cut)| !cut));
+    // The stream is still in step.
+    r.m.xen.state().store.write("k", b"v");
+    assert_eq!(r.read("k").unwrap(), b"v");
+}
+
+#[test]
+fn a_vbd_listing_cut_short_by_a_timeout_gives_no_disks_not_some() {
+    xenbios_sim::capture_log();
+    let mut r = rig();
+    r.store.set_timeout_us(10_000);
+    for vdev in ["51712", "51728", "51744"] {
+        r.m.xen
+            .state()
+            .store
+            .write(&format!("device/vbd/{vdev}"), b"");
+    }
+    // Half the answer now, the rest long after the deadline.
+    r.rules(rule(
+        Some(XS_DIRECTORY),
+        Some("device/vbd"),
+        XsFault::Split {
+            first: size_of::<xen_headers::io::xs_wire::XsdSockmsg>() + 7,
+            delay: 1 << 40,
+        },
+        1,
+    ));
+    xenbios_sim::take_log();
+    let vbds = xenbios::xen::list_vbds(&mut r.xs());
+    assert_eq!(vbds.as_slice(), [] as [u32; 0]);
+    let log = xenbios_sim::take_log();
+    assert!(
+        log.contains("[xen] no PV disks (device/vbd: timeout)\n"),
+        "{log}"
     );
 }

@@ -36,7 +36,7 @@ use crate::hal::hypercall::{Hypervisor, XenCpu};
 pub use evtchn::SharedInfo;
 pub use grant::{GrantError, GrantTable};
 pub use hvm_info::HvmInfo;
-pub use xenstore::{DirEntries, Tx, Xenstore, Xs, XsError, XsPath};
+pub use xenstore::{DirEntries, DirName, Tx, Xenstore, Xs, XsError, XsPath};
 
 use crate::e820::E820Map;
 use crate::global::Global;
@@ -69,8 +69,6 @@ const BAR1_SHARED_INFO: u32 = 0;
 const BAR1_GRANT_TABLE: u32 = PAGE;
 /// The window must hold the shared info page and the grant frames.
 const BAR1_NEEDED: u64 = (BAR1_GRANT_TABLE + grant::GRANT_FRAMES * PAGE) as u64;
-/// Room for the `device/vbd` listing POST logs (6 bytes a disk: "51712\0").
-const VBD_LIST_MAX: usize = 256;
 
 /// What CPUID says about Xen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -160,14 +158,16 @@ pub struct Xen {
     pub grants: Global<GrantTable>,
     pub store: Global<Xenstore>,
     pub hvm_info: Option<HvmInfo>,
-    /// The `device/vbd` numbers, in increasing order (at most [`MAX_VBDS`]).
+    /// The `device/vbd` numbers, in increasing order: the lowest [`MAX_VBDS`] of them.
     pub vbds: Vbds,
 }
 
 /// PV disks the firmware takes at most (each gets a ring page and a registry slot).
 pub const MAX_VBDS: usize = 8;
 
-/// VBD numbers, in increasing order.
+/// VBD numbers, in increasing order: the lowest of those inserted, so that `xvda` (the
+/// disk a guest boots from, unless told otherwise) is never the one left out, whatever the
+/// order xenstored lists them in.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Vbds {
     pub list: [u32; MAX_VBDS],
@@ -179,19 +179,21 @@ impl Vbds {
         &self.list[..self.count]
     }
 
-    /// Add `vdev` in its place; false if the list is full.
-    pub fn insert(&mut self, mut vdev: u32) -> bool {
-        if self.count == MAX_VBDS {
-            return false;
-        }
+    /// Add `vdev` in its place. When the list is full, the highest number is left out:
+    /// `vdev` itself, or the one it displaces, which is returned.
+    pub fn insert(&mut self, mut vdev: u32) -> Option<u32> {
         for v in &mut self.list[..self.count] {
             if vdev < *v {
                 core::mem::swap(v, &mut vdev);
             }
         }
+        // `vdev` is now the highest of all.
+        if self.count == MAX_VBDS {
+            return Some(vdev);
+        }
         self.list[self.count] = vdev;
         self.count += 1;
-        true
+        None
     }
 }
 
@@ -337,29 +339,36 @@ pub fn init(
     Some(xen)
 }
 
-/// The disks under `device/vbd`, for the PV drivers (which log each one); logs when there
-/// are none, or more than the firmware takes.
+/// The disks under `device/vbd`, for the PV drivers (which log each one): the lowest
+/// [`MAX_VBDS`] numbers, however long the listing and in whatever order. Logs when there
+/// are none, and each entry it ignores (not a number, or past the firmware's disks).
 pub fn list_vbds(xs: &mut Xs) -> Vbds {
     let mut vbds = Vbds::default();
-    let mut list = [0u8; VBD_LIST_MAX];
-    let names = match xs.directory(XENSTORE_VBD_DIR, &mut list) {
-        Ok(n) => n,
-        Err(e) => {
-            info!(TAG, "no PV disks ({}: {e})", Text(XENSTORE_VBD_DIR));
-            return vbds;
-        }
-    };
-    for name in names {
-        match xenstore::parse_u64(name.as_bytes()).and_then(|v| u32::try_from(v).ok()) {
-            Some(v) if !vbds.insert(v) => {
-                warn!(
-                    TAG,
-                    "vbd {v}: ignored: more than {} PV disks", MAX_VBDS as u32
-                )
+    let listed = xs.directory_each(XENSTORE_VBD_DIR, |name| {
+        let vdev = Some(name.bytes)
+            .filter(|_| !name.cut)
+            .and_then(xenstore::parse_u64)
+            .and_then(|v| u32::try_from(v).ok());
+        match vdev {
+            Some(v) => {
+                if let Some(left_out) = vbds.insert(v) {
+                    warn!(
+                        TAG,
+                        "vbd {left_out}: ignored: more than {} PV disks", MAX_VBDS as u32
+                    )
+                }
             }
-            Some(_) => {}
-            None => warn!(TAG, "vbd {}: ignored: not a number", Text(name)),
+            None => warn!(
+                TAG,
+                "vbd {}{}: ignored: not a number",
+                Escaped(name.bytes),
+                Text(if name.cut { "..." } else { "" })
+            ),
         }
+    });
+    if let Err(e) = listed {
+        info!(TAG, "no PV disks ({}: {e})", Text(XENSTORE_VBD_DIR));
+        return Vbds::default();
     }
     if vbds.count == 0 {
         info!(TAG, "no PV disks ({} is empty)", Text(XENSTORE_VBD_DIR));

@@ -20,9 +20,11 @@
 //! [`Xenstore::connect`] handles a ring an earlier stage left dirty (unread answers, an
 //! unconsumed request, a reconnection in progress, an error reported by the server).
 //!
-//! Paths and values are built without a heap ([`path`], `crate::fmt::Buf`); answers go to
-//! buffers the caller provides, and an answer longer than the buffer is consumed and
-//! reported as [`XsError::TooBig`], never written past the buffer.
+//! Paths are built without a heap, in an [`XsPath`] (or with [`path`]), and a path that
+//! does not fit is refused, never cut. Answers go to buffers the caller provides, and an
+//! answer longer than the buffer is consumed and reported as [`XsError::TooBig`], never
+//! written past the buffer nor given cut; a directory listing can instead be read name by
+//! name as it comes ([`Xs::directory_each`]), which needs no buffer for all of it.
 
 use super::Text;
 use super::wait::{DEFAULT_TIMEOUT_US, Timeout, wait_for};
@@ -52,9 +54,15 @@ const RING_SIZE: u32 = XENSTORE_RING_SIZE as u32;
 const HEADER: u32 = size_of::<XsdSockmsg>() as u32;
 /// The longest request payload: header and payload must fit the ring at once.
 pub const MAX_REQUEST_PAYLOAD: usize = XENSTORE_RING_SIZE - HEADER as usize;
-/// Room for a path the firmware builds (`/local/domain/0/backend/vbd/1/51712/sector-size`),
-/// and for a line of the disk log (the same size, so that both share their code).
+/// Room for a path the firmware builds: the longest is a backend's node
+/// (`/local/domain/<id>/backend/<type>/<id>/<vdev>/sector-size`, about 60 bytes). xenstore
+/// allows paths up to `XENSTORE_ABS_PATH_MAX`; longer ones than this are refused
+/// ([`XsPath`]).
 pub const PATH_MAX: usize = 256;
+/// Room for one name of a listing read by [`Xs::directory_each`]: the names the firmware
+/// looks for are numbers (a vdev has at most 10 digits); longer ones are only logged, and
+/// their first 64 bytes say enough.
+pub const DIR_NAME_MAX: usize = 64;
 /// Our first request id: far from the small ids other clients (hvmloader, a previous
 /// kernel) start from, so their late answers are not taken for ours.
 const FIRST_REQ_ID: u32 = 0x7862_0001;
@@ -62,8 +70,9 @@ const FIRST_REQ_ID: u32 = 0x7862_0001;
 pub const MAX_TRANSACTION_ATTEMPTS: u32 = 8;
 /// Room for the longest error name with its NUL (`"ENOTEMPTY\0"`, 10 bytes).
 const ERROR_NAME_MAX: usize = 16;
-/// Scratch space for dropping bytes.
-const DISCARD_CHUNK: usize = 64;
+/// Scratch space: answer bytes that are dropped, or a listing read name by name, go through
+/// it this many at a time.
+const CHUNK: usize = 64;
 /// A decimal `u64` (20 digits) and a NUL some writers add.
 const NUMBER_MAX: usize = 21;
 /// Room for the "OK\0" that acknowledges writes.
@@ -120,20 +129,93 @@ impl fmt::Display for XsError {
     }
 }
 
-/// A path joined from pieces: `path(&["device/vbd/", name, "/state"])`, or
-/// [`XsError::BadRequest`] if it does not fit [`PATH_MAX`] (a cut path would name another
-/// node).
-pub type XsPath = crate::fmt::Buf<PATH_MAX>;
+/// A xenstore path of at most [`PATH_MAX`] bytes, built with `write!`.
+///
+/// Text that does not fit is never cut (a cut path names another node: `<backend>/sect`
+/// for `<backend>/sectors`): the write fails with `fmt::Error`, writes nothing, logs the
+/// part that fitted, and spoils the path until [`XsPath::clear`]. A spoiled path is
+/// [`XsError::BadRequest`] from [`XsPath::get`] and the empty string from
+/// [`XsPath::as_str`], which every request refuses: a caller that ignores the error still
+/// never requests a cut path.
+pub struct XsPath {
+    bytes: [u8; PATH_MAX],
+    len: usize,
+    spoiled: bool,
+}
 
+impl Default for XsPath {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl XsPath {
+    pub const fn new() -> Self {
+        XsPath {
+            bytes: [0; PATH_MAX],
+            len: 0,
+            spoiled: false,
+        }
+    }
+
+    /// Empty it, to build another path in the same space.
+    pub fn clear(&mut self) {
+        self.len = 0;
+        self.spoiled = false;
+    }
+
+    /// What was written (of a spoiled path: the part that fitted).
+    fn written(&self) -> &str {
+        // Only whole `&str`s are ever copied in (see `write_str`).
+        core::str::from_utf8(&self.bytes[..self.len]).unwrap_or("")
+    }
+
+    /// The path, or [`XsError::BadRequest`] if a write did not fit (logged then).
+    pub fn get(&self) -> Result<&str, XsError> {
+        if self.spoiled {
+            return Err(XsError::BadRequest);
+        }
+        Ok(self.written())
+    }
+
+    /// The path; empty (which no request accepts) if a write did not fit.
+    pub fn as_str(&self) -> &str {
+        if self.spoiled { "" } else { self.written() }
+    }
+}
+
+impl fmt::Write for XsPath {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        if self.spoiled {
+            return Err(fmt::Error);
+        }
+        let end = self.len + s.len();
+        if end > PATH_MAX {
+            self.spoiled = true;
+            warn!(
+                TAG,
+                "refusing a path over {} bytes: {}...",
+                PATH_MAX as u32,
+                Text(self.written())
+            );
+            return Err(fmt::Error);
+        }
+        self.bytes[self.len..end].copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+/// A path joined from pieces: `path(&["device/vbd/", name, "/state"])`, or
+/// [`XsError::BadRequest`] (logged) if it does not fit [`PATH_MAX`].
 pub fn path(pieces: &[&str]) -> Result<XsPath, XsError> {
     let mut p = XsPath::new();
     for piece in pieces {
-        let _ = p.write_str(piece);
+        if p.write_str(piece).is_err() {
+            break;
+        }
     }
-    if p.truncated() {
-        warn!(TAG, "path too long: {}...", Text(p.as_str()));
-        return Err(XsError::BadRequest);
-    }
+    p.get()?;
     Ok(p)
 }
 
@@ -182,6 +264,57 @@ impl<'b> Iterator for DirEntries<'b> {
             }
         }
         None
+    }
+}
+
+/// One name of a listing, as [`Xs::directory_each`] gives it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DirName<'n> {
+    /// The name (not checked for UTF-8), or its first [`DIR_NAME_MAX`] bytes when `cut`.
+    pub bytes: &'n [u8],
+    /// The name is longer than [`DIR_NAME_MAX`]: `bytes` is only its beginning.
+    pub cut: bool,
+}
+
+/// Splits a listing (`name\0name\0...`) into names as its bytes come, in pieces.
+struct Splitter {
+    name: [u8; DIR_NAME_MAX],
+    len: usize,
+    cut: bool,
+}
+
+impl Splitter {
+    fn new() -> Self {
+        Splitter {
+            name: [0; DIR_NAME_MAX],
+            len: 0,
+            cut: false,
+        }
+    }
+
+    fn feed(&mut self, bytes: &[u8], each: &mut impl FnMut(DirName)) {
+        for &b in bytes {
+            if b == 0 {
+                self.end(each);
+            } else if self.len < DIR_NAME_MAX {
+                self.name[self.len] = b;
+                self.len += 1;
+            } else {
+                self.cut = true;
+            }
+        }
+    }
+
+    /// The name so far is complete (empty names are skipped).
+    fn end(&mut self, each: &mut impl FnMut(DirName)) {
+        if self.len != 0 {
+            each(DirName {
+                bytes: &self.name[..self.len],
+                cut: self.cut,
+            });
+        }
+        self.len = 0;
+        self.cut = false;
     }
 }
 
@@ -474,6 +607,42 @@ impl Xenstore {
         }
     }
 
+    /// Read at least one and at most `buf.len()` of the `*left` answer bytes still to come
+    /// into `buf`: how many. On a timeout the unread remainder is remembered and dropped
+    /// before the next request.
+    fn recv_some(
+        &mut self,
+        mem: &mut dyn Memory,
+        clock: &dyn Clock,
+        t: &Timeout,
+        what: &Waiting,
+        buf: &mut [u8],
+        left: &mut u32,
+    ) -> Result<usize, XsError> {
+        let avail = match self.wait_rsp(mem, clock, t, what, 1) {
+            Err(XsError::Timeout) => {
+                self.skip = *left;
+                return Err(XsError::Timeout);
+            }
+            r => r?,
+        };
+        let cons = self.rd(mem, RSP_CONS);
+        let n = xenstore_ring_chunk(cons, avail.min(*left).min(buf.len() as u32));
+        let at = self.ring + RSP + mask_xenstore_idx(cons) as u32;
+        // Read the bytes only after the index that covers them.
+        mem.fence();
+        mem.read(at, &mut buf[..n]);
+        // Finish reading before giving the space back.
+        mem.fence();
+        mem.write_u32(self.ring + RSP_CONS, cons.wrapping_add(n as u32));
+        *left -= n as u32;
+        if let Err(e) = self.notify() {
+            self.skip = *left;
+            return Err(e);
+        }
+        Ok(n)
+    }
+
     /// Read `len` answer bytes: the first `out.len()` into `out`, the rest dropped. On a
     /// timeout the unread remainder is remembered and dropped before the next request.
     fn recv(
@@ -485,39 +654,15 @@ impl Xenstore {
         out: &mut [u8],
         len: u32,
     ) -> Result<(), XsError> {
-        let mut done = 0u32;
-        let mut scratch = [0u8; DISCARD_CHUNK];
-        while done < len {
-            let avail = match self.wait_rsp(mem, clock, t, what, 1) {
-                Err(XsError::Timeout) => {
-                    self.skip = len - done;
-                    return Err(XsError::Timeout);
-                }
-                r => r?,
+        let mut left = len;
+        let mut scratch = [0u8; CHUNK];
+        while left != 0 {
+            let done = (len - left) as usize;
+            let buf = match out.get_mut(done..) {
+                Some(rest) if !rest.is_empty() => rest,
+                _ => &mut scratch[..],
             };
-            let cons = self.rd(mem, RSP_CONS);
-            let n = xenstore_ring_chunk(cons, avail.min(len - done)) as u32;
-            let at = self.ring + RSP + mask_xenstore_idx(cons) as u32;
-            // Read the bytes only after the index that covers them.
-            mem.fence();
-            let keep = (out.len() as u32).saturating_sub(done).min(n);
-            if keep > 0 {
-                mem.read(at, &mut out[done as usize..(done + keep) as usize]);
-            }
-            let mut dropped = keep;
-            while dropped < n {
-                let k = (n - dropped).min(DISCARD_CHUNK as u32);
-                mem.read(at + dropped, &mut scratch[..k as usize]);
-                dropped += k;
-            }
-            // Finish reading before giving the space back.
-            mem.fence();
-            mem.write_u32(self.ring + RSP_CONS, cons.wrapping_add(n));
-            done += n;
-            if let Err(e) = self.notify() {
-                self.skip = len - done;
-                return Err(e);
-            }
+            self.recv_some(mem, clock, t, what, buf, &mut left)?;
         }
         Ok(())
     }
@@ -538,7 +683,7 @@ impl Xenstore {
     }
 
     /// One request (`what` says its type and path) and its answer; the answer's payload
-    /// goes to `out`, its length is returned.
+    /// goes to `out`, its length is returned (`TooBig` if it does not fit).
     #[inline(never)]
     fn request(
         &mut self,
@@ -549,19 +694,54 @@ impl Xenstore {
         parts: &[&[u8]],
         out: &mut [u8],
     ) -> Result<usize, XsError> {
+        let t = Timeout::start(clock, self.timeout_us);
+        let len = self.exchange(mem, clock, &t, what, tx, parts)?;
+        let n = (len as usize).min(out.len());
+        self.recv(mem, clock, &t, what, &mut out[..n], len)?;
+        if n < len as usize {
+            warn!(TAG, "{what}: {len}-byte answer too big");
+            return Err(XsError::TooBig { len });
+        }
+        Ok(n)
+    }
+
+    /// Send one request (`what` says its type and path) and wait, within `t`, for the
+    /// header of its answer: foreign answers and watch events are dropped, an `XS_ERROR`
+    /// answer is its error, one of another type a protocol error. The length of the
+    /// answer's payload, which the caller reads next (`recv`, `recv_some`, with `t`).
+    #[inline(never)]
+    fn exchange(
+        &mut self,
+        mem: &mut dyn Memory,
+        clock: &dyn Clock,
+        t: &Timeout,
+        what: &Waiting,
+        tx: Tx,
+        parts: &[&[u8]],
+    ) -> Result<u32, XsError> {
         let (ty, path) = (what.ty, what.path);
         let payload: usize = parts.iter().map(|p| p.len()).sum();
         if payload > MAX_REQUEST_PAYLOAD || path.as_bytes().contains(&0) {
             warn!(TAG, "refusing {what}: bad path or too long");
             return Err(XsError::BadRequest);
         }
-        let t = Timeout::start(clock, self.timeout_us);
+        // No node has an empty path; only the start of a transaction has no argument. A
+        // spoiled `XsPath` reads as empty: it was logged when it failed to build, and a
+        // caller polling with it must not fill the log.
+        if path.is_empty() && ty != XS_TRANSACTION_START {
+            debug!(
+                TAG,
+                "refusing xenstore {} without a path",
+                Text(op_name(ty))
+            );
+            return Err(XsError::BadRequest);
+        }
         if self.desync {
-            self.resync(mem, clock, &t)?;
+            self.resync(mem, clock, t)?;
         }
         if self.skip != 0 {
             let n = core::mem::take(&mut self.skip);
-            self.recv(mem, clock, &t, what, &mut [], n)?;
+            self.recv(mem, clock, t, what, &mut [], n)?;
         }
         let req_id = self.next_req_id;
         self.next_req_id = req_id.wrapping_add(1);
@@ -575,9 +755,9 @@ impl Xenstore {
         for (slot, p) in all[1..].iter_mut().zip(parts) {
             *slot = p;
         }
-        self.send(mem, clock, &t, what, &all[..=parts.len()])?;
+        self.send(mem, clock, t, what, &all[..=parts.len()])?;
         loop {
-            let h = self.recv_header(mem, clock, &t, what)?;
+            let h = self.recv_header(mem, clock, t, what)?;
             if h.len as usize > XENSTORE_PAYLOAD_MAX {
                 error!(TAG, "{what}: answer claims {} payload bytes", h.len);
                 self.desync = true;
@@ -590,7 +770,7 @@ impl Xenstore {
                         "dropping an answer to request {:#x} (waiting for {req_id:#x})", h.req_id
                     );
                 }
-                self.recv(mem, clock, &t, what, &mut [], h.len)?;
+                self.recv(mem, clock, t, what, &mut [], h.len)?;
                 if t.expired(clock) {
                     warn!(TAG, "timed out: only foreign answers for {what}");
                     return Err(XsError::Timeout);
@@ -600,23 +780,18 @@ impl Xenstore {
             if h.r#type == XS_ERROR {
                 let mut name = [0u8; ERROR_NAME_MAX];
                 let n = (h.len as usize).min(ERROR_NAME_MAX);
-                self.recv(mem, clock, &t, what, &mut name[..n], h.len)?;
+                self.recv(mem, clock, t, what, &mut name[..n], h.len)?;
                 let e =
                     XsdError::from_wire(&name[..n]).map_or(XsError::UnknownError, XsError::Error);
                 debug!(TAG, "{what}: {e}");
                 return Err(e);
             }
-            let n = (h.len as usize).min(out.len());
-            self.recv(mem, clock, &t, what, &mut out[..n], h.len)?;
             if h.r#type != ty {
+                self.recv(mem, clock, t, what, &mut [], h.len)?;
                 error!(TAG, "{what}: answer of type {}", h.r#type);
                 return Err(XsError::Protocol);
             }
-            if n < h.len as usize {
-                warn!(TAG, "{what}: {}-byte answer too big", h.len);
-                return Err(XsError::TooBig { len: h.len });
-            }
-            return Ok(n);
+            return Ok(h.len);
         }
     }
 }
@@ -630,7 +805,8 @@ pub struct Xs<'a> {
 }
 
 impl Xs<'_> {
-    /// Request `ty` with payload `path\0value` (transactions: `path` is the argument).
+    /// Request `ty` with payload `path\0value` (transactions: `path` is the argument), its
+    /// answer into `out` (`TooBig` if it does not fit).
     fn call(
         &mut self,
         ty: u32,
@@ -731,7 +907,7 @@ impl Xs<'_> {
             .or_else(ok_if_answer_too_big)
     }
 
-    /// The children of `path`, listed in `buf`.
+    /// The children of `path`, listed in `buf` (`TooBig` if the listing does not fit).
     pub fn directory<'b>(
         &mut self,
         path: &str,
@@ -739,6 +915,35 @@ impl Xs<'_> {
     ) -> Result<DirEntries<'b>, XsError> {
         let n = self.call(XS_DIRECTORY, self.tx, path, &[], buf)?;
         Ok(DirEntries::new(&buf[..n]))
+    }
+
+    /// The children of `path`, each given to `each` as the listing is read: a listing of
+    /// any length (xenstored's answers are bounded by `XENSTORE_PAYLOAD_MAX`) without a
+    /// buffer for all of it. Empty names are skipped; names longer than [`DIR_NAME_MAX`]
+    /// come cut and say so. After an error `each` may have seen some names: the listing
+    /// is incomplete and the caller drops them.
+    pub fn directory_each(
+        &mut self,
+        path: &str,
+        mut each: impl FnMut(DirName),
+    ) -> Result<(), XsError> {
+        let what = Waiting {
+            ty: XS_DIRECTORY,
+            path,
+        };
+        let parts: [&[u8]; 2] = [path.as_bytes(), b"\0"];
+        let (store, mem, clock) = (&mut *self.store, &mut *self.mem, self.clock);
+        let t = Timeout::start(clock, store.timeout_us);
+        let mut left = store.exchange(mem, clock, &t, &what, self.tx, &parts)?;
+        let mut names = Splitter::new();
+        let mut piece = [0u8; CHUNK];
+        while left != 0 {
+            let n = store.recv_some(mem, clock, &t, &what, &mut piece, &mut left)?;
+            names.feed(&piece[..n], &mut each);
+        }
+        // A last name without its NUL.
+        names.end(&mut each);
+        Ok(())
     }
 
     /// Start a transaction: requests through the returned id see a snapshot and take effect
