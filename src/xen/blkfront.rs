@@ -737,10 +737,15 @@ impl Nodes {
     #[inline(never)]
     fn backend(&mut self, xs: &mut Xs) -> Step<Domid> {
         let mut buf = [0u8; super::xenstore::PATH_MAX];
-        match xs.read_str(self.at(false, XENBUS_NODE_BACKEND), &mut buf) {
+        let be = self
+            .at(false, XENBUS_NODE_BACKEND)
+            .and_then(|p| xs.read_str(p, &mut buf));
+        match be {
             Ok(be) => {
                 self.be.clear();
-                let _ = self.be.write_str(be);
+                if self.be.write_str(be).is_err() {
+                    return self.fail(XENBUS_NODE_BACKEND, Some(XsError::BadRequest));
+                }
             }
             Err(e) => return self.fail(XENBUS_NODE_BACKEND, Some(e)),
         }
@@ -761,7 +766,8 @@ impl Nodes {
 
     /// The path of node `leaf` of the backend's directory, or of the frontend's.
     #[inline(never)]
-    fn at(&mut self, backend: bool, leaf: &str) -> &str {
+    /// A path that does not fit is refused (`BadRequest`), never cut into another node's.
+    fn at(&mut self, backend: bool, leaf: &str) -> Result<&str, XsError> {
         self.path.clear();
         let _ = if backend {
             write!(self.path, "{}/{}", Text(self.be.as_str()), Text(leaf))
@@ -774,13 +780,13 @@ impl Nodes {
                 Text(leaf)
             )
         };
-        self.path.as_str()
+        self.path.get()
     }
 
     /// A number node.
     #[inline(never)]
     fn num(&mut self, xs: &mut Xs, backend: bool, leaf: &'static str) -> Step<u64> {
-        match xs.read_u64(self.at(backend, leaf)) {
+        match self.at(backend, leaf).and_then(|p| xs.read_u64(p)) {
             Ok(v) => Ok(v),
             Err(e) => self.fail(leaf, Some(e)),
         }
@@ -789,7 +795,7 @@ impl Nodes {
     /// Write node `leaf` of the frontend.
     #[inline(never)]
     fn put(&mut self, xs: &mut Xs, leaf: &'static str, value: &[u8]) -> Step {
-        match xs.write(self.at(false, leaf), value) {
+        match self.at(false, leaf).and_then(|p| xs.write(p, value)) {
             Ok(()) => Ok(()),
             Err(e) => self.fail(leaf, Some(e)),
         }
@@ -811,7 +817,10 @@ impl Nodes {
         why: &'static str,
     ) -> Step<XenbusState> {
         let what = VbdName(self.vdev);
-        let path = self.at(true, XENBUS_NODE_STATE);
+        let path = match self.at(true, XENBUS_NODE_STATE) {
+            Ok(p) => p,
+            Err(e) => return self.fail(XENBUS_NODE_STATE, Some(e)),
+        };
         let t = Timeout::start(clock, timeout_us);
         let mut last = None;
         wait_for(hv, clock, &t, TAG, &what, &mut || {
@@ -903,7 +912,9 @@ impl<A: Abi> XenDisk<A> {
         // A sector size announced already is one QEMU wants `feature-large-sector-size`
         // for.
         // Its absence is no failure: not recorded as the handshake's reason.
-        let early = xs.read_u64(n.at(true, XENBUS_NODE_SECTOR_SIZE));
+        let early = n
+            .at(true, XENBUS_NODE_SECTOR_SIZE)
+            .and_then(|p| xs.read_u64(p));
         let large = early.is_ok_and(|s| s != u64::from(SECTOR));
         let (mut a, mut b) = ([0u8; 10], [0u8; 10]);
         let (ring_ref, port) = (decimal(ring_ref, &mut a), decimal(self.port, &mut b));
@@ -941,7 +952,10 @@ impl<A: Abi> XenDisk<A> {
         let size = n.num(xs, true, XENBUS_NODE_SECTOR_SIZE)?;
         let info = n.num(xs, true, XENBUS_NODE_INFO)? as u32;
         // Absent means no.
-        self.flush = xs.read_u64(n.at(true, XENBUS_NODE_FEATURE_FLUSH_CACHE)) == Ok(YES);
+        self.flush = n
+            .at(true, XENBUS_NODE_FEATURE_FLUSH_CACHE)
+            .and_then(|p| xs.read_u64(p))
+            == Ok(YES);
         // QEMU and Linux blkback both say "cdrom" and "read-only" in `info`.
         let cdrom = info & VDISK_CDROM != 0;
         let d = &mut self.info;
@@ -1060,9 +1074,11 @@ impl<A: Abi> XenDisk<A> {
             let mut store = self.xen.store.lock();
             let xs = &mut store.session(&mut *ctx.mem, ctx.clock);
             let mut n = Nodes::new(self.vdev);
-            n.backend(xs)
-                .ok()
-                .and_then(|_| xs.read_state(n.at(true, XENBUS_NODE_STATE)).ok())
+            n.backend(xs).ok().and_then(|_| {
+                n.at(true, XENBUS_NODE_STATE)
+                    .and_then(|p| xs.read_state(p))
+                    .ok()
+            })
         };
         let connected = state == Some(XenbusState::Connected);
         let mut again = connected && !self.recovering;
@@ -1143,7 +1159,8 @@ impl<A: Abi> XenDisk<A> {
             (XenbusState::Closed, bit(XenbusState::Closed)),
         ];
         for (ours, until) in steps {
-            if xs.read_state(n.at(true, XENBUS_NODE_STATE)).is_err() {
+            let state = n.at(true, XENBUS_NODE_STATE).and_then(|p| xs.read_state(p));
+            if state.is_err() {
                 let _ = n.state(xs, XenbusState::Closed);
                 return true;
             }
