@@ -234,17 +234,21 @@ fn read_pci_data(mem: &dyn Memory, at: u32) -> Option<PciData> {
 }
 
 /// Whether a data structure at `at` names `device` (its own ID or, from revision 3, one
-/// in its device list).
-fn names_device(mem: &dyn Memory, at: u32, d: &PciData, device: u16) -> bool {
+/// in its device list). The list ends at its zero entry or at `end`, the end of the ROM:
+/// a list pointer that leads past it names nothing there.
+fn names_device(mem: &dyn Memory, at: u32, d: &PciData, device: u16, end: u32) -> bool {
+    const ID_SIZE: u64 = size_of::<u16>() as u64;
     if d.device == device {
         return true;
     }
     if d.device_list == 0 {
         return false;
     }
-    let list = at + d.device_list as u32;
-    (0..DEVICE_LIST_MAX)
-        .map(|i| mem.read_u16(list + 2 * i))
+    let list = u64::from(at) + u64::from(d.device_list);
+    (0..u64::from(DEVICE_LIST_MAX))
+        .map(|i| list + ID_SIZE * i)
+        .take_while(|&a| a + ID_SIZE <= u64::from(end))
+        .map(|a| mem.read_u16(a as u32))
         .take_while(|&id| id != 0)
         .any(|id| id == device)
 }
@@ -270,7 +274,7 @@ pub fn select_image(
             return Err(Skip::NoPciData);
         }
         let d = read_pci_data(mem, base + pcir).ok_or(Skip::NoPciData)?;
-        let ours = d.vendor == vendor && names_device(mem, base + pcir, &d, device);
+        let ours = d.vendor == vendor && names_device(mem, base + pcir, &d, device, base + len);
         if ours && d.code_type == CODE_TYPE_X86 {
             if off + size > len {
                 return Err(Skip::Truncated {

@@ -263,6 +263,30 @@ fn a_revision_3_device_list_matches_other_device_ids() {
 }
 
 #[test]
+fn a_device_list_past_the_end_of_the_rom_is_not_read() {
+    // Found by tests/fuzz_parsers.rs: the list pointer was followed wherever it led. Here
+    // it leads past the ROM, where memory happens to hold the ID asked for.
+    let mut rom = build(pci_image(0x1af4, 0x1000));
+    let len = rom.len();
+    rom[PCIR_AT + 0x0c] = 3; // data structure revision
+    let past = (len - PCIR_AT) as u16;
+    rom[PCIR_AT + 0x08..PCIR_AT + 0x0a].copy_from_slice(&past.to_le_bytes());
+    rom.extend([0x42, 0x10, 0, 0]);
+    let mut mem = SimMemory::new(REAL_MODE_MEMORY);
+    mem.write(BAR_BASE, &rom);
+    let r = oprom::select_image(&mem, BAR_BASE, len as u32, 0x1af4, 0x1042);
+    assert_eq!(
+        r,
+        Err(Skip::WrongDevice {
+            vendor: 0x1af4,
+            device: 0x1000
+        })
+    );
+    // The same list inside the ROM matches.
+    assert!(oprom::select_image(&mem, BAR_BASE, rom.len() as u32, 0x1af4, 0x1042).is_ok());
+}
+
+#[test]
 fn roms_go_on_2k_boundaries_after_what_the_previous_one_kept() {
     let mut a = RomArea::new();
     assert_eq!(a.reserve(0x9c00), Ok(0xc0000));
