@@ -8,6 +8,7 @@ use xenbios::e820::{E820Map, Kind};
 use xenbios::hal::mem::{Memory, MemoryExt};
 use xenbios::layout;
 use xenbios::platform::memmap::{self, Source};
+use xenbios::xen::hvm_info;
 use xenbios_sim::{Machine, PortDevice, SimFwCfg};
 use zerocopy::IntoBytes;
 
@@ -242,6 +243,12 @@ fn with_hvmloader_table(entries: &[(u64, u64, u32)], fix_checksum: bool) -> Mach
     let mut m = Machine::default();
     let list = 0x10100u32;
     m.mem.write(list, &e820_file(entries));
+    hvmloader_table(&mut m, list, entries.len() as u32, fix_checksum);
+    m
+}
+
+/// hvmloader's table at 0x1000 saying its e820 list has `n` entries at `list`.
+fn hvmloader_table(m: &mut Machine, list: u32, n: u32, fix_checksum: bool) {
     let mut t = SeabiosInfo {
         signature: SEABIOS_INFO_SIGNATURE,
         length: size_of::<SeabiosInfo>() as u8,
@@ -249,14 +256,13 @@ fn with_hvmloader_table(entries: &[(u64, u64, u32)], fix_checksum: bool) -> Mach
         tables: 0x10010,
         tables_nr: 0,
         e820: list,
-        e820_nr: entries.len() as u32,
+        e820_nr: n,
     };
     if fix_checksum {
         let sum = t.as_bytes().iter().fold(0u8, |s, &b| s.wrapping_add(b));
         t.checksum = sum.wrapping_neg();
     }
     m.mem.write_obj(BIOS_INFO_PHYSICAL_ADDRESS, &t);
-    m
 }
 
 const HVMLOADER_E820: [(u64, u64, u32); 5] = [
@@ -285,6 +291,20 @@ fn hvmloaders_list_when_there_is_no_fw_cfg() {
 #[test]
 fn a_bad_hvmloader_table_falls_back_to_cmos() {
     let m = with_hvmloader_table(&HVMLOADER_E820, false);
+    let (_, src, _) = detect_in(m, None, Some(cmos_for(64 * M, 0)));
+    assert_eq!(src, Source::Cmos);
+}
+
+#[test]
+fn an_hvmloader_list_that_runs_past_4_gib_is_refused() {
+    // Found by tests/fuzz_parsers.rs: the entries are read at 32-bit addresses, and the
+    // second of two 20-byte entries at 4 GiB - 20 would be read at 0.
+    let mut m = Machine::default();
+    hvmloader_table(&mut m, 0xffff_ffec, 2, true);
+    assert_eq!(
+        hvm_info::find(&m.mem),
+        Err(hvm_info::Invalid::BeyondFourGib)
+    );
     let (_, src, _) = detect_in(m, None, Some(cmos_for(64 * M, 0)));
     assert_eq!(src, Source::Cmos);
 }

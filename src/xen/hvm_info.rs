@@ -18,6 +18,11 @@ const TAG: &str = "xen";
 const INFO_SIZE: usize = size_of::<SeabiosInfo>();
 /// `length` is a byte: the checksum covers at most this much.
 const MAX_LENGTH: usize = u8::MAX as usize;
+/// Bytes of one entry of the table list (a 32-bit address) and of the e820 list.
+const TABLE_PTR_SIZE: u64 = size_of::<u32>() as u64;
+const E820_ENTRY_SIZE: u64 = size_of::<HvmloaderE820Entry>() as u64;
+/// The lists must end below 4 GiB: their entries are read at 32-bit addresses.
+const ADDRESS_SPACE_END: u64 = 1 << 32;
 
 /// What the table points at (physical addresses and counts).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,6 +47,8 @@ pub enum Invalid {
         tables: u32,
         e820: u32,
     },
+    /// A list that runs past 4 GiB (reading it would wrap around the address space).
+    BeyondFourGib,
 }
 
 /// The table at [`BIOS_INFO_PHYSICAL_ADDRESS`], if valid, without a word in the log (memory
@@ -72,6 +79,12 @@ pub fn find(mem: &dyn Memory) -> Result<HvmInfo, Invalid> {
             tables: info.tables_nr,
             e820: info.e820_nr,
         });
+    }
+    let end = |at: u32, n: u32, size: u64| u64::from(at) + u64::from(n) * size;
+    if end(info.tables, info.tables_nr, TABLE_PTR_SIZE) > ADDRESS_SPACE_END
+        || end(info.e820, info.e820_nr, E820_ENTRY_SIZE) > ADDRESS_SPACE_END
+    {
+        return Err(Invalid::BeyondFourGib);
     }
     Ok(info)
 }
@@ -109,15 +122,19 @@ pub fn read(mem: &dyn Memory) -> Option<HvmInfo> {
             );
             None
         }
+        Err(Invalid::BeyondFourGib) => {
+            warn!(TAG, "hvmloader table: a list runs past 4 GiB");
+            None
+        }
     }
 }
 
 /// The `n`th 32-bit table address of the list at `info.tables` (`n < tables_nr`).
 pub fn table(mem: &dyn Memory, info: &HvmInfo, n: u32) -> u32 {
-    mem.read_u32(info.tables + n * 4)
+    mem.read_u32(info.tables + n * TABLE_PTR_SIZE as u32)
 }
 
 /// The `n`th e820 entry of hvmloader's list (`n < e820_nr`).
 pub fn e820_entry(mem: &dyn Memory, info: &HvmInfo, n: u32) -> HvmloaderE820Entry {
-    mem.read_obj(info.e820 + n * size_of::<HvmloaderE820Entry>() as u32)
+    mem.read_obj(info.e820 + n * E820_ENTRY_SIZE as u32)
 }
