@@ -1118,6 +1118,21 @@ mod hvmloader {
     }
 
     #[test]
+    fn tables_that_run_past_4_gib_are_not_read() {
+        // Found by tests/fuzz_parsers.rs: a table listed (or an MP configuration table
+        // pointed at) near 4 GiB was read across the end of the address space. The
+        // simulated memory ends at 1 MiB, so reading there would fail this test.
+        let (mut m, info) = info(&[0xffff_fff8, 0x10200]);
+        mp(&mut m, 0x10200, 0x10220, 0x40);
+        m.write_u32(0x10200 + MP_PHYSPTR, 0xffff_f000);
+        tables::set_checksum(&mut m, 0x10200, MP_FLOATING_LEN, MP_CHECKSUM);
+        let mut fseg = Pool::new(FSEG.0, FSEG.1);
+        let p = copy(&mut m, &info, &mut fseg);
+        assert_eq!(p, Default::default());
+        assert_eq!(fseg.used(), 0);
+    }
+
+    #[test]
     fn hvmloaders_four_tables_land_in_the_f_segment_intact() {
         let (mut m, info) = info(&[0x10100, 0x10200, 0x10300, 0x10400]);
         rsdp(&mut m, 0x10100);

@@ -45,6 +45,13 @@ const PIR_HEADER_LEN: u32 = 32;
 /// No table here is larger (the FSEG zone is smaller still).
 const MAX_TABLE: u32 = 4096;
 
+/// Whether a table at `at` can be read: nothing here reads more than [`MAX_TABLE`] bytes
+/// from a table's start, and those must not run past 4 GiB (the 32-bit addresses would
+/// wrap; the flat segment's limit would fault).
+fn below_4gib(at: u32) -> bool {
+    at.checked_add(MAX_TABLE).is_some()
+}
+
 /// Where the copies went (linear addresses).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Placed {
@@ -60,6 +67,10 @@ pub fn copy(mem: &mut dyn Memory, info: &HvmInfo, fseg: &mut Pool) -> Placed {
     let mut placed = Placed::default();
     for n in 0..info.tables_nr {
         let at = hvm_info::table(mem, info, n);
+        if !below_4gib(at) {
+            warn!(TAG, "hvmloader table {n} at {at:#x}: runs past 4 GiB");
+            continue;
+        }
         let sig = mem.read_u32(at);
         let (what, slot, copied) = if mem.read_u64(at) == RSDP_SIG {
             ("ACPI RSDP", &mut placed.rsdp, copy_rsdp(mem, at, fseg))
@@ -138,6 +149,9 @@ fn copy_mp(mem: &mut dyn Memory, at: u32, fseg: &mut Pool) -> Result<u32, &'stat
     if config == 0 {
         // A default configuration (feature byte 1): the pointer is all there is.
         return place(mem, at, MP_FLOATING_LEN, fseg);
+    }
+    if !below_4gib(config) {
+        return Err("its configuration table runs past 4 GiB");
     }
     let sig = mem.read_u32(config);
     let len = u32::from(mem.read_u16(config + MP_CONFIG_BASE_LEN))
