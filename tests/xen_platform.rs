@@ -122,6 +122,20 @@ fn vbds_are_listed_in_order_and_odd_names_are_logged() {
 }
 
 #[test]
+fn a_vbd_named_twice_is_listed_once() {
+    // Found by tests/fuzz_xenstore.rs: `51712` and `051712` are two nodes but one vdev,
+    // which was listed (and would have been connected) twice.
+    xenbios_sim::capture_log();
+    let m = with_disks();
+    m.xen
+        .state()
+        .store
+        .write("device/vbd/051712/backend", b"/nowhere");
+    let r = post(m, None);
+    assert_eq!(r.xen.expect("Xen set up").vbds.as_slice(), [51712, 51728]);
+}
+
+#[test]
 fn without_vbds_it_says_so() {
     xenbios_sim::capture_log();
     let r = post(XenMachine::new(SimXenConfig::default()), None);

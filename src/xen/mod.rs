@@ -179,9 +179,13 @@ impl Vbds {
         &self.list[..self.count]
     }
 
-    /// Add `vdev` in its place. When the list is full, the highest number is left out:
-    /// `vdev` itself, or the one it displaces, which is returned.
+    /// Add `vdev` in its place, once (a listing may name it twice, as `5` and `05`). When
+    /// the list is full, the highest number is left out: `vdev` itself, or the one it
+    /// displaces, which is returned.
     pub fn insert(&mut self, mut vdev: u32) -> Option<u32> {
+        if self.as_slice().contains(&vdev) {
+            return None;
+        }
         for v in &mut self.list[..self.count] {
             if vdev < *v {
                 core::mem::swap(v, &mut vdev);
