@@ -12,6 +12,7 @@
 //! instead: `sector-size` only at `Connected`, 512-byte units always.
 
 use super::{GrantMapError, Peer, Port, XenState};
+use std::collections::VecDeque;
 use std::mem::size_of;
 use xen_headers::event_channel::EvtchnPort;
 use xen_headers::grant_table::{GTF_PERMIT_ACCESS, GrantEntryV1, GrantRef};
@@ -131,6 +132,29 @@ pub struct BlkFaults {
     pub hold_after_close: bool,
     /// The backend does not look at the ring at all.
     pub stalled: bool,
+    /// A hostile backend (fuzzing): each request consumed while this is not empty is served
+    /// (data moves as usual) but answered with the front entry's forged responses instead of
+    /// its own: none (never answered), one, or several (duplicates).
+    pub forged: VecDeque<Vec<ForgedRsp>>,
+}
+
+/// A response a hostile backend writes for a request it consumed ([`BlkFaults::forged`]):
+/// each field is the honest value changed as the entry says.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ForgedRsp {
+    /// Written once the guest has yielded this many more times (0: when the request is
+    /// consumed).
+    pub delay_yields: u64,
+    /// Added (wrapping) to the request's id: 0 answers it, others name another request or
+    /// none.
+    pub id_delta: u64,
+    /// The operation (`None`: the request's).
+    pub operation: Option<u8>,
+    /// The status (`None`: what serving the request gave).
+    pub status: Option<i16>,
+    /// Added (wrapping) to the `rsp_prod` an honest backend publishes after the response:
+    /// 1 runs one past it, `RingIdx::MAX` one behind, anything else anywhere.
+    pub rsp_prod_delta: RingIdx,
 }
 
 /// A request as the backend saw it, and its outcome.
@@ -204,6 +228,9 @@ pub struct SimBlkback {
     /// Data grants kept mapped after their request ([`BlkFaults::hold_grants`]) until the
     /// backend disconnects.
     held: Vec<GrantRef>,
+    /// Forged responses held back: (due yield count, the request's id, operation and
+    /// status, the forgery).
+    forged_late: Vec<(u64, u64, u8, i16, ForgedRsp)>,
     /// Written 512-byte units past the `Vec` (see [`VbdConfig::virtual_len`]).
     high: std::collections::BTreeMap<u64, Vec<u8>>,
     rounds: u64,
@@ -337,6 +364,7 @@ impl XenState {
             late: Vec::new(),
             lost: 0,
             held: Vec::new(),
+            forged_late: Vec::new(),
             high: Default::default(),
             rounds: 0,
         });
@@ -490,6 +518,8 @@ impl XenState {
             }
         }
         self.backs[i].lost = 0;
+        // What a hostile backend had still to say was for this ring.
+        self.backs[i].forged_late.clear();
         if let Some(c) = self.backs[i].conn.take() {
             self.grant_unmap(c.ring_ref);
             if let Some(Port::Bound { remote, .. }) = self.ports.get(&c.port).copied() {
@@ -591,6 +621,14 @@ impl XenState {
                 continue;
             }
             let faults = &mut self.backs[i].faults;
+            if let Some(forged) = faults.forged.pop_front() {
+                let b = &mut self.backs[i];
+                for f in forged {
+                    let due = self.yields + f.delay_yields;
+                    b.forged_late.push((due, id, op, status, f));
+                }
+                continue;
+            }
             if faults.no_response > 0 {
                 faults.no_response -= 1;
                 self.backs[i].lost += 1;
@@ -601,6 +639,7 @@ impl XenState {
         if let Some(conn) = self.backs[i].conn.as_mut() {
             conn.req_cons = cons;
         }
+        self.blk_forged(i);
         // RING_FINAL_CHECK_FOR_REQUESTS: ask for a notification at the next request.
         mem.clone()
             .write_u32(ring + REQ_EVENT, cons.wrapping_add(1));
@@ -609,7 +648,7 @@ impl XenState {
         }
     }
 
-    /// Perform and answer held-back requests that are due.
+    /// Perform and answer held-back requests that are due (write forged responses too).
     pub(super) fn blk_late(&mut self, i: usize) {
         let yields = self.yields;
         let (due, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.backs[i].late)
@@ -619,6 +658,23 @@ impl XenState {
         for d in due {
             if !self.backs[i].gone {
                 self.blk_complete(i, d);
+            }
+        }
+        self.blk_forged(i);
+    }
+
+    /// Write the forged responses that are due.
+    fn blk_forged(&mut self, i: usize) {
+        let yields = self.yields;
+        let (due, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.backs[i].forged_late)
+            .into_iter()
+            .partition(|r| r.0 <= yields);
+        self.backs[i].forged_late = later;
+        for (_, id, op, status, f) in due {
+            if !self.backs[i].gone {
+                let (id, op) = (id.wrapping_add(f.id_delta), f.operation.unwrap_or(op));
+                let status = f.status.unwrap_or(status);
+                self.blk_put_response(i, id, op, status, 1, f.rsp_prod_delta);
             }
         }
     }
@@ -642,9 +698,6 @@ impl XenState {
     }
 
     fn blk_respond(&mut self, i: usize, mut id: u64, mut op: u8, status: i16) {
-        let Some(mut c) = self.backs[i].conn else {
-            return;
-        };
         let faults = &mut self.backs[i].faults;
         if faults.bogus_id > 0 {
             faults.bogus_id -= 1;
@@ -666,6 +719,30 @@ impl XenState {
         };
         let jump = std::mem::take(&mut faults.rsp_prod_jump);
         let one_past = std::mem::take(&mut faults.rsp_prod_one_past);
+        let rsp_prod_delta = if jump {
+            BLK_RSP_PROD_JUMP
+        } else if one_past {
+            1
+        } else {
+            0
+        };
+        self.blk_put_response(i, id, op, status, copies, rsp_prod_delta);
+    }
+
+    /// Write `copies` responses in the next slots and publish `rsp_prod` (moved by
+    /// `rsp_prod_delta` from the honest value), then notify the guest.
+    fn blk_put_response(
+        &mut self,
+        i: usize,
+        id: u64,
+        op: u8,
+        status: i16,
+        copies: u32,
+        rsp_prod_delta: RingIdx,
+    ) {
+        let Some(mut c) = self.backs[i].conn else {
+            return;
+        };
         let mut mem = self.mem.clone();
         let ring = c.ring_gfn << PAGE_SHIFT;
         for _ in 0..copies {
@@ -693,14 +770,7 @@ impl XenState {
             }
             c.rsp_prod_pvt = c.rsp_prod_pvt.wrapping_add(1);
         }
-        let published = if jump {
-            c.rsp_prod_pvt.wrapping_add(BLK_RSP_PROD_JUMP)
-        } else if one_past {
-            c.rsp_prod_pvt.wrapping_add(1)
-        } else {
-            c.rsp_prod_pvt
-        };
-        mem.write_u32(ring + RSP_PROD, published);
+        mem.write_u32(ring + RSP_PROD, c.rsp_prod_pvt.wrapping_add(rsp_prod_delta));
         if let Some(conn) = self.backs[i].conn.as_mut() {
             conn.rsp_prod_pvt = c.rsp_prod_pvt;
         }
@@ -750,7 +820,11 @@ impl XenState {
             return BLKIF_RSP_ERROR;
         }
         // Transfers must be whole logical sectors (blkback and QEMU both check).
-        if !(sector * unit).is_multiple_of(ss) {
+        // A sector number no disk has (a corrupt request) is an error, not an overflow.
+        if !sector
+            .checked_mul(unit)
+            .is_some_and(|b| b.is_multiple_of(ss))
+        {
             return BLKIF_RSP_ERROR;
         }
         let domid = self.backs[i].domid;
@@ -768,8 +842,8 @@ impl XenState {
             {
                 return BLKIF_RSP_ERROR;
             }
-            let start = at_sector * unit;
-            let end = start + count * unit;
+            let start = at_sector.saturating_mul(unit);
+            let end = start.saturating_add(count * unit);
             if end > self.backs[i].len() {
                 return BLKIF_RSP_ERROR;
             }

@@ -14,7 +14,7 @@
 pub mod blkback;
 pub mod store;
 
-pub use blkback::{Abi, BlkFaults, SeenBlkReq, SimBlkback, VbdConfig};
+pub use blkback::{Abi, BlkFaults, ForgedRsp, SeenBlkReq, SimBlkback, VbdConfig};
 pub use store::{SeenRequest, SimStore, XsFault, XsRule};
 
 use super::{SharedMemory, SimClock, SimConsole, SimCpu, SimPorts, SparseMemory};

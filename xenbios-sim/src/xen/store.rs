@@ -46,6 +46,9 @@ pub enum XsFault {
     Value(Vec<u8>),
     /// The answer's first `first` bytes now, the rest after the guest yielded `delay` times.
     Split { first: usize, delay: u64 },
+    /// These bytes instead of the answer, written as the ring has room: any number of
+    /// messages, well-formed or not, or bytes that are no message at all (fuzzing).
+    Raw(Vec<u8>),
 }
 
 /// A fault for requests of type `op` (any if `None`) whose path contains `path` (any if
@@ -434,6 +437,7 @@ impl SimStore {
                 self.outq.extend(answer);
                 self.pending_jump = true;
             }
+            Some(XsFault::Raw(bytes)) => self.outq.extend(bytes),
             _ => self.outq.extend(answer),
         }
     }
