@@ -103,6 +103,9 @@ pub struct SimStore {
     outq: VecDeque<u8>,
     /// Answers held back until the guest yielded enough: (due yield count, bytes).
     delayed: Vec<(u64, Vec<u8>)>,
+    /// The rest of an answer cut short ([`XsFault::Split`]) and when it is due: whatever
+    /// the server sends meanwhile queues behind it (a stream cannot interleave messages).
+    split_rest: Option<(u64, Vec<u8>)>,
     /// Jump rsp_prod once the queued answers are out.
     pending_jump: bool,
 }
@@ -125,6 +128,7 @@ impl SimStore {
             inbuf: Vec::new(),
             outq: VecDeque::new(),
             delayed: Vec::new(),
+            split_rest: None,
             pending_jump: false,
         };
         s.nodes.insert("/".into(), Vec::new());
@@ -266,8 +270,15 @@ impl SimStore {
             .into_iter()
             .partition(|(d, _)| *d <= yields);
         self.delayed = later;
+        if let Some((d, rest)) = self.split_rest.take() {
+            if d <= yields {
+                self.outq.extend(rest);
+            } else {
+                self.split_rest = Some((d, rest));
+            }
+        }
         for (_, bytes) in due {
-            self.outq.extend(bytes);
+            self.send(bytes);
         }
         if self.dead || self.outq.is_empty() {
             return false;
@@ -290,6 +301,7 @@ impl SimStore {
             self.inbuf.clear();
             self.outq.clear();
             self.delayed.clear();
+            self.split_rest = None;
             self.txs.clear();
             for f in [REQ_CONS, REQ_PROD, RSP_CONS, RSP_PROD] {
                 mem.write_u32(ring + f, 0);
@@ -394,11 +406,11 @@ impl SimStore {
             Some(XsFault::Late(n)) => self.delayed.push((yields + n, answer)),
             Some(XsFault::StaleFirst) => {
                 let stale = Self::message(ty, h.req_id ^ BOGUS_REQ_ID_BIT, h.tx_id, &body);
-                self.outq.extend(stale);
-                self.outq.extend(answer);
+                self.send(stale);
+                self.send(answer);
             }
             Some(XsFault::BogusIdOnly) => {
-                self.outq.extend(Self::message(
+                self.send(Self::message(
                     ty,
                     h.req_id ^ BOGUS_REQ_ID_BIT,
                     h.tx_id,
@@ -406,9 +418,8 @@ impl SimStore {
                 ));
             }
             Some(XsFault::WatchFirst) => {
-                self.outq
-                    .extend(Self::message(XS_WATCH_EVENT, 0, 0, b"some/path\0token\0"));
-                self.outq.extend(answer);
+                self.send(Self::message(XS_WATCH_EVENT, 0, 0, b"some/path\0token\0"));
+                self.send(answer);
             }
             Some(XsFault::Oversize) => {
                 let hdr = XsdSockmsg {
@@ -417,7 +428,7 @@ impl SimStore {
                     tx_id: h.tx_id,
                     len: XENSTORE_PAYLOAD_MAX as u32 + 1,
                 };
-                self.outq.extend(hdr.as_bytes());
+                self.send(hdr.as_bytes().to_vec());
             }
             Some(XsFault::WrongType) => {
                 let other = if ty == XS_DIRECTORY {
@@ -425,20 +436,31 @@ impl SimStore {
                 } else {
                     XS_DIRECTORY
                 };
-                self.outq
-                    .extend(Self::message(other, h.req_id, h.tx_id, &body));
+                self.send(Self::message(other, h.req_id, h.tx_id, &body));
             }
             Some(XsFault::Split { first, delay }) => {
                 let (now, later) = answer.split_at(first.min(answer.len()));
-                self.outq.extend(now);
-                self.delayed.push((yields + delay, later.to_vec()));
+                self.send(now.to_vec());
+                match &mut self.split_rest {
+                    // Already behind another cut answer: this one follows it whole.
+                    Some((_, rest)) => rest.extend(later),
+                    None => self.split_rest = Some((yields + delay, later.to_vec())),
+                }
             }
             Some(XsFault::RspProdJump) => {
-                self.outq.extend(answer);
+                self.send(answer);
                 self.pending_jump = true;
             }
-            Some(XsFault::Raw(bytes)) => self.outq.extend(bytes),
-            _ => self.outq.extend(answer),
+            Some(XsFault::Raw(bytes)) => self.send(bytes),
+            _ => self.send(answer),
+        }
+    }
+
+    /// Queue answer bytes: behind the rest of a cut answer if one is pending.
+    fn send(&mut self, bytes: Vec<u8>) {
+        match &mut self.split_rest {
+            Some((_, rest)) => rest.extend(bytes),
+            None => self.outq.extend(bytes),
         }
     }
 
