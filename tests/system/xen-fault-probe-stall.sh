@@ -14,9 +14,9 @@
 #   late   (default) once the probe printed 03.2's result, i.e. after the firmware gave up on
 #          the read and returned from that call (and from whatever it does to the VBD after a
 #          timeout): the backend's answer comes for a request the firmware abandoned, while
-#          it waits for the next one. QEMU's xen-block takes new requests only after it has
-#          answered every one it holds (it re-arms req_event in its responses), so until the
-#          answer the next calls wait too.
+#          it waits for the next one. Until that answer the next call waits too: QEMU's
+#          xen-block re-arms the ring's req_event only when it has answered every request it
+#          took, and the firmware notifies the backend only when req_event asks for it.
 #   never  the read is never answered: L2 is stopped at the end (QEMU cannot exit by itself
 #          while blkdebug holds a request: its exit drains the disk). Every call after the
 #          stall then depends on what the firmware does about a backend that holds a request.
