@@ -12,6 +12,13 @@
 #                            works too: /usr/share/seabios/bios-256k.bin)
 #       --ide FILE           an emulated IDE disk (index 0, then 1, ...)
 #       --xen-disk VDEV=FILE a Xen PV disk (-device xen-disk) with that vdev, e.g. xvda=disk.img
+#       --xen-disk-blkdebug VDEV=FILE,CONF
+#                            the same, with QEMU's blkdebug driver between the disk's raw format
+#                            and FILE: CONF is a blkdebug configuration ([inject-error] and
+#                            [set-state] rules, QEMU's docs/devel/testing/blkdebug.rst) whose
+#                            faults the backend then returns to the guest
+#                            Either kind of disk gets the drive id xendisk<N>, N counting both
+#                            options from 0 in the order given (for the monitor's commands).
 #       --file FILE          any other file the L2 arguments use, as /xb/files/<its name>
 #       --mem MIB            L2 memory (default 512)
 #       --snapshot           the guest's disk writes go to a throw-away overlay (L2's -snapshot)
@@ -21,6 +28,11 @@
 #       --quiet              no progress lines, only the summary
 #       --l1-command CMD     run CMD in L1's shell before L2 starts (diagnostics: its output
 #                            is on L1's console)
+#       --l2-driver SCRIPT   a busybox sh script L1 runs beside L2 once L2 started, with L2's
+#                            QMP monitor: it can drive the run (e.g. stall a disk request with
+#                            blkdebug's break/resume and resume it later); the functions it can
+#                            call are at the top of tests/xen/l1/init; its output goes to
+#                            OUT/l2-driver.log, the monitor's answers to OUT/l2-qmp.log
 #   Arguments after -- go to L2's QEMU as they are. A file they name must be passed with
 #   --file (or --ide, --xen-disk) and spelled /xb/files/<its name>; a -drive of its own needs
 #   file.locking=off (9p has no OFD locks; --ide and --xen-disk add it).
@@ -36,6 +48,7 @@
 #   l2-status        end=exit|stop|timeout|error, status=N (L2 QEMU's), L1 uptimes (s)
 #   l1-ready         L1's uptime when it started L2     l2-args  L2's QEMU arguments
 #   l1-console.log   L1's console              l1-qemu.log      the host QEMU's command/messages
+#   l2-driver.log    the --l2-driver script's output   l2-qmp.log  its QMP monitor's answers
 #   files/           the run's files: hard links to the given ones where the file system
 #                    allows (the guest's writes then reach them), copies otherwise
 #
@@ -85,6 +98,8 @@ readonly XBED_DEBUG_EXIT_PORT=0xf4
 readonly XBED_L2_TIMEOUT=600
 # L1 gives L2 this long to exit after SIGTERM (at a stop or a timeout), then SIGKILLs it.
 readonly XBED_L2_STOP_GRACE=5
+# L2's QMP monitor when a run has a driver (--l2-driver): FIFOs in L1's /tmp.
+readonly XBED_L2_QMP=/tmp/l2-qmp
 # How often the host looks at L1 while it waits.
 readonly XBED_POLL_SECONDS=0.5
 # Exit statuses of `bed.sh run` that are not L2's own.
@@ -210,6 +225,7 @@ xbed_configure() {
     XBED_BIOS=${BIOS:-$XB_ROOT/target/bios.bin}
     XBED_TIMEOUT=$XBED_L2_TIMEOUT
     XBED_L1_COMMAND=
+    XBED_L2_DRIVER=
     XBED_QUIET=0
     XBED_SOURCES=()
     XBED_L2_ARGS=()
@@ -233,6 +249,21 @@ xbed_configure() {
                 xen_index=$((xen_index + 1))
                 shift 2
                 ;;
+            --xen-disk-blkdebug)
+                [[ $2 == ?*=?*,?* ]] \
+                    || xbed_die "--xen-disk-blkdebug wants VDEV=FILE,CONF, not $2" || return
+                vdev=${2%%=*}
+                local image_conf=${2#*=}
+                xbed_add_file "${image_conf%,*}" || return
+                local image=$XBED_PATH
+                xbed_add_file "${image_conf##*,}" || return
+                # raw (what the guest's requests see) over blkdebug (which fails or holds them)
+                # over the file: the raw driver raises blkdebug's read_aio/write_aio events.
+                disks+=(-drive "if=none,id=xendisk$xen_index,driver=raw,file.driver=blkdebug,file.config=$XBED_PATH,file.image.driver=file,file.image.filename=$image,file.image.locking=off"
+                    -device "xen-disk,drive=xendisk$xen_index,vdev=$vdev")
+                xen_index=$((xen_index + 1))
+                shift 2
+                ;;
             --file) xbed_add_file "$2" || return; shift 2 ;;
             --mem) mem=$2; shift 2 ;;
             --snapshot) snapshot=1; shift ;;
@@ -240,6 +271,11 @@ xbed_configure() {
             --timeout) XBED_TIMEOUT=$2; shift 2 ;;
             --quiet) XBED_QUIET=1; shift ;;
             --l1-command) XBED_L1_COMMAND=$2; shift 2 ;;
+            --l2-driver)
+                xbed_add_file "$2" || return
+                XBED_L2_DRIVER=$XBED_PATH
+                shift 2
+                ;;
             --) shift; break ;;
             *) xbed_die "unknown option $1 (see the top of $XBED_SH)" || return ;;
         esac
@@ -267,6 +303,10 @@ xbed_configure() {
         -device "isa-debug-exit,iobase=$XBED_DEBUG_EXIT_PORT,iosize=4"
         ${disks[@]+"${disks[@]}"} "$@")
     [ "$snapshot" = 0 ] || XBED_L2_ARGS+=(-snapshot)
+    # The driver's monitor: QMP on a pipe chardev, FIFOs that L1's init makes in its tmpfs
+    # (XBED_L2_QMP.in and .out; FIFOs on the 9p share would not connect L1's processes).
+    [ -z "$XBED_L2_DRIVER" ] \
+        || XBED_L2_ARGS+=(-chardev "pipe,id=l2qmp,path=$XBED_L2_QMP" -mon chardev=l2qmp,mode=control)
 }
 
 # xbed_place SRC DEST: DEST names SRC's bytes: a hard link when both are on one file system
@@ -284,7 +324,7 @@ xbed_start() {
     local l1
     l1=$(xbed_l1) || return
     rm -rf "${XBED_OUT:?}/files"
-    rm -f "$XBED_OUT"/{serial.log,firmware.log,firmware-e9.log,l2-stderr.log,l2-status,l1-ready,l2-args,bed.conf,stop,l1-console.log,l1-qemu.log}
+    rm -f "$XBED_OUT"/{serial.log,firmware.log,firmware-e9.log,l2-stderr.log,l2-status,l1-ready,l2-args,bed.conf,stop,l1-console.log,l1-qemu.log,l2-driver.log,l2-qmp.log}
     mkdir "$XBED_OUT/files"
     local src
     for src in ${XBED_SOURCES[@]+"${XBED_SOURCES[@]}"}; do
@@ -298,6 +338,7 @@ xbed_start() {
     {
         printf 'L2_TIMEOUT=%d\nL2_STOP_GRACE=%d\n' "$XBED_TIMEOUT" "$XBED_L2_STOP_GRACE"
         printf 'L1_COMMAND=%q\n' "$XBED_L1_COMMAND"
+        printf 'L2_DRIVER=%q\nL2_QMP=%q\n' "$XBED_L2_DRIVER" "$XBED_L2_QMP"
     } >"$XBED_OUT/bed.conf"
 
     local qemu=("$XBED_QEMU" -accel tcg -cpu "$XBED_L1_CPU" -smp "$XBED_L1_SMP"

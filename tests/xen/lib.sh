@@ -17,9 +17,9 @@
 #                       value V gives (V << 1) | 1)
 #       --after FUNC    then FUNC must succeed (run with the run directory as $1; what it
 #                       prints is the reason when it fails)
-#     BED-OPTION: what `tests/xen/bed.sh run` takes (--ide, --xen-disk, --snapshot, --mem,
-#     --file, -- L2-QEMU-ARG...); --bios, --out and --timeout come from BIOS,
-#     XB_LOG_DIR/NAME and XB_TIMEOUT.
+#     BED-OPTION: what `tests/xen/bed.sh run` takes (--ide, --xen-disk, --xen-disk-blkdebug,
+#     --l2-driver, --snapshot, --mem, --file, -- L2-QEMU-ARG...); --bios, --out and
+#     --timeout come from BIOS, XB_LOG_DIR/NAME and XB_TIMEOUT.
 #   Once every line is there (and no --exit is expected) the harness stops L2: the guest
 #   need not power off (xenbios has no ACPI yet: Linux halts). The test fails, with the ends
 #   of every log, when L2 or L1 ends first, when the firmware gives up (XB_FATAL_PATTERN),
@@ -214,6 +214,11 @@ xen_report() {
     xb_show_tail "L2 serial console (COM1)" "$XBED_OUT/serial.log"
     xb_show_tail "L2 firmware log (debugcon $XBED_DEBUGCON_PORT)" "$XBED_OUT/firmware.log"
     xb_show_tail "L2 QEMU's messages" "$XBED_OUT/l2-stderr.log"
+    # A run with a driver (bed.sh --l2-driver): what it did, and what L2's monitor answered.
+    if [ -e "$XBED_OUT/l2-driver.log" ]; then
+        xb_show_tail "the L2 driver (in L1)" "$XBED_OUT/l2-driver.log"
+        xb_show_tail "L2's QMP monitor" "$XBED_OUT/l2-qmp.log"
+    fi
     echo "----- L2 QEMU's arguments ($XBED_OUT/l2-args)"
     tr '\n' ' ' <"$XBED_OUT/l2-args" 2>/dev/null || true
     echo
