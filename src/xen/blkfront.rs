@@ -45,20 +45,25 @@
 //!
 //! # What outlives a call
 //!
-//! Nothing, unless the backend makes it. After a batch every data grant is revoked and
-//! freed. When the backend may still use one (a request got no answer in time: QEMU copies
-//! a request's data when it completes it, through whatever its grant reference names then;
-//! a page is still mapped; a protocol violation), the batch's grants are revoked but stay
-//! allocated, so that no reference of it names another frame, and the VBD is quiesced
-//! (`XenDisk::recover`): the backend's state is read, the frontend goes `Closing` then
-//! `Closed` (QEMU and blkback finish or drop the requests they hold before they reach
-//! `Closed`), the grants are freed, and a backend that was still `Connected` is connected
-//! again with the full handshake. The call still fails (80h). A backend that left
-//! `Connected`, that broke the protocol, that does not answer again right after a
-//! reconnection, that does not close, or that keeps a page mapped even after closing
-//! disables the disk: every later call fails at once (AAh, or 20h after a protocol
-//! violation) instead of waiting. Grants a backend never lets go of stay out of use, and
-//! the bounce pages are not used again if they are among them (`docs/handoff.md`).
+//! Nothing that can reach the guest's memory. After a batch every data grant is revoked
+//! and freed. When the backend may still use one, `XenDisk::after_fault` decides by what
+//! the backend did:
+//! - no answer in time, pages revoked (QEMU's `xen-block`, which copies a request's data
+//!   when it completes it, through whatever its grant references name then, and does not
+//!   wait for requests in progress when the frontend disconnects): the batch is abandoned.
+//!   Its grants stay revoked (a late copy fails) and allocated (no reference of it names
+//!   another frame) until its answers come, which are recognised and dropped; meanwhile
+//!   the backend is notified after every batch. A second call in a row without any answer
+//!   disables the disk;
+//! - a page still mapped (Linux blkback maps a request's grants until it answers it, and
+//!   finishes its requests before it reaches `Closed`): the VBD is disconnected, the grants
+//!   freed, and the VBD connected again with the full handshake;
+//! - a backend that left `Connected`, broke the protocol, does not close, or keeps a page
+//!   even after closing: the disk is disabled and disconnected; every later call fails at
+//!   once (AAh, or 20h after a protocol violation) instead of waiting, and grants the
+//!   backend may still use stay out of use for good (the bounce pages too, if among them).
+//!
+//! `docs/handoff.md` says what this guarantees at the hand-off.
 //!
 //! # Hand-off
 //!
@@ -326,28 +331,34 @@ pub struct XenDisk<A: Abi> {
     /// Out of use, and what every call answers: 20h after a protocol violation, AAh when
     /// the backend left `Connected` or could not be reconnected.
     failed: Option<DiskError>,
-    /// Reconnected after a fault, and no batch has been answered since: another fault
-    /// disables the disk instead of reconnecting again.
-    recovering: bool,
-    /// Grant references of a batch its backend may still use (unanswered, or kept
-    /// mapped), revoked where the backend let it, and kept out of use until the backend is
-    /// disconnected; `parked_bounce`: they cover bounce pages.
-    parked: [GrantRef; BATCH_PAGES as usize],
-    nparked: usize,
-    parked_bounce: bool,
+    /// Batches in a row that timed out without a single answer.
+    silent: u8,
+    /// Ids from here up to the batch in flight belong to earlier batches: an answer to one
+    /// of them is only right for a request of [`XenDisk::abandoned`] not answered yet.
+    oldest: u32,
+    /// Batches given up after a timeout whose requests the backend has not all answered.
+    abandoned: [Option<Abandoned>; MAX_ABANDONED],
     cfg: Config,
     abi: PhantomData<A>,
 }
 
-/// What went wrong with a batch, for [`XenDisk::recover`].
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Fault {
-    /// A request got no answer in time.
-    Timeout,
-    /// The backend answered but still maps this many pages.
-    Held(u32),
-    /// The backend broke the protocol (logged where seen).
-    Broken,
+/// Batches a disk may have abandoned and not answered yet; one more disables it.
+const MAX_ABANDONED: usize = 4;
+/// Batches in a row without an answer that disable a disk.
+const SILENT_LIMIT: u8 = 2;
+
+/// A batch given up after a timeout, its requests not all answered. QEMU performs a request
+/// whenever it completes, copying data through the grant references it names then, and does
+/// not wait for requests in progress when the frontend disconnects: the batch's grants are
+/// revoked (a late copy fails) and stay allocated until every request is answered, so that
+/// no reference of it names another frame meanwhile.
+#[derive(Clone, Copy)]
+struct Abandoned {
+    first_id: u32,
+    /// Requests not answered yet: bit `i` for id `first_id + i`.
+    waiting: u8,
+    refs: [GrantRef; BATCH_PAGES as usize],
+    nrefs: u8,
 }
 
 impl<A: Abi> XenDisk<A> {
@@ -406,6 +417,9 @@ impl<A: Abi> XenDisk<A> {
         len: u32,
         addr: u32,
     ) -> Result<u32, (DiskError, u32)> {
+        if self.abandoned.iter().all(Option::is_none) {
+            self.oldest = self.next_id;
+        }
         let first_id = self.next_id;
         let mut grefs = [0 as GrantRef; BATCH_PAGES as usize];
         let mut ngrants = 0;
@@ -474,7 +488,10 @@ impl<A: Abi> XenDisk<A> {
                 mem: &mut *ctx.mem,
                 base: self.ring,
             };
-            if self.front.push_requests_and_check_notify(&mut sh) {
+            // QEMU asks for a notification again only once it answered every request it
+            // took: while one of an abandoned batch is stuck, notify regardless.
+            let stuck = self.abandoned.iter().any(Option::is_some);
+            if self.front.push_requests_and_check_notify(&mut sh) || stuck {
                 // If this fails the wait below times out, and says so.
                 let _ = self.xen.hv.evtchn_send(self.port);
             }
@@ -493,14 +510,14 @@ impl<A: Abi> XenDisk<A> {
             });
         }
 
-        // Take the data grants back. When every request was answered they are freed,
-        // unless the backend still maps a page. Otherwise the backend may still perform a
-        // request through them (QEMU copies data when a request completes): they are
-        // revoked but stay allocated, so that no reference of this batch names another
-        // frame before the backend is disconnected.
+        // Take the data grants back: freed when every request was answered and the
+        // backend let go of every page; otherwise revoked (where the backend let go) and
+        // kept allocated (`keep`), see `after_fault`.
         let broken = self.failed.is_some();
-        let unanswered = pend[..npend].iter().any(|p| p.status.is_none());
-        let mut held = 0u32;
+        let pend = &pend[..npend];
+        let unanswered = pend.iter().any(|p| p.status.is_none());
+        let mut keep = [0 as GrantRef; BATCH_PAGES as usize];
+        let (mut nkeep, mut held) = (0, 0u32);
         {
             let mut table = self.xen.grants.lock();
             for &r in &grefs[..ngrants] {
@@ -511,30 +528,37 @@ impl<A: Abi> XenDisk<A> {
                 };
                 held += ended.is_err() as u32;
                 if unanswered || broken || ended.is_err() {
-                    self.parked[self.nparked] = r;
-                    self.nparked += 1;
+                    keep[nkeep] = r;
+                    nkeep += 1;
                 }
             }
         }
-        if npend > 0 && !unanswered && !broken {
-            // The backend answers: a fault from here on may be reconnected again.
-            self.recovering = false;
-        }
-        if self.nparked != 0 {
-            self.parked_bounce |= addr == self.bounce.base;
-            let fault = if broken {
-                Fault::Broken
-            } else if unanswered {
-                Fault::Timeout
+        if npend > 0 {
+            let any = pend.iter().any(|p| p.status.is_some());
+            self.silent = if any {
+                0
             } else {
-                Fault::Held(held)
+                self.silent.saturating_add(1)
             };
-            self.recover(ctx, fault);
+        }
+        if nkeep != 0 {
+            let waiting = pend
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.status.is_none())
+                .fold(0u8, |m, (i, _)| m | 1 << i);
+            let lost = Abandoned {
+                first_id,
+                waiting,
+                refs: keep,
+                nrefs: nkeep as u8,
+            };
+            self.after_fault(ctx, lost, held, addr == self.bounce.base);
         }
 
         // The requests in order: int13 logs the error and the sectors before it.
         let mut done = 0;
-        for p in &pend[..npend] {
+        for p in pend {
             let e = match (p.status, op) {
                 (Some(BLKIF_RSP_OKAY), _) => {
                     done += p.bytes;
@@ -574,15 +598,16 @@ impl<A: Abi> XenDisk<A> {
             id.copy_from_slice(&rsp[A::RSP_ID..A::RSP_ID + 8]);
             value = u64::from_le_bytes(id);
             let status = i16::from_le_bytes([rsp[A::RSP_STATUS], rsp[A::RSP_STATUS + 1]]);
-            // An id of this batch, not answered yet, for its operation. (After a timeout
-            // the ring is reset: no answer to an older request can come.)
+            // An id of this batch, not answered yet, for its operation; or of an abandoned
+            // one, not answered yet (its grants are released once all its are).
             let k = value.wrapping_sub(u64::from(first_id));
             match pend
                 .get_mut(k as usize)
                 .filter(|p| k < BATCH_REQUESTS as u64 && p.status.is_none())
             {
                 Some(p) if rsp[A::RSP_OP] == op => p.status = Some(status),
-                _ => bad = true,
+                Some(_) => bad = true,
+                None => bad |= !self.late_answer(mem, value),
             }
         }
         if bad {
@@ -593,6 +618,37 @@ impl<A: Abi> XenDisk<A> {
             );
             self.failed = Some(DiskError::ControllerFailure);
         }
+    }
+
+    /// An answer to request `id` of an abandoned batch: whether it was one still awaited.
+    /// The batch's grants are freed once all its requests are answered.
+    fn late_answer(&mut self, mem: &mut dyn Memory, id: u64) -> bool {
+        let Ok(id) = u32::try_from(id) else {
+            return false;
+        };
+        let span = self.next_id.wrapping_sub(self.oldest);
+        if id.wrapping_sub(self.oldest) >= span {
+            return false;
+        }
+        for slot in &mut self.abandoned {
+            let Some(a) = slot else { continue };
+            let k = id.wrapping_sub(a.first_id);
+            if k >= BATCH_REQUESTS as u32 || a.waiting & 1 << k == 0 {
+                continue;
+            }
+            a.waiting &= !(1 << k);
+            if a.waiting == 0 {
+                let mut table = self.xen.grants.lock();
+                for &r in &a.refs[..usize::from(a.nrefs)] {
+                    // One the backend still maps (it should not, having answered) stays
+                    // out of use.
+                    let _ = table.end_access(mem, r);
+                }
+                *slot = None;
+            }
+            return true;
+        }
+        false
     }
 
     fn transfer(
@@ -1063,13 +1119,27 @@ impl<A: Abi> XenDisk<A> {
         }
     }
 
-    /// After a batch whose grants the backend may still use: read the backend's state,
-    /// disconnect it (which makes QEMU and blkback finish or drop what they hold), take
-    /// the grants back, and connect again if the backend was `Connected` and this is not
-    /// the second fault in a row. Otherwise the disk is disabled: every later call fails
-    /// at once.
-    fn recover(&mut self, ctx: &mut Ctx, fault: Fault) {
+    /// After a batch whose grants the backend may still use (`lost`: its unanswered
+    /// requests and the grants kept; `held` of them still mapped; `bounce`: they cover
+    /// bounce pages). By what the backend did:
+    /// - broke the protocol, or left `Connected`: the disk is disabled;
+    /// - still maps pages (Linux blkback maps a request's grants until it answers, and
+    ///   finishes its requests before it reaches `Closed`): the VBD is disconnected, the
+    ///   grants freed, and the VBD connected again;
+    /// - did not answer, pages revoked (QEMU): the batch is abandoned, its grants freed
+    ///   when its answers come; a second silent batch in a row disables the disk.
+    fn after_fault(&mut self, ctx: &mut Ctx, lost: Abandoned, held: u32, bounce: bool) {
         let name = VbdName(self.vdev);
+        // Poisoned before this batch: by another disk, for good.
+        let was_poisoned = self.bounce.poisoned.get();
+        if held != 0 && bounce {
+            // Until the backend lets go (a reconnection makes it), it may write them.
+            self.bounce.poisoned.set(true);
+        }
+        if self.failed.is_some() {
+            // A protocol violation, logged where it was seen.
+            return self.disable(ctx, None);
+        }
         let state = {
             let mut store = self.xen.store.lock();
             let xs = &mut store.session(&mut *ctx.mem, ctx.clock);
@@ -1080,67 +1150,95 @@ impl<A: Abi> XenDisk<A> {
                     .ok()
             })
         };
-        let connected = state == Some(XenbusState::Connected);
-        let mut again = connected && !self.recovering;
-        match fault {
-            Fault::Broken => again = false,
-            _ if !connected => {
-                let s = state.map_or("gone", XenbusState::name);
-                error!(TAG, "{name}: backend is {}: disk disabled", Text(s));
-            }
-            Fault::Timeout if self.recovering => error!(
+        if state != Some(XenbusState::Connected) {
+            error!(
                 TAG,
-                "{name}: no answer again after a reconnection: disk disabled"
-            ),
-            Fault::Timeout => warn!(
-                TAG,
-                "{name}: no answer from a Connected backend: reconnecting"
-            ),
-            Fault::Held(n) => warn!(
-                TAG,
-                "{name}: backend keeps {n} page(s) mapped: reconnecting"
-            ),
+                "{name}: backend is {}: disk disabled",
+                Text(state.map_or("gone", XenbusState::name))
+            );
+            return self.disable(ctx, Some(DiskError::NotReady));
         }
-        let closed = self.disconnect(ctx);
-        // The backend is done with them now, unless it never closed or still maps one.
+        let abandoned = self.abandoned.iter().any(Option::is_some);
+        if held != 0 && !abandoned {
+            warn!(
+                TAG,
+                "{name}: backend keeps {held} page(s) mapped: reconnecting"
+            );
+            return self.reconnect(ctx, &lost, was_poisoned);
+        }
+        if held != 0 {
+            // Reconnecting would let the abandoned requests' answers land on the new ring.
+            error!(
+                TAG,
+                "{name}: backend keeps {held} page(s) mapped while requests are abandoned: disk disabled"
+            );
+            return self.disable(ctx, Some(DiskError::NotReady));
+        }
+        if self.silent >= SILENT_LIMIT {
+            error!(
+                TAG,
+                "{name}: no answer to {} calls in a row: disk disabled", self.silent
+            );
+            return self.disable(ctx, Some(DiskError::NotReady));
+        }
+        let Some(slot) = self.abandoned.iter_mut().find(|a| a.is_none()) else {
+            error!(
+                TAG,
+                "{name}: too many requests without an answer: disk disabled"
+            );
+            return self.disable(ctx, Some(DiskError::NotReady));
+        };
+        *slot = Some(lost);
+        warn!(
+            TAG,
+            "{name}: no answer: {} grant(s) revoked, kept until the backend answers", lost.nrefs
+        );
+    }
+
+    /// Take the disk out of use (`code` for every later call, unless a protocol violation
+    /// set one) and disconnect it, so that the OS's frontend finds a state it can reset.
+    /// Grants the backend may still use stay allocated for good.
+    fn disable(&mut self, ctx: &mut Ctx, code: Option<DiskError>) {
+        self.failed = self.failed.or(code);
+        if self.disconnect(ctx) {
+            self.release(ctx.mem);
+        }
+    }
+
+    /// Disconnect (the backend finishes what it maps first), free `lost`'s grants and
+    /// connect again; disable the disk if the backend does not close, keeps a page, or
+    /// does not connect. `was_poisoned`: the bounce pages' state before the batch.
+    fn reconnect(&mut self, ctx: &mut Ctx, lost: &Abandoned, was_poisoned: bool) {
+        let name = VbdName(self.vdev);
+        if !self.disconnect(ctx) {
+            self.failed = Some(DiskError::NotReady);
+            return;
+        }
         let mut kept = 0;
         {
             let mut table = self.xen.grants.lock();
-            for i in 0..self.nparked {
-                let r = self.parked[i];
-                if !closed || table.end_access(ctx.mem, r).is_err() {
-                    self.parked[kept] = r;
-                    kept += 1;
-                }
+            for &r in &lost.refs[..usize::from(lost.nrefs)] {
+                kept += table.end_access(ctx.mem, r).is_err() as u32;
             }
         }
-        self.nparked = kept;
+        self.release(ctx.mem);
+        if kept == 0 {
+            // The backend let go of every page: the bounce pages are as safe as before.
+            self.bounce.poisoned.set(was_poisoned);
+        }
         if kept != 0 {
             error!(
                 TAG,
                 "{name}: backend still holds {kept} page(s): their grants stay out of use"
             );
-            if self.parked_bounce {
-                self.bounce.poisoned.set(true);
-            }
-            again = false;
+            self.failed = Some(DiskError::NotReady);
+            return;
         }
-        self.parked_bounce = false;
-        if closed {
-            self.release(ctx.mem);
+        self.oldest = self.next_id;
+        match self.connect(ctx, "reconnection failed, disk disabled") {
+            Some(_) => info!(TAG, "{name}: reconnected"),
+            None => self.failed = Some(DiskError::NotReady),
         }
-        self.failed = match (self.failed, again) {
-            (Some(e), _) => Some(e),
-            (None, false) => Some(DiskError::NotReady),
-            (None, true) => match self.connect(ctx, "reconnection failed, disk disabled") {
-                Some(_) => {
-                    info!(TAG, "{name}: reconnected");
-                    self.recovering = true;
-                    None
-                }
-                None => Some(DiskError::NotReady),
-            },
-        };
     }
 
     /// Frontend `Closing`, then `Closed`, each waiting (bounded) for the backend to follow:
@@ -1246,10 +1344,9 @@ pub fn probe_with<A: Abi>(
             next_id: 0,
             ring_ref: None,
             failed: None,
-            recovering: false,
-            parked: [0; BATCH_PAGES as usize],
-            nparked: 0,
-            parked_bounce: false,
+            silent: 0,
+            oldest: 0,
+            abandoned: [None; MAX_ABANDONED],
             cfg: *cfg,
             abi: PhantomData,
         };
