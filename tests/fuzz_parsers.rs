@@ -1,11 +1,13 @@
-//! Fuzzing the parsers of binary structures others leave in memory: hvmloader's table at
-//! 0x1000 and the BIOS tables it points at, the geometry a drive's size and reported CHS
-//! give int13, option ROM headers and the PnP installation check structure.
+//! Fuzzing the parsers of binary structures others leave in memory or on a disc:
+//! hvmloader's table at 0x1000 and the BIOS tables it points at, the geometry a drive's
+//! size and reported CHS give int13, option ROM headers and the PnP installation check
+//! structure, a CD's El Torito boot record and catalog.
 //!
 //! Invariants: no panic; a defined answer (`Ok` only for what the format allows); reads
 //! stay in the structure parsed; writes only where the firmware puts its copies.
 //! `tests/fuzz_util/mod.rs` says how the cases run and how a finding is kept.
 
+mod eltorito_util;
 mod fuzz_util;
 
 use fuzz_util::config;
@@ -505,6 +507,360 @@ proptest! {
             prop_assert!(l > 0 && m.read_u32(a) == u32::from_le_bytes(*PNP_SIG));
             prop_assert_eq!(m.sum8(a, l), 0);
             prop_assert!(a + l <= base + SEGMENT_SIZE);
+        }
+    }
+}
+
+// ---- the El Torito boot record and catalog (block::eltorito) -----------------------------
+
+use eltorito_util::{self as et, Disc};
+use xenbios::block::eltorito::{self, BootImage, Invalid as CdInvalid, Media};
+
+/// Where a catalog or an image lies: at a sector number that fits a small disc, near the
+/// disc's end (`size - n`), or anywhere.
+#[derive(Clone, Copy, Debug)]
+enum Lba {
+    Near(u32),
+    FromEnd(u32),
+    Any(u32),
+}
+
+impl Lba {
+    fn on(self, size: u64) -> u32 {
+        match self {
+            Lba::Near(n) | Lba::Any(n) => n,
+            Lba::FromEnd(n) => size.saturating_sub(u64::from(n)).min(u64::from(u32::MAX)) as u32,
+        }
+    }
+}
+
+/// Sectors a small disc has; the images of the cases mostly lie in them. A big one holds
+/// a 2.88 MB diskette image after them.
+const SMALL_DISC: u32 = 64;
+const BIG_DISC: u32 = 2048;
+/// Past sector 17 and the catalog: where the images of the cases mostly start.
+const FIRST_IMAGE: u32 = 18;
+/// Load segments of the cases besides 0 and 07C0h: one low, the top ones (where a load
+/// runs past 1 MiB).
+const CD_LOW_SEGMENT: u16 = 0x1000;
+const CD_TOP_SEGMENTS: u16 = 0xff00;
+/// A real-mode address is segment * 16 + offset, below 1 MiB.
+const ONE_MIB: u64 = 1 << 20;
+/// A catalog's sectors the cases fill: one more than the parser reads.
+const CASE_CATALOG_SECTORS: u32 = eltorito::MAX_CATALOG_SECTORS + 1;
+
+fn lba() -> impl Strategy<Value = Lba> {
+    prop_oneof![
+        4 => (FIRST_IMAGE..SMALL_DISC).prop_map(Lba::Near),
+        2 => (0u32..=CASE_CATALOG_SECTORS + 1).prop_map(Lba::FromEnd),
+        1 => any::<u32>().prop_map(Lba::Any),
+    ]
+}
+
+/// An indicator: bootable mostly, not bootable, or anything.
+fn cd_indicator(right: u8, other: u8) -> impl Strategy<Value = u8> {
+    prop_oneof![3 => Just(right), 1 => Just(other), 1 => any::<u8>()]
+}
+
+/// A platform ID: 80x86 mostly, EFI, PowerPC, or anything.
+fn cd_platform() -> impl Strategy<Value = u8> {
+    prop_oneof![6 => Just(et::X86), 1 => Just(et::EFI), 1 => Just(et::POWERPC), 1 => any::<u8>()]
+}
+
+/// A boot entry's fields (`et::boot_entry`'s arguments), its RBA on the disc to come.
+type CdEntry = (u8, u8, u16, u8, u16, Lba);
+
+/// A boot entry, mostly of values that mean something.
+fn cd_boot_entry() -> impl Strategy<Value = CdEntry> {
+    (
+        cd_indicator(et::BOOTABLE, et::NOT_BOOTABLE),
+        prop_oneof![
+            4 => 0u8..=et::HARD_DISK,
+            1 => any::<u8>()
+        ],
+        prop_oneof![
+            3 => Just(0u16),
+            1 => Just(et::DEFAULT_SEGMENT),
+            1 => Just(CD_LOW_SEGMENT),
+            1 => CD_TOP_SEGMENTS..=u16::MAX,
+            1 => any::<u16>()
+        ],
+        any::<u8>(),
+        prop_oneof![4 => 0u16..=8, 1 => Just(u16::MAX), 1 => any::<u16>()],
+        lba(),
+    )
+}
+
+/// One section: a header (its indicator, platform, count right or anything), then its
+/// entries, each followed by 0 to 2 extensions; sometimes a run of non-bootable padding
+/// entries first, which pushes the rest into the next catalog sectors.
+#[derive(Clone, Debug)]
+struct Section {
+    indicator: u8,
+    platform: u8,
+    count: Option<u16>,
+    padding: usize,
+    entries: Vec<(CdEntry, usize)>,
+}
+
+fn cd_section() -> impl Strategy<Value = Section> {
+    (
+        cd_indicator(et::FINAL_HEADER, et::MORE_HEADERS),
+        cd_platform(),
+        prop::option::weighted(0.2, any::<u16>()),
+        prop_oneof![4 => Just(0usize), 1 => 0..(CASE_CATALOG_SECTORS as usize * et::ENTRIES_PER_SECTOR)],
+        prop::collection::vec((cd_boot_entry(), 0usize..=2), 0..4),
+    )
+        .prop_map(|(indicator, platform, count, padding, entries)| Section {
+            indicator,
+            platform,
+            count,
+            padding,
+            entries,
+        })
+}
+
+/// A disc of any size whose boot record and catalog are right or damaged field by field,
+/// with bytes flipped anywhere in the catalog and a sector that fails to read.
+fn cd_disc() -> impl Strategy<Value = Disc> {
+    (
+        prop_oneof![
+            1 => 0u64..=u64::from(SMALL_DISC),
+            4 => u64::from(SMALL_DISC)..=u64::from(BIG_DISC),
+            1 => Just(u64::from(u32::MAX) + 1),
+            1 => any::<u64>()
+        ],
+        prop_oneof![
+            6 => (FIRST_IMAGE..SMALL_DISC).prop_map(Lba::Near),
+            2 => (0u32..=CASE_CATALOG_SECTORS + 1).prop_map(Lba::FromEnd),
+            1 => any::<u32>().prop_map(Lba::Any),
+        ],
+        prop::option::weighted(0.2, (0..et::BR_CATALOG_AT + 4, any::<u8>())),
+        (
+            cd_platform(),
+            prop::option::weighted(0.1, (0..et::ENTRY, any::<u8>())),
+        ),
+        cd_boot_entry(),
+        prop::collection::vec(cd_section(), 0..4),
+        prop::collection::vec(
+            (
+                0..CASE_CATALOG_SECTORS as usize * eltorito::CD_SECTOR_SIZE,
+                any::<u8>(),
+            ),
+            0..3,
+        ),
+        prop::option::weighted(
+            0.1,
+            prop_oneof![Just(None), (0..CASE_CATALOG_SECTORS).prop_map(Some)],
+        ),
+    )
+        .prop_map(
+            |(size, catalog, br_flip, validation, default, sections, flips, failing)| {
+                let catalog = catalog.on(size);
+                let mut br = et::boot_record(catalog);
+                if let Some((at, b)) = br_flip {
+                    br[at] = b;
+                }
+                let (platform, v_flip) = validation;
+                let mut v = et::validation(platform);
+                if let Some((at, b)) = v_flip {
+                    v[at] = b;
+                }
+                let entry = |(ind, media, seg, st, count, rba): CdEntry| {
+                    et::boot_entry(ind, media, seg, st, count, rba.on(size))
+                };
+                let mut entries = vec![v, entry(default)];
+                for s in &sections {
+                    let listed = (s.padding + s.entries.len()) as u16;
+                    let header =
+                        et::section_header(s.indicator, s.platform, s.count.unwrap_or(listed));
+                    entries.push(header);
+                    let pad =
+                        et::boot_entry(et::NOT_BOOTABLE, et::NO_EMULATION, 0, 0, 1, FIRST_IMAGE);
+                    entries.extend(std::iter::repeat_n(pad, s.padding));
+                    for &(e, extensions) in &s.entries {
+                        entries.push(entry(e));
+                        for k in 0..extensions {
+                            entries.push(et::extension(k + 1 < extensions));
+                        }
+                    }
+                }
+                let mut bytes = entries.concat();
+                bytes.resize(CASE_CATALOG_SECTORS as usize * et::SECTOR, 0);
+                for (at, b) in flips {
+                    bytes[at] = b;
+                }
+                let mut d = Disc::new(size);
+                d.write(et::BOOT_RECORD_LBA, &br);
+                d.write(catalog, &bytes);
+                if let Some(f) = failing {
+                    d.failing
+                        .insert(f.map_or(et::BOOT_RECORD_LBA, |k| catalog.wrapping_add(k)));
+                }
+                d
+            },
+        )
+}
+
+fn cd_le16(b: &[u8], at: usize) -> u16 {
+    u16::from_le_bytes([b[at], b[at + 1]])
+}
+
+fn cd_le32(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
+/// The answer the rules of `block::eltorito` give for `d`, worked out on the disc's bytes
+/// from the El Torito specification's layout (`eltorito_util`'s constants).
+fn cd_expected(d: &Disc) -> Result<BootImage, CdInvalid> {
+    let sector = |lba: u32| {
+        if d.failing.contains(&lba) {
+            Err(CdInvalid::Read {
+                lba,
+                error: et::READ_ERROR,
+            })
+        } else {
+            Ok(d.bytes(lba, et::SECTOR))
+        }
+    };
+    if d.size <= u64::from(et::BOOT_RECORD_LBA) {
+        return Err(CdInvalid::NoBootRecord);
+    }
+    let br = sector(et::BOOT_RECORD_LBA)?;
+    let at = |o: usize, len: usize| &br[o..o + len];
+    if br[et::BR_TYPE_AT] != 0
+        || at(et::BR_STANDARD_ID_AT, et::STANDARD_ID.len()) != et::STANDARD_ID
+        || br[et::BR_VERSION_AT] != et::BR_VERSION
+    {
+        return Err(CdInvalid::NoBootRecord);
+    }
+    let id = at(et::BR_SYSTEM_ID_AT, et::BR_SYSTEM_ID_LEN);
+    if &id[..et::EL_TORITO.len()] != et::EL_TORITO || id[et::EL_TORITO.len()] != 0 {
+        return Err(CdInvalid::NotElTorito);
+    }
+    let catalog = cd_le32(&br, et::BR_CATALOG_AT);
+    if u64::from(catalog) >= d.size {
+        return Err(CdInvalid::CatalogPastDisc(catalog));
+    }
+    // The catalog as far as it may be read, as sectors read on demand: `None` past it.
+    let numbered = d.size.min(1 << 32);
+    let readable = (numbered - u64::from(catalog)).min(u64::from(eltorito::MAX_CATALOG_SECTORS));
+    let entry = |n: usize| -> Option<Result<Vec<u8>, CdInvalid>> {
+        let s = (n / et::ENTRIES_PER_SECTOR) as u64;
+        (s < readable).then(|| {
+            let at = n % et::ENTRIES_PER_SECTOR * et::ENTRY;
+            sector(catalog + s as u32).map(|b| b[at..at + et::ENTRY].to_vec())
+        })
+    };
+    let must = |n: usize| entry(n).unwrap_or(Err(CdInvalid::EntryPastEnd));
+    let v = must(0)?;
+    if v[0] != et::VALIDATION_ID {
+        return Err(CdInvalid::BadValidationHeader(v[0]));
+    }
+    if v[et::KEY_AT..et::KEY_AT + 2] != et::KEY {
+        return Err(CdInvalid::NoKeyBytes);
+    }
+    if (0..et::ENTRY)
+        .step_by(2)
+        .fold(0u16, |s, i| s.wrapping_add(cd_le16(&v, i)))
+        != 0
+    {
+        return Err(CdInvalid::BadChecksum);
+    }
+    let default = must(1)?;
+    let chosen = if v[et::PLATFORM_AT] == et::X86 && default[0] == et::BOOTABLE {
+        default
+    } else {
+        // Headers, each with its entries, each with its extensions.
+        let mut n = 2;
+        'found: loop {
+            let h = must(n)?;
+            n += 1;
+            if h[0] != et::MORE_HEADERS && h[0] != et::FINAL_HEADER {
+                return Err(CdInvalid::NoBootableEntry);
+            }
+            for _ in 0..cd_le16(&h, et::SECTION_COUNT_AT) {
+                let e = must(n)?;
+                n += 1;
+                if h[et::PLATFORM_AT] == et::X86 && e[0] == et::BOOTABLE {
+                    break 'found e;
+                }
+                while let Some(next) = entry(n) {
+                    if next?[0] != et::EXTENSION {
+                        break;
+                    }
+                    n += 1;
+                }
+            }
+            if h[0] == et::FINAL_HEADER {
+                return Err(CdInvalid::NoBootableEntry);
+            }
+        }
+    };
+    let media_type = chosen[et::MEDIA_AT] & et::MEDIA_TYPE_MASK;
+    let media = match media_type {
+        et::NO_EMULATION => Media::NoEmulation,
+        et::FLOPPY_1200K => Media::Floppy1200K,
+        et::FLOPPY_1440K => Media::Floppy1440K,
+        et::FLOPPY_2880K => Media::Floppy2880K,
+        et::HARD_DISK => Media::HardDisk,
+        t => return Err(CdInvalid::BadMedia(t)),
+    };
+    let segment = match cd_le16(&chosen, et::SEGMENT_AT) {
+        0 => et::DEFAULT_SEGMENT,
+        s => s,
+    };
+    let count = cd_le16(&chosen, et::COUNT_AT);
+    if count == 0 {
+        return Err(CdInvalid::ZeroSectorCount);
+    }
+    let rba = cd_le32(&chosen, et::RBA_AT);
+    let virtual_per_sector = (et::SECTOR / et::VIRTUAL_SECTOR) as u64;
+    let load = u64::from(count).div_ceil(virtual_per_sector);
+    if u64::from(segment) * u64::from(PARAGRAPH) + load * et::SECTOR as u64 > ONE_MIB {
+        return Err(CdInvalid::LoadPastOneMib(segment));
+    }
+    let whole = et::FLOPPY_SECTORS
+        .iter()
+        .find(|f| f.0 == media_type)
+        .map_or(0, |f| (f.1 as u64).div_ceil(virtual_per_sector));
+    if u64::from(rba) + load.max(whole) > d.size {
+        return Err(CdInvalid::ImagePastDisc(rba));
+    }
+    Ok(BootImage {
+        media,
+        load_segment: segment,
+        system_type: chosen[et::SYSTEM_TYPE_AT],
+        sector_count: count,
+        load_rba: rba,
+    })
+}
+
+proptest! {
+    #![proptest_config(config(5000))]
+
+    /// `find_boot_image` gives exactly the answer its rules give (an image only from a
+    /// valid record, catalog and entry, wholly on the disc and below 1 MiB), never
+    /// panics, and reads sector 17 and then catalog sectors in order, once each, never
+    /// past the disc nor past the catalog's bound.
+    #[test]
+    fn eltorito_find_boot_image(mut d in cd_disc()) {
+        let expected = cd_expected(&d);
+        let r = d.find();
+        prop_assert_eq!(r, expected);
+        let catalog = cd_le32(&d.bytes(et::BOOT_RECORD_LBA, et::SECTOR), et::BR_CATALOG_AT);
+        if let Some((&first, rest)) = d.reads.split_first() {
+            prop_assert_eq!(first, et::BOOT_RECORD_LBA);
+            for (k, &lba) in rest.iter().enumerate() {
+                prop_assert_eq!(u64::from(lba), u64::from(catalog) + k as u64);
+                prop_assert!(k < eltorito::MAX_CATALOG_SECTORS as usize);
+            }
+        }
+        prop_assert!(d.reads.iter().all(|&lba| u64::from(lba) < d.size), "{:?}", d.reads);
+        if let Ok(img) = r {
+            prop_assert!(img.sector_count > 0 && img.load_segment != 0);
+            let end = u64::from(img.load_rba) + u64::from(img.load_cd_sectors());
+            prop_assert!(end <= d.size);
         }
     }
 }

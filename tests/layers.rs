@@ -28,6 +28,8 @@ const UNITS: &[(&str, u8)] = &[
     ("arch", 2),
     // The block layer's interface: what a driver implements and registers with.
     ("block", 3),
+    // The El Torito parser: a pure function of the sectors a driver reads.
+    ("block::eltorito", 3),
     // Drivers.
     ("hw", 4),
     ("xen", 4),

@@ -3,8 +3,10 @@
 //! Drivers (`hw::ata`, `xen::blkfront`) implement [`BlockDevice`] and register with
 //! [`Drives`]. `int13` is written once on top of the registry: it validates every request
 //! (drive, range, buffer) before a driver sees it, and turns [`DiskError`]s into the AH
-//! codes a loader expects.
+//! codes a loader expects. `eltorito` finds the image a CD boots, from the sectors a
+//! driver reads.
 
+pub mod eltorito;
 pub mod geometry;
 pub mod int13;
 
