@@ -89,6 +89,21 @@ xb_follow() {
     XB_FOLLOW_PIDS+=("$!")
 }
 
+# xb_is_xenbios [FILE]: true when FILE (default $BIOS) is a xenbios image, whose file starts
+# with its packed blob's magic (MAGIC in tools/pack/src/format.rs, read from there: the
+# firmware's strings are compressed, so a grep for them finds nothing). Tests check
+# xenbios's own lines only then; another firmware (SeaBIOS) is judged by the OS's.
+xb_is_xenbios() {
+    local magic
+    magic=$(sed -n 's/^pub const MAGIC: \[u8; [0-9]*\] = \*b"\([^"]*\)";$/\1/p' \
+        "$XB_ROOT/tools/pack/src/format.rs")
+    if [ -z "$magic" ]; then
+        echo "lib.sh: no MAGIC in tools/pack/src/format.rs: xb_is_xenbios needs updating" >&2
+        exit 1
+    fi
+    printf '%s' "$magic" | cmp -s -n "${#magic}" - "${1:-$BIOS}"
+}
+
 # xb_boot NAME DISK MARKER [QEMU-ARG...]: boot DISK as the first IDE disk and wait for MARKER
 # on the serial console. Sets XB_SERIAL, XB_FWLOG, XB_QEMU_LOG (the log files), XB_ELAPSED
 # (seconds to the marker or to the failure), XB_QEMU_STATUS (QEMU's exit status, or "killed")
