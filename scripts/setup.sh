@@ -16,6 +16,8 @@ APT_OPTS=(-y -q -o DPkg::Lock::Timeout=600)
 BACKPORTS_LIST=/etc/apt/sources.list.d/bookworm-backports.sources
 CACHE=.cache
 KVER_PREFERRED=${XENBIOS_KVER:-6.12.95+deb12-amd64}
+# The Xen the real-Xen bed runs (tests/realxen/bed.sh), here as a multiboot kernel.
+XEN_HYPERVISOR_PKG=xen-hypervisor-4.17-amd64
 
 # Debian's Rust 1.96 with rust-src (-Zbuild-std needs it), used through rust-toolchain.toml.
 # ca-certificates: cargo fetches crates over HTTPS.
@@ -148,11 +150,24 @@ fetch_kernel() {
     echo "$kver" >"$CACHE/kernel-version"
 }
 
+# The multiboot test (tests/system/boot-multiboot.sh) boots Debian's Xen hypervisor, a
+# multiboot kernel: its package goes to .cache/debs/ beside the kernel's (not installed: the
+# host needs no Xen).
+fetch_xen_hypervisor() {
+    if compgen -G "$CACHE/debs/${XEN_HYPERVISOR_PKG}_*.deb" >/dev/null; then
+        return 0
+    fi
+    has_candidate "$XEN_HYPERVISOR_PKG" || apt_update_once
+    log "downloading $XEN_HYPERVISOR_PKG"
+    (cd "$CACHE/debs" && apt-get -q -o APT::Sandbox::User=root download "$XEN_HYPERVISOR_PKG")
+}
+
 main() {
     [ "$(id -u)" -eq 0 ] || { log "run as root (it installs Debian packages)"; exit 1; }
     ensure_backports_source
     install_packages
     fetch_kernel
+    fetch_xen_hypervisor
     log "ok (kernel $(cat "$CACHE/kernel-version"))"
 }
 

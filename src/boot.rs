@@ -415,16 +415,26 @@ pub fn boot_call(dl: u8, pnp: Option<FarPtr>) -> Call16 {
     call
 }
 
-/// The far call to a boot ROM's BEV: interrupts on, on the firmware stack, and it may
-/// return (BIOS Boot Specification 1.01, 3.3: a BEV that cannot boot returns or calls
-/// int18).
+/// The far call to a boot ROM's BEV: interrupts on, and it may return (BIOS Boot
+/// Specification 1.01, 3.3: a BEV that cannot boot returns or calls int18).
+///
+/// On the option ROM stack in segment 0, as under SeaBIOS, not on the firmware stack
+/// (SS in the EBDA): QEMU's `-kernel` ROMs (`linuxboot_dma.bin`, `multiboot_dma.bin`)
+/// build their fw_cfg DMA descriptor on the stack and give fw_cfg its offset (ESP) as
+/// its physical address. With SS based elsewhere, QEMU reads some other memory as the
+/// descriptor and the ROM polls its own copy, which nothing ever completes: it hangs
+/// in its first fw_cfg read and the kernel never starts.
 pub fn bev_call(seg: u16, offset: u16) -> Call16 {
     let mut regs = Regs {
         flags: Flags::IF.bits(),
         ..Default::default()
     };
     regs.set_ax(BEV_AX);
-    Call16::far_call(seg, offset, regs)
+    let mut call = Call16::far_call(seg, offset, regs);
+    call.kind = call_kind::OWN_STACK;
+    call.ss = 0;
+    call.sp = crate::layout::ROM_STACK_TOP;
+    call
 }
 
 fn report_failure(ctx: &mut Ctx, boot: &BootState, drives: &Drives) {

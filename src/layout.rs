@@ -12,8 +12,9 @@
 //!   (size byte, PS/2 mouse data), then the firmware's zeroed data and its one stack (both
 //!   reachable from real mode, which call16 needs for the stack). int12 and e820 report
 //!   conventional memory ending at `EBDA_START`, so loaders and OSes leave it alone.
-//! - Below `ROM_INIT_STACK_TOP`: the stack option ROM inits run on, in segment 0 (free low
-//!   RAM during POST; a boot sector comes to 0x7C00 only at int19).
+//! - Below `ROM_STACK_TOP`: the stack option ROMs run on, their inits at POST and their
+//!   boot entry vectors at int19, in segment 0 (free low RAM then; a boot sector comes to
+//!   0x7C00, above it).
 
 /// Conventional memory ends here (VGA memory follows).
 pub const LOW_MEM_END: u32 = 0xa0000;
@@ -24,9 +25,12 @@ pub const EBDA_SIZE: u32 = LOW_MEM_END - EBDA_START;
 /// The standard part of the EBDA, before the firmware's data.
 pub const EBDA_STANDARD: u32 = 1024;
 
-/// Top of the option ROM init stack, 0000:7000 as under SeaBIOS. SS must be based at 0:
-/// SeaVGABIOS's init addresses its MMIO BAR through DS = SS with 32-bit offsets.
-pub const ROM_INIT_STACK_TOP: u16 = 0x7000;
+/// Top of the stack option ROM code runs on (init entries, boot entry vectors), 0000:7000
+/// as under SeaBIOS. SS must be based at 0: SeaVGABIOS's init addresses its MMIO BAR
+/// through DS = SS with 32-bit offsets, and QEMU's boot ROMs (`linuxboot_dma.bin`,
+/// `multiboot_dma.bin`) give fw_cfg the offset of a descriptor on their stack as its
+/// physical address.
+pub const ROM_STACK_TOP: u16 = 0x7000;
 
 /// The BIOS image.
 pub const IMAGE_START: u32 = 0xe0000;

@@ -33,9 +33,10 @@
 //! - A PnP ROM that hooks int19 in its init (iPXE does when it finds no BBS-capable PnP
 //!   BIOS) gets int19 taken back: it boots through its BEV, in the boot order.
 //! - No PMM: ROMs that look for one do without it.
-//! - Inits run as under SeaBIOS: on a stack in segment 0 (layout.rs ROM_INIT_STACK_TOP)
+//! - Inits run as under SeaBIOS: on a stack in segment 0 (layout.rs ROM_STACK_TOP)
 //!   and with 4 GiB data segment limits (trampoline.S TO_REAL16), which SeaVGABIOS's
-//!   init needs to read its MMIO BAR (DS = SS, 32-bit offsets).
+//!   init needs to read its MMIO BAR (DS = SS, 32-bit offsets). Boot entry vectors run
+//!   on the same stack at int19 (boot.rs `bev_call`).
 //! - ES:DI at init is 0000:0000 while the system BIOS has no PnP installation check
 //!   structure; once it has one (in segment F000, where ROMs such as iPXE look for it
 //!   themselves) it is found by the same scan.
@@ -564,7 +565,7 @@ fn init(ctx: &mut Ctx, area: &mut RomArea, p: Placed, bdf: u16, pnp_bios: FarPtr
     let mut call = Call16::far_call(p.seg(), INIT_ENTRY, regs);
     call.kind = call_kind::OWN_STACK;
     call.ss = 0;
-    call.sp = crate::layout::ROM_INIT_STACK_TOP;
+    call.sp = crate::layout::ROM_STACK_TOP;
     ctx.cpu.call16(&mut call);
     // What the ROM keeps: byte 2 as it left it, never more than it had.
     let kept = header_len(ctx.mem, p.addr).map_or(0, |n| n.min(p.len));

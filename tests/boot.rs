@@ -197,8 +197,9 @@ fn a_boot_rom_is_called_and_when_it_returns_the_next_device_boots() {
     let call = int19(&mut m.ctx(), &mut boot, &mut drives, None).expect("the ROM is called");
     assert_eq!((call.regs.cs, call.regs.ip), (0xc800, 0x385));
     assert_eq!(
-        call.kind, 0,
-        "a BEV may return: no NORETURN, firmware stack"
+        call.kind,
+        call_kind::OWN_STACK,
+        "a BEV may return: no NORETURN"
     );
     assert_eq!(call.regs.ax(), 0xaa55);
     assert!(Flags::from_bits_retain(call.regs.flags).contains(Flags::IF));
@@ -220,6 +221,36 @@ fn a_boot_rom_is_called_and_when_it_returns_the_next_device_boots() {
         out.contains("  iPXE (PCI 00:03.0): the boot ROM found nothing to boot"),
         "{out}"
     );
+}
+
+/// QEMU's `-kernel` boot ROMs (`linuxboot_dma.bin`, `multiboot_dma.bin`) build their fw_cfg
+/// DMA descriptor on the stack and write its offset (ESP) to the DMA address port as a
+/// physical address; they are compiled for SeaBIOS, which calls BEVs with SS = 0. On the
+/// firmware stack (SS in the EBDA) QEMU read other memory as the descriptor and the ROM
+/// polled its own copy forever: the kernel never started.
+#[test]
+fn boot_roms_run_on_a_stack_whose_offsets_are_physical_addresses() {
+    let mut m = Machine::default();
+    let mut boot = BootState::new();
+    let mut drives = drives(vec![]);
+    boot.push(BootEntry::Bev(Bev {
+        seg: 0xcc80,
+        offset: 0x54,
+        name: 0,
+    }));
+    let call = int19(&mut m.ctx(), &mut boot, &mut drives, None).expect("the ROM is called");
+    assert_eq!((call.regs.cs, call.regs.ip), (0xcc80, 0x54));
+    assert_eq!(call.kind & call_kind::OWN_STACK, call_kind::OWN_STACK);
+    assert_eq!((call.ss, call.sp), (0, xenbios::layout::ROM_STACK_TOP));
+    // A 16-byte descriptor pushed there: its offset is where fw_cfg looks for it.
+    const DMA_ACCESS_LEN: u16 = 16;
+    let descriptor = call.sp - DMA_ACCESS_LEN;
+    assert_eq!(linear(call.ss, descriptor), u32::from(descriptor));
+    // The stack lies in free conventional memory: above the BDA, below the boot sector's
+    // place, and nowhere near the firmware's low area.
+    const BDA_END: u16 = 0x500;
+    assert!(call.sp > BDA_END && call.sp <= xenbios::boot::BOOT_ADDR);
+    assert!(u32::from(call.sp) < xenbios::layout::EBDA_START);
 }
 
 #[test]

@@ -369,12 +369,12 @@ fn rom_inits_run_on_a_stack_in_segment_0() {
     assert_eq!(inits.len(), 2, "the VGA BIOS and the other ROM");
     for c in inits {
         assert_eq!(c.kind, call_kind::OWN_STACK, "{:04x}:0003", c.regs.cs);
-        assert_eq!((c.ss, c.sp), (0, xenbios::layout::ROM_INIT_STACK_TOP));
+        assert_eq!((c.ss, c.sp), (0, xenbios::layout::ROM_STACK_TOP));
     }
     // Below the boot sector's place, with room above the BDA (SeaBIOS gives ROMs ~27 KiB).
     const BDA_END: u16 = 0x500;
     const ROOM: u16 = 16 * 1024;
-    let top = xenbios::layout::ROM_INIT_STACK_TOP;
+    let top = xenbios::layout::ROM_STACK_TOP;
     assert!(top <= xenbios::boot::BOOT_ADDR && top - BDA_END >= ROOM);
     // The int10 calls after the init stay on the firmware stack.
     assert_eq!(rig.cpu.calls[1].kind, call_kind::INT);

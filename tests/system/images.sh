@@ -105,6 +105,31 @@ xb_vmlinuz() {
     echo "$dir/boot/vmlinuz-$kver"
 }
 
+# --- multiboot: Debian's Xen hypervisor ----------------------------------------------------
+
+# Debian ships Xen gzipped (/boot/xen-<version>-amd64.gz); unpacked it is a multiboot (v1) ELF
+# that QEMU's -kernel boots through its multiboot option ROM, with the test kernel and its
+# initramfs as modules (dom0). The package is the one scripts/setup.sh downloads.
+xb_unpack_xen() {
+    local out=$1 deb=$2 dir
+    dir=$(mktemp -d)
+    dpkg-deb -x "$deb" "$dir"
+    zcat "$dir"/boot/xen-*-amd64.gz >"$out"
+    rm -rf "$dir"
+}
+
+# The unpacked hypervisor, cached by this file and the package.
+xb_xen_elf() {
+    local deb key
+    deb=$(compgen -G "$XB_CACHE/debs/xen-hypervisor-*-amd64_*.deb" | head -n 1) || true
+    if [ -z "$deb" ]; then
+        echo "images: no xen-hypervisor package in $XB_CACHE/debs: run scripts/setup.sh" >&2
+        return 1
+    fi
+    key=$(xb_hash_files "$XB_IMAGES_SH" "$deb" | xb_digest)
+    xb_cached "$XB_IMAGE_DIR/xen-$key.elf" xb_unpack_xen "$deb"
+}
+
 # --- initramfs ----------------------------------------------------------------------------
 
 # The .ko file of a module, whose name may spell '-' as '_' or the other way round.

@@ -89,10 +89,26 @@ xb_follow() {
     XB_FOLLOW_PIDS+=("$!")
 }
 
-# xb_boot NAME DISK MARKER [QEMU-ARG...]: boot DISK as the first IDE disk and wait for MARKER
-# on the serial console. Sets XB_SERIAL, XB_FWLOG, XB_QEMU_LOG (the log files), XB_ELAPSED
-# (seconds to the marker or to the failure), XB_QEMU_STATUS (QEMU's exit status, or "killed")
-# and XB_REASON (why it failed). Returns 0 when MARKER appeared.
+# xb_is_xenbios [FILE]: true when FILE (default $BIOS) is a xenbios image, whose file starts
+# with its packed blob's magic (MAGIC in tools/pack/src/format.rs, read from there: the
+# firmware's strings are compressed, so a grep for them finds nothing). Tests check
+# xenbios's own lines only then; another firmware (SeaBIOS) is judged by the OS's.
+xb_is_xenbios() {
+    local magic
+    magic=$(sed -n 's/^pub const MAGIC: \[u8; [0-9]*\] = \*b"\([^"]*\)";$/\1/p' \
+        "$XB_ROOT/tools/pack/src/format.rs")
+    if [ -z "$magic" ]; then
+        echo "lib.sh: no MAGIC in tools/pack/src/format.rs: xb_is_xenbios needs updating" >&2
+        exit 1
+    fi
+    printf '%s' "$magic" | cmp -s -n "${#magic}" - "${1:-$BIOS}"
+}
+
+# xb_boot NAME DISK MARKER [QEMU-ARG...]: boot DISK as the first IDE disk (DISK "": none, e.g.
+# for QEMU's -kernel) and wait for MARKER on the serial console. Sets XB_SERIAL, XB_FWLOG,
+# XB_QEMU_LOG (the log files), XB_ELAPSED (seconds to the marker or to the failure),
+# XB_QEMU_STATUS (QEMU's exit status, or "killed") and XB_REASON (why it failed). Returns 0
+# when MARKER appeared.
 xb_boot() {
     local name=$1 disk=$2 marker=$3
     shift 3
@@ -122,6 +138,8 @@ xb_boot() {
         monitor=(-monitor "pipe:$XB_MONITOR")
     fi
 
+    local drive=()
+    [ -z "$disk" ] || drive=(-drive "file=$disk,format=raw,if=ide,index=0,media=disk,snapshot=on")
     # Serial and debug console on two chardevs: one chardev muxed to both would print each
     # character twice. append=on keeps the files (and anything following them) intact.
     local qemu=("$XB_QEMU" -accel tcg -M pc -m "$XB_GUEST_MIB" -bios "$BIOS"
@@ -130,8 +148,7 @@ xb_boot() {
         -chardev "file,id=fwlog,path=$XB_FWLOG,append=on"
         -device "isa-debugcon,iobase=$XB_DEBUGCON_PORT,chardev=fwlog"
         -device "isa-debug-exit,iobase=$XB_DEBUG_EXIT_PORT,iosize=4"
-        -drive "file=$disk,format=raw,if=ide,index=0,media=disk,snapshot=on"
-        "$@")
+        ${drive[@]+"${drive[@]}"} "$@")
     echo "${qemu[*]}" >"$XB_QEMU_LOG"
 
     local start
@@ -373,16 +390,22 @@ xb_report() {
     cp -r "$(dirname "$XB_SERIAL")" "$keep" && echo "    (logs kept in $(cd "$keep" && pwd))"
 }
 
-# xb_boot_test NAME DISK LINE...: the whole of a boot test. Boots DISK, waits for the last
-# LINE, then checks that every LINE is on the serial console in the given order. Prints
-# "PASS NAME" or "FAIL NAME" with the logs, and exits 0 or 1.
+# xb_boot_test NAME DISK LINE... [-- QEMU-ARG...]: the whole of a boot test. Boots DISK (as
+# xb_boot does, with the QEMU-ARGs), waits for the last LINE, then checks that every LINE is
+# on the serial console in the given order. Prints "PASS NAME" or "FAIL NAME" with the logs,
+# and exits 0 or 1.
 xb_boot_test() {
     local name=$1 disk=$2
     shift 2
-    local lines=("$@")
+    local lines=()
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do
+        lines+=("$1")
+        shift
+    done
+    [ $# -eq 0 ] || shift
     local last=${lines[${#lines[@]} - 1]}
-    echo "boot $name: $(basename "$disk") with $BIOS"
-    if xb_boot "$name" "$disk" "$last"; then
+    echo "boot $name: ${disk:+$(basename "$disk") }with $BIOS${*:+ $*}"
+    if xb_boot "$name" "$disk" "$last" "$@"; then
         local missing
         if missing=$(xb_in_order "$XB_SERIAL" "${lines[@]}"); then
             echo "PASS $name: marker after ${XB_ELAPSED}s (QEMU status $XB_QEMU_STATUS)"

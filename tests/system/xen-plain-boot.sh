@@ -12,7 +12,7 @@ for line in "${XB_SYSLINUX_LINES[@]}" "$XB_KERNEL_MARKER$kver" "$XB_INITRAMFS_MA
     expect+=(--serial "$line")
 done
 # xenbios's own log lines (another firmware, e.g. SeaBIOS, is judged by the serial console).
-if grep -qa 'xenbios' "$BIOS" 2>/dev/null; then
+if xb_is_xenbios; then
     expect+=(--firmware "[post] xenbios" --firmware "[post] done"
         --firmware-re '^\[boot\] booting ata0 master')
 fi

@@ -15,7 +15,7 @@ for line in "${XB_SYSLINUX_LINES[@]}" "$XB_KERNEL_MARKER$kver"; do
 done
 xen_pv_check_expect "$disk" "$kver"
 expect+=("${XEN_PV_EXPECT[@]}")
-if grep -qa 'xenbios' "$BIOS" 2>/dev/null; then
+if xb_is_xenbios; then
     expect+=(--firmware-re "$(xen_vbd_line_re xvda $((XB_DISK_MIB * 1024 * 1024 / XB_SECTOR)))"
         --firmware-re '^\[boot\] booting Xen PV disk xvda')
 fi
