@@ -152,6 +152,29 @@ impl Rig {
         v
     }
 
+    /// POST's boot step: the boot list from the registered drives.
+    fn boot_setup(&mut self) {
+        let b = &mut *self.bios;
+        boot::setup(
+            &mut self.m.ctx(),
+            &mut b.boot,
+            &b.drives,
+            b.roms.boot_entries(),
+            None,
+        );
+    }
+
+    /// int19: what the firmware jumps to, if anything boots.
+    fn int19(&mut self) -> Option<xenbios::hal::cpu::Call16> {
+        let b = &mut *self.bios;
+        boot::int19(
+            &mut self.m.ctx(),
+            &mut b.boot,
+            &mut b.drives,
+            b.tables.pnp(),
+        )
+    }
+
     fn assert_guard(&self, buf: u32, len: u32) {
         assert!(
             self.bytes(buf - GUARD_LEN, GUARD_LEN)
@@ -745,19 +768,10 @@ fn a_cdrom_vbd_is_a_cd_drive_that_does_not_get_in_the_way_of_booting() {
     }
     assert_eq!(r.bytes(BUF, 4096), pattern(40, 8));
     // Boot: the disk, as 0x80.
-    let b = &mut *r.bios;
-    boot::setup(
-        &mut r.m.ctx(),
-        &mut b.boot,
-        &b.drives,
-        b.roms.boot_entries(),
-        None,
-    );
+    r.boot_setup();
     let order: Vec<_> = r.bios.boot.order().collect();
     assert_eq!(order, [BootEntry::Disk(DriveId(0))]);
-    let b = &mut *r.bios;
-    let call =
-        boot::int19(&mut r.m.ctx(), &mut b.boot, &mut b.drives, b.tables.pnp()).expect("boots");
+    let call = r.int19().expect("boots");
     assert_eq!(call.regs.dl(), 0x80);
 }
 
@@ -953,22 +967,13 @@ fn pv_disks_boot_first_in_vdev_order() {
         },
     );
     xenbios_sim::take_log();
-    let b = &mut *r.bios;
-    boot::setup(
-        &mut r.m.ctx(),
-        &mut b.boot,
-        &b.drives,
-        b.roms.boot_entries(),
-        None,
-    );
+    r.boot_setup();
     let log = xenbios_sim::take_log();
     assert!(
         log.contains("[boot] 1: Xen PV disk xvda, 1 MiB\n[boot] 2: Xen PV disk xvdb, 1 MiB\n[boot] 3: fake disk, 50 KiB\n"),
         "{log}"
     );
-    let b = &mut *r.bios;
-    let call =
-        boot::int19(&mut r.m.ctx(), &mut b.boot, &mut b.drives, b.tables.pnp()).expect("boots");
+    let call = r.int19().expect("boots");
     assert_eq!(call.regs.dl(), 0x80);
     assert_eq!(r.bios.drives.bios_number(DriveId(1)), Some(0x80));
     assert_eq!(r.bytes(0x7c00, 512)[..8], 0u64.to_le_bytes());
@@ -1092,10 +1097,16 @@ impl Rig {
     }
 }
 
-fn late_by(r: &mut Rig, n: u32) {
+/// The next `n` requests are answered only after the guest yielded `yields` times.
+fn late_after(r: &mut Rig, n: u32, yields: u64) {
     let mut s = r.m.xen.state();
     s.backs[0].faults.late = n;
-    s.backs[0].faults.late_yields = 1_000_000;
+    s.backs[0].faults.late_yields = yields;
+}
+
+/// The next `n` requests are answered long after the firmware's deadline.
+fn late_by(r: &mut Rig, n: u32) {
+    late_after(r, n, 1_000_000);
 }
 
 #[test]
@@ -1108,11 +1119,7 @@ fn a_write_that_timed_out_never_lands_another_calls_buffer_on_its_sectors() {
     r.assert_log_now("timed out after 200 ms waiting for xvda at sector 5");
     // The next call's read is slow too; meanwhile the old write runs.
     r.late_ones_due_now();
-    {
-        let mut s = r.m.xen.state();
-        s.backs[0].faults.late = 1;
-        s.backs[0].faults.late_yields = 1;
-    }
+    late_after(&mut r, 1, 1);
     r.m.mem.fill(BUF2, 512, 0x55);
     let (ah, cf, n) = r.read(0, 1, BUF2);
     // Sector 5 holds its old data or the write's, never the read buffer's.
@@ -1133,11 +1140,7 @@ fn a_read_that_timed_out_never_writes_into_a_later_callers_buffer() {
     late_by(&mut r, 1);
     assert_eq!(r.read(7, 1, BUF), (0x80, true, 0));
     r.late_ones_due_now();
-    {
-        let mut s = r.m.xen.state();
-        s.backs[0].faults.late = 1;
-        s.backs[0].faults.late_yields = 1;
-    }
+    late_after(&mut r, 1, 1);
     assert_eq!(r.write_fill(9, 0x77, BUF2), (0, false, 1));
     assert_eq!(
         r.bytes(BUF2, 512),
@@ -1183,11 +1186,7 @@ fn after_a_timeout_the_grants_stay_revoked_until_the_answer_and_the_disk_works_o
     );
     // The answer comes during the next call: it is recognised, and the grant freed.
     r.late_ones_due_now();
-    {
-        let mut s = r.m.xen.state();
-        s.backs[0].faults.late = 1;
-        s.backs[0].faults.late_yields = 1;
-    }
+    late_after(&mut r, 1, 1);
     assert_eq!(r.read(3, 8, BUF), (0, false, 8));
     assert_eq!(r.bytes(BUF, 8 * 512), pattern(3, 8));
     assert_eq!(r.free_grants(), free);
@@ -1407,17 +1406,8 @@ fn at_the_hand_off_no_grant_reaches_guest_ram_and_nothing_is_in_flight() {
     r.m.xen.state().backs[0].faults.hold_grants = false;
     assert_eq!(r.write_fill(100, 0x42, BUF), (0, false, 1));
     xenbios_sim::take_log();
-    let b = &mut *r.bios;
-    boot::setup(
-        &mut r.m.ctx(),
-        &mut b.boot,
-        &b.drives,
-        b.roms.boot_entries(),
-        None,
-    );
-    let b = &mut *r.bios;
-    let call =
-        boot::int19(&mut r.m.ctx(), &mut b.boot, &mut b.drives, b.tables.pnp()).expect("boots");
+    r.boot_setup();
+    let call = r.int19().expect("boots");
     assert_eq!(call.regs.dl(), 0x80);
     r.assert_nothing_outlives_the_call();
     // The ring is still up for the loader, and its grant is the only one out.
