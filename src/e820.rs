@@ -6,6 +6,8 @@
 use zerocopy::{FromBytes, Immutable, IntoBytes};
 
 pub const MAX_ENTRIES: usize = 32;
+/// Where 32-bit physical addresses end.
+pub const FOUR_GIB: u64 = 1 << 32;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u32)]

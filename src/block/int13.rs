@@ -39,7 +39,7 @@
 use super::{Drive, DriveInfo, Drives, FIRST_HD, Interface, IoError, PciAddr, SECTOR_SIZE};
 use crate::bda;
 use crate::block::DiskError::{self, BadCommand, WriteProtected};
-use crate::e820::E820Map;
+use crate::e820::{E820Map, FOUR_GIB};
 use crate::hal::Ctx;
 use crate::hal::mem::Memory;
 use crate::hal::regs::Regs;
@@ -435,8 +435,6 @@ fn check_range(info: &DriveInfo, lba: u64, count: u32) -> Result<(), IoError> {
 /// Whether `[start, end)` is RAM the guest owns: RAM in `e820`, and not the firmware's
 /// low area (reserved in the map POST builds; checked here whatever the map says).
 fn guest_ram(e820: &E820Map, start: u64, end: u64) -> bool {
-    /// Where 32-bit linear addresses end.
-    const FOUR_GIB: u64 = 1 << 32;
     let firmware = u64::from(layout::EBDA_START)..u64::from(layout::LOW_MEM_END);
     end <= FOUR_GIB && e820.is_ram(start, end) && (end <= firmware.start || start >= firmware.end)
 }

@@ -20,7 +20,7 @@ use crate::xen::hvm_info;
 
 pub const KIB: u64 = 1024;
 pub const MIB: u64 = 1024 * KIB;
-pub const FOUR_GIB: u64 = 4096 * MIB;
+pub use crate::e820::FOUR_GIB;
 /// Where extended memory starts.
 pub const HIGH_MEM_START: u64 = MIB;
 /// The BIOS image (0xE0000-0xFFFFF, src/layout.rs).

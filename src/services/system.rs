@@ -11,7 +11,7 @@
 //! - Everything else (C2 mouse, 53 APM, 89, 83, E980, ...): `unsupported`.
 
 use crate::bda;
-use crate::e820::E820Map;
+use crate::e820::{E820Map, FOUR_GIB};
 use crate::hal::Ctx;
 use crate::hal::clock::Clock;
 use crate::hal::mem::FarPtr;
@@ -29,7 +29,6 @@ const E820_ATTR_ENABLED: u32 = 1;
 
 const KIB: u64 = 1024;
 const MIB: u64 = 1024 * KIB;
-const FOUR_GIB: u64 = 4096 * MIB;
 const BLOCK_64K: u64 = 64 * KIB;
 /// E801: AX/CX count memory up to here, BX/DX above it.
 const E801_SPLIT: u64 = 16 * MIB;
