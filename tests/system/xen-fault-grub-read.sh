@@ -12,10 +12,7 @@ name=xen-fault-grub-read
 disk=$(xb_grub_disk "$(xen_pv_initramfs)")
 # 4 MiB into the kernel: past the header and setup code that `linux` reads first, inside the
 # bulk it reads in large batches.
-bad=$(xen_fault_fat_lba "$disk" /vmlinuz $((4 * 1024 * 1024)))
-conf=$XB_LOG_DIR/$name/blkdebug.conf
-mkdir -p "$(dirname "$conf")"
-xen_blkdebug_error read_aio read "$bad" >"$conf"
+xen_fault_file_read "$name" "$disk" /vmlinuz $((4 * 1024 * 1024))
 
 # Every failed call the firmware logs is a read whose range holds the bad sector (GRUB reads
 # nothing else once it hit it), with the read error status.

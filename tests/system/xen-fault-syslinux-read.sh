@@ -17,10 +17,7 @@ name=xen-fault-syslinux-read
 disk=$(xb_syslinux_disk "$(xen_pv_initramfs)")
 # 4 MiB into the kernel: past the header and setup code, inside the bulk SYSLINUX reads in
 # large batches.
-bad=$(xen_fault_fat_lba "$disk" /vmlinuz $((4 * 1024 * 1024)))
-conf=$XB_LOG_DIR/$name/blkdebug.conf
-mkdir -p "$(dirname "$conf")"
-xen_blkdebug_error read_aio read "$bad" >"$conf"
+xen_fault_file_read "$name" "$disk" /vmlinuz $((4 * 1024 * 1024))
 
 # The firmware's line names the failed call: its range holds the bad sector.
 fault_logged() { xen_fault_int13_line read "$bad" "$XEN_AH_READ_ERROR" "$1/firmware.log"; }

@@ -8,6 +8,8 @@
 #
 #   xen_fault_fat_lba DISK FILE OFFSET        the LBA that holds byte OFFSET of FILE
 #   xen_blkdebug_error EVENT IOTYPE SECTOR    a blkdebug rule: EIO on the requests at SECTOR
+#   xen_fault_file_read NAME DISK FILE OFFSET reads of the sector holding byte OFFSET of FILE
+#                                             fail: sets `bad` (its LBA) and `conf` (blkdebug's)
 #   xen_fault_int13_line OP SECTOR CODE LOG   the firmware's int13 line that names the fault
 #   xen_fault_timeout_re VDEV SECTOR          the regex of blkfront's timeout line
 #   xen_probe_failed_checks SERIAL_LOG        the probe checks that failed
@@ -90,6 +92,16 @@ event = "$1"
 iotype = "$2"
 sector = "$3"
 EOF
+}
+
+# xen_fault_file_read NAME DISK FILE OFFSET: for test NAME, a blkdebug config that fails every
+# read covering the sector of DISK that holds byte OFFSET of FILE (on its FAT partition). Sets
+# `bad` to that LBA and `conf` to the config file's path (in the test's log directory).
+xen_fault_file_read() {
+    bad=$(xen_fault_fat_lba "$2" "$3" "$4")
+    conf=$XB_LOG_DIR/$1/blkdebug.conf
+    mkdir -p "$(dirname "$conf")"
+    xen_blkdebug_error read_aio read "$bad" >"$conf"
 }
 
 # xen_fault_int13_line OP SECTOR CODE LOG: print the first line of the firmware log LOG where
