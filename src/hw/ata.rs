@@ -5,11 +5,14 @@
 //! in native mode is reached through its BARs, one in compatibility mode (the PIIX's only
 //! mode) or without a PCI controller through the legacy ports. Disks are registered in
 //! the order primary master, primary slave, secondary master, secondary slave; ATAPI
-//! devices are found and logged, and registered once CD-ROM support exists.
+//! CD/DVD drives (`atapi`) are registered in the same pass, as CD drives without a BIOS
+//! number.
 
+mod atapi;
 mod channel;
 mod identify;
 
+pub use atapi::AtapiDrive;
 pub use channel::Ports;
 use channel::{
     BLOCK_WORDS, Block, COMMAND_TIMEOUT_MS, Channel, FLOATING, FLUSH_TIMEOUT_MS, Failure,
@@ -287,11 +290,28 @@ fn probe_channel(ch: &Channel, drives: &mut Drives, channel: u8, pci: Option<Pci
         warn!("ata", "ata{channel}: reset: {f}");
         return;
     }
+    // Both signatures first: any command (an ATAPI device's byte count limit) writes the
+    // task file of both devices and would overwrite the other one's signature.
+    let mut signatures = [None; 2];
     for slave in [false, true] {
         if present[slave as usize] {
-            probe_device(ch, drives, pos(slave), pci);
+            signatures[slave as usize] = signature(ch, pos(slave));
         }
     }
+    for slave in [false, true] {
+        if let Some(sig) = signatures[slave as usize] {
+            probe_device(ch, drives, pos(slave), pci, sig);
+        }
+    }
+}
+
+/// The signature (LBA mid, LBA high) the device at `pos` left after the reset.
+fn signature(ch: &Channel, pos: Position) -> Option<(u8, u8)> {
+    if let Err(f @ Failure::Busy) = ch.select_settled(pos.slave, COMMAND_TIMEOUT_MS) {
+        warn!("ata", "{pos}: after reset: {f}");
+        return None;
+    }
+    Some((ch.read(reg::LBA_MID), ch.read(reg::LBA_HIGH)))
 }
 
 /// Does a device latch the task file registers at this position?
@@ -306,21 +326,23 @@ fn responds(ch: &Channel, pos: Position) -> bool {
     echoed
 }
 
-fn probe_device(ch: &Channel, drives: &mut Drives, pos: Position, pci: Option<PciAddr>) {
+fn probe_device(
+    ch: &Channel,
+    drives: &mut Drives,
+    pos: Position,
+    pci: Option<PciAddr>,
+    signature: (u8, u8),
+) {
+    // Selected again (and not busy) before its status means anything.
     if let Err(f @ Failure::Busy) = ch.select_settled(pos.slave, COMMAND_TIMEOUT_MS) {
-        warn!("ata", "{pos}: after reset: {f}");
+        warn!("ata", "{pos}: {f}");
         return;
     }
     let mut block: Block = [0; BLOCK_WORDS];
-    let signature = (ch.read(reg::LBA_MID), ch.read(reg::LBA_HIGH));
     if let SIG_ATAPI | SIG_SATAPI = signature {
         // ATAPI devices leave reset with DRDY clear: status 0 is normal for them.
         match identify(ch, pos, cmd::IDENTIFY_PACKET, &mut block) {
-            Ok(()) => info!(
-                "ata",
-                "{pos}: ATAPI {} (not registered: no CD-ROM support yet)",
-                Identify(&block).model()
-            ),
+            Ok(()) => atapi::add(ch, drives, pos, pci, &Identify(&block)),
             Err(f) => warn!("ata", "{pos}: ATAPI IDENTIFY: {f}"),
         }
         return;
