@@ -122,7 +122,7 @@ fn probe_registers_a_cd_with_its_capacity() {
     assert_eq!(rig.name(), "ata1 master: QEMU DVD-ROM (CD-ROM, 4 MiB)");
     assert!(
         rig.log
-            .contains("[ata] ata1 master: QEMU DVD-ROM (CD-ROM, 4 MiB)"),
+            .contains("[ata] ata1 master: QEMU DVD-ROM (CD-ROM, 4 MiB): 2048 sectors\n"),
         "{}",
         rig.log
     );

@@ -54,6 +54,8 @@ const SIG_ATA: (u8, u8) = (0x00, 0x00);
 const SIG_SATA: (u8, u8) = (0x3c, 0xc3);
 const SIG_ATAPI: (u8, u8) = (0x14, 0xeb);
 const SIG_SATAPI: (u8, u8) = (0x69, 0x96);
+/// What QEMU shows at an absent device 0 behind a present device 1.
+const SIG_ABSENT: (u8, u8) = (0xff, 0xff);
 
 /// Values written and read back to see whether a device latches its registers.
 const ECHO_COUNT: u8 = 0x55;
@@ -347,9 +349,10 @@ fn probe_device(
         }
         return;
     }
-    // An absent device 1 reads as status 0 (device 0 answers for it).
+    // An absent device 1 reads as status 0 (device 0 answers for it); an absent device 0
+    // in QEMU has a status but no signature.
     let s = ch.status();
-    if s == 0 || s == FLOATING {
+    if s == 0 || s == FLOATING || signature == SIG_ABSENT {
         debug!("ata", "{pos}: no device");
         return;
     }

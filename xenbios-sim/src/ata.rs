@@ -47,6 +47,8 @@ const R_DEVICE: u16 = 6;
 const R_STATUS: u16 = 7;
 const ST_ERR: u8 = 0x01;
 const ST_DRQ: u8 = 0x08;
+/// Device seek complete (obsolete, still set by QEMU).
+const ST_DSC: u8 = 0x10;
 const ST_DRDY: u8 = 0x40;
 const ST_BSY: u8 = 0x80;
 pub const ERR_ABRT: u8 = 0x04;
@@ -563,8 +565,11 @@ impl SimAtaChannel {
         }
         let sel = self.selected;
         let Some(d) = self.devices[sel].as_mut() else {
-            // Device 0 answers for an absent device 1: registers latched, status 0.
+            // Device 0 answers for an absent device 1: registers latched, status 0. An
+            // absent device 0 (QEMU) keeps the status a reset gives it, and the signature
+            // of nothing.
             return match r {
+                R_STATUS if sel == 0 => ST_DRDY | ST_DSC,
                 R_ERROR | R_STATUS => 0,
                 _ => self.tf_read(sel, r),
             };

@@ -566,6 +566,9 @@ pub(super) fn add(
         return;
     };
     if let Some(d) = drives.get(id) {
-        info!("ata", "{}", DriveName(&*d.dev));
+        match d.dev.info().sectors {
+            0 => info!("ata", "{}", DriveName(&*d.dev)),
+            n => info!("ata", "{}: {n} sectors", DriveName(&*d.dev)),
+        }
     }
 }
