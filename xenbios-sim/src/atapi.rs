@@ -1,8 +1,8 @@
 //! The packet side of a simulated ATAPI CD/DVD drive: the PACKET command's phases and the
 //! SCSI commands behind them, for the ATA driver's CD tests.
 //!
-//! Read from ATA/ATAPI-6 (T13/1410D) 8.23 PACKET and 9.10 (PIO data-in for packet
-//! commands), SPC-2 (REQUEST SENSE, INQUIRY, TEST UNIT READY, fixed-format sense data,
+//! Read from ATA/ATAPI-6 (T13/1410D: the PACKET command and the packet protocol's PIO
+//! data-in phases), SPC-2 (REQUEST SENSE, INQUIRY, TEST UNIT READY, fixed-format sense data,
 //! unit attention) and MMC-2 (READ CAPACITY, READ(10), 2048-byte blocks):
 //! - After A0h the device raises DRQ with interrupt reason CoD=1 IO=0 and takes twelve
 //!   bytes, first byte in the low half of the first word.

@@ -26,7 +26,7 @@
 //! - Medium or hardware error (03h, 04h): 10h; LBA out of range (05h/21h): 04h; other
 //!   illegal requests: 01h; any other sense: 0BBh. A device that does not answer in time:
 //!   80h, never retried (each try would cost a full command timeout). A device that
-//!   breaks the protocol (wrong interrupt reason, more data than asked for): 20h.
+//!   breaks the protocol (wrong interrupt reason, more or less data than asked for): 20h.
 //! - Writes: 03h, as SeaBIOS.
 //! - The byte count limit is [`BYTE_COUNT_LIMIT`] (SeaBIOS uses one sector): fewer data
 //!   phases, and the driver takes whatever byte counts the device chooses up to it.
@@ -166,6 +166,8 @@ enum Fault {
     Bus(Failure),
     /// The device broke the protocol: the interrupt reason it showed.
     Protocol(u8),
+    /// The command succeeded with fewer bytes than it asked for.
+    Short(u32),
 }
 
 impl Fault {
@@ -173,7 +175,7 @@ impl Fault {
         match self {
             Fault::Sense(s) => s.disk_error(),
             Fault::Bus(f) => f.disk_error(),
-            Fault::Protocol(_) => DiskError::ControllerFailure,
+            Fault::Protocol(_) | Fault::Short(_) => DiskError::ControllerFailure,
         }
     }
 }
@@ -191,6 +193,7 @@ impl fmt::Display for Fault {
             ),
             Fault::Bus(b) => b.fmt(f),
             Fault::Protocol(r) => write!(f, "protocol error (interrupt reason {r:#04x})"),
+            Fault::Short(n) => write!(f, "the command ended after {n} bytes"),
         }
     }
 }
@@ -416,7 +419,7 @@ impl AtapiDrive {
         match self.command(ch, &cdb, &mut dest) {
             Ok(n) if n == len => Ok(()),
             // The command ended early without saying why.
-            Ok(n) => Err((n / CD_SECTOR, Fault::Bus(Failure::NoDrq))),
+            Ok(n) => Err((n / CD_SECTOR, Fault::Short(n))),
             Err((n, f)) => Err((n / CD_SECTOR, f)),
         }
     }
