@@ -13,6 +13,16 @@
 //! A VBD that fails a step is skipped with a log line saying why (its frontend left
 //! `Closed`, its grant and port released); POST goes on.
 //!
+//! # CD-ROMs
+//!
+//! A VBD whose frontend `device-type` is "cdrom" (libxl's `devtype=cdrom`, QEMU's
+//! `xen-cdrom`) is a CD drive of 2048-byte sectors, read-only and removable, registered even
+//! without a medium: its backend still `Initialising` is not waited for (libxl's empty CD has
+//! a QEMU backend that never starts), and a failed handshake leaves it registered too. With
+//! no medium it has 0 sectors and answers 31h; `ready` looks at the backend again
+//! (`XenDisk::recheck`). Its emulated IDE twin (an ATAPI drive at the same place, of the
+//! same size) is hidden when it has a medium. `docs/boot-order.md` has what was observed.
+//!
 //! # Units and sector sizes
 //!
 //! Ring requests count 512-byte units (`sector_number`, `first_sect`, `last_sect`), and
@@ -743,7 +753,7 @@ impl<A: Abi> BlockDevice for XenDisk<A> {
         Ok(())
     }
 
-    /// A CD looks at its backend again (see [`XenDisk::recheck`]); a disk is ready unless
+    /// A CD looks at its backend again (see `XenDisk::recheck`); a disk is ready unless
     /// it was disabled.
     fn ready(&mut self, ctx: &mut Ctx) -> Result<(), DiskError> {
         if self.failed.is_some() {
