@@ -99,6 +99,11 @@ impl FakeDisk {
         self.info.removable = true;
         self
     }
+    /// A CD drive (read-only, removable); its sectors should be 2048 bytes.
+    pub fn cdrom(mut self) -> Self {
+        self.info.kind = DriveKind::Cdrom;
+        self.read_only().removable()
+    }
     pub fn with_interface(mut self, interface: Interface) -> Self {
         self.info.interface = interface;
         self
