@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The boot menu: two disks (SYSLINUX as ata0 master, GRUB as ata0 slave), QEMU's
+# The boot menu: two disks (SYSLINUX as ata0 master, GRUB as ata0 slave) and a CD (the ISOLINUX
+# ISO as ata1 master, listed after the disks), QEMU's
 # `-boot menu=on,splash-time=...` and the std VGA. The test waits for "Press ESC for boot
 # menu." on COM1, presses ESC on the PS/2 keyboard (monitor sendkey), checks the menu on COM1
 # and in VGA text memory, takes a screenshot (target/system-tests/boot-menu/menu.png), presses
@@ -11,7 +12,7 @@ name=boot-menu
 readonly SPLASH_MS=30000
 readonly STEP_SECONDS=300
 readonly MENU_LINES=("Select boot device:" "1. ata0 master: QEMU HARDDISK, 64 MiB"
-    "2. ata0 slave: QEMU HARDDISK, 64 MiB")
+    "2. ata0 slave: QEMU HARDDISK, 64 MiB" "3. ata1 master: QEMU DVD-ROM (CD-ROM, ")
 dir=$XB_LOG_DIR/$name
 
 drive_menu() {
@@ -30,7 +31,8 @@ second=$(xb_grub_disk)
 echo "boot $name: $(basename "$first") and $(basename "$second") with $BIOS"
 if xb_boot "$name" "$first" "$XB_INITRAMFS_MARKER $kver" -vga std \
     -boot "menu=on,splash-time=$SPLASH_MS" \
-    -drive "file=$second,format=raw,if=ide,index=1,media=disk,snapshot=on"; then
+    -drive "file=$second,format=raw,if=ide,index=1,media=disk,snapshot=on" \
+    -drive "file=$(xb_isolinux_iso),format=raw,if=ide,index=2,media=cdrom,readonly=on"; then
     if grep -qF "${XB_SYSLINUX_LINES[0]}" "$XB_SERIAL"; then
         XB_REASON="the first disk booted (SYSLINUX's banner is on COM1)"
     elif ! missing=$(xb_in_order "$XB_SERIAL" "Press ESC for boot menu." "${MENU_LINES[@]}" \
