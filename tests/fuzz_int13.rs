@@ -98,7 +98,7 @@ const IDE_CHS: (u32, u32, u32) = (40, 16, 63);
 const IDE_PRIMARY_BASE: u16 = 0x1f0;
 
 /// int13 status codes a failure may report.
-const CODES: [DiskError; 16] = [
+const CODES: [DiskError; 21] = [
     DiskError::BadCommand,
     DiskError::AddressMarkNotFound,
     DiskError::WriteProtected,
@@ -112,6 +112,11 @@ const CODES: [DiskError; 16] = [
     DiskError::MediaNotPresent,
     DiskError::SeekFailed,
     DiskError::Timeout,
+    DiskError::NotLocked,
+    DiskError::Locked,
+    DiskError::NotRemovable,
+    DiskError::TooManyLocks,
+    DiskError::EjectFailed,
     DiskError::NotReady,
     DiskError::Undefined,
     DiskError::WriteFault,
