@@ -22,17 +22,19 @@
 //! would land on the interrupt table, the BDA or the firmware's memory (from the EBDA up)
 //! is refused.
 
-use crate::block::cdemu::{CdBoot, mbr_geometry};
+use crate::block::cdemu::mbr_geometry;
 use crate::block::eltorito::{
     self, BootImage, CD_SECTOR_SIZE, CdSector, Invalid, Media, VIRTUAL_SECTOR_SIZE,
 };
-use crate::block::{DiskError, DriveId, DriveKind, Drives, FIRST_FLOPPY, FIRST_HD, Interface};
-use crate::hw::cmos::{self, BootDevice};
+use crate::block::{
+    CdBoot, DiskError, DriveId, DriveKind, Drives, FIRST_FLOPPY, FIRST_HD, Interface,
+};
 use crate::hal::Ctx;
 use crate::hal::clock::Deadline;
 use crate::hal::cpu::{Call16, call_kind};
 use crate::hal::mem::{FarPtr, Memory, linear};
 use crate::hal::regs::{Flags, Regs};
+use crate::hw::cmos::{self, BootDevice};
 use core::fmt::Write;
 
 /// Where boot sectors are loaded and entered.
@@ -129,7 +131,12 @@ impl BootState {
 
     /// Boot order without boot ROMs in the default class order ([`DEFAULT_CLASSES`]).
     pub fn set_order(&mut self, drives: &Drives, bootorder: Option<&str>) {
-        self.arrange(drives, bootorder, &DEFAULT_CLASSES, &mut core::iter::empty());
+        self.arrange(
+            drives,
+            bootorder,
+            &DEFAULT_CLASSES,
+            &mut core::iter::empty(),
+        );
     }
 
     /// Boot order: devices whose QEMU path appears in `bootorder` (one path per line)
@@ -517,7 +524,8 @@ fn end_emulation(ctx: &mut Ctx, drives: &mut Drives) {
 fn set_emulated_counts(ctx: &mut Ctx, drives: &Drives, number: u8, present: bool) {
     use crate::bda::{DISK_COUNT, EQUIP_DISKETTE_COUNT, EQUIP_DISKETTES, EQUIPMENT, at};
     if number == FIRST_FLOPPY {
-        let mut equipment = ctx.mem.read_u16(at(EQUIPMENT)) & !(EQUIP_DISKETTES | EQUIP_DISKETTE_COUNT);
+        let mut equipment =
+            ctx.mem.read_u16(at(EQUIPMENT)) & !(EQUIP_DISKETTES | EQUIP_DISKETTE_COUNT);
         if present {
             // One diskette drive: bit 0 set, bits 6-7 (drives - 1) zero.
             equipment |= EQUIP_DISKETTES;
@@ -569,7 +577,10 @@ fn cd_boot(
             let mut mbr = [0u8; VIRTUAL_SECTOR_SIZE as usize];
             ctx.mem.read(load_address(&image), &mut mbr);
             let Some(g) = mbr_geometry(&mbr) else {
-                warn!("boot", "{name}: the hard disk image's partition table has no geometry");
+                warn!(
+                    "boot",
+                    "{name}: the hard disk image's partition table has no geometry"
+                );
                 return Err(Failure::NoGeometry);
             };
             (FIRST_HD, Some(g))
@@ -578,7 +589,10 @@ fn cd_boot(
     };
     drives.cdboot = Some(CdBoot {
         cd: id,
-        image,
+        media: image.media.media_type(),
+        load_rba: image.load_rba,
+        load_segment: image.load_segment,
+        sector_count: image.sector_count,
         number,
         geometry,
         active: true,

@@ -109,7 +109,13 @@ fn boot_order(ctx: &mut Ctx, b: &mut Bios) {
     const BOOTORDER_MAX: usize = 1024;
     let mut buf = [0u8; BOOTORDER_MAX];
     let bootorder = crate::boot::read_bootorder(ctx.io, &mut buf);
-    crate::boot::setup(ctx, &mut b.boot, &b.drives, b.roms.boot_entries(), bootorder);
+    crate::boot::setup(
+        ctx,
+        &mut b.boot,
+        &b.drives,
+        b.roms.boot_entries(),
+        bootorder,
+    );
 }
 
 /// The firmware's name on the console (the screen too when a VGA BIOS runs).

@@ -1,12 +1,13 @@
-//! What a CD booted, and the drive El Torito emulation makes of its image.
+//! The drive El Torito emulation makes of a CD's boot image, and the specification
+//! packet int13/4Bh returns.
 //!
 //! The source is the El Torito Bootable CD-ROM Format Specification 1.0 ("ET"). After a
-//! CD boots, [`CdBoot`] records the boot entry and the drive number the booted code
+//! CD boots, [`CdBoot`] (in the registry) records the boot entry and the drive number the booted code
 //! sees: the CD's own (E0h..) for no emulation, 00h for a diskette image, 80h for a hard
 //! disk image. While an emulation is active, int13 on that number goes to an
 //! [`EmulatedDisk`]: a read-only view of the image, in 512-byte sectors, that reads the
 //! CD through its driver (ET 3.0: "the BIOS will redirect INT 13 calls for the emulated
-//! drive to the CD"). int13/4Bh returns the specification packet ([`CdBoot::packet`],
+//! drive to the CD"). int13/4Bh returns the specification packet ([`spec_packet`],
 //! ET 5.0 Figure 11) and 4B00h ends the emulation.
 //!
 //! Rules chosen (SeaBIOS `src/cdrom.c` and `src/disk.c` were the references):
@@ -19,9 +20,9 @@
 //!   image's start), as SeaBIOS takes it; an image whose entry has no sectors per track
 //!   is refused (the geometry would divide by zero).
 
-use super::eltorito::{BootImage, CD_SECTOR_SIZE, Media, VIRTUAL_SECTOR_SIZE};
+use super::eltorito::{CD_SECTOR_SIZE, VIRTUAL_SECTOR_SIZE};
 use super::{
-    BlockDevice, Chs, DiskError, DriveId, DriveInfo, DriveKind, DriveName, Interface, IoError,
+    BlockDevice, CdBoot, Chs, DiskError, DriveInfo, DriveKind, DriveName, Interface, IoError,
 };
 use crate::hal::Ctx;
 use core::fmt;
@@ -37,7 +38,7 @@ pub mod packet {
     pub const CONTROLLER: usize = 0x03;
     pub const LBA: usize = 0x04;
     pub const DEVICE_SPEC: usize = 0x08;
-    pub const BUFFER_SEGMENT: usize = 0x0a;
+    /// 0Ah-0Bh: the user buffer segment for CD caching, none (0) here.
     pub const LOAD_SEGMENT: usize = 0x0c;
     pub const SECTOR_COUNT: usize = 0x0e;
     /// CH, CL and DH as int13/08h would return them for the emulated drive.
@@ -62,74 +63,35 @@ const MAX_CYLINDER: u32 = 1023;
 const CL_SECTOR: u32 = 0x3f;
 const CL_CYLINDER_HIGH: u32 = 0xc0;
 
-/// What a CD booted: the boot entry, the drive number the booted code got, and the
-/// emulated drive while the emulation is active.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CdBoot {
-    /// The CD it came from.
-    pub cd: DriveId,
-    pub image: BootImage,
-    /// 00h (diskette), 80h (hard disk), or the CD's own number (no emulation).
-    pub number: u8,
-    /// The emulated drive's geometry; `None` for no emulation.
-    pub geometry: Option<Chs>,
-    /// Cleared by int13/4B00h (terminate emulation).
-    pub active: bool,
-}
-
-impl CdBoot {
-    /// An emulated drive answers to `number`.
-    pub fn emulating(&self) -> bool {
-        self.active && self.geometry.is_some()
+/// ET Figure 11, the specification packet of a CD boot, for the CD `cd` (its interface
+/// gives the controller index and the device specification). The media byte says 0 (no
+/// emulation) once the emulation was terminated, as SeaBIOS reports it.
+pub fn spec_packet(boot: &CdBoot, cd: &DriveInfo) -> [u8; packet::SIZE] {
+    use packet::*;
+    let mut p = [0u8; SIZE];
+    p[0] = SIZE as u8;
+    p[MEDIA] = if boot.emulating() { boot.media } else { 0 };
+    p[DRIVE] = boot.number;
+    // ET: "Controller index", and for IDE the device specification's bit 0 "master or
+    // slave".
+    let (controller, device) = match cd.interface {
+        Interface::Ata { channel, slave, .. } => (channel, u16::from(slave)),
+        Interface::Xen { .. } => (0, 0),
+    };
+    p[CONTROLLER] = controller;
+    p[LBA..LBA + 4].copy_from_slice(&boot.load_rba.to_le_bytes());
+    p[DEVICE_SPEC..DEVICE_SPEC + 2].copy_from_slice(&device.to_le_bytes());
+    // No user buffer for CD caching (0): BUFFER_SEGMENT stays zero.
+    p[LOAD_SEGMENT..LOAD_SEGMENT + 2].copy_from_slice(&boot.load_segment.to_le_bytes());
+    p[SECTOR_COUNT..SECTOR_COUNT + 2].copy_from_slice(&boot.sector_count.to_le_bytes());
+    if let Some(g) = boot.geometry {
+        let max_cylinder = g.cylinders.saturating_sub(1).min(MAX_CYLINDER);
+        p[CYLINDER_LOW] = max_cylinder as u8;
+        p[SECTOR_CYLINDER_HIGH] = ((max_cylinder >> CYLINDER_HIGH_SHIFT) & CL_CYLINDER_HIGH
+            | g.sectors & CL_SECTOR) as u8;
+        p[HEADS] = g.heads.saturating_sub(1) as u8;
     }
-
-    /// 512-byte sectors of the emulated drive.
-    pub fn sectors(&self) -> u64 {
-        self.geometry.map_or(0, |g| {
-            u64::from(g.cylinders) * u64::from(g.heads) * u64::from(g.sectors)
-        })
-    }
-
-    /// ET Figure 11, for the CD `cd` (its interface gives the controller index and the
-    /// device specification). The media byte says 0 (no emulation) once the emulation was
-    /// terminated, as SeaBIOS reports it.
-    pub fn packet(&self, cd: &DriveInfo) -> [u8; packet::SIZE] {
-        use packet::*;
-        let mut p = [0u8; SIZE];
-        p[0] = SIZE as u8;
-        let media = match self.image.media {
-            _ if !self.emulating() => 0,
-            Media::NoEmulation => 0,
-            Media::Floppy1200K => 1,
-            Media::Floppy1440K => 2,
-            Media::Floppy2880K => 3,
-            Media::HardDisk => 4,
-        };
-        p[MEDIA] = media;
-        p[DRIVE] = self.number;
-        // ET: "Controller index", and for IDE the device specification's bit 0 "master
-        // or slave".
-        let (controller, device) = match cd.interface {
-            Interface::Ata { channel, slave, .. } => (channel, u16::from(slave)),
-            Interface::Xen { .. } => (0, 0),
-        };
-        p[CONTROLLER] = controller;
-        p[LBA..LBA + 4].copy_from_slice(&self.image.load_rba.to_le_bytes());
-        p[DEVICE_SPEC..DEVICE_SPEC + 2].copy_from_slice(&device.to_le_bytes());
-        // No user buffer for CD caching (0).
-        p[BUFFER_SEGMENT..BUFFER_SEGMENT + 2].copy_from_slice(&0u16.to_le_bytes());
-        p[LOAD_SEGMENT..LOAD_SEGMENT + 2].copy_from_slice(&self.image.load_segment.to_le_bytes());
-        p[SECTOR_COUNT..SECTOR_COUNT + 2].copy_from_slice(&self.image.sector_count.to_le_bytes());
-        if let Some(g) = self.geometry {
-            let max_cylinder = g.cylinders.saturating_sub(1).min(MAX_CYLINDER);
-            p[CYLINDER_LOW] = max_cylinder as u8;
-            p[SECTOR_CYLINDER_HIGH] =
-                ((max_cylinder >> CYLINDER_HIGH_SHIFT) & CL_CYLINDER_HIGH | g.sectors & CL_SECTOR)
-                    as u8;
-            p[HEADS] = g.heads.saturating_sub(1) as u8;
-        }
-        p
-    }
+    p
 }
 
 /// The geometry of a hard-disk image from its MBR: the first partition's ending CHS.
@@ -149,7 +111,7 @@ pub fn mbr_geometry(mbr: &[u8; VIRTUAL_SECTOR_SIZE as usize]) -> Option<Chs> {
     })
 }
 
-/// The emulated drive for one int13 call: the image at `boot.image.load_rba` on `cd`,
+/// The emulated drive for one int13 call: the image at `boot.load_rba` on `cd`,
 /// in 512-byte sectors, read-only.
 pub struct EmulatedDisk<'a> {
     cd: &'a mut dyn BlockDevice,
@@ -174,7 +136,7 @@ impl<'a> EmulatedDisk<'a> {
         EmulatedDisk {
             cd,
             info,
-            start: u64::from(boot.image.load_rba),
+            start: u64::from(boot.load_rba),
             bounce,
         }
     }

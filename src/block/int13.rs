@@ -36,15 +36,14 @@
 //! - On failure the count of sectors done is reported: AL for CHS calls, the packet's
 //!   count for EDD calls.
 
-use super::cdemu::{CdBoot, EmulatedDisk};
+use super::cdemu::{EmulatedDisk, spec_packet};
 use super::geometry::{Geometry, Translation};
 use super::{
-    Drive, DriveInfo, DriveKind, Drives, FIRST_HD, Interface, IoError, PciAddr, SECTOR_SIZE,
+    CdBoot, Drive, DriveInfo, DriveKind, Drives, FIRST_HD, Interface, IoError, PciAddr, SECTOR_SIZE,
 };
 use crate::bda;
 use crate::block::DiskError::{
-    self, BadCommand, Locked, MediaNotPresent, NotLocked, TooManyLocks,
-    WriteProtected,
+    self, BadCommand, Locked, MediaNotPresent, NotLocked, TooManyLocks, WriteProtected,
 };
 use crate::e820::{E820Map, FOUR_GIB};
 use crate::hal::Ctx;
@@ -291,7 +290,10 @@ fn emulated(
     boot: &CdBoot,
 ) -> Result<u8, DiskError> {
     if ah > CHANGE_LINE {
-        warn!("int13", "ah={ah:#04x} dl={dl:#04x}: not served on an emulated drive");
+        warn!(
+            "int13",
+            "ah={ah:#04x} dl={dl:#04x}: not served on an emulated drive"
+        );
         return Err(BadCommand);
     }
     let bounce = drives.cd_bounce;
@@ -309,7 +311,11 @@ fn emulated(
         },
         hidden: false,
     };
-    let class = if dl < FIRST_HD { Class::Floppy } else { Class::Disk };
+    let class = if dl < FIRST_HD {
+        Class::Floppy
+    } else {
+        Class::Disk
+    };
     drive_call(ah, dl, regs, ctx, &mut drive, e820, class)
 }
 
@@ -464,16 +470,22 @@ fn cd_emulation(
         || (boot.emulating() && dl == boot.number)
         || (al == EMULATION_TERMINATE && dl == TERMINATE_ALL);
     if !named || !matches!(al, EMULATION_TERMINATE | EMULATION_STATUS) {
-        warn!("int13", "ah=4b al={al:#04x} dl={dl:#04x}: not the booted CD");
+        warn!(
+            "int13",
+            "ah=4b al={al:#04x} dl={dl:#04x}: not the booted CD"
+        );
         return Err(BadCommand);
     }
     let Some(cd) = drives.get(boot.cd) else {
         return Err(BadCommand);
     };
-    let packet = boot.packet(cd.dev.info());
+    let packet = spec_packet(&boot, cd.dev.info());
     ctx.mem.write(regs.ds_si(), &packet);
     if al == EMULATION_TERMINATE && boot.emulating() {
-        info!("int13", "El Torito emulation of drive {:#04x} ended", boot.number);
+        info!(
+            "int13",
+            "El Torito emulation of drive {:#04x} ended", boot.number
+        );
         if let Some(b) = drives.cdboot.as_mut() {
             b.active = false;
         }

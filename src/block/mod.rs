@@ -209,6 +209,40 @@ impl fmt::Display for Capacity {
     }
 }
 
+/// What a CD booted (El Torito): the boot entry, the drive number the booted code got,
+/// and the emulated drive while the emulation is active (`cdemu` serves it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CdBoot {
+    /// The CD it came from.
+    pub cd: DriveId,
+    /// The boot entry's media type (El Torito Figure 3: 0 no emulation, 1-3 diskettes,
+    /// 4 hard disk), its first CD sector, load segment and sector count.
+    pub media: u8,
+    pub load_rba: u32,
+    pub load_segment: u16,
+    pub sector_count: u16,
+    /// 00h (diskette), 80h (hard disk), or the CD's own number (no emulation).
+    pub number: u8,
+    /// The emulated drive's geometry; `None` for no emulation.
+    pub geometry: Option<Chs>,
+    /// Cleared by int13/4B00h (terminate emulation).
+    pub active: bool,
+}
+
+impl CdBoot {
+    /// An emulated drive answers to `number`.
+    pub fn emulating(&self) -> bool {
+        self.active && self.geometry.is_some()
+    }
+
+    /// 512-byte sectors of the emulated drive.
+    pub fn sectors(&self) -> u64 {
+        self.geometry.map_or(0, |g| {
+            u64::from(g.cylinders) * u64::from(g.heads) * u64::from(g.sectors)
+        })
+    }
+}
+
 /// Index of a drive in registration order: stable, unlike BIOS numbers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct DriveId(pub u8);
@@ -233,7 +267,7 @@ pub struct Drives {
     /// `cd[n]` is the drive numbered `0xE0 + n`.
     cd: [Option<DriveId>; MAX_DRIVES],
     /// What a CD booted: int13/4Bh's status, and the emulated drive while active.
-    pub cdboot: Option<cdemu::CdBoot>,
+    pub cdboot: Option<CdBoot>,
     /// Int13/45h lock counts, per registry slot (CD-ROMs only).
     locks: [u8; MAX_DRIVES],
     /// A CD sector of firmware memory (linear address) for the emulated drive's partial
@@ -306,7 +340,10 @@ impl Drives {
         let order: [Option<DriveId>; MAX_DRIVES] = self.hd;
         self.renumber(order.iter().flatten().copied());
         let mut cd = [None; MAX_DRIVES];
-        for (slot, c) in cd.iter_mut().zip(self.cd.iter().flatten().filter(|c| **c != id)) {
+        for (slot, c) in cd
+            .iter_mut()
+            .zip(self.cd.iter().flatten().filter(|c| **c != id))
+        {
             *slot = Some(*c);
         }
         self.cd = cd;
@@ -351,7 +388,7 @@ impl Drives {
     }
 
     /// The active emulation (floppy or hard disk), if any.
-    pub fn emulated(&self) -> Option<&cdemu::CdBoot> {
+    pub fn emulated(&self) -> Option<&CdBoot> {
         self.cdboot.as_ref().filter(|b| b.emulating())
     }
 
