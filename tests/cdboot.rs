@@ -740,3 +740,24 @@ fn isolinux_from_a_real_iso_boots_with_no_emulation() {
     assert_eq!(rig.m.mem.slice(PKT, 3), &[0x13, 0, CD]);
     std::fs::remove_dir_all(&out).unwrap();
 }
+
+#[test]
+fn the_bootorder_file_qemu_writes_puts_the_cd_first() {
+    let mut drives = Drives::new();
+    let disk = boot_disk().register(&mut drives);
+    let (_, cd_id) = cd(Disc::new(DISC), true, &mut drives);
+    let mut rig = Rig::new(drives);
+    // `-device ide-cd,bus=ide.1,unit=0,bootindex=1`: QEMU's file ends in a NUL.
+    let mut fw = xenbios_sim::SimFwCfg::new();
+    fw.add_file("bootorder", b"/pci@i0cf8/ide@1,1/drive@1/cdrom@0\n\0");
+    rig.m.ports.attach(0x510, 0x511, Rc::new(RefCell::new(fw)));
+    let mut buf = [0u8; 256];
+    let text = xenbios::boot::read_bootorder(&rig.m.ports, &mut buf).map(str::to_owned);
+    assert_eq!(
+        text.as_deref(),
+        Some("/pci@i0cf8/ide@1,1/drive@1/cdrom@0\n")
+    );
+    rig.setup(text.as_deref());
+    let order: Vec<_> = rig.boot.order().collect();
+    assert_eq!(order, [BootEntry::Disk(cd_id), BootEntry::Disk(disk)]);
+}

@@ -35,6 +35,24 @@
 //!   driver sees it, so no driver ever writes into the firmware or grants it to a backend.
 //! - On failure the count of sectors done is reported: AL for CHS calls, the packet's
 //!   count for EDD calls.
+//! - CD-ROMs are drives E0h.. (SeaBIOS's numbers). EDD functions move 2048-byte sectors;
+//!   41h adds the removable media subset (CX = 7, as SeaBIOS): 45h locks (a count per
+//!   drive; unlocking an unlocked drive is B0h), 46h refuses a locked drive (B1h) and
+//!   otherwise succeeds without ejecting (no driver has an eject command; SeaBIOS's
+//!   int15/52 does nothing either), 49h and 10h return what the driver's `ready` says
+//!   (06h once after a change, 31h without a medium). Writes (03h, 43h) are refused with
+//!   03h before the driver; CHS reads and 08h with 01h (no CHS geometry, as SeaBIOS);
+//!   15h answers AH=01h as SeaBIOS does. 48h reports "removable, change line, lockable,
+//!   CHS at maximum" with all-ones CHS fields (EDD-4; SeaBIOS the same), the medium's
+//!   sector count and size, and the ATAPI device path. A CD whose driver saw no medium
+//!   (0 sectors) is asked again (`ready`) before 02h/04h/42h/44h/47h; still none is 31h.
+//! - El Torito (`cdemu`): 4Bh with AL=00h terminates the emulation and AL=01h returns
+//!   the status, both copying the specification packet to DS:SI (El Torito 5.0; the
+//!   numbering SeaBIOS and ISOLINUX use). DL must name the booted CD or the emulated
+//!   drive (7Fh: all, for 00h); without a CD boot, 01h. The emulated drive (00h or 80h,
+//!   hard disks then from 81h) serves the functions up to 16h only (as SeaBIOS), reads
+//!   the image through the CD's driver and refuses writes with 03h; an emulated
+//!   diskette's 08h gives BL = its drive type and DL = 1 drive, 16h "not changed".
 
 use super::cdemu::{EmulatedDisk, spec_packet};
 use super::geometry::{Geometry, Translation};
