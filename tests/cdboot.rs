@@ -174,8 +174,15 @@ struct Rig {
 impl Rig {
     fn new(drives: Drives) -> Rig {
         xenbios_sim::capture_log();
+        // Low RAM, with the bounce page reserved as POST's allocation marks it.
         let mut e820 = E820Map::new();
-        e820.add(0, 0x9_7000, Kind::Ram);
+        e820.add(0, u64::from(BOUNCE), Kind::Ram);
+        e820.add(u64::from(BOUNCE), 0x1000, Kind::Reserved);
+        e820.add(
+            u64::from(BOUNCE) + 0x1000,
+            0x9_7000 - u64::from(BOUNCE) - 0x1000,
+            Kind::Ram,
+        );
         let mut drives = drives;
         drives.cd_bounce = Some(BOUNCE);
         let mut m = Machine::default();
@@ -760,4 +767,75 @@ fn the_bootorder_file_qemu_writes_puts_the_cd_first() {
     rig.setup(text.as_deref());
     let order: Vec<_> = rig.boot.order().collect();
     assert_eq!(order, [BootEntry::Disk(cd_id), BootEntry::Disk(disk)]);
+}
+
+// ---- the emulated drive under any request ----------------------------------------------
+
+/// The rig after booting a CD that emulates a 1.44 MB diskette (`image_bytes(2880)`) or
+/// the hard disk of `hd_image` (behind a real disk), its memory filled with the guard.
+fn emulating_rig(floppy: bool) -> Rig {
+    let (media, image) = if floppy {
+        (FLOPPY_1440K, image_bytes(2880))
+    } else {
+        (HARD_DISK, hd_image())
+    };
+    let entry = boot_entry(BOOTABLE, media, 0, 0, 1, IMAGE);
+    let mut drives = Drives::new();
+    boot_disk().register(&mut drives);
+    cd(disc_with(entry, &image), true, &mut drives);
+    let mut rig = Rig::new(drives);
+    rig.setup(Some("/pci@i0cf8/ide@1,1/drive@1/cdrom@0\n"));
+    rig.int19().expect("boots");
+    rig
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::test_runner::Config {
+        cases: 48,
+        failure_persistence: Some(Box::new(
+            proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"),
+        )),
+        ..Default::default()
+    })]
+
+    /// CHS reads of the emulated drive return the image's bytes, or fail, and change
+    /// nothing but the buffer, the bounce sector and the status byte.
+    #[test]
+    fn emulated_reads_return_the_image_and_write_nothing_else(
+        floppy: bool,
+        count in 0u8..=130,
+        cylinder in 0u16..90,
+        head in 0u8..20,
+        sector in 0u8..64,
+        buf in 0x500u32..0x9_0000,
+    ) {
+        let mut rig = emulating_rig(floppy);
+        let image = if floppy { image_bytes(2880) } else { hd_image() };
+        let (dl, spt, heads) = if floppy { (0x00, 18u32, 2u32) } else { (0x80, 63, 16) };
+        let len = u32::from(count) * 512;
+        let mem_len = rig.m.mem.bytes.len();
+        rig.m.mem.bytes.fill(GUARD);
+        let status = bda::at(if floppy { 0x41 } else { bda::DISK_STATUS });
+        let before = rig.m.mem.bytes.clone();
+        let mut r = chs(0x02, count, cylinder, head, sector, dl);
+        r.es = (buf >> 4) as u16;
+        r.set_bx((buf & 0xf) as u16);
+        let r = rig.call(r);
+        let after = &rig.m.mem.bytes;
+        for i in 0..mem_len as u32 {
+            let inside = (buf..buf + len).contains(&i)
+                || (BOUNCE..BOUNCE + 2048).contains(&i)
+                || i == status;
+            if !inside {
+                proptest::prop_assert_eq!(after[i as usize], before[i as usize], "byte {:#x}", i);
+            }
+        }
+        if !r.cf() {
+            proptest::prop_assert_eq!(r.al(), count);
+            let lba = ((u32::from(cylinder) * heads + u32::from(head)) * spt
+                + u32::from(sector) - 1) as usize;
+            let got = &after[buf as usize..(buf + len) as usize];
+            proptest::prop_assert!(got == &image[lba * 512..lba * 512 + len as usize]);
+        }
+    }
 }

@@ -16,6 +16,8 @@
 //! - A read that starts or ends inside a CD sector reads that CD sector into a bounce
 //!   sector of firmware memory and copies the part asked for; only whole CD sectors are
 //!   read into the caller's buffer, so nothing outside it is ever written.
+//! - The emulated drive ends where the disc does, when its geometry claims more (a
+//!   hard-disk image's MBR may): a sector past it is refused (01h) before the driver.
 //! - The hard-disk image's geometry is its first partition's ending CHS (the MBR at the
 //!   image's start), as SeaBIOS takes it; an image whose entry has no sectors per track
 //!   is refused (the geometry would divide by zero).
@@ -124,9 +126,16 @@ pub struct EmulatedDisk<'a> {
 
 impl<'a> EmulatedDisk<'a> {
     pub fn new(cd: &'a mut dyn BlockDevice, boot: &CdBoot, bounce: Option<u32>) -> Self {
+        // No further than the disc goes, whatever the image's geometry claims: the driver
+        // is never asked for a sector past the end.
+        let on_disc = cd
+            .info()
+            .sectors
+            .saturating_sub(u64::from(boot.load_rba))
+            .saturating_mul(u64::from(PER_CD_SECTOR));
         let info = DriveInfo {
             kind: DriveKind::Disk,
-            sectors: boot.sectors(),
+            sectors: boot.sectors().min(on_disc),
             sector_size: VIRTUAL_SECTOR_SIZE,
             read_only: true,
             removable: boot.number < super::FIRST_HD,
