@@ -105,8 +105,22 @@ struct Cd {
     state: Rc<RefCell<CdState>>,
 }
 
+/// The secondary IDE master, where QEMU's `-cdrom` goes.
+const IDE_CD: Interface = Interface::Ata {
+    pci: Some(IDE_PCI),
+    channel: 1,
+    slave: false,
+    atapi: true,
+    io_base: 0x170,
+};
+
 /// A CD drive on the secondary IDE master holding `disc` (or empty).
 fn cd(disc: Disc, inserted: bool, drives: &mut Drives) -> (Cd, DriveId) {
+    cd_on(IDE_CD, disc, inserted, drives)
+}
+
+/// A CD drive on `interface` holding `disc` (or empty).
+fn cd_on(interface: Interface, disc: Disc, inserted: bool, drives: &mut Drives) -> (Cd, DriveId) {
     let disc = Rc::new(RefCell::new(disc));
     let state = Rc::new(RefCell::new(CdState {
         inserted,
@@ -121,13 +135,7 @@ fn cd(disc: Disc, inserted: bool, drives: &mut Drives) -> (Cd, DriveId) {
             read_only: true,
             removable: true,
             chs: None,
-            interface: Interface::Ata {
-                pci: Some(IDE_PCI),
-                channel: 1,
-                slave: false,
-                atapi: true,
-                io_base: 0x170,
-            },
+            interface,
         },
         disc,
         state: state.clone(),
@@ -838,4 +846,41 @@ proptest::proptest! {
             proptest::prop_assert!(got == &image[lba * 512..lba * 512 + len as usize]);
         }
     }
+}
+
+#[test]
+fn boot_d_boots_the_pv_cd_before_an_ide_one() {
+    // xl `boot="d"` with a PV CD (xvdc) and another CD on IDE: libxl's `-boot order=d`
+    // reaches CMOS; the PV CD comes first, as PV disks do among disks.
+    let entry = boot_entry(BOOTABLE, NO_EMULATION, 0, 0, 4, IMAGE);
+    let mut drives = Drives::new();
+    let disk = boot_disk().register(&mut drives);
+    let (_, ide) = cd(disc_with(entry, &image_bytes(4)), true, &mut drives);
+    let xen = Interface::Xen {
+        pci: PciAddr {
+            bus: 0,
+            dev: 2,
+            func: 0,
+        },
+        vdev: 5632,
+    };
+    let (_, pv) = cd_on(xen, disc_with(entry, &image_bytes(4)), true, &mut drives);
+    let mut rig = Rig::new(drives);
+    assert_eq!(rig.drives.bios_number(ide), Some(CD));
+    assert_eq!(rig.drives.bios_number(pv), Some(CD + 1));
+    let rtc = Rc::new(RefCell::new(SimRtc::new()));
+    rtc.borrow_mut().cmos[usize::from(cmos::BOOT_FLAG2)] = 0x03;
+    rig.m.ports.attach(0x70, 0x71, rtc);
+    rig.setup(None);
+    let order: Vec<_> = rig.boot.order().collect();
+    assert_eq!(
+        order,
+        [
+            BootEntry::Disk(pv),
+            BootEntry::Disk(ide),
+            BootEntry::Disk(disk)
+        ]
+    );
+    let call = rig.int19().expect("the PV CD boots");
+    assert_eq!(call.regs.dl(), CD + 1);
 }
