@@ -83,6 +83,24 @@ impl FakeDisk {
         s
     }
 
+    /// A CD-ROM as the block layer's contract describes one: `sectors` of 2048 bytes,
+    /// read-only, removable, on the secondary IDE master (ATAPI).
+    pub fn cdrom(sectors: u64) -> Self {
+        const CD_SECTOR: u32 = 2048;
+        let mut d = Self::with_sector_size(sectors, CD_SECTOR)
+            .read_only()
+            .removable()
+            .with_interface(Interface::Ata {
+                pci: None,
+                channel: 1,
+                slave: false,
+                atapi: true,
+                io_base: 0x170,
+            });
+        d.info.kind = DriveKind::Cdrom;
+        d
+    }
+
     pub fn with_chs(mut self, cylinders: u32, heads: u32, sectors: u32) -> Self {
         self.info.chs = Some(Chs {
             cylinders,
@@ -154,7 +172,10 @@ impl BlockDevice for FakeDisk {
             sectors: self.info.sectors,
             sector_size: self.info.sector_size,
         };
-        write!(out, "fake disk, {size}")
+        match self.info.kind {
+            DriveKind::Disk => write!(out, "fake disk, {size}"),
+            DriveKind::Cdrom => write!(out, "fake CD-ROM, {size}"),
+        }
     }
 
     fn read(&mut self, ctx: &mut Ctx, lba: u64, count: u32, buf: u32) -> Result<(), IoError> {
