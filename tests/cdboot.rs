@@ -316,6 +316,19 @@ fn no_emulation_loads_the_image_at_its_segment_with_dl_e0() {
     assert_eq!(u32::from_le_bytes(p[4..8].try_into().unwrap()), IMAGE);
     assert_eq!(u16::from_le_bytes([p[0xc], p[0xd]]), 0x2000);
     assert_eq!(u16::from_le_bytes([p[0xe], p[0xf]]), 5);
+    // A packet pointed into the firmware's memory (the EBDA) is refused, untouched.
+    let mut r = regs(0x4b01, CD);
+    r.ds = (xenbios::layout::EBDA_START >> 4) as u16;
+    r.esi = 0;
+    rig.m.mem.fill(xenbios::layout::EBDA_START, 0x20, GUARD);
+    assert_err(&rig.call(r), 0x01);
+    assert!(
+        rig.m
+            .mem
+            .slice(xenbios::layout::EBDA_START, 0x20)
+            .iter()
+            .all(|&b| b == GUARD)
+    );
 }
 
 #[test]

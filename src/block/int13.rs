@@ -246,7 +246,7 @@ fn call(
     e820: &E820Map,
 ) -> Result<u8, DiskError> {
     if ah == CD_EMULATION {
-        return cd_emulation(regs, ctx, drives, dl).map(|()| 0);
+        return cd_emulation(regs, ctx, drives, e820, dl).map(|()| 0);
     }
     if let Some(boot) = drives.emulated().copied()
         && boot.number == dl
@@ -476,6 +476,7 @@ fn cd_emulation(
     regs: &mut Regs,
     ctx: &mut Ctx,
     drives: &mut Drives,
+    e820: &E820Map,
     dl: u8,
 ) -> Result<(), DiskError> {
     let al = regs.al();
@@ -498,7 +499,13 @@ fn cd_emulation(
         return Err(BadCommand);
     };
     let packet = spec_packet(&boot, cd.dev.info());
-    ctx.mem.write(regs.ds_si(), &packet);
+    let at = regs.ds_si();
+    let end = u64::from(at) + packet.len() as u64;
+    if !guest_ram(e820, at.into(), end) {
+        warn!("int13", "ah=4b: packet at {at:#x} is not guest RAM");
+        return Err(BadCommand);
+    }
+    ctx.mem.write(at, &packet);
     if al == EMULATION_TERMINATE && boot.emulating() {
         info!(
             "int13",
