@@ -24,6 +24,11 @@ readonly ROWS=(
     "plain QEMU|QEMU -kernel (linuxboot_dma)|none|boot-kernel"
     "plain QEMU|QEMU -kernel, no fw_cfg DMA (linuxboot)|none|boot-kernel-nodma"
     "plain QEMU|QEMU -kernel, multiboot (Xen, multiboot_dma)|none|boot-multiboot"
+    "plain QEMU|ISOLINUX (no emulation)|IDE CD-ROM|boot-cd-isolinux"
+    "plain QEMU|GRUB 2 rescue CD (grub-mkrescue)|IDE CD-ROM|boot-cd-grub"
+    "plain QEMU|memtest86+ (floppy emulation)|IDE CD-ROM|boot-cd-floppy"
+    "plain QEMU|SYSLINUX (hard-disk emulation)|IDE CD-ROM|boot-cd-hdemu"
+    "plain QEMU|int13 probe|IDE CD-ROM|int13-probe-cd"
     "plain QEMU|any|PV, PV-only, PV CD-ROM|-|not applicable: no Xen, no PV disks"
     "QEMU Xen emulation|SYSLINUX|IDE|xen-plain-boot"
     "QEMU Xen emulation|GRUB 2|IDE|-|not covered yet"
@@ -33,6 +38,8 @@ readonly ROWS=(
     "QEMU Xen emulation|SYSLINUX|PV-only|xen-pv-syslinux"
     "QEMU Xen emulation|GRUB 2|PV-only|xen-pv-grub"
     "QEMU Xen emulation|int13 probe|PV-only|xen-pv-int13-probe"
+    "QEMU Xen emulation|ISOLINUX (no emulation)|IDE CD-ROM|xen-ide-cdrom"
+    "QEMU Xen emulation|ISOLINUX (no emulation)|PV CD-ROM (xen-cdrom)|xen-pv-cdrom"
     "real Xen + hvmloader|SYSLINUX|IDE|realxen-syslinux"
     "real Xen + hvmloader|GRUB 2|IDE|realxen-grub"
     "real Xen + hvmloader|SYSLINUX|PV, blkback (emulated twin hidden)|realxen-pv-syslinux"
@@ -41,7 +48,7 @@ readonly ROWS=(
     "real Xen + hvmloader|int13 probe|IDE|-|not covered yet"
     "real Xen + hvmloader|QEMU -kernel (xl kernel=)|none|-|not covered yet"
     "real Xen + hvmloader|int13 probe|PV, blkback (emulated twin hidden)|realxen-pv-int13-probe"
-    "any|any|PV CD-ROM|-|not applicable yet: the firmware has no CD-ROM boot"
+    "real Xen + hvmloader|ISOLINUX (no emulation), boot=\"d\"|hdc,cdrom|realxen-cdrom"
 )
 
 log() { echo "compat-matrix: $*" >&2; }

@@ -27,8 +27,9 @@ RUST_PKGS=(rustc-web cargo-web rust-web-src rust-web-clippy rustfmt-web ca-certi
 # xz-utils (the kernel's modules) and binutils (their dependencies), from the same kernel.
 TOOL_PKGS=(binutils gcc cpio xz-utils fdisk mtools syslinux syslinux-common grub-pc-bin
     grub-common busybox-static)
-# El Torito discs: tests/eltorito_util/mkiso.sh builds ISOLINUX and emulation ISOs.
-TOOL_PKGS+=(isolinux xorriso)
+# El Torito discs: tests/eltorito_util/mkiso.sh and tests/system/images.sh build ISOLINUX,
+# GRUB rescue (grub-mkrescue) and emulation ISOs; memtest86+ ships a floppy-emulation ISO.
+TOOL_PKGS+=(isolinux xorriso memtest86+)
 # The real-Xen bed (tests/realxen/bed.sh) debootstraps its dom0 (Xen 4.17, xl, qemu-system-xen
 # from Debian's packages) and boots it with the same QEMU and kernel.
 TOOL_PKGS+=(debootstrap)

@@ -490,7 +490,7 @@ proptest! {
             1..8,
         ),
     ) {
-        let cd = FakeDisk::cdrom(IDE_SECTORS / 4);
+        let cd = FakeDisk::with_sector_size(IDE_SECTORS / 4, CD_SECTOR).cdrom();
         let (mut m, mut drives) = ide_machine(&cd);
         for mut f in frames {
             if f.dl == DISK {

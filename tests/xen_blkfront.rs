@@ -16,9 +16,10 @@ use xen_headers::io::xs_wire::{XS_TRANSACTION_END, XS_TRANSACTION_START, XS_WRIT
 use xen_util::platform_device;
 use xenbios::bda;
 use xenbios::bios::Bios;
-use xenbios::block::{DriveId, DriveKind, Interface, PciAddr, int13};
+use xenbios::block::{DiskError, DriveId, DriveKind, Interface, PciAddr, int13};
 use xenbios::boot::{self, BootEntry};
 use xenbios::e820::Kind;
+use xenbios::hal::clock::Clock;
 use xenbios::hal::mem::Memory;
 use xenbios::hal::regs::Regs;
 use xenbios::xen::blkfront::{self, Config, VbdName, X86_32, X86_64};
@@ -1436,4 +1437,225 @@ fn a_backend_that_keeps_pages_even_after_closing_disables_the_disk_and_its_bounc
     // That one stays allocated; the ring's was given back with the disk.
     assert_eq!(r.free_grants(), free + 1 - 1);
     assert_eq!(r.read(0, 8, BUF), (0xaa, true, 0));
+}
+
+// --- CD-ROMs ----------------------------------------------------------------------------
+
+/// `hdc`, the VBD number libxl gives xl's `hdc,cdrom` (seen on Xen 4.17).
+const HDC: u32 = 5632;
+
+/// The drive registered for `vdev`.
+fn drive_of(r: &Rig, vdev: u32) -> DriveId {
+    r.bios
+        .drives
+        .iter()
+        .find(
+            |(_, d)| matches!(d.dev.info().interface, Interface::Xen { vdev: v, .. } if v == vdev),
+        )
+        .map(|(id, _)| id)
+        .expect("registered")
+}
+
+impl Rig {
+    /// The driver's read of `count` 2048-byte sectors at `lba` into `buf`.
+    fn cd_read(&mut self, id: DriveId, lba: u64, count: u32, buf: u32) -> Result<(), DiskError> {
+        let ctx = &mut self.m.ctx();
+        let d = self.bios.drives.get_mut(id).unwrap();
+        d.dev.read(ctx, lba, count, buf).map_err(|e| e.error)
+    }
+
+    fn ready(&mut self, id: DriveId) -> Result<(), DiskError> {
+        let ctx = &mut self.m.ctx();
+        self.bios.drives.get_mut(id).unwrap().dev.ready(ctx)
+    }
+}
+
+/// `count` 2048-byte CD sectors from `lba` of a `pattern_disk`.
+fn cd_pattern(lba: u64, count: u64) -> Vec<u8> {
+    pattern(lba * 4, count * 4)
+}
+
+#[test]
+fn a_qemu_pv_cdrom_has_2048_byte_sectors_and_reads_byte_exact() {
+    let mut r = post(|s| {
+        s.add_vbd_with(XVDC, pattern_disk(4 * MIB), VbdConfig::cdrom());
+    });
+    r.assert_log(
+        "[blkfront] Xen PV CD-ROM xvdc, 4 MiB: connected, 2048 sectors of 2048 bytes, flush, read-only\n",
+    );
+    let id = drive_of(&r, XVDC);
+    let info = r.bios.drives.get(id).unwrap().dev.info();
+    assert_eq!(
+        (
+            info.kind,
+            info.sector_size,
+            info.sectors,
+            info.read_only,
+            info.removable
+        ),
+        (DriveKind::Cdrom, 2048, 2048, true, true)
+    );
+    assert_eq!(r.drive_name(id), "Xen PV CD-ROM xvdc, 4 MiB");
+    // The last sectors, in the caller's frames and through the bounce pages.
+    r.guard(BUF, 3 * 2048);
+    assert_eq!(r.cd_read(id, 2045, 3, BUF), Ok(()));
+    r.assert_guard(BUF, 3 * 2048);
+    assert_eq!(r.bytes(BUF, 3 * 2048), cd_pattern(2045, 3));
+    assert_eq!(r.cd_read(id, 7, 1, BUF + 2), Ok(()));
+    assert_eq!(r.bytes(BUF + 2, 2048), cd_pattern(7, 1));
+    // Each CD sector is four of the backend's 512-byte units.
+    assert_eq!(r.m.xen.state().backs[0].seen[0].sector, 2045 * 4);
+    // Writes.
+    let ctx = &mut r.m.ctx();
+    let d = r.bios.drives.get_mut(id).unwrap();
+    assert_eq!(
+        d.dev.write(ctx, 0, 1, BUF).map_err(|e| e.error),
+        Err(DiskError::WriteProtected)
+    );
+    assert_eq!(d.dev.ready(ctx), Ok(()));
+}
+
+#[test]
+fn an_empty_qemu_cdrom_is_no_medium_at_once_and_found_once_inserted() {
+    // The handshake timeout POST would wait for a backend that never comes.
+    let long = Config {
+        handshake_timeout_us: 5_000_000,
+        ..SHORT
+    };
+    let mut r = post_with(
+        |s| {
+            s.add_vbd(XVDA, pattern_disk(MIB));
+            s.add_vbd_with(XVDC, Vec::new(), VbdConfig::empty_cdrom());
+        },
+        &long,
+        |_| {},
+    );
+    assert!(
+        r.m.clock.micros() < long.handshake_timeout_us,
+        "POST waited for the empty CD"
+    );
+    r.assert_log(
+        "[blkfront] Xen PV CD-ROM xvdc, no medium: registered (not connected: looked at again when used)\n",
+    );
+    r.assert_log("[blkfront] Xen PV disk xvda, 1 MiB: connected");
+    let id = drive_of(&r, XVDC);
+    let info = r.bios.drives.get(id).unwrap().dev.info();
+    assert_eq!((info.kind, info.sectors), (DriveKind::Cdrom, 0));
+    assert_eq!(r.drive_name(id), "Xen PV CD-ROM xvdc, no medium");
+    r.guard(BUF, 2048);
+    assert_eq!(r.cd_read(id, 0, 1, BUF), Err(DiskError::MediaNotPresent));
+    r.assert_guard(BUF, 2048);
+    assert_eq!(r.ready(id), Err(DiskError::MediaNotPresent));
+    // The frontend was left alone: the OS's finds it as the toolstack made it.
+    assert_eq!(
+        r.node(&format!("/local/domain/1/device/vbd/{XVDC}/state"))
+            .as_deref(),
+        Some("1")
+    );
+    // The backend comes up with a medium: the next check connects.
+    r.m.xen.state().blk_insert_medium(1, pattern_disk(2 * MIB));
+    assert_eq!(r.ready(id), Ok(()));
+    assert_eq!(r.bios.drives.get(id).unwrap().dev.info().sectors, 1024);
+    assert_eq!(r.drive_name(id), "Xen PV CD-ROM xvdc, 2 MiB");
+    assert_eq!(r.cd_read(id, 1023, 1, BUF), Ok(()));
+    assert_eq!(r.bytes(BUF, 2048), cd_pattern(1023, 1));
+}
+
+#[test]
+fn a_connected_cdrom_rereads_its_size_when_checked() {
+    let mut r = post(|s| {
+        s.add_vbd_with(HDC, pattern_disk(4 * MIB), VbdConfig::cdrom());
+    });
+    let id = drive_of(&r, HDC);
+    assert_eq!(r.drive_name(id), "Xen PV CD-ROM hdc, 4 MiB");
+    // Another image behind the backend (QEMU's resize callback rewrites `sectors`).
+    r.m.xen.state().blk_insert_medium(0, pattern_disk(MIB));
+    assert_eq!(r.ready(id), Ok(()));
+    assert_eq!(r.bios.drives.get(id).unwrap().dev.info().sectors, 512);
+    assert_eq!(r.cd_read(id, 511, 1, BUF), Ok(()));
+    assert_eq!(r.bytes(BUF, 2048), cd_pattern(511, 1));
+    // A backend that left Connected has no medium for the firmware.
+    r.m.xen.state().blk_disappear(0, false);
+    assert_eq!(r.ready(id), Err(DiskError::MediaNotPresent));
+    assert_eq!(r.cd_read(id, 0, 1, BUF), Err(DiskError::MediaNotPresent));
+}
+
+#[test]
+fn an_empty_blkback_cdrom_is_no_medium_and_checks_cost_no_wait() {
+    let mut r = post(|s| {
+        s.add_vbd_with(
+            XVDC,
+            Vec::new(),
+            VbdConfig {
+                linux_blkback: true,
+                ..VbdConfig::empty_cdrom()
+            },
+        );
+    });
+    r.assert_log("[blkfront] warning: xvdc: no medium: backend did not connect\n");
+    r.assert_log("[blkfront] Xen PV CD-ROM xvdc, no medium: registered");
+    let id = drive_of(&r, XVDC);
+    let before = r.m.clock.micros();
+    assert_eq!(r.ready(id), Err(DiskError::MediaNotPresent));
+    assert!(r.m.clock.micros() - before < SHORT.handshake_timeout_us);
+    assert_eq!(r.cd_read(id, 0, 1, BUF), Err(DiskError::MediaNotPresent));
+}
+
+/// An ATAPI CD drive at (channel, slave) with `sectors` of 2048 bytes.
+fn ide_cd(channel: u8, slave: bool, sectors: u64) -> FakeDisk {
+    FakeDisk::with_sector_size(sectors, 2048)
+        .cdrom()
+        .with_interface(Interface::Ata {
+            pci: Some(PciAddr {
+                bus: 0,
+                dev: 1,
+                func: 1,
+            }),
+            channel,
+            slave,
+            atapi: true,
+            io_base: 0x170,
+        })
+}
+
+#[test]
+fn the_ide_twin_of_a_pv_cdrom_with_a_medium_is_hidden() {
+    // xl's `hdc,cdrom`: QEMU's IDE CD at the secondary master, and a PV hdc.
+    let twin = ide_cd(1, false, 2048);
+    let r = post_with(
+        |s| {
+            s.add_vbd_with(HDC, pattern_disk(4 * MIB), VbdConfig::cdrom());
+        },
+        &SHORT,
+        |b| {
+            twin.register(&mut b.drives);
+        },
+    );
+    r.assert_log("[blkfront] Xen PV CD-ROM hdc, 4 MiB: connected, 2048 sectors of 2048 bytes, flush, read-only, its IDE twin hidden\n");
+    assert!(r.bios.drives.get(DriveId(0)).unwrap().hidden);
+    assert!(!r.bios.drives.get(drive_of(&r, HDC)).unwrap().hidden);
+}
+
+#[test]
+fn an_empty_pv_cdrom_leaves_its_ide_twin_and_a_disk_is_no_cds_twin() {
+    // The IDE CD may have a medium the PV path cannot get (QEMU's xen-cdrom cannot change
+    // media), even when its driver has seen none yet (0 sectors, like the PV CD's); an IDE
+    // disk at the CD's place is no twin of it.
+    let cd = ide_cd(1, false, 0);
+    let disk = ide(0, false, 8192);
+    let r = post_with(
+        |s| {
+            s.add_vbd_with(HDC, Vec::new(), VbdConfig::empty_cdrom());
+            s.add_vbd_with(XVDA, pattern_disk(16 * MIB), VbdConfig::cdrom());
+        },
+        &SHORT,
+        |b| {
+            cd.register(&mut b.drives);
+            disk.register(&mut b.drives);
+        },
+    );
+    r.assert_log("[blkfront] Xen PV CD-ROM hdc, no medium: registered");
+    r.assert_log("[blkfront] Xen PV CD-ROM xvda, 16 MiB: connected, 8192 sectors of 2048 bytes, flush, read-only\n");
+    assert!(!r.bios.drives.get(DriveId(0)).unwrap().hidden);
+    assert!(!r.bios.drives.get(DriveId(1)).unwrap().hidden);
 }

@@ -28,7 +28,7 @@ use xenbios::xen::wait::{DEFAULT_TIMEOUT_US, Timeout, wait_for};
 use xenbios::xen::{self, GrantError, GrantTable, Xen, XsError, xenstore};
 use xenbios::zone;
 use xenbios_sim::SharedMemory;
-use xenbios_sim::xen::{Abi, SimXenConfig, XenMachine, XsFault, XsRule};
+use xenbios_sim::xen::{Abi, SimXenConfig, VbdConfig, XenMachine, XsFault, XsRule};
 
 const DISK: usize = 1 << 20;
 const PAGE: u32 = 4096;
@@ -751,4 +751,59 @@ fn a_backend_path_too_long_for_the_firmware_is_never_requested_cut() {
         .filter(|p| p.starts_with(dir))
         .collect();
     assert!(cut.is_empty(), "requests to cut paths: {cut:?}");
+}
+
+/// The simulated CD-ROM backends, as QEMU's `xen-cdrom` and Linux blkback behave.
+#[test]
+fn cdrom_backends_with_and_without_a_medium() {
+    const CD: &str = "/local/domain/0/backend/qdisk/1/51744";
+    const CD_FE: &str = "device/vbd/51744";
+    let r = rig();
+    r.m.xen
+        .state()
+        .add_vbd_with(51744, vec![7; 4096], VbdConfig::cdrom());
+    let node = |r: &Rig, n: &str| r.m.xen.state().store.read_str(&format!("{CD}/{n}"));
+    // With a medium: what Xen 4.17's libxl and QEMU publish for `hdc,cdrom`.
+    assert_eq!(node(&r, "info").as_deref(), Some("5"));
+    assert_eq!(node(&r, "sectors").as_deref(), Some("8"));
+    assert_eq!(node(&r, "sector-size").as_deref(), Some("512"));
+    assert_eq!(node(&r, "mode").as_deref(), Some("r"));
+    assert_eq!(node(&r, "state").as_deref(), Some("2"));
+    let fe_type =
+        r.m.xen
+            .state()
+            .store
+            .read_str(&format!("/local/domain/1/{CD_FE}/device-type"));
+    assert_eq!(fe_type.as_deref(), Some("cdrom"));
+
+    // QEMU without a medium: no device behind libxl's nodes, whatever the frontend does.
+    let mut r = rig();
+    let i_empty =
+        r.m.xen
+            .state()
+            .add_vbd_with(51744, Vec::new(), VbdConfig::empty_cdrom());
+    assert_eq!(node(&r, "state").as_deref(), Some("1"));
+    assert_eq!(node(&r, "sectors"), None);
+    r.write(&format!("{CD_FE}/state"), XenbusState::Initialised.as_str());
+    assert_eq!(node(&r, "state").as_deref(), Some("1"));
+    // A medium: the backend starts serving.
+    r.m.xen.state().blk_insert_medium(i_empty, vec![0; 2048]);
+    assert_eq!(node(&r, "state").as_deref(), Some("2"));
+    assert_eq!(node(&r, "sectors").as_deref(), Some("4"));
+
+    // Linux blkback without a medium: InitWait, and no connection to an Initialised
+    // frontend until it has one.
+    let mut r = rig();
+    let i_bb = r.m.xen.state().add_vbd_with(
+        51744,
+        Vec::new(),
+        VbdConfig {
+            linux_blkback: true,
+            ..VbdConfig::empty_cdrom()
+        },
+    );
+    assert_eq!(node(&r, "state").as_deref(), Some("2"));
+    r.write(&format!("{CD_FE}/state"), XenbusState::Initialised.as_str());
+    assert_eq!(node(&r, "state").as_deref(), Some("2"));
+    assert!(!r.m.xen.state().backs[i_bb].connected());
 }

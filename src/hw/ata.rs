@@ -5,11 +5,14 @@
 //! in native mode is reached through its BARs, one in compatibility mode (the PIIX's only
 //! mode) or without a PCI controller through the legacy ports. Disks are registered in
 //! the order primary master, primary slave, secondary master, secondary slave; ATAPI
-//! devices are found and logged, and registered once CD-ROM support exists.
+//! CD/DVD drives (`atapi`) are registered in the same pass, as CD drives without a BIOS
+//! number.
 
+mod atapi;
 mod channel;
 mod identify;
 
+pub use atapi::AtapiDrive;
 pub use channel::Ports;
 use channel::{
     BLOCK_WORDS, Block, COMMAND_TIMEOUT_MS, Channel, FLOATING, FLUSH_TIMEOUT_MS, Failure,
@@ -51,6 +54,8 @@ const SIG_ATA: (u8, u8) = (0x00, 0x00);
 const SIG_SATA: (u8, u8) = (0x3c, 0xc3);
 const SIG_ATAPI: (u8, u8) = (0x14, 0xeb);
 const SIG_SATAPI: (u8, u8) = (0x69, 0x96);
+/// What QEMU shows at an absent device 0 behind a present device 1.
+const SIG_ABSENT: (u8, u8) = (0xff, 0xff);
 
 /// Values written and read back to see whether a device latches its registers.
 const ECHO_COUNT: u8 = 0x55;
@@ -287,11 +292,28 @@ fn probe_channel(ch: &Channel, drives: &mut Drives, channel: u8, pci: Option<Pci
         warn!("ata", "ata{channel}: reset: {f}");
         return;
     }
+    // Both signatures first: any command (an ATAPI device's byte count limit) writes the
+    // task file of both devices and would overwrite the other one's signature.
+    let mut signatures = [None; 2];
     for slave in [false, true] {
         if present[slave as usize] {
-            probe_device(ch, drives, pos(slave), pci);
+            signatures[slave as usize] = signature(ch, pos(slave));
         }
     }
+    for slave in [false, true] {
+        if let Some(sig) = signatures[slave as usize] {
+            probe_device(ch, drives, pos(slave), pci, sig);
+        }
+    }
+}
+
+/// The signature (LBA mid, LBA high) the device at `pos` left after the reset.
+fn signature(ch: &Channel, pos: Position) -> Option<(u8, u8)> {
+    if let Err(f @ Failure::Busy) = ch.select_settled(pos.slave, COMMAND_TIMEOUT_MS) {
+        warn!("ata", "{pos}: after reset: {f}");
+        return None;
+    }
+    Some((ch.read(reg::LBA_MID), ch.read(reg::LBA_HIGH)))
 }
 
 /// Does a device latch the task file registers at this position?
@@ -306,28 +328,31 @@ fn responds(ch: &Channel, pos: Position) -> bool {
     echoed
 }
 
-fn probe_device(ch: &Channel, drives: &mut Drives, pos: Position, pci: Option<PciAddr>) {
+fn probe_device(
+    ch: &Channel,
+    drives: &mut Drives,
+    pos: Position,
+    pci: Option<PciAddr>,
+    signature: (u8, u8),
+) {
+    // Selected again (and not busy) before its status means anything.
     if let Err(f @ Failure::Busy) = ch.select_settled(pos.slave, COMMAND_TIMEOUT_MS) {
-        warn!("ata", "{pos}: after reset: {f}");
+        warn!("ata", "{pos}: {f}");
         return;
     }
     let mut block: Block = [0; BLOCK_WORDS];
-    let signature = (ch.read(reg::LBA_MID), ch.read(reg::LBA_HIGH));
     if let SIG_ATAPI | SIG_SATAPI = signature {
         // ATAPI devices leave reset with DRDY clear: status 0 is normal for them.
         match identify(ch, pos, cmd::IDENTIFY_PACKET, &mut block) {
-            Ok(()) => info!(
-                "ata",
-                "{pos}: ATAPI {} (not registered: no CD-ROM support yet)",
-                Identify(&block).model()
-            ),
+            Ok(()) => atapi::add(ch, drives, pos, pci, &Identify(&block)),
             Err(f) => warn!("ata", "{pos}: ATAPI IDENTIFY: {f}"),
         }
         return;
     }
-    // An absent device 1 reads as status 0 (device 0 answers for it).
+    // An absent device 1 reads as status 0 (device 0 answers for it); an absent device 0
+    // in QEMU has a status but no signature.
     let s = ch.status();
-    if s == 0 || s == FLOATING {
+    if s == 0 || s == FLOATING || signature == SIG_ABSENT {
         debug!("ata", "{pos}: no device");
         return;
     }

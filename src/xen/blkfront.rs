@@ -13,6 +13,16 @@
 //! A VBD that fails a step is skipped with a log line saying why (its frontend left
 //! `Closed`, its grant and port released); POST goes on.
 //!
+//! # CD-ROMs
+//!
+//! A VBD whose frontend `device-type` is "cdrom" (libxl's `devtype=cdrom`, QEMU's
+//! `xen-cdrom`) is a CD drive of 2048-byte sectors, read-only and removable, registered even
+//! without a medium: its backend still `Initialising` is not waited for (libxl's empty CD has
+//! a QEMU backend that never starts), and a failed handshake leaves it registered too. With
+//! no medium it has 0 sectors and answers 31h; `ready` looks at the backend again
+//! (`XenDisk::recheck`). Its emulated IDE twin (an ATAPI drive at the same place, of the
+//! same size) is hidden when it has a medium. `docs/boot-order.md` has what was observed.
+//!
 //! # Units and sector sizes
 //!
 //! Ring requests count 512-byte units (`sector_number`, `first_sect`, `last_sect`), and
@@ -92,9 +102,10 @@ use xen_headers::io::blkif::{
     BLKIF_MAX_SEGMENTS_PER_REQUEST, BLKIF_OP_FLUSH_DISKCACHE, BLKIF_OP_READ, BLKIF_OP_WRITE,
     BLKIF_RSP_EOPNOTSUPP, BLKIF_RSP_ERROR, BLKIF_RSP_OKAY, BLKIF_SECTOR_SIZE, BlkifRequestSegment,
     BlkifVdev, VDISK_CDROM, VDISK_READONLY, VDISK_REMOVABLE, Vbd, VbdKind, XENBUS_NODE_BACKEND,
-    XENBUS_NODE_BACKEND_ID, XENBUS_NODE_EVENT_CHANNEL, XENBUS_NODE_FEATURE_FLUSH_CACHE,
-    XENBUS_NODE_INFO, XENBUS_NODE_PROTOCOL, XENBUS_NODE_RING_REF, XENBUS_NODE_SECTOR_SIZE,
-    XENBUS_NODE_SECTORS, XENBUS_NODE_STATE, XENSTORE_VBD_DIR, x86_32, x86_64,
+    XENBUS_NODE_BACKEND_ID, XENBUS_NODE_DEVICE_TYPE, XENBUS_NODE_EVENT_CHANNEL,
+    XENBUS_NODE_FEATURE_FLUSH_CACHE, XENBUS_NODE_INFO, XENBUS_NODE_PROTOCOL, XENBUS_NODE_RING_REF,
+    XENBUS_NODE_SECTOR_SIZE, XENBUS_NODE_SECTORS, XENBUS_NODE_STATE, XENSTORE_VBD_DIR, x86_32,
+    x86_64,
 };
 use xen_headers::io::ring::{
     FrontRing, RingIdx, SRING_HEADER_SIZE, SharedRingIndices, SringHeader,
@@ -123,6 +134,10 @@ const NODE_LARGE_SECTORS: &str = "feature-large-sector-size";
 const YES: u64 = 1;
 /// A CD-ROM's sectors for int13.
 const CD_SECTOR: u32 = 2048;
+/// The frontend's `device-type` of a CD-ROM VBD (Xen's docs/misc/xenstore-paths, written by
+/// libxl and by QEMU's `xen-cdrom`), and room for the longest value worth reading.
+const DEVICE_TYPE_CDROM: &str = "cdrom";
+const DEVICE_TYPE_MAX: usize = 16;
 
 /// Where the fields of a blkif request and response are in a ring layout.
 pub trait Abi: 'static {
@@ -680,24 +695,33 @@ impl<A: Abi> BlockDevice for XenDisk<A> {
             sectors: self.info.sectors,
             sector_size: self.info.sector_size,
         };
-        let kind = match self.info.kind {
-            DriveKind::Disk => "disk",
-            DriveKind::Cdrom => "CD-ROM",
-        };
-        write!(out, "Xen PV {} {}, {size}", Text(kind), VbdName(self.vdev))
+        let name = VbdName(self.vdev);
+        match self.info.kind {
+            DriveKind::Disk => write!(out, "Xen PV disk {name}, {size}"),
+            DriveKind::Cdrom if self.info.sectors == 0 => {
+                write!(out, "Xen PV CD-ROM {name}, no medium")
+            }
+            DriveKind::Cdrom => write!(out, "Xen PV CD-ROM {name}, {size}"),
+        }
     }
 
     fn read(&mut self, ctx: &mut Ctx, lba: u64, count: u32, buf: u32) -> Result<(), IoError> {
+        self.medium()?;
         self.transfer(ctx, BLKIF_OP_READ, lba, count, Some(buf))
     }
 
-    /// int13 refuses writes to read-only drives before calling this.
+    /// int13 refuses writes to read-only drives before calling this; a CD refuses them
+    /// itself too.
     fn write(&mut self, ctx: &mut Ctx, lba: u64, count: u32, buf: u32) -> Result<(), IoError> {
+        if self.info.kind == DriveKind::Cdrom {
+            return Err(DiskError::WriteProtected.into());
+        }
         self.transfer(ctx, BLKIF_OP_WRITE, lba, count, Some(buf))
     }
 
     /// Read the sectors into the bounce pages and drop them.
     fn verify(&mut self, ctx: &mut Ctx, lba: u64, count: u32) -> Result<(), IoError> {
+        self.medium()?;
         self.transfer(ctx, BLKIF_OP_READ, lba, count, None)
     }
 
@@ -729,9 +753,15 @@ impl<A: Abi> BlockDevice for XenDisk<A> {
         Ok(())
     }
 
-    fn ready(&mut self, _ctx: &mut Ctx) -> Result<(), DiskError> {
+    /// A CD looks at its backend again (see `XenDisk::recheck`); a disk is ready unless
+    /// it was disabled.
+    fn ready(&mut self, ctx: &mut Ctx) -> Result<(), DiskError> {
         if self.failed.is_some() {
             return Err(DiskError::NotReady);
+        }
+        if self.info.kind == DriveKind::Cdrom {
+            self.recheck(ctx);
+            return self.medium().map_err(|e| e.error);
         }
         Ok(())
     }
@@ -920,11 +950,13 @@ const NOTE_FLUSH: u8 = 1 << 0;
 const NOTE_READ_ONLY: u8 = 1 << 1;
 const NOTE_RESET: u8 = 1 << 2;
 const NOTE_TWIN: u8 = 1 << 3;
-const NOTES: [&str; 4] = [
+const NOTE_NO_MEDIUM: u8 = 1 << 4;
+const NOTES: [&str; 5] = [
     ", flush",
     ", read-only",
     ", reset first",
     ", its IDE twin hidden",
+    " (not connected: looked at again when used)",
 ];
 
 struct Notes(u8);
@@ -941,6 +973,78 @@ impl fmt::Display for Notes {
 }
 
 impl<A: Abi> XenDisk<A> {
+    /// A CD with no medium answers 31h, as an ATAPI drive does.
+    fn medium(&self) -> Result<(), IoError> {
+        if self.info.kind == DriveKind::Cdrom && self.info.sectors == 0 {
+            return Err(DiskError::MediaNotPresent.into());
+        }
+        Ok(())
+    }
+
+    /// Before connecting: whether the frontend's `device-type` says "cdrom", and the
+    /// backend's state now (`None`: none to read).
+    fn peek(&self, ctx: &mut Ctx) -> (bool, Option<XenbusState>) {
+        let mut store = self.xen.store.lock();
+        let xs = &mut store.session(&mut *ctx.mem, ctx.clock);
+        let mut n = Nodes::new(self.vdev);
+        let mut buf = [0u8; DEVICE_TYPE_MAX];
+        let cdrom = n
+            .at(false, XENBUS_NODE_DEVICE_TYPE)
+            .and_then(|p| xs.read_str(p, &mut buf))
+            .is_ok_and(|t| t == DEVICE_TYPE_CDROM);
+        let state = n.backend(xs).ok().and_then(|_| {
+            n.at(true, XENBUS_NODE_STATE)
+                .and_then(|p| xs.read_state(p))
+                .ok()
+        });
+        (cdrom, state)
+    }
+
+    /// A CD's medium as its backend describes it now (int13/10, and the block layer before
+    /// it decides a CD has none). Connected, it re-reads `sectors` (QEMU's `xen-block` and
+    /// blkback rewrite it, and their `state`, when the image changes size); a backend that
+    /// left `Connected` has no medium for us. Not connected (no medium at POST), it connects
+    /// once the backend waits in `InitWait` with a size: QEMU publishes `sectors` before
+    /// `InitWait`, and only when it could open the image. A blkback without a medium also
+    /// waits in `InitWait` but publishes `sectors` only when it connects: no size, no
+    /// connection attempt, so this never waits out a handshake timeout for nothing.
+    /// A medium found connected is simply there: SeaBIOS's `scsi_is_ready` (blockcmd.c)
+    /// also lets int13/10 succeed after the "medium may have changed" sense.
+    fn recheck(&mut self, ctx: &mut Ctx) {
+        let (state, sectors) = {
+            let mut store = self.xen.store.lock();
+            let xs = &mut store.session(&mut *ctx.mem, ctx.clock);
+            let mut n = Nodes::new(self.vdev);
+            match n.backend(xs) {
+                Err(()) => (None, None),
+                Ok(_) => {
+                    let state = n.at(true, XENBUS_NODE_STATE).and_then(|p| xs.read_state(p));
+                    let sectors = n.at(true, XENBUS_NODE_SECTORS).and_then(|p| xs.read_u64(p));
+                    (state.ok(), sectors.ok())
+                }
+            }
+        };
+        if self.ring_ref.is_some() {
+            let bytes = match (state, sectors) {
+                (Some(XenbusState::Connected), Some(s)) => s.checked_mul(1 << self.unit_shift),
+                _ => None,
+            };
+            self.info.sectors = bytes.map_or(0, |b| b / u64::from(self.info.sector_size));
+            return;
+        }
+        if state == Some(XenbusState::InitWait) && sectors.is_some_and(|s| s != 0) {
+            self.oldest = self.next_id;
+            if self.connect(ctx, "still no medium").is_some() {
+                info!(
+                    TAG,
+                    "{}: medium found, {} sectors",
+                    VbdName(self.vdev),
+                    self.info.sectors
+                );
+            }
+        }
+    }
+
     /// The xenbus handshake, the ring granted as `ring_ref`: fills in what the backend
     /// says about the disk; log notes.
     fn handshake(
@@ -1012,8 +1116,9 @@ impl<A: Abi> XenDisk<A> {
             .at(true, XENBUS_NODE_FEATURE_FLUSH_CACHE)
             .and_then(|p| xs.read_u64(p))
             == Ok(YES);
-        // QEMU and Linux blkback both say "cdrom" and "read-only" in `info`.
-        let cdrom = info & VDISK_CDROM != 0;
+        // QEMU and Linux blkback both say "cdrom" and "read-only" in `info`; the frontend's
+        // `device-type` (read before connecting) says so too.
+        let cdrom = info & VDISK_CDROM != 0 || self.info.kind == DriveKind::Cdrom;
         let d = &mut self.info;
         d.read_only = info & VDISK_READONLY != 0 || cdrom;
         d.removable = cdrom || info & VDISK_REMOVABLE != 0;
@@ -1023,9 +1128,12 @@ impl<A: Abi> XenDisk<A> {
         } else {
             SECTOR_SHIFT
         };
-        // The size in bytes must be a number (2^55 sectors of 512 bytes is not).
-        let bytes = sectors.checked_mul(1 << unit_shift);
-        let (true, true, Some(bytes @ 1..)) = (size.is_power_of_two(), usable, bytes) else {
+        // The size in bytes must be a number (2^55 sectors of 512 bytes is not); only a CD
+        // may have none (no medium).
+        let bytes = sectors
+            .checked_mul(1 << unit_shift)
+            .filter(|&b| b != 0 || cdrom);
+        let (true, true, Some(bytes)) = (size.is_power_of_two(), usable, bytes) else {
             return n.fail("unusable size", None);
         };
         self.align = size as u32;
@@ -1351,12 +1459,33 @@ pub fn probe_with<A: Abi>(
             abi: PhantomData,
         };
         ring += PAGE;
-        let Some(mut notes) = disk.connect(ctx, "skipped") else {
+        // A CD (the frontend's `device-type`, written by libxl and QEMU) is registered
+        // even with no medium, so that one can be found later (`ready`). An empty CD on
+        // real Xen (libxl 4.17, `vdev=hdc,devtype=cdrom,target=`) has a QEMU backend that
+        // could not open its image: it stays `Initialising` for good, not worth a wait.
+        let (cdrom, state) = disk.peek(ctx);
+        if cdrom {
+            let d = &mut disk.info;
+            d.kind = DriveKind::Cdrom;
+            d.sector_size = CD_SECTOR;
+            d.read_only = true;
+            d.removable = true;
+        }
+        let waiting = matches!(state, None | Some(XenbusState::Initialising));
+        let connected = if cdrom && waiting {
+            None
+        } else {
+            disk.connect(ctx, if cdrom { "no medium" } else { "skipped" })
+        };
+        let Some(mut notes) = connected.or(cdrom.then_some(NOTE_NO_MEDIUM)) else {
             continue;
         };
         let bytes = |i: &DriveInfo| i.sectors * u64::from(i.sector_size);
         let size = bytes(&disk.info);
-        let position = twin_position(vdev).filter(|_| disk.info.kind == DriveKind::Disk);
+        // An empty PV CD hides nothing: its IDE twin may have a medium the PV path lacks
+        // (QEMU's `xen-block` cannot change media, the IDE CD can).
+        let atapi = disk.info.kind == DriveKind::Cdrom;
+        let position = twin_position(vdev).filter(|_| size != 0);
         let Some(id) = crate::arena::leak(disk).and_then(|d| drives.add(d)) else {
             continue;
         };
@@ -1365,8 +1494,8 @@ pub fn probe_with<A: Abi>(
             .and_then(|(c, s)| {
                 drives.iter().find(|(_, t)| {
                     let i = t.dev.info();
-                    matches!(i.interface, Interface::Ata { channel, slave, atapi: false, .. }
-                        if channel == c && slave == s)
+                    matches!(i.interface, Interface::Ata { channel, slave, atapi: a, .. }
+                        if channel == c && slave == s && a == atapi)
                         && bytes(i) == size
                 })
             })
@@ -1377,14 +1506,18 @@ pub fn probe_with<A: Abi>(
         }
         if let Some(d) = drives.get(id) {
             let i = d.dev.info();
-            info!(
-                TAG,
-                "{}: connected, {} sectors of {} bytes{}",
-                crate::block::DriveName(&*d.dev),
-                i.sectors,
-                i.sector_size,
-                Notes(notes)
-            );
+            let name = crate::block::DriveName(&*d.dev);
+            if notes & NOTE_NO_MEDIUM != 0 {
+                info!(TAG, "{name}: registered{}", Notes(notes));
+            } else {
+                info!(
+                    TAG,
+                    "{name}: connected, {} sectors of {} bytes{}",
+                    i.sectors,
+                    i.sector_size,
+                    Notes(notes)
+                );
+            }
         }
     }
 }

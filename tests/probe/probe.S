@@ -160,6 +160,7 @@ SALT_WRITE      = 0xa5a5a5a5 /* what 03.1 writes: differs from every image secto
 
 /* ---- int 13h interface ------------------------------------------------------------ */
 FIRST_HD        = 0x80
+FIRST_CD        = 0xe0  /* CD drive numbers (El Torito no emulation): E0h..             */
 CF_BIT          = 0x0001
 CL_SECTOR_MASK  = 0x3f  /* CL bits 0-5: sector; bits 6-7: cylinder bits 8-9            */
 CL_CYL_HI_MASK  = 0xc0
@@ -430,6 +431,15 @@ boot_main:
     movb %dl, drive_w               /* DH = 0 */
     call serial_init
 
+    /* Booted from a CD (El Torito, no emulation): the BIOS loaded the whole probe, as the
+     * catalog's sector count says (tests/probe/run.sh PROBE_MEDIA=cd). */
+    cmpb $FIRST_CD, boot_drive
+    jb 1f
+    cmpl $BODY_MAGIC, body_magic
+    jne load_corrupt
+    jmp cd_main
+1:
+
     /* The loader itself uses CHS: the rest of the probe is on cylinder 0, head 0, from
      * sector 2 (right after this one). */
     movw $BODY_ADDR, %bx
@@ -602,6 +612,8 @@ body_main:
     PNUM boot_drive, b, FMT_HEX8
     PRINT "\n"
     movw $checks, %si
+/* SI = a table of check routines, ended by 0: run them, print the totals and exit. */
+run_checks:
 1:  lodsw
     testw %ax, %ax
     jz 2f
@@ -1699,6 +1711,241 @@ chk_42_8:
     END
     ret
 
+/* ======================================================================================
+ * CD checks: the probe booted from a CD (DL >= E0h), as the no-emulation boot image of an
+ * ISO (tests/probe/run.sh PROBE_MEDIA=cd). Sectors are 2048 bytes; what the checks compare
+ * against comes from the disc itself: the ISO 9660 primary volume descriptor (its size) and
+ * the El Torito boot record and catalog (where this image is). Expected results, where
+ * SeaBIOS (src/cdrom.c, src/disk.c) decides:
+ *   CD.1   DL at entry is a CD number (E0h..)
+ *   CD.2   42h reads the volume descriptor: "CD001", 2048 bytes, nothing after them
+ *   CD.3   48h: 2048-byte sectors, the volume's size (at least)
+ *   CD.4   41h: EDD 3.0 with 42h-44h, 47h, 48h (CX bits 0 and 2)
+ *   CD.5   42h reads this probe back from the LBA the catalog gives (4 sectors)
+ *   CD.6   4B01h (terminate emulation, DL = this CD) returns the specification packet:
+ *          size 13h, media 0 (no emulation), drive = DL, the image's LBA
+ *   CD.7   43h (write) is refused: CF=1 AH=03, the sector stays as it was
+ *   CD.8   42h past the end of the disc: CF=1, nothing transferred
+ *   CD.9   02h (CHS) on the CD: CF=1, nothing transferred (CHS addresses 512-byte sectors)
+ *   CD.10  42h on the next CD drive (DL + 1), an empty one (run.sh attaches it): CF=1,
+ *          nothing transferred, AH=31h ("no media in drive", EDD) or 0Ch (SeaBIOS: every
+ *          failed ATAPI read is DISK_RET_EBADTRACK); never an OK or "invalid parameter"
+ * Differs from SeaBIOS on purpose, as 42.4 does for disks:
+ *   CD.8   a range past the end is refused before the device sees it: AH=01h; SeaBIOS
+ *          passes it to the drive and returns its error, AH=0Ch.
+ * ====================================================================================== */
+CD_SECTOR       = 2048
+CD_SECTOR_PARAS = CD_SECTOR / 16
+ISO_PVD_LBA     = 16    /* ISO 9660 8.4: the primary volume descriptor                  */
+ISO_STD_ID      = 1     /* "CD001"                                                      */
+ISO_STD_ID_LEN  = 5
+ISO_VOLUME_SIZE = 80    /* dword (both-endian field, little-endian half): logical blocks */
+ET_BOOT_RECORD_LBA = 17 /* El Torito 2.0: the boot record volume descriptor             */
+ET_CATALOG_LBA  = 0x47  /* dword: first sector of the boot catalog                      */
+ET_DEFAULT      = 0x20  /* the initial/default entry, after the validation entry        */
+ET_ENTRY_RBA    = ET_DEFAULT + 8 /* dword: the image's first CD sector                  */
+ET_SPEC_SIZE    = 0x13  /* 4B01h: specification packet, El Torito 5.4 / Figure 11       */
+ET_SPEC_MEDIA   = 1     /* byte: bits 0-3 media type, 0 = no emulation                  */
+ET_SPEC_DRIVE   = 2
+ET_SPEC_LBA     = 4     /* dword */
+ET_MEDIA_MASK   = 0x0f
+ET_NO_EMULATION = 0
+ET_TERMINATE    = 0x4b01
+CD_READBACK_SECTORS = 4 /* CD.5 compares the first 8 KiB of the probe                   */
+ST_WRITE_PROTECTED = 0x03
+ST_NO_MEDIA     = 0x31
+ST_BAD_TRACK    = 0x0c
+
+cd_main:
+    PRINT "PROBE START int13 CD probe\n"
+    PRINT "PROBE INFO boot dl="
+    PNUM boot_drive, b, FMT_HEX8
+    PRINT "\n"
+    movw $cd_checks, %si
+    jmp run_checks
+
+    .section .rodata
+cd_checks:
+    .word chk_CD_1, chk_CD_2, chk_CD_3, chk_CD_4, chk_CD_5, chk_CD_6, chk_CD_7
+    .word chk_CD_8, chk_CD_9, chk_CD_10
+    .word 0
+    .text
+
+/* EAX = LBA, CX = count: ext read into BUF_SEG:0 (filled with guard bytes first, with
+ * GUARD_LEN more); results in o_* and dap. */
+cd_read:
+    pushl %eax
+    pushw %cx
+    movw %cx, %ax
+    shlw $11, %ax                   /* count * CD_SECTOR */
+    addw $GUARD_LEN, %ax
+    movw %ax, t_w
+    FILL $BUF_SEG, $0, t_w
+    popw %cx
+    popl %eax
+    movl %eax, t_l
+    DAP %cx, $BUF_SEG, $0, t_l
+    INT13 ax=$0x4200, si=$dap
+    ret
+
+chk_CD_1:
+    BEGIN CD.1, "boot drive is a CD number"
+    movb boot_drive, %al
+    cmpb $FIRST_CD, %al
+    setae %al
+    EXPECT_OK cd_number
+    END
+    ret
+
+chk_CD_2:
+    BEGIN CD.2, "ext read the volume descriptor (lba 16)"
+    movl $ISO_PVD_LBA, %eax
+    movw $1, %cx
+    call cd_read
+    EXPECT_CF_AH 0, ST_OK
+    EXPECT n, dap+DAP_COUNT, $1
+    EXPECT_SAME CD001, $BUF_SEG, $ISO_STD_ID, $0, $iso_std_id, $ISO_STD_ID_LEN
+    EXPECT_UNTOUCHED guard, $BUF_SEG, $CD_SECTOR, $GUARD_LEN
+    END
+    JUMP_IF_CALL_FAILED 9f
+    pushw %es
+    movw $BUF_SEG, %ax
+    movw %ax, %es
+    movl %es:ISO_VOLUME_SIZE, %eax
+    popw %es
+    movl %eax, cd_blocks
+    PRINT "PROBE INFO iso blocks="
+    PNUM cd_blocks
+    PRINT "\n"
+9:  ret
+
+chk_CD_3:
+    BEGIN CD.3, "parameters: 2048-byte sectors, the volume's size"
+    movw $EDD_2_SIZE, %ax
+    call call_48
+    EXPECT_CF_AH 0, ST_OK
+    EXPECT bps, edd_buf+EDD_BPS, $CD_SECTOR
+    /* The disc may be larger than the volume (padding), never smaller. */
+    movl edd_buf+EDD_SECTORS, %eax
+    movl %eax, cd_size
+    cmpl cd_blocks, %eax
+    setae %al
+    EXPECT_OK not_below_volume
+    END
+    ret
+
+chk_CD_4:
+    BEGIN CD.4, "extensions check"
+    INT13 ax=$0x4100, bx=$EXT_CHECK_IN
+    EXPECT_CF_AH 0, ST_EDD_30
+    EXPECT BX, o_bx, $EXT_CHECK_OUT, w, FMT_HEX16
+    movw o_cx, %ax
+    andw $EXT_CX_REQUIRED, %ax
+    movw %ax, t_w
+    EXPECT CX&5, t_w, $EXT_CX_REQUIRED, w, FMT_HEX16
+    END
+    ret
+
+chk_CD_5:
+    BEGIN CD.5, "ext read this probe back (catalog's lba)"
+    movl $ET_BOOT_RECORD_LBA, %eax
+    movw $1, %cx
+    call cd_read
+    pushw %es
+    movw $BUF_SEG, %ax
+    movw %ax, %es
+    movl %es:ET_CATALOG_LBA, %eax
+    popw %es
+    movw $1, %cx
+    call cd_read
+    pushw %es
+    movw $BUF_SEG, %ax
+    movw %ax, %es
+    movl %es:ET_ENTRY_RBA, %eax
+    popw %es
+    movl %eax, cd_image_lba
+    movw $CD_READBACK_SECTORS, %cx
+    call cd_read
+    EXPECT_CF_AH 0, ST_OK
+    EXPECT n, dap+DAP_COUNT, $CD_READBACK_SECTORS
+    EXPECT_SAME same, $BUF_SEG, $0, $0, $BOOT_ADDR, $CD_READBACK_SECTORS*CD_SECTOR
+    EXPECT_UNTOUCHED guard, $BUF_SEG, $CD_READBACK_SECTORS*CD_SECTOR, $GUARD_LEN
+    END
+    PRINT "PROBE INFO image lba="
+    PNUM cd_image_lba
+    PRINT "\n"
+    ret
+
+chk_CD_6:
+    BEGIN CD.6, "4B01 terminate emulation: specification packet"
+    FILL $0, $edd_buf, $EDD_BUF_LEN
+    movb $ET_SPEC_SIZE, edd_buf
+    INT13 ax=$ET_TERMINATE, si=$edd_buf
+    EXPECT_CF_AH 0, ST_OK
+    EXPECT size, edd_buf, $ET_SPEC_SIZE, b, FMT_HEX8
+    movb edd_buf+ET_SPEC_MEDIA, %al
+    andb $ET_MEDIA_MASK, %al
+    movb %al, t_w
+    EXPECT media, t_w, $ET_NO_EMULATION, b
+    EXPECT drive, edd_buf+ET_SPEC_DRIVE, boot_drive, b, FMT_HEX8
+    EXPECT lba, edd_buf+ET_SPEC_LBA, cd_image_lba, l
+    END
+    ret
+
+chk_CD_7:
+    BEGIN CD.7, "ext write lba 16: write-protected"
+    FILL $BUF2_SEG, $0, $CD_SECTOR
+    DAP $1, $BUF2_SEG, $0, $ISO_PVD_LBA
+    INT13 ax=$0x4300, si=$dap
+    EXPECT_CF_AH 1, ST_WRITE_PROTECTED
+    EXPECT n, dap+DAP_COUNT, $0
+    movl $ISO_PVD_LBA, %eax
+    movw $1, %cx
+    call cd_read
+    EXPECT_SAME unchanged, $BUF_SEG, $ISO_STD_ID, $0, $iso_std_id, $ISO_STD_ID_LEN
+    END
+    ret
+
+chk_CD_8:
+    BEGIN CD.8, "ext read lba = size: refused"
+    movl cd_size, %eax
+    movw $1, %cx
+    call cd_read
+    EXPECT_CF_AH 1, ST_BAD_PARAM
+    EXPECT n, dap+DAP_COUNT, $0
+    EXPECT_UNTOUCHED buffer, $BUF_SEG, $0, $CD_SECTOR+GUARD_LEN
+    END
+    ret
+
+chk_CD_9:
+    BEGIN CD.9, "CHS read on the CD: refused"
+    FILL $BUF_SEG, $0, $SECTOR+GUARD_LEN
+    INT13 ax=$0x0201, bx=$0, cx=$0x0001, es=$BUF_SEG
+    movb o_fl, %al
+    andb $CF_BIT, %al
+    movb %al, t_w
+    EXPECT CF, t_w, $1, b
+    EXPECT_UNTOUCHED buffer, $BUF_SEG, $0, $SECTOR+GUARD_LEN
+    END
+    ret
+
+chk_CD_10:
+    BEGIN CD.10, "ext read on the empty CD drive: no media"
+    movl $ISO_PVD_LBA, %eax
+    movl %eax, t_l
+    FILL $BUF_SEG, $0, $CD_SECTOR+GUARD_LEN
+    DAP $1, $BUF_SEG, $0, t_l
+    movw drive_w, %dx
+    incb %dl
+    movw %dx, t_w
+    INT13 ax=$0x4200, si=$dap, dx=t_w
+    EXPECT_CF_AH_EITHER 1, ST_NO_MEDIA, 1, ST_BAD_TRACK
+    EXPECT_UNTOUCHED buffer, $BUF_SEG, $0, $CD_SECTOR+GUARD_LEN
+    END
+    ret
+
+iso_std_id: .ascii "CD001"
+
 /* ---- Not a function --------------------------------------------------------------- */
 
 chk_7F_1:
@@ -2462,6 +2709,10 @@ o_fl:           .word 0
 t_cx:           .word 0     /* CHS registers computed by lba_to_chs */
 t_dx:           .word 0
 t_w:            .word 0
+t_l:            .long 0
+cd_blocks:      .long 0     /* CD: the ISO volume's size (PVD), in 2048-byte blocks */
+cd_size:        .long 0     /* CD: the size 48h reports */
+cd_image_lba:   .long 0     /* CD: where the catalog says this probe is */
     .balign 4
 t_lba:          .long 0     /* an LBA computed by a check */
 t_hi:           .long 0     /* bits 32-63 of an LBA computed by a check */

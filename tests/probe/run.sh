@@ -12,6 +12,11 @@
 #   PROBE_TIMEOUT=30                seconds before QEMU is killed
 #   PROBE_OUT=target/probe          image, logs and the run's copy of the disk
 #   PROBE_DISK_MIB=64               disk size (build.sh)
+#   PROBE_MEDIA=cd                  boot the probe from a CD instead: an ISO whose El
+#                                   Torito no-emulation image is the probe, as QEMU's IDE
+#                                   CD-ROM with -boot d (the disk stays attached, an
+#                                   empty CD drive follows); the probe then runs its CD
+#                                   checks (CD.n)
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -34,6 +39,23 @@ mkdir -p "$out"
 img="$out/probe-${PROBE_DISK_MIB:-64}M.img"
 "$here/build.sh" "$img" || { echo "probe: image build failed" >&2; exit 1; }
 
+# The CD: the probe as a no-emulation boot image loaded whole (its size in 512-byte
+# virtual sectors), in an ISO 9660 volume.
+cd=()
+if [ "${PROBE_MEDIA:-disk}" = cd ]; then
+    bin="$out/build/probe.bin"
+    iso="$out/probe.iso"
+    isodir="$out/iso"
+    rm -rf "$isodir" && mkdir -p "$isodir"
+    cp "$bin" "$isodir/probe.bin"
+    xorriso -as mkisofs -quiet -V PROBE -o "$iso" -b probe.bin -c boot.cat -no-emul-boot \
+        -boot-load-size $(( $(stat -c %s "$bin") / 512 )) "$isodir" 2>/dev/null \
+        || { echo "probe: ISO build failed" >&2; exit 1; }
+    # ... and an empty CD drive after it, for the no-media check (CD.10).
+    cd=(-drive "file=$iso,format=raw,if=ide,index=2,media=cdrom,readonly=on"
+        -drive "if=ide,index=3,media=cdrom" -boot d)
+fi
+
 # The probe writes to its scratch area: boot a copy so the cached image stays pristine.
 disk="$out/run.img"
 cp "$img" "$disk"
@@ -53,7 +75,7 @@ timeout --kill-after=5 "$timeout_s" \
     -device isa-debug-exit,iobase=0xf4,iosize=4 \
     -global isa-fdc.fdtypeA=none \
     -device pci-bridge,chassis_nr=1 \
-    -drive "file=$disk,format=raw,if=ide,index=0"
+    -drive "file=$disk,format=raw,if=ide,index=0" ${cd[@]+"${cd[@]}"}
 rc=$?
 
 show() {

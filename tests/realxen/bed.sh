@@ -17,9 +17,12 @@
 #                            a guest disk, e.g. xvda=disk.img (blkback over a loop device;
 #                            xvda-xvdd also get an emulated IDE twin), xvda=disk.img,backendtype=qdisk
 #                            (QEMU's backend), xvde=disk.img (PV only), hdc=cd.iso,devtype=cdrom
+#       --empty-cdrom VDEV   a CD-ROM drive with no medium (xl.cfg `vdev=VDEV,devtype=cdrom,target=`)
 #       --ide-only           no Xen platform device (xl.cfg xen_platform_pci = 0): no PV path,
 #                            the disks are their emulated IDE twins only
 #       --mem MIB            guest memory (default 128)
+#       --boot ORDER         xl.cfg boot= (default c): libxl gives it to the device model
+#                            as `-boot order=ORDER`, which writes it into CMOS (docs/boot-order.md)
 #       --cfg LINE           one more xl.cfg line (e.g. 'vcpus = 2')
 #       --marker TEXT        end the run as soon as TEXT is on a line of the guest's output
 #                            (firmware.log or serial.log); repeatable: every one must appear
@@ -88,6 +91,8 @@ readonly RXBED_SHARE_DIR=/rx
 # The guest as dom0 copies its files: /run/rx/<name>.
 readonly RXBED_GUEST_FILES=/run/rx
 readonly RXBED_GUEST_MIB=128
+# xl.cfg boot=: the hard disk first, as a Xen host's default.
+readonly RXBED_BOOT_DEFAULT=c
 # The firmware's size limit: hvmloader places it at 0x100000 - size, above 0xC0000.
 readonly RXBED_BIOS_MAX=$((256 * 1024))
 # The guest's port-0xe9 lines on Xen's console: "(d1) TEXT". The guest is dom0's first.
@@ -239,6 +244,7 @@ RXBED_BIOS=
 RXBED_BIOS_PATH=
 RXBED_TIMEOUT=
 RXBED_MEM=
+RXBED_BOOT=
 RXBED_SOURCES=() # the files to place in OUT/files
 RXBED_DISKS=()   # xl.cfg disk specifications
 RXBED_CFG=()     # more xl.cfg lines
@@ -271,6 +277,7 @@ rxbed_configure() {
     RXBED_BIOS=${BIOS:-$XB_ROOT/target/bios.bin}
     RXBED_TIMEOUT=$RXBED_TIMEOUT_DEFAULT
     RXBED_MEM=$RXBED_GUEST_MIB
+    RXBED_BOOT=$RXBED_BOOT_DEFAULT
     RXBED_SOURCES=()
     RXBED_DISKS=()
     RXBED_CFG=()
@@ -291,9 +298,18 @@ rxbed_configure() {
                 RXBED_DISKS+=("format=raw,vdev=$vdev,access=rw$rest,target=$RXBED_PATH")
                 shift 2
                 ;;
+            --empty-cdrom)
+                RXBED_DISKS+=("vdev=$2,access=ro,devtype=cdrom,target=")
+                shift 2
+                ;;
             --mem) RXBED_MEM=$2; shift 2 ;;
             --ide-only) RXBED_CFG+=("xen_platform_pci = 0"); shift ;;
             --cfg) RXBED_CFG+=("$2"); shift 2 ;;
+            --boot)
+                [[ $2 =~ ^[acdn]+$ ]] || rxbed_die "--boot wants xl.cfg boot letters (a c d n), not $2" || return
+                RXBED_BOOT=$2
+                shift 2
+                ;;
             --marker) RXBED_MARKERS+=("=$2"); shift 2 ;;
             --out) RXBED_OUT=$2; shift 2 ;;
             --timeout) RXBED_TIMEOUT=$2; shift 2 ;;
@@ -327,7 +343,7 @@ vcpus = 1
 bios = "seabios"
 bios_path_override = "$RXBED_BIOS_PATH"
 device_model_version = "qemu-xen"
-boot = "c"
+boot = "$RXBED_BOOT"
 serial = "file:$RXBED_SHARE_DIR/serial.log"
 vnc = 0
 sdl = 0

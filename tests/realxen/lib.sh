@@ -7,6 +7,7 @@
 #   XB_REALXEN_IDLE_TIMEOUT=s  give up when no log has grown for this long (default 300: a
 #                              loader reading a kernel by IDE PIO is silent for minutes)
 #
+#   rx_pending REASON    a test that cannot pass yet (exit 77 unless XB_RUN_PENDING=1)
 #   rx_boot_test NAME EXPECT... -- BED-OPTION...
 #     EXPECT:
 #       --serial TEXT | --serial-re REGEX       a line of the guest's COM1 (serial.log)
@@ -27,6 +28,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/../system/lib.sh"
 source "$XB_ROOT/tests/realxen/bed.sh"
 
 readonly RX_POLL_SECONDS=1
+# The exit status of a test that did not run (automake's "skipped"; tests/system/run.sh).
+readonly RX_EXIT_SKIP=77
 # Runs of a test when the bed itself fails before the guest starts (xl or dom0 trouble, not
 # the firmware's) or Xen says the guest crashed with no reason: the second one counts.
 readonly RX_ATTEMPTS=2
@@ -34,6 +37,15 @@ XB_REALXEN_IDLE_TIMEOUT=${XB_REALXEN_IDLE_TIMEOUT:-300}
 
 # End the VM if a test exits early, as well as what tests/system/lib.sh started.
 trap 'rxbed_cleanup; xb_cleanup' EXIT
+
+# rx_pending REASON: (at the top of a test) a test that cannot pass yet exits 77, which
+# tests/system/run.sh counts as skipped, unless XB_RUN_PENDING=1 (as tests/xen/lib.sh's).
+rx_pending() {
+    if [ "${XB_RUN_PENDING:-0}" != 1 ]; then
+        echo "SKIP $(basename "$0" .sh): pending: $1 (XB_RUN_PENDING=1 runs it)"
+        exit "$RX_EXIT_SKIP"
+    fi
+}
 
 # What a test expects (rx_boot_test's options): the lines are tests/system/lib.sh's
 # XB_EXPECT_SERIAL and XB_EXPECT_FIRMWARE (xb_expect).

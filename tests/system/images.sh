@@ -235,17 +235,19 @@ xb_fat() { echo "$1@@$((XB_PART_START * XB_SECTOR))"; }
 
 # xb_fat_disk OUT SRC:DEST...: a disk with a DOS partition table whose one partition
 # (bootable, FAT) starts at XB_PART_START and fills the disk, holding SRC at DEST for each pair.
+# XB_FAT_SECTORS, XB_FAT_HEADS, XB_FAT_SPT (the disk's size and the geometry written into the
+# FAT's BPB) default to a 64 MiB disk seen as 64 heads of 32 sectors.
 xb_fat_disk() {
     local out=$1
     shift
-    local total=$((XB_DISK_MIB * 1024 * 1024 / XB_SECTOR))
+    local total=${XB_FAT_SECTORS:-$((XB_DISK_MIB * 1024 * 1024 / XB_SECTOR))}
     rm -f "$out"
-    truncate -s "${XB_DISK_MIB}M" "$out"
+    truncate -s $((total * XB_SECTOR)) "$out"
     printf 'label: dos\nlabel-id: %s\nstart=%d, type=%s, bootable\n' \
         "$XB_DISK_ID" "$XB_PART_START" "$XB_PART_TYPE_FAT16" | sfdisk --quiet "$out"
     # -H: hidden sectors = the partition's start, which FAT boot code adds to its LBAs.
     mformat -i "$(xb_fat "$out")" -T $((total - XB_PART_START)) \
-        -h 64 -s 32 -H "$XB_PART_START" -v XENBIOS ::
+        -h "${XB_FAT_HEADS:-64}" -s "${XB_FAT_SPT:-32}" -H "$XB_PART_START" -v XENBIOS ::
 
     local pair
     for pair in "$@"; do
@@ -405,4 +407,94 @@ xb_build_grub_disk() {
 # bootable FAT partition with /boot/grub/grub.cfg, the test kernel and INITRAMFS.
 xb_grub_disk() {
     xb_loader_disk grub xb_build_grub_disk "${1:-}" grub-pc-bin grub-common
+}
+
+# --- (c) CDs: El Torito -------------------------------------------------------------------
+
+# ISOLINUX prints its banner on COM1 once it has read the SERIAL line of isolinux.cfg, then the
+# same "Loading" lines as SYSLINUX (they share ldlinux).
+readonly XB_ISOLINUX_LINES=("ISOLINUX 6" "Loading /vmlinuz... ok" "Loading /initrd.gz...ok")
+readonly XB_ISOLINUX_BIN=/usr/lib/ISOLINUX/isolinux.bin
+readonly XB_LDLINUX_C32=/usr/lib/syslinux/modules/bios/ldlinux.c32
+# isolinux.bin is a no-emulation image loaded whole: 4 virtual (512-byte) sectors is what
+# ISOLINUX's documentation prescribes; it loads the rest itself through int13 AH=42h on the
+# CD's drive number, in 2048-byte sectors.
+readonly XB_ISOLINUX_LOAD_SECTORS=4
+readonly XB_ISO_VOLUME=XENBIOS
+# Debian's memtest86+ ships a BIOS ISO whose default El Torito entry is a 1.44 MB floppy
+# image: the firmware makes it drive 00h and memtest's floppy boot sector loads it through
+# int13 CHS. It writes nothing on COM1 (no command line can turn its serial console on), so
+# the tests read its screen.
+readonly XB_MEMTEST_ISO=/usr/lib/memtest86+/memtest86+x64.iso
+readonly XB_MEMTEST_SCREEN=("Memtest86+ v6" "Status: Testing")
+
+# xb_iso OUT DIR XORRISO-ARG...: an ISO 9660 image of DIR (Rock Ridge, Joliet), the arguments
+# naming its boot image.
+xb_iso() {
+    local out=$1 dir=$2
+    shift 2
+    xorriso -as mkisofs -quiet -R -J -V "$XB_ISO_VOLUME" -o "$out" "$@" "$dir"
+}
+
+xb_build_isolinux_iso() {
+    local out=$1 vmlinuz=$2 initrd=$3 dir
+    dir=$(mktemp -d)
+    mkdir -p "$dir/isolinux"
+    cp "$XB_ISOLINUX_BIN" "$XB_LDLINUX_C32" "$dir/isolinux/"
+    xb_syslinux_cfg >"$dir/isolinux/isolinux.cfg"
+    cp "$vmlinuz" "$dir/vmlinuz"
+    cp "$initrd" "$dir/initrd.gz"
+    xb_iso "$out" "$dir" -b isolinux/isolinux.bin -c isolinux/boot.cat -no-emul-boot \
+        -boot-load-size "$XB_ISOLINUX_LOAD_SECTORS" -boot-info-table
+    rm -rf "$dir"
+}
+
+# xb_isolinux_iso [INITRAMFS]: an installer-style CD: ISOLINUX as the no-emulation boot image,
+# the test kernel and INITRAMFS (default: xb_initramfs).
+xb_isolinux_iso() {
+    xb_loader_disk isolinux-iso xb_build_isolinux_iso "${1:-}" isolinux syslinux-common xorriso
+}
+
+xb_build_grub_iso() {
+    local out=$1 vmlinuz=$2 initrd=$3 dir
+    dir=$(mktemp -d)
+    mkdir -p "$dir/boot/grub"
+    xb_grub_cfg >"$dir/boot/grub/grub.cfg"
+    cp "$vmlinuz" "$dir/vmlinuz"
+    cp "$initrd" "$dir/initrd.gz"
+    # Only the BIOS platform: i386-pc is the one GRUB platform installed. grub-mkrescue makes
+    # the El Torito no-emulation image (cdboot.img + core.img with the iso9660 driver) and
+    # finds grub.cfg on the CD as (cd)/boot/grub/grub.cfg.
+    grub-mkrescue --quiet -d "$XB_GRUB_DIR" -o "$out" "$dir" -- -volid "$XB_ISO_VOLUME" \
+        >/dev/null 2>&1 || grub-mkrescue -d "$XB_GRUB_DIR" -o "$out" "$dir"
+    rm -rf "$dir"
+}
+
+# xb_grub_iso [INITRAMFS]: a GRUB rescue CD (grub-mkrescue) that boots the test kernel.
+xb_grub_iso() {
+    xb_loader_disk grub-iso xb_build_grub_iso "${1:-}" grub-pc-bin grub-common xorriso mtools
+}
+
+# El Torito (4.0) gives an emulated hard disk the geometry of its partition table: heads and
+# sectors per track from the partition's end. sfdisk writes CHS for 255 heads of 63 sectors, so
+# the image is a whole number of such cylinders and the FAT's BPB says the same geometry:
+# loaders that fall back to CHS then address the sectors the firmware serves.
+readonly XB_HDEMU_HEADS=255
+readonly XB_HDEMU_SPT=63
+readonly XB_HDEMU_CYLINDERS=9
+
+xb_build_hdemu_iso() {
+    local out=$1 vmlinuz=$2 initrd=$3 dir
+    dir=$(mktemp -d)
+    XB_FAT_SECTORS=$((XB_HDEMU_CYLINDERS * XB_HDEMU_HEADS * XB_HDEMU_SPT)) \
+        XB_FAT_HEADS=$XB_HDEMU_HEADS XB_FAT_SPT=$XB_HDEMU_SPT \
+        xb_build_syslinux_disk "$dir/disk.img" "$vmlinuz" "$initrd"
+    xb_iso "$out" "$dir" -hard-disk-boot -b disk.img -c boot.cat
+    rm -rf "$dir"
+}
+
+# xb_hdemu_iso [INITRAMFS]: a hard-disk emulation CD whose boot image is a SYSLINUX disk (an
+# MBR with one partition, as El Torito requires): the firmware makes it drive 80h.
+xb_hdemu_iso() {
+    xb_loader_disk hdemu-iso xb_build_hdemu_iso "${1:-}" syslinux syslinux-common xorriso
 }

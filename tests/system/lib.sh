@@ -51,6 +51,7 @@ source "$XB_ROOT/tests/system/images.sh"
 XB_QEMU_PID=
 XB_FOLLOW_PIDS=()
 XB_DRIVER=${XB_DRIVER:-}
+XB_MARKER_FILES=()
 XB_DRIVER_PID=
 
 # End what this harness started (only those processes) when the script exits.
@@ -102,6 +103,16 @@ xb_is_xenbios() {
         exit 1
     fi
     printf '%s' "$magic" | cmp -s -n "${#magic}" - "${1:-$BIOS}"
+}
+
+# xb_marker_seen MARKER: is MARKER on the serial console, or in a file of XB_MARKER_FILES (for
+# guests that only write to the screen: a driver keeps a copy of the screen there)?
+xb_marker_seen() {
+    local file
+    for file in "$XB_SERIAL" ${XB_MARKER_FILES[@]+"${XB_MARKER_FILES[@]}"}; do
+        [ -f "$file" ] && grep -qF -- "$1" "$file" && return 0
+    done
+    return 1
 }
 
 # xb_boot NAME DISK MARKER [QEMU-ARG...]: boot DISK as the first IDE disk (DISK "": none, e.g.
@@ -168,13 +179,13 @@ xb_boot() {
 
     local seen=0 last_size=-1 size last_change=$SECONDS
     while :; do
-        if grep -qF -- "$marker" "$XB_SERIAL"; then
+        if xb_marker_seen "$marker"; then
             seen=1
             break
         fi
         if ! kill -0 "$XB_QEMU_PID" 2>/dev/null; then
             # One last look: the marker may have come just before the exit.
-            grep -qF -- "$marker" "$XB_SERIAL" && seen=1
+            xb_marker_seen "$marker" && seen=1
             [ "$seen" = 1 ] || XB_REASON="QEMU exited before the marker"
             break
         fi
@@ -199,7 +210,9 @@ xb_boot() {
     done
     XB_ELAPSED=$(xb_since "$start")
 
-    xb_stop_qemu "$([ "$seen" = 1 ] && echo "$XB_POWEROFF_GRACE" || echo 0)"
+    # Guests that never power off (XB_GUEST_POWERS_OFF=0) are ended at once.
+    xb_stop_qemu "$([ "$seen" = 1 ] && [ "${XB_GUEST_POWERS_OFF:-1}" = 1 ] \
+        && echo "$XB_POWEROFF_GRACE" || echo 0)"
     [ "$seen" = 1 ]
 }
 

@@ -12,6 +12,10 @@
 #                            works too: /usr/share/seabios/bios-256k.bin)
 #       --ide FILE           an emulated IDE disk (index 0, then 1, ...)
 #       --xen-disk VDEV=FILE a Xen PV disk (-device xen-disk) with that vdev, e.g. xvda=disk.img
+#       --cdrom FILE         an ISO as the emulated IDE CD (QEMU's -cdrom: secondary master)
+#       --xen-cdrom VDEV=FILE
+#                            an ISO as a Xen PV CD-ROM (-device xen-cdrom) with that vdev, e.g.
+#                            xvdc=cd.iso; QEMU refuses an empty one ("device needs media")
 #       --xen-disk-blkdebug VDEV=FILE,CONF
 #                            the same, with QEMU's blkdebug driver between the disk's raw format
 #                            and FILE: CONF is a blkdebug configuration ([inject-error] and
@@ -91,6 +95,8 @@ readonly XBED_STOP_GRACE=30
 # The Xen version QEMU's emulation reports: 4.10.
 readonly XBED_XEN_VERSION=0x4000a
 readonly XBED_L2_MIB=512
+# QEMU's -cdrom: IDE index 2, the secondary master (where xl's hdc goes too).
+readonly XBED_IDE_CD_INDEX=2
 readonly XBED_DEBUGCON_PORT=0x402
 readonly XBED_XEN_DEBUG_PORT=0xe9
 # isa-debug-exit: a guest writing V here ends L2's QEMU with status (V << 1) | 1.
@@ -246,6 +252,20 @@ xbed_configure() {
                 xbed_add_file "${2#*=}" || return
                 disks+=(-drive "file=$XBED_PATH,format=raw,if=none,id=xendisk$xen_index,file.locking=off"
                     -device "xen-disk,drive=xendisk$xen_index,vdev=$vdev")
+                xen_index=$((xen_index + 1))
+                shift 2
+                ;;
+            --cdrom)
+                xbed_add_file "$2" || return
+                disks+=(-drive "file=$XBED_PATH,format=raw,if=ide,index=$XBED_IDE_CD_INDEX,media=cdrom,readonly=on,file.locking=off")
+                shift 2
+                ;;
+            --xen-cdrom)
+                [[ $2 == ?*=?* ]] || xbed_die "--xen-cdrom wants VDEV=FILE, not $2" || return
+                vdev=${2%%=*}
+                xbed_add_file "${2#*=}" || return
+                disks+=(-drive "file=$XBED_PATH,format=raw,if=none,id=xendisk$xen_index,media=cdrom,readonly=on,file.locking=off"
+                    -device "xen-cdrom,drive=xendisk$xen_index,vdev=$vdev")
                 xen_index=$((xen_index + 1))
                 shift 2
                 ;;

@@ -17,7 +17,8 @@
 #                       value V gives (V << 1) | 1)
 #       --after FUNC    then FUNC must succeed (run with the run directory as $1; what it
 #                       prints is the reason when it fails)
-#     BED-OPTION: what `tests/xen/bed.sh run` takes (--ide, --xen-disk, --xen-disk-blkdebug,
+#     BED-OPTION: what `tests/xen/bed.sh run` takes (--ide, --xen-disk, --cdrom, --xen-cdrom,
+#     --xen-disk-blkdebug,
 #     --l2-driver, --snapshot, --mem, --file, -- L2-QEMU-ARG...); --bios, --out and
 #     --timeout come from BIOS, XB_LOG_DIR/NAME and XB_TIMEOUT.
 #   Once every line is there (and no --exit is expected) the harness stops L2: the guest
@@ -276,6 +277,20 @@ xen_boot_test() {
 xen_vbd_line_re() {
     printf '^\\[blkfront\\] Xen PV disk %s, [0-9]+ [KMG]iB: connected, %s sectors of %s bytes' \
         "$1" "$2" "${3:-512}"
+}
+
+# xen_cd_line_re VDEV SECTORS: the regex of POST's line for a PV CD-ROM with a medium of that
+# many 2048-byte sectors.
+xen_cd_line_re() {
+    printf '^\\[blkfront\\] Xen PV CD-ROM %s, [0-9]+ [KMG]iB: connected, %s sectors of 2048 bytes' \
+        "$1" "$2"
+}
+
+# xen_cd_iso NAME: XEN_CD_ISO, the ISOLINUX ISO of the test kernel and initramfs
+# (xb_isolinux_iso, tests/system/images.sh); a test without that builder yet is pending.
+xen_cd_iso() {
+    declare -F xb_isolinux_iso >/dev/null || xen_pending "no xb_isolinux_iso in tests/system/images.sh yet"
+    XEN_CD_ISO=$(xb_isolinux_iso)
 }
 
 # --- Linux taking a PV disk over (tests/system/checks/xvda) ----------------------------------

@@ -5,6 +5,7 @@
 //! as 0, and a port nobody claims floats (0xff, `SimPorts`). While a device is busy every
 //! command block read returns its status and writes are ignored, as on real hardware.
 
+use super::atapi::{REASON_COD, REASON_IO, SimCdrom, Step};
 use super::{PortDevice, SimPorts};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -36,14 +37,18 @@ pub const SECONDARY: AtaPorts = AtaPorts {
 // ATA/ATAPI-6 (T13/1410D): register offsets in the command block, status/error and
 // device control bits, command codes, as a device sees them.
 const R_DATA: u16 = 0;
+/// ERROR when read, FEATURES when written.
 const R_ERROR: u16 = 1;
 const R_COUNT: u16 = 2;
 const R_LBA_LOW: u16 = 3;
+const R_LBA_MID: u16 = 4;
 const R_LBA_HIGH: u16 = 5;
 const R_DEVICE: u16 = 6;
 const R_STATUS: u16 = 7;
 const ST_ERR: u8 = 0x01;
 const ST_DRQ: u8 = 0x08;
+/// Device seek complete (obsolete, still set by QEMU).
+const ST_DSC: u8 = 0x10;
 const ST_DRDY: u8 = 0x40;
 const ST_BSY: u8 = 0x80;
 pub const ERR_ABRT: u8 = 0x04;
@@ -62,7 +67,12 @@ const WRITE: u8 = 0x30;
 const WRITE_EXT: u8 = 0x34;
 const VERIFY: u8 = 0x40;
 const VERIFY_EXT: u8 = 0x42;
+const PACKET: u8 = 0xa0;
 const IDENTIFY_PACKET: u8 = 0xa1;
+/// PACKET features bit 0: the data phase by DMA (this model does PIO only).
+const FEATURES_DMA: u8 = 0x01;
+/// Packet devices report the sense key in bits 7:4 of the error register.
+const SENSE_KEY_SHIFT: u8 = 4;
 const FLUSH: u8 = 0xe7;
 const FLUSH_EXT: u8 = 0xea;
 const IDENTIFY: u8 = 0xec;
@@ -95,7 +105,7 @@ pub struct Faults {
     pub stuck_busy: bool,
     /// BSY forever once a read, write, verify or flush command arrives.
     pub hang_on_data: bool,
-    /// Read and write commands never raise DRQ (and report no error).
+    /// Read, write and PACKET commands never raise DRQ (and report no error).
     pub no_drq: bool,
     /// This sector fails: error register value and extra status bits (e.g. DF).
     pub error_at: Option<(u64, u8, u8)>,
@@ -121,6 +131,8 @@ pub struct SimAtaDevice {
     pub faults: Faults,
     /// Status reads that still show BSY after each command (exercises polling).
     pub busy_reads: u32,
+    /// The packet side of an ATAPI device (its medium, sense, history).
+    pub cd: SimCdrom,
     pub flushes: u32,
     written: HashMap<u64, Vec<u8>>,
     status: u8,
@@ -128,6 +140,9 @@ pub struct SimAtaDevice {
     busy_left: u32,
     hung: bool,
     xfer: Option<Transfer>,
+    /// What a packet device shows in sector count (interrupt reason) and LBA mid/high
+    /// (byte count) until the host writes those registers again.
+    packet_regs: Option<(u8, u16)>,
 }
 
 struct Transfer {
@@ -152,6 +167,7 @@ impl SimAtaDevice {
             lba: true,
             faults: Faults::default(),
             busy_reads: 0,
+            cd: SimCdrom::new(model, None),
             flushes: 0,
             written: HashMap::new(),
             status: ST_DRDY,
@@ -159,10 +175,23 @@ impl SimAtaDevice {
             busy_left: 0,
             hung: false,
             xfer: None,
+            packet_regs: None,
         }
     }
 
+    /// A CD/DVD drive without a medium.
     pub fn atapi(model: &str) -> Self {
+        Self::cdrom(model, None)
+    }
+
+    /// A CD/DVD drive holding `medium` (whole 2048-byte sectors), or none.
+    pub fn cdrom(model: &str, medium: Option<Vec<u8>>) -> Self {
+        let mut d = Self::atapi_device(model);
+        d.cd = SimCdrom::new(model, medium);
+        d
+    }
+
+    fn atapi_device(model: &str) -> Self {
         SimAtaDevice {
             kind: Kind::Atapi,
             status: 0,
@@ -321,7 +350,45 @@ impl SimAtaDevice {
         }
     }
 
+    /// A0h with these features and byte count limit.
+    fn packet(&mut self, features: u8, limit: u16) {
+        self.error = 0;
+        self.busy_left = self.busy_reads;
+        if self.kind != Kind::Atapi || features & FEATURES_DMA != 0 {
+            return self.finish(ERR_ABRT, 0);
+        }
+        if self.faults.no_drq {
+            self.status = ST_DRDY;
+            return;
+        }
+        let step = self.cd.start(limit);
+        self.show(step);
+    }
+
+    /// Put a packet step on the task file.
+    fn show(&mut self, step: Step) {
+        let (status, reason, bytes) = match step {
+            Step::Packet => (ST_DRDY | ST_DRQ, REASON_COD, 0),
+            Step::Data(n) => (ST_DRDY | ST_DRQ, REASON_IO, n),
+            Step::Done => (ST_DRDY, REASON_COD | REASON_IO, 0),
+            Step::Check(key) => {
+                self.error = key << SENSE_KEY_SHIFT;
+                (ST_DRDY | ST_ERR, REASON_COD | REASON_IO, 0)
+            }
+        };
+        self.status = status;
+        self.packet_regs = Some((reason, bytes));
+    }
+
     fn data_in(&mut self) -> u16 {
+        if self.cd.in_data() {
+            let (w, step) = self.cd.data_word();
+            if let Some(step) = step {
+                self.busy_left = self.busy_reads;
+                self.show(step);
+            }
+            return w;
+        }
         let Some(x) = self.xfer.as_mut().filter(|x| !x.write) else {
             return 0;
         };
@@ -340,6 +407,13 @@ impl SimAtaDevice {
     }
 
     fn data_out(&mut self, w: u16) {
+        if self.cd.in_packet() {
+            let step = self.cd.packet_word(w);
+            if step != Step::Packet {
+                self.busy_left = self.busy_reads;
+            }
+            return self.show(step);
+        }
         let Some(x) = self.xfer.as_mut().filter(|x| x.write) else {
             return;
         };
@@ -366,6 +440,8 @@ impl SimAtaDevice {
 
     fn reset(&mut self) {
         self.xfer = None;
+        self.cd.reset();
+        self.packet_regs = None;
         self.hung = false;
         self.busy_left = 0;
         self.error = DIAG_OK;
@@ -380,6 +456,7 @@ impl SimAtaDevice {
 /// Task file registers as written by the host (current and previous values, for LBA48).
 #[derive(Clone, Copy, Default)]
 struct TaskFile {
+    features: u8,
     count: [u8; 2],
     lba: [[u8; 2]; 3],
     device: u8,
@@ -488,8 +565,11 @@ impl SimAtaChannel {
         }
         let sel = self.selected;
         let Some(d) = self.devices[sel].as_mut() else {
-            // Device 0 answers for an absent device 1: registers latched, status 0.
+            // Device 0 answers for an absent device 1: registers latched, status 0. An
+            // absent device 0 (QEMU) keeps the status a reset gives it, and the signature
+            // of nothing.
             return match r {
+                R_STATUS if sel == 0 => ST_DRDY | ST_DSC,
                 R_ERROR | R_STATUS => 0,
                 _ => self.tf_read(sel, r),
             };
@@ -497,9 +577,12 @@ impl SimAtaChannel {
         if d.busy() {
             return d.read_status();
         }
-        match r {
-            R_ERROR => d.error,
-            R_STATUS => d.read_status(),
+        match (r, d.packet_regs) {
+            (R_ERROR, _) => d.error,
+            (R_STATUS, _) => d.read_status(),
+            (R_COUNT, Some((reason, _))) => reason,
+            (R_LBA_MID, Some((_, bytes))) => bytes as u8,
+            (R_LBA_HIGH, Some((_, bytes))) => (bytes >> 8) as u8,
             _ => self.tf_read(sel, r),
         }
     }
@@ -527,7 +610,15 @@ impl SimAtaChannel {
         if self.selected_busy() {
             return;
         }
+        if (R_COUNT..=R_LBA_HIGH).contains(&r) {
+            // The host's values replace what a packet device showed there.
+            self.devices
+                .iter_mut()
+                .flatten()
+                .for_each(|d| d.packet_regs = None);
+        }
         match r {
+            R_ERROR => self.tf.iter_mut().for_each(|t| t.features = v),
             R_COUNT => self.tf.iter_mut().for_each(|t| t.count = [v, t.count[0]]),
             R_LBA_LOW..=R_LBA_HIGH => {
                 let i = (r - R_LBA_LOW) as usize;
@@ -576,6 +667,10 @@ impl SimAtaChannel {
             lba,
             count,
         });
+        if c == PACKET {
+            let limit = u16::from_le_bytes([tf.lba[1][0], tf.lba[2][0]]);
+            return d.packet(tf.features, limit);
+        }
         d.command(c, lba, count);
     }
 }

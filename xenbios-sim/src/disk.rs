@@ -83,24 +83,6 @@ impl FakeDisk {
         s
     }
 
-    /// A CD-ROM as the block layer's contract describes one: `sectors` of 2048 bytes,
-    /// read-only, removable, on the secondary IDE master (ATAPI).
-    pub fn cdrom(sectors: u64) -> Self {
-        const CD_SECTOR: u32 = 2048;
-        let mut d = Self::with_sector_size(sectors, CD_SECTOR)
-            .read_only()
-            .removable()
-            .with_interface(Interface::Ata {
-                pci: None,
-                channel: 1,
-                slave: false,
-                atapi: true,
-                io_base: 0x170,
-            });
-        d.info.kind = DriveKind::Cdrom;
-        d
-    }
-
     pub fn with_chs(mut self, cylinders: u32, heads: u32, sectors: u32) -> Self {
         self.info.chs = Some(Chs {
             cylinders,
@@ -116,6 +98,11 @@ impl FakeDisk {
     pub fn removable(mut self) -> Self {
         self.info.removable = true;
         self
+    }
+    /// A CD drive (read-only, removable); its sectors should be 2048 bytes.
+    pub fn cdrom(mut self) -> Self {
+        self.info.kind = DriveKind::Cdrom;
+        self.read_only().removable()
     }
     pub fn with_interface(mut self, interface: Interface) -> Self {
         self.info.interface = interface;

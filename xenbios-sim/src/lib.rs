@@ -17,6 +17,7 @@
 //! sink (`xenbios::log`); `tests/independent.rs` keeps it so.
 
 pub mod ata;
+pub mod atapi;
 mod cpu;
 mod disk;
 mod fw_cfg;
@@ -33,6 +34,7 @@ mod uart;
 pub mod xen;
 
 pub use ata::{AtaPorts, SimAtaChannel, SimAtaDevice};
+pub use atapi::SimCdrom;
 pub use cpu::{ScriptedCpu, SimClock, SimConsole, SimCpu};
 pub use disk::{DiskCall, DiskState, FakeDisk};
 pub use fw_cfg::{

@@ -66,6 +66,8 @@ pub mod cmd {
     pub const WRITE_SECTORS_EXT: u8 = 0x34;
     pub const READ_VERIFY: u8 = 0x40;
     pub const READ_VERIFY_EXT: u8 = 0x42;
+    /// ATAPI: a command packet (CDB) follows in the data register.
+    pub const PACKET: u8 = 0xa0;
     pub const IDENTIFY_PACKET: u8 = 0xa1;
     pub const FLUSH_CACHE: u8 = 0xe7;
     pub const FLUSH_CACHE_EXT: u8 = 0xea;
@@ -282,7 +284,7 @@ impl Channel<'_> {
     }
 
     /// Neither busy nor in the middle of a data transfer.
-    fn wait_idle(&self) -> Result<(), Failure> {
+    pub fn wait_idle(&self) -> Result<(), Failure> {
         self.wait_for(COMMAND_TIMEOUT_MS, |s| s & status::DRQ == 0)
             .map(|_| ())
             .map_err(|s| {
@@ -296,6 +298,13 @@ impl Channel<'_> {
 
     pub fn read_block(&self, block: &mut Block) {
         self.io.insw(self.ports.cmd + reg::DATA, block);
+    }
+    /// PIO words of any count (ATAPI command packets and data blocks).
+    pub fn read_words(&self, words: &mut [u16]) {
+        self.io.insw(self.ports.cmd + reg::DATA, words);
+    }
+    pub fn write_words(&self, words: &[u16]) {
+        self.io.outsw(self.ports.cmd + reg::DATA, words);
     }
     pub fn write_block(&self, block: &Block) {
         self.io.outsw(self.ports.cmd + reg::DATA, block);

@@ -10,6 +10,16 @@
 //! disconnect and go `Closed`, and a frontend that goes `Initialising` again finds it back
 //! in `InitWait` (it is "online"). [`VbdConfig::linux_blkback`] serves like Linux's blkback
 //! instead: `sector-size` only at `Connected`, 512-byte units always.
+//!
+//! CD-ROMs ([`VbdConfig::cdrom`]): the frontend's `device-type` is "cdrom", `info` says
+//! `VDISK_CDROM | VDISK_READONLY`, `mode` "r", as QEMU's `xen-cdrom` and libxl write them
+//! (seen on Xen 4.17: `info` 5, `sector-size` 512, `sectors` in 512-byte units). With no
+//! medium ([`VbdConfig::medium`] false) QEMU refuses to create the device ("device needs
+//! media, but drive is empty" for `-device xen-cdrom` without a drive; "Could not stat file
+//! ''" for libxl's `params = "aio:"`): the backend directory holds only what libxl wrote,
+//! `state` stays `Initialising` and nothing answers. Linux blkback goes `InitWait` at probe
+//! but connects only once it has a physical device: without one it stays `InitWait` after
+//! the frontend's `Initialised`. [`XenState::blk_insert_medium`] gives either a medium.
 
 use super::{GrantMapError, Peer, Port, XenState};
 use std::collections::VecDeque;
@@ -19,11 +29,11 @@ use xen_headers::grant_table::{GTF_PERMIT_ACCESS, GrantEntryV1, GrantRef};
 use xen_headers::io::blkif::{
     BLKIF_MAX_SEGMENTS_PER_REQUEST, BLKIF_OP_FLUSH_DISKCACHE, BLKIF_OP_READ, BLKIF_OP_WRITE,
     BLKIF_RSP_EOPNOTSUPP, BLKIF_RSP_ERROR, BLKIF_RSP_OKAY, BLKIF_SECTOR_SIZE, BlkifRequestSegment,
-    VDISK_READONLY, XEN_IO_PROTO_ABI_X86_32, XEN_IO_PROTO_ABI_X86_64, XENBUS_NODE_BACKEND,
-    XENBUS_NODE_BACKEND_ID, XENBUS_NODE_DEVICE_TYPE, XENBUS_NODE_EVENT_CHANNEL,
-    XENBUS_NODE_FEATURE_FLUSH_CACHE, XENBUS_NODE_INFO, XENBUS_NODE_MODE, XENBUS_NODE_PROTOCOL,
-    XENBUS_NODE_RING_REF, XENBUS_NODE_SECTOR_SIZE, XENBUS_NODE_SECTORS, XENBUS_NODE_STATE,
-    XENBUS_NODE_VIRTUAL_DEVICE, x86_32, x86_64,
+    VDISK_CDROM, VDISK_READONLY, XEN_IO_PROTO_ABI_X86_32, XEN_IO_PROTO_ABI_X86_64,
+    XENBUS_NODE_BACKEND, XENBUS_NODE_BACKEND_ID, XENBUS_NODE_DEVICE_TYPE,
+    XENBUS_NODE_EVENT_CHANNEL, XENBUS_NODE_FEATURE_FLUSH_CACHE, XENBUS_NODE_INFO, XENBUS_NODE_MODE,
+    XENBUS_NODE_PROTOCOL, XENBUS_NODE_RING_REF, XENBUS_NODE_SECTOR_SIZE, XENBUS_NODE_SECTORS,
+    XENBUS_NODE_STATE, XENBUS_NODE_VIRTUAL_DEVICE, x86_32, x86_64,
 };
 use xen_headers::io::ring::{RingIdx, SRING_HEADER_SIZE, SringHeader, ring_slot};
 use xen_headers::io::xenbus::XenbusState;
@@ -85,6 +95,28 @@ pub struct VbdConfig {
     /// The disk's size if larger than its `Vec`: sectors past the `Vec` read as
     /// [`crate::FakeDisk::pattern`] (of their 512-byte number) until written.
     pub virtual_len: Option<u64>,
+    /// A CD-ROM drive has a medium (see the module docs for what an empty one does).
+    pub medium: bool,
+}
+
+impl VbdConfig {
+    /// A CD-ROM drive as QEMU's `xen-cdrom` (and libxl's `devtype=cdrom`) describes it.
+    pub fn cdrom() -> Self {
+        VbdConfig {
+            info: VDISK_CDROM | VDISK_READONLY,
+            device_type: "cdrom",
+            mode: "r",
+            ..Default::default()
+        }
+    }
+
+    /// [`VbdConfig::cdrom`] with no medium.
+    pub fn empty_cdrom() -> Self {
+        VbdConfig {
+            medium: false,
+            ..Self::cdrom()
+        }
+    }
 }
 
 impl Default for VbdConfig {
@@ -97,6 +129,7 @@ impl Default for VbdConfig {
             flush: true,
             linux_blkback: false,
             virtual_len: None,
+            medium: true,
         }
     }
 }
@@ -338,14 +371,21 @@ impl XenState {
         w(st, &be, "frontend", &fe);
         w(st, &be, "frontend-id", &domid.to_string());
         w(st, &be, "online", "1");
-        if !vc.linux_blkback {
-            Self::write_disk_nodes(st, &be, &vc, vc.virtual_len.unwrap_or(disk.len() as u64));
-        }
         w(st, &be, XENBUS_NODE_MODE, vc.mode);
-        if vc.flush {
-            w(st, &be, XENBUS_NODE_FEATURE_FLUSH_CACHE, "1");
-        }
-        w(st, &be, XENBUS_NODE_STATE, XenbusState::InitWait.as_str());
+        // What libxl writes before the backend runs: state Initialising.
+        w(
+            st,
+            &be,
+            XENBUS_NODE_STATE,
+            XenbusState::Initialising.as_str(),
+        );
+        // An empty QEMU CD stays so: QEMU never created the device.
+        let state = if vc.medium || vc.linux_blkback {
+            Self::blk_publish(st, &be, &vc, vc.virtual_len.unwrap_or(disk.len() as u64));
+            XenbusState::InitWait
+        } else {
+            XenbusState::Initialising
+        };
         st.changed = false;
         self.backs.push(SimBlkback {
             vdev,
@@ -355,7 +395,7 @@ impl XenState {
             domid: 0,
             fe,
             be,
-            state: XenbusState::InitWait,
+            state,
             faults: BlkFaults::default(),
             seen: Vec::new(),
             gone: false,
@@ -369,6 +409,49 @@ impl XenState {
             rounds: 0,
         });
         self.backs.len() - 1
+    }
+
+    /// What the backend writes when it starts serving the VBD: its nodes (see
+    /// [`XenState::write_disk_nodes`]), `feature-flush-cache`, `InitWait`.
+    fn blk_publish(st: &mut super::SimStore, be: &str, vc: &VbdConfig, bytes: u64) {
+        if !vc.linux_blkback {
+            Self::write_disk_nodes(st, be, vc, bytes);
+        }
+        if vc.flush {
+            st.write(
+                &format!("{be}/{XENBUS_NODE_FEATURE_FLUSH_CACHE}"),
+                b"1".as_slice(),
+            );
+        }
+        st.write(
+            &format!("{be}/{XENBUS_NODE_STATE}"),
+            XenbusState::InitWait.as_str().as_bytes(),
+        );
+    }
+
+    /// A CD-ROM gets the medium `disk` (or a new one): an empty QEMU CD's backend starts
+    /// serving (`InitWait`, its nodes written, as if created now); a connected QEMU backend
+    /// rewrites `sectors` and its `state` as its resize callback does; a blkback without a
+    /// medium (in `InitWait`) can now connect, and does if the frontend already asked.
+    pub fn blk_insert_medium(&mut self, i: usize, disk: Vec<u8>) {
+        let b = &mut self.backs[i];
+        let (be, state) = (b.be.clone(), b.state);
+        b.disk = disk;
+        b.cfg.medium = true;
+        let vc = b.cfg.clone();
+        let bytes = self.backs[i].len();
+        match state {
+            XenbusState::Initialising => {
+                Self::blk_publish(&mut self.store, &be, &vc, bytes);
+                self.backs[i].state = XenbusState::InitWait;
+            }
+            XenbusState::Connected => {
+                Self::write_disk_nodes(&mut self.store, &be, &vc, bytes);
+                self.set_be_state(i, XenbusState::Connected);
+            }
+            _ => self.blk_watch(i),
+        }
+        self.store.changed = false;
     }
 
     /// `sectors`, `sector-size`, `info`: QEMU at creation, Linux blkback at connection.
@@ -419,14 +502,19 @@ impl XenState {
 
     /// React to the frontend's state (the simulated watch on its `state` node).
     pub(super) fn blk_watch(&mut self, i: usize) {
-        if self.backs[i].gone {
+        let b = &self.backs[i];
+        // An empty QEMU CD: no device behind the nodes.
+        if b.gone || !(b.cfg.medium || b.cfg.linux_blkback) {
             return;
         }
         let fe = self.backs[i].fe.clone();
         let fe_state = parse_num(self.store.read(&format!("{fe}/{XENBUS_NODE_STATE}")))
             .and_then(|v| XenbusState::from_u32(v as u32));
         match (self.backs[i].state, fe_state) {
-            (XenbusState::InitWait, Some(XenbusState::Initialised | XenbusState::Connected)) => {
+            // Linux blkback connects only with a physical device (`xen_update_blkif_status`).
+            (XenbusState::InitWait, Some(XenbusState::Initialised | XenbusState::Connected))
+                if self.backs[i].cfg.medium =>
+            {
                 self.blk_connect(i)
             }
             (XenbusState::Connected | XenbusState::InitWait, Some(XenbusState::Closing)) => {
