@@ -346,7 +346,9 @@ fn keys_typed_before_the_prompt_do_not_open_the_menu() {
 #[test]
 fn the_list_shows_a_cd_and_picking_it_boots_it_first() {
     let mut r = rig(5000, 10);
-    FakeDisk::with_sector_size(2048, 2048).cdrom().register(&mut r.bios.lock().drives);
+    FakeDisk::with_sector_size(2048, 2048)
+        .cdrom()
+        .register(&mut r.bios.lock().drives);
     r.with_bev();
     r.keys_at(vec![(3, ESC), (10, b"\x04\x84")]);
     r.run_menu();
