@@ -684,6 +684,11 @@ fn cmos_boot_order_as_qemu_writes_it() {
         cmos::boot_order(0x00, 0x23),
         [Some(Cdrom), Some(HardDisk), None]
     );
+    // xl `boot = "cdn"` under real Xen (docs/boot-order.md: 3Dh = 32h, 38h = 40h).
+    assert_eq!(
+        cmos::boot_order(0x40, 0x32),
+        [Some(HardDisk), Some(Cdrom), Some(Network)]
+    );
     // Nothing (no QEMU), and nibbles that name no device.
     assert_eq!(cmos::boot_order(0x00, 0x00), [None, None, None]);
     assert_eq!(cmos::boot_order(0xff, 0xf3), [Some(Cdrom), None, None]);
