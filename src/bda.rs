@@ -8,6 +8,9 @@ pub const COM_PORTS: u32 = 0x00; // 4 x u16
 pub const LPT_PORTS: u32 = 0x08; // 3 x u16
 pub const EBDA_SEG: u32 = 0x0e; // u16
 pub const EQUIPMENT: u32 = 0x10; // u16, int11
+/// Equipment word: bit 0 "diskette drives installed", bits 6-7 their number minus one.
+pub const EQUIP_DISKETTES: u16 = 1 << 0;
+pub const EQUIP_DISKETTE_COUNT: u16 = 0b11 << 6;
 pub const MEM_KB: u32 = 0x13; // u16, int12
 pub const KBD_FLAGS0: u32 = 0x17;
 pub const KBD_FLAGS1: u32 = 0x18;

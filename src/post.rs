@@ -51,7 +51,7 @@ pub fn run(ctx: &mut Ctx, bios: &BiosCell, handlers: &Handlers, xen_cpu: &mut dy
         let mut b = bios.lock();
         let b = &mut *b;
         b.roms = roms;
-        crate::boot::setup(ctx, &mut b.boot, &b.drives, b.roms.boot_entries(), None);
+        boot_order(ctx, b);
     }
     // Released: the boot menu waits for keys with interrupts on.
     crate::menu::run(ctx, bios);
@@ -95,6 +95,27 @@ fn drives(ctx: &mut Ctx, bios: &mut Bios) {
     }
     ctx.mem
         .write_u8(bda::at(bda::DISK_COUNT), bios.drives.disk_count());
+    // A CD sector of firmware memory for the El Torito emulated drive's partial reads.
+    if bios.drives.cd_count() > 0 {
+        bios.drives.cd_bounce = crate::zone::alloc_pages(&mut bios.e820, 1);
+    }
+}
+
+/// The boot order: QEMU's `bootorder` file and CMOS boot order, the drives, the ROMs.
+#[inline(never)] // its buffer lives only while it runs (stack budget)
+fn boot_order(ctx: &mut Ctx, b: &mut Bios) {
+    /// Room for the `bootorder` file: QEMU writes one line of at most ~80 bytes for each
+    /// device with a `bootindex`.
+    const BOOTORDER_MAX: usize = 1024;
+    let mut buf = [0u8; BOOTORDER_MAX];
+    let bootorder = crate::boot::read_bootorder(ctx.io, &mut buf);
+    crate::boot::setup(
+        ctx,
+        &mut b.boot,
+        &b.drives,
+        b.roms.boot_entries(),
+        bootorder,
+    );
 }
 
 /// The firmware's name on the console (the screen too when a VGA BIOS runs).

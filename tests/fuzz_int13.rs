@@ -1,6 +1,6 @@
 //! Fuzzing int 13h with arbitrary register frames and disk address packets, against a
-//! simulated IDE disk (a `FakeDisk` on the ATA interface, 512- or 4096-byte sectors) and a
-//! Xen PV disk (blkfront over the simulated backend).
+//! simulated IDE disk (a `FakeDisk` on the ATA interface, 512- or 4096-byte sectors), a CD-ROM
+//! (a `FakeDisk` CD at E0h) and a Xen PV disk (blkfront over the simulated backend).
 //!
 //! Invariants, as a loader relies on them: no byte of memory changes outside the caller's
 //! buffer (count x sector size from its address, for the functions that read into it),
@@ -27,7 +27,7 @@ use xenbios::hal::mem::Memory;
 use xenbios::hal::regs::Regs;
 use xenbios::layout::{EBDA_SIZE, EBDA_START, IMAGE_END, IMAGE_START, LOW_MEM_END};
 use xenbios_sim::xen::VbdConfig;
-use xenbios_sim::{FakeDisk, Machine, SimMemory};
+use xenbios_sim::{DiskCall, FakeDisk, Machine, SimMemory};
 
 const KIB: u32 = 1024;
 const MIB: u32 = 1024 * KIB;
@@ -78,6 +78,12 @@ const EXT_CHECK_MAGIC: u16 = 0x55aa;
 const EDD_VERSION: u8 = 0x30;
 const TYPE_NONE: u8 = 0x00;
 const TYPE_DISK: u8 = 0x03;
+/// AH=15h on a CD-ROM: "diskette, no change line", as SeaBIOS answers.
+const TYPE_NO_CHANGE_LINE: u8 = 0x01;
+/// CD-ROMs are numbered from E0h.
+const FIRST_CD: u8 = 0xe0;
+/// CD sectors.
+const CD_SECTOR: u32 = 2048;
 /// The BDA status byte of diskettes (hard disks': `bda::DISK_STATUS`).
 const FLOPPY_STATUS: u32 = 0x41;
 /// Drive numbers from here are hard disks.
@@ -98,7 +104,7 @@ const IDE_CHS: (u32, u32, u32) = (40, 16, 63);
 const IDE_PRIMARY_BASE: u16 = 0x1f0;
 
 /// int13 status codes a failure may report.
-const CODES: [DiskError; 16] = [
+const CODES: [DiskError; 21] = [
     DiskError::BadCommand,
     DiskError::AddressMarkNotFound,
     DiskError::WriteProtected,
@@ -112,6 +118,11 @@ const CODES: [DiskError; 16] = [
     DiskError::MediaNotPresent,
     DiskError::SeekFailed,
     DiskError::Timeout,
+    DiskError::NotLocked,
+    DiskError::Locked,
+    DiskError::NotRemovable,
+    DiskError::TooManyLocks,
+    DiskError::EjectFailed,
     DiskError::NotReady,
     DiskError::Undefined,
     DiskError::WriteFault,
@@ -356,7 +367,10 @@ fn allowed_writes(f: &Frame, r: &Regs, mem: &dyn Memory, sector_size: u32) -> Ve
 fn check_regs(f: &Frame, r: &Regs) {
     let (ah, cf) = (r.ah(), r.cf());
     match (f.ah, cf) {
-        (GET_TYPE, false) => assert!(ah == TYPE_NONE || ah == TYPE_DISK, "15h: AH={ah:#04x}"),
+        (GET_TYPE, false) => assert!(
+            ah == TYPE_NONE || ah == TYPE_DISK || (f.dl >= FIRST_CD && ah == TYPE_NO_CHANGE_LINE),
+            "15h: AH={ah:#04x}"
+        ),
         (EXT_CHECK, false) => assert_eq!(ah, EDD_VERSION, "41h"),
         (LAST_STATUS, _) => assert_eq!(cf, ah != 0, "01h: CF and AH={ah:#04x}"),
         (_, false) => assert_eq!(ah, 0, "{:#04x}: CF clear with AH={ah:#04x}", f.ah),
@@ -459,6 +473,33 @@ proptest! {
         read_only in prop::bool::weighted(0.2),
     ) {
         ide_case(frames, sector_size, read_only);
+    }
+}
+
+// ---- a CD-ROM (E0h) ---------------------------------------------------------------------
+
+proptest! {
+    #![proptest_config(config(150))]
+
+    /// The frames aimed at the disk go to the CD at E0h instead: 2048-byte sectors, read
+    /// only, and the driver never sees a write or a sector past the disc.
+    #[test]
+    fn int13_frames_on_a_cd(
+        frames in prop::collection::vec(
+            frame(ide_buffers(CD_SECTOR), 0u32..real_mode(u32::MAX) - PACKET_ROOM, IDE_SECTORS / 4),
+            1..8,
+        ),
+    ) {
+        let cd = FakeDisk::with_sector_size(IDE_SECTORS / 4, CD_SECTOR).cdrom();
+        let (mut m, mut drives) = ide_machine(&cd);
+        for mut f in frames {
+            if f.dl == DISK {
+                f.dl = FIRST_CD;
+            }
+            ide_call(&f, &mut m, &mut drives, CD_SECTOR);
+        }
+        let writes = cd.state().calls.iter().filter(|c| matches!(c, DiskCall::Write { .. })).count();
+        prop_assert_eq!(writes, 0);
     }
 }
 

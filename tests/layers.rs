@@ -30,6 +30,8 @@ const UNITS: &[(&str, u8)] = &[
     ("block", 3),
     // The El Torito parser: a pure function of the sectors a driver reads.
     ("block::eltorito", 3),
+    // The El Torito emulated drive, over a CD's driver and the parser's constants.
+    ("block::cdemu", 3),
     // Drivers.
     ("hw", 4),
     ("xen", 4),

@@ -342,3 +342,22 @@ fn keys_typed_before_the_prompt_do_not_open_the_menu() {
     r.run_menu();
     assert!(!r.text().contains("Select boot device:"));
 }
+
+#[test]
+fn the_list_shows_a_cd_and_picking_it_boots_it_first() {
+    let mut r = rig(5000, 10);
+    FakeDisk::with_sector_size(2048, 2048)
+        .cdrom()
+        .register(&mut r.bios.lock().drives);
+    r.with_bev();
+    r.keys_at(vec![(3, ESC), (10, b"\x04\x84")]);
+    r.run_menu();
+    let text = r.text();
+    assert!(
+        text.contains(
+            "1. fake disk, 1 MiB\n2. fake disk, 2 MiB\n3. fake CD-ROM, 4 MiB\n4. Net Boot ROM\n"
+        ),
+        "{text}"
+    );
+    assert_eq!(r.first(), disk(2));
+}

@@ -759,7 +759,8 @@ fn a_cdrom_vbd_is_a_cd_drive_that_does_not_get_in_the_way_of_booting() {
         (DriveKind::Cdrom, 2048, 2048)
     );
     assert!(cd.read_only && cd.removable);
-    assert_eq!(r.bios.drives.bios_number(DriveId(1)), None);
+    // The CD is drive E0h, not a hard disk.
+    assert_eq!(r.bios.drives.bios_number(DriveId(1)), Some(0xe0));
     assert_eq!(r.bios.drives.disk_count(), 1);
     // A 2048-byte CD sector through the driver is four of the backend's.
     {
@@ -768,10 +769,13 @@ fn a_cdrom_vbd_is_a_cd_drive_that_does_not_get_in_the_way_of_booting() {
         d.dev.read(ctx, 10, 2, BUF).unwrap();
     }
     assert_eq!(r.bytes(BUF, 4096), pattern(40, 8));
-    // Boot: the disk, as 0x80.
+    // Boot: the disk, as 0x80, then the CD (hard disks come first by default).
     r.boot_setup();
     let order: Vec<_> = r.bios.boot.order().collect();
-    assert_eq!(order, [BootEntry::Disk(DriveId(0))]);
+    assert_eq!(
+        order,
+        [BootEntry::Disk(DriveId(0)), BootEntry::Disk(DriveId(1))]
+    );
     let call = r.int19().expect("boots");
     assert_eq!(call.regs.dl(), 0x80);
 }

@@ -166,6 +166,17 @@ impl Media {
         }
     }
 
+    /// The boot media type byte (ET Figure 3) of this media.
+    pub fn media_type(self) -> u8 {
+        match self {
+            Media::NoEmulation => 0,
+            Media::Floppy1200K => 1,
+            Media::Floppy1440K => 2,
+            Media::Floppy2880K => 3,
+            Media::HardDisk => 4,
+        }
+    }
+
     /// The geometry of an emulated diskette; `None` for the other media.
     pub fn floppy_geometry(self) -> Option<Chs> {
         let sectors = match self {

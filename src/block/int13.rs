@@ -35,10 +35,34 @@
 //!   driver sees it, so no driver ever writes into the firmware or grants it to a backend.
 //! - On failure the count of sectors done is reported: AL for CHS calls, the packet's
 //!   count for EDD calls.
+//! - CD-ROMs are drives E0h.. (SeaBIOS's numbers). EDD functions move 2048-byte sectors;
+//!   41h adds the removable media subset (CX = 7, as SeaBIOS): 45h locks (a count per
+//!   drive; unlocking an unlocked drive is B0h), 46h refuses a locked drive (B1h) and
+//!   otherwise succeeds without ejecting (no driver has an eject command; SeaBIOS's
+//!   int15/52 does nothing either), 49h and 10h return what the driver's `ready` says
+//!   (06h once after a change, 31h without a medium). Writes (03h, 43h) are refused with
+//!   03h before the driver; CHS reads and 08h with 01h (no CHS geometry, as SeaBIOS);
+//!   15h answers AH=01h as SeaBIOS does. 48h reports "removable, change line, lockable,
+//!   CHS at maximum" with all-ones CHS fields (EDD-4; SeaBIOS the same), the medium's
+//!   sector count and size, and the ATAPI device path. A CD whose driver saw no medium
+//!   (0 sectors) is asked again (`ready`) before 02h/04h/42h/44h/47h; still none is 31h.
+//! - El Torito (`cdemu`): 4Bh with AL=00h terminates the emulation and AL=01h returns
+//!   the status, both copying the specification packet to DS:SI (El Torito 5.0; the
+//!   numbering SeaBIOS and ISOLINUX use). DL must name the booted CD or the emulated
+//!   drive (7Fh: all, for 00h); without a CD boot, 01h. The emulated drive (00h or 80h,
+//!   hard disks then from 81h) serves the functions up to 16h only (as SeaBIOS), reads
+//!   the image through the CD's driver and refuses writes with 03h; an emulated
+//!   diskette's 08h gives BL = its drive type and DL = 1 drive, 16h "not changed".
 
-use super::{Drive, DriveInfo, Drives, FIRST_HD, Interface, IoError, PciAddr, SECTOR_SIZE};
+use super::cdemu::{EmulatedDisk, spec_packet};
+use super::geometry::{Geometry, Translation};
+use super::{
+    CdBoot, Drive, DriveInfo, DriveKind, Drives, FIRST_HD, Interface, IoError, PciAddr, SECTOR_SIZE,
+};
 use crate::bda;
-use crate::block::DiskError::{self, BadCommand, WriteProtected};
+use crate::block::DiskError::{
+    self, BadCommand, Locked, MediaNotPresent, NotLocked, TooManyLocks, WriteProtected,
+};
 use crate::e820::{E820Map, FOUR_GIB};
 use crate::hal::Ctx;
 use crate::hal::mem::Memory;
@@ -65,8 +89,22 @@ const EXT_CHECK: u8 = 0x41;
 const EXT_READ: u8 = 0x42;
 const EXT_WRITE: u8 = 0x43;
 const EXT_VERIFY: u8 = 0x44;
+const LOCK: u8 = 0x45;
+const EJECT: u8 = 0x46;
 const EXT_SEEK: u8 = 0x47;
 const EXT_PARAMETERS: u8 = 0x48;
+const MEDIA_CHANGE: u8 = 0x49;
+/// El Torito 1.0, 5.0: terminate disk emulation / get its status (AL 00h / 01h).
+const CD_EMULATION: u8 = 0x4b;
+const EMULATION_TERMINATE: u8 = 0x00;
+const EMULATION_STATUS: u8 = 0x01;
+/// 4B00h with DL = 7Fh ends every emulation.
+const TERMINATE_ALL: u8 = 0x7f;
+
+/// 45h: AL = lock, unlock, status.
+const LOCK_LOCK: u8 = 0x00;
+const LOCK_UNLOCK: u8 = 0x01;
+const LOCK_STATUS: u8 = 0x02;
 
 /// BDA offset of the diskette status byte (int13/01 for DL < 0x80).
 const FLOPPY_STATUS: u32 = 0x41;
@@ -78,6 +116,7 @@ const MAX_COUNT: u32 = MAX_BYTES / SECTOR_SIZE;
 
 /// 15h: drive type answers (AH).
 const TYPE_NONE: u8 = 0x00;
+const TYPE_FLOPPY_NO_CHANGE_LINE: u8 = 0x01;
 const TYPE_HARD_DISK: u8 = 0x03;
 
 /// 41h: BX in and out, version (AH) and API subsets (CX).
@@ -88,12 +127,20 @@ const EDD_VERSION_3_0: u8 = 0x30;
 /// device path; EDD-4 says this bit "shall be set"). Not: removable media (45h, 46h, 49h),
 /// nor bit 3, "64-bit extensions", which in EDD-4 includes the FFh-count packet we refuse.
 const EXT_SUBSET_DISK_ACCESS: u16 = 1 << 0;
+const EXT_SUBSET_REMOVABLE: u16 = 1 << 1;
 const EXT_SUBSET_EDD: u16 = 1 << 2;
 
 /// 43h: AL write flags (EDD 1.1+: 0 and 1 write, 2 writes and verifies).
 const WRITE_PLAIN: u8 = 0x00;
 const WRITE_PLAIN_TOO: u8 = 0x01;
 const WRITE_WITH_VERIFY: u8 = 0x02;
+
+/// 08h on a diskette: BL, the drive type, from its sectors per track.
+const SPT_1200K: u32 = 15;
+const SPT_2880K: u32 = 36;
+const FLOPPY_TYPE_1200K: u8 = 0x02;
+const FLOPPY_TYPE_1440K: u8 = 0x04;
+const FLOPPY_TYPE_2880K: u8 = 0x06;
 
 /// Largest cylinder number AH=08h can express (10 bits).
 const MAX_CYLINDER: u32 = 1023;
@@ -144,6 +191,9 @@ mod params {
     pub const FLAG_CHS_VALID: u16 = 1 << 1;
     pub const FLAG_REMOVABLE: u16 = 1 << 2;
     pub const FLAG_WRITE_VERIFY: u16 = 1 << 3;
+    pub const FLAG_CHANGE_LINE: u16 = 1 << 4;
+    pub const FLAG_LOCKABLE: u16 = 1 << 5;
+    pub const FLAG_CHS_MAX: u16 = 1 << 6;
 
     /// No DPTE (FFFF:FFFF).
     pub const NO_DPTE: u32 = 0xffff_ffff;
@@ -195,7 +245,15 @@ fn call(
     drives: &mut Drives,
     e820: &E820Map,
 ) -> Result<u8, DiskError> {
-    let Some(drive) = drives.by_number(dl) else {
+    if ah == CD_EMULATION {
+        return cd_emulation(regs, ctx, drives, e820, dl).map(|()| 0);
+    }
+    if let Some(boot) = drives.emulated().copied()
+        && boot.number == dl
+    {
+        return emulated(ah, dl, regs, ctx, drives, e820, &boot);
+    }
+    let Some(id) = drives.id_by_number(dl) else {
         if ah == GET_TYPE {
             // The convention for a drive that is not there: success, type "none".
             regs.set_cx(0);
@@ -205,25 +263,140 @@ fn call(
         warn!("int13", "ah={ah:#04x}: no drive {dl:#04x}");
         return Err(BadCommand);
     };
+    let Some(drive) = drives.get_mut(id) else {
+        return Err(BadCommand);
+    };
+    if drive.dev.info().kind != DriveKind::Cdrom {
+        return drive_call(ah, dl, regs, ctx, drive, e820, Class::Disk);
+    }
+    match ah {
+        LOCK => lock(regs, drives.lock_count(id)),
+        EJECT => {
+            if *drives.lock_count(id) != 0 {
+                warn!("int13", "ah=46 dl={dl:#04x}: the drive is locked");
+                return Err(Locked);
+            }
+            // No driver has an eject command: as under SeaBIOS (whose int15/52 does
+            // nothing), the request succeeds and the medium stays.
+            Ok(0)
+        }
+        _ => drive_call(ah, dl, regs, ctx, drive, e820, Class::Cd),
+    }
+}
+
+/// What kind of drive a call is for: the rules differ in places.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    /// A hard disk, or the emulated hard disk of a CD.
+    Disk,
+    /// A CD-ROM (E0h..): 2048-byte sectors, read-only, removable.
+    Cd,
+    /// The emulated diskette of a CD (00h).
+    Floppy,
+}
+
+/// The emulated drive of a CD boot (00h or 80h): the old functions only (up to 16h,
+/// as SeaBIOS serves it: what the booted DOS-era code uses), on a read-only view of the
+/// image that reads the CD through its driver.
+fn emulated(
+    ah: u8,
+    dl: u8,
+    regs: &mut Regs,
+    ctx: &mut Ctx,
+    drives: &mut Drives,
+    e820: &E820Map,
+    boot: &CdBoot,
+) -> Result<u8, DiskError> {
+    if ah > CHANGE_LINE {
+        warn!(
+            "int13",
+            "ah={ah:#04x} dl={dl:#04x}: not served on an emulated drive"
+        );
+        return Err(BadCommand);
+    }
+    let bounce = drives.cd_bounce;
+    let Some(cd) = drives.get_mut(boot.cd) else {
+        return Err(BadCommand);
+    };
+    let mut view = EmulatedDisk::new(&mut *cd.dev, boot, bounce);
+    let chs = boot.geometry.unwrap_or_default();
+    let mut drive = Drive {
+        dev: &mut view,
+        geometry: Geometry {
+            logical: chs,
+            physical: chs,
+            translation: Translation::None,
+        },
+        hidden: false,
+    };
+    let class = if dl < FIRST_HD {
+        Class::Floppy
+    } else {
+        Class::Disk
+    };
+    drive_call(ah, dl, regs, ctx, &mut drive, e820, class)
+}
+
+/// A CD, before anything that needs its medium: a drive that saw none is asked again
+/// (`ready`, which may find one inserted since), and still none is 31h.
+fn medium(ctx: &mut Ctx, drive: &mut Drive<'_>) -> Result<(), DiskError> {
+    if drive.dev.info().sectors == 0 {
+        drive.dev.ready(ctx)?;
+        if drive.dev.info().sectors == 0 {
+            return Err(MediaNotPresent);
+        }
+    }
+    Ok(())
+}
+
+fn drive_call(
+    ah: u8,
+    dl: u8,
+    regs: &mut Regs,
+    ctx: &mut Ctx,
+    drive: &mut Drive<'_>,
+    e820: &E820Map,
+    class: Class,
+) -> Result<u8, DiskError> {
+    let cd = class == Class::Cd;
+    if cd && matches!(ah, READ | VERIFY | EXT_READ | EXT_VERIFY | EXT_SEEK) {
+        medium(ctx, drive)?;
+    }
     match ah {
         RESET | ALT_RESET => drive.dev.reset(ctx).map(|()| 0),
+        WRITE | EXT_WRITE if cd => {
+            if ah == EXT_WRITE && packet_size(ctx.mem, regs.ds_si()).is_ok() {
+                ctx.mem.write_u16(regs.ds_si() + packet::COUNT, 0);
+            }
+            regs.set_al(0);
+            warn!("int13", "ah={ah:#04x} dl={dl:#04x}: write to a CD-ROM");
+            Err(WriteProtected)
+        }
         READ => chs_transfer(Op::Read, regs, ctx, drive, e820),
         WRITE => chs_transfer(Op::Write { verify: false }, regs, ctx, drive, e820),
         VERIFY => chs_transfer(Op::Verify, regs, ctx, drive, e820),
+        PARAMETERS if cd => {
+            warn!("int13", "ah=08 dl={dl:#04x}: no CHS geometry on a CD-ROM");
+            Err(BadCommand)
+        }
         PARAMETERS => {
-            parameters(regs, ctx.mem, drive);
+            parameters(regs, ctx.mem, drive, class == Class::Floppy);
             Ok(0)
         }
         // Nothing to do for these on a drive that is addressed by LBA underneath.
         INIT_PARAMETERS | RECALIBRATE | DIAGNOSTIC => Ok(0),
         SEEK => chs_address(regs, drive).map(|_| 0),
         TEST_READY => drive.dev.ready(ctx).map(|()| 0),
+        // As SeaBIOS answers for diskettes and CD-ROMs: "diskette, no change line".
+        GET_TYPE if class != Class::Disk => Ok(TYPE_FLOPPY_NO_CHANGE_LINE),
         GET_TYPE => {
             let sectors = drive.geometry.chs_capacity() as u32;
             regs.set_cx((sectors >> 16) as u16);
             regs.set_dx(sectors as u16);
             Ok(TYPE_HARD_DISK)
         }
+        // An emulated diskette never changes (its image is on the CD).
+        CHANGE_LINE if class == Class::Floppy => Ok(0),
         CHANGE_LINE => {
             warn!(
                 "int13",
@@ -241,7 +414,8 @@ fn call(
                 return Err(BadCommand);
             }
             regs.set_bx(EXT_CHECK_OUT);
-            regs.set_cx(EXT_SUBSET_DISK_ACCESS | EXT_SUBSET_EDD);
+            let removable = if cd { EXT_SUBSET_REMOVABLE } else { 0 };
+            regs.set_cx(EXT_SUBSET_DISK_ACCESS | removable | EXT_SUBSET_EDD);
             Ok(EDD_VERSION_3_0)
         }
         EXT_READ => ext_transfer(Op::Read, regs, ctx, drive, e820),
@@ -259,11 +433,99 @@ fn call(
         EXT_VERIFY => ext_transfer(Op::Verify, regs, ctx, drive, e820),
         EXT_SEEK => ext_seek(regs, ctx.mem, drive).map(|()| 0),
         EXT_PARAMETERS => drive_parameters(regs, ctx.mem, drive).map(|()| 0),
+        // A CD: what the driver says of its medium (06h once after a change, 31h when
+        // there is none). Fixed disks do not offer the removable media subset (41h).
+        MEDIA_CHANGE if cd => drive.dev.ready(ctx).map(|()| 0),
         _ => {
             warn!("int13", "ah={ah:#04x} dl={dl:#04x}: function not supported");
             Err(BadCommand)
         }
     }
+}
+
+/// 45h on a CD: AL = 0 lock, 1 unlock, 2 status; AL out = locked (1) or not (0).
+fn lock(regs: &mut Regs, count: &mut u8) -> Result<u8, DiskError> {
+    match regs.al() {
+        LOCK_LOCK => {
+            let Some(n) = count.checked_add(1) else {
+                return Err(TooManyLocks);
+            };
+            *count = n;
+        }
+        LOCK_UNLOCK => {
+            let Some(n) = count.checked_sub(1) else {
+                regs.set_al(0);
+                return Err(NotLocked);
+            };
+            *count = n;
+        }
+        LOCK_STATUS => {}
+        al => {
+            warn!("int13", "ah=45: al={al:#04x}");
+            return Err(BadCommand);
+        }
+    }
+    regs.set_al(u8::from(*count != 0));
+    Ok(0)
+}
+
+/// 4Bh (El Torito 1.0, 5.0): AL = 00h terminate the emulation and return the
+/// specification packet at DS:SI, 01h return it only. DL names the booted CD, the
+/// emulated drive, or (terminate) 7Fh for "all". Refused with 01h when no CD booted.
+fn cd_emulation(
+    regs: &mut Regs,
+    ctx: &mut Ctx,
+    drives: &mut Drives,
+    e820: &E820Map,
+    dl: u8,
+) -> Result<(), DiskError> {
+    let al = regs.al();
+    let Some(boot) = drives.cdboot else {
+        warn!("int13", "ah=4b dl={dl:#04x}: no CD was booted");
+        return Err(BadCommand);
+    };
+    let cd_number = drives.bios_number(boot.cd);
+    let named = Some(dl) == cd_number
+        || (boot.emulating() && dl == boot.number)
+        || (al == EMULATION_TERMINATE && dl == TERMINATE_ALL);
+    if !named || !matches!(al, EMULATION_TERMINATE | EMULATION_STATUS) {
+        warn!(
+            "int13",
+            "ah=4b al={al:#04x} dl={dl:#04x}: not the booted CD"
+        );
+        return Err(BadCommand);
+    }
+    let Some(cd) = drives.get(boot.cd) else {
+        return Err(BadCommand);
+    };
+    let packet = spec_packet(&boot, cd.dev.info());
+    let at = regs.ds_si();
+    let end = u64::from(at) + packet.len() as u64;
+    if !guest_ram(e820, at.into(), end) {
+        warn!("int13", "ah=4b: packet at {at:#x} is not guest RAM");
+        return Err(BadCommand);
+    }
+    ctx.mem.write(at, &packet);
+    if al == EMULATION_TERMINATE && boot.emulating() {
+        info!(
+            "int13",
+            "El Torito emulation of drive {:#04x} ended", boot.number
+        );
+        if let Some(b) = drives.cdboot.as_mut() {
+            b.active = false;
+        }
+        if boot.number < FIRST_HD {
+            let equipment = ctx.mem.read_u16(bda::at(bda::EQUIPMENT));
+            ctx.mem.write_u16(
+                bda::at(bda::EQUIPMENT),
+                equipment & !(bda::EQUIP_DISKETTES | bda::EQUIP_DISKETTE_COUNT),
+            );
+        } else {
+            ctx.mem
+                .write_u8(bda::at(bda::DISK_COUNT), drives.disk_count());
+        }
+    }
+    Ok(())
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -284,7 +546,7 @@ impl Op {
 }
 
 /// The LBA of the CHS address in CH/CL/DH (CL bits 6-7 are cylinder bits 8-9).
-fn chs_address(regs: &Regs, drive: &Drive) -> Result<u64, DiskError> {
+fn chs_address(regs: &Regs, drive: &Drive<'_>) -> Result<u64, DiskError> {
     let cl = regs.cl() as u32;
     let cylinder = regs.ch() as u32 | (cl & CL_CYLINDER_HIGH) << CL_CYLINDER_SHIFT;
     let sector = cl & CL_SECTOR;
@@ -305,7 +567,7 @@ fn chs_transfer(
     op: Op,
     regs: &mut Regs,
     ctx: &mut Ctx,
-    drive: &mut Drive,
+    drive: &mut Drive<'_>,
     e820: &E820Map,
 ) -> Result<u8, DiskError> {
     let count = regs.al() as u32;
@@ -338,7 +600,7 @@ fn ext_transfer(
     op: Op,
     regs: &mut Regs,
     ctx: &mut Ctx,
-    drive: &mut Drive,
+    drive: &mut Drive<'_>,
     e820: &E820Map,
 ) -> Result<u8, DiskError> {
     let pkt = regs.ds_si();
@@ -369,7 +631,7 @@ fn ext_transfer(
 }
 
 /// 47h: the packet's LBA must be on the drive; there is nothing to move.
-fn ext_seek(regs: &Regs, mem: &mut dyn Memory, drive: &Drive) -> Result<(), DiskError> {
+fn ext_seek(regs: &Regs, mem: &mut dyn Memory, drive: &Drive<'_>) -> Result<(), DiskError> {
     let pkt = regs.ds_si();
     packet_size(mem, pkt)?;
     let lba = mem.read_u64(pkt + packet::LBA);
@@ -443,7 +705,7 @@ fn guest_ram(e820: &E820Map, start: u64, end: u64) -> bool {
 fn transfer(
     op: Op,
     ctx: &mut Ctx,
-    drive: &mut Drive,
+    drive: &mut Drive<'_>,
     e820: &E820Map,
     lba: u64,
     count: u32,
@@ -493,9 +755,10 @@ fn transfer(
     result
 }
 
-/// 08h: the logical geometry as maximum cylinder/head/sector numbers. ES:DI and BL (the
-/// diskette parameter table and type) are left alone for hard disks, as other BIOSes do.
-fn parameters(regs: &mut Regs, mem: &dyn Memory, drive: &Drive) {
+/// 08h: the logical geometry as maximum cylinder/head/sector numbers. ES:DI (the
+/// diskette parameter table) is left alone, BL is the drive type for a diskette, and DL
+/// the number of drives of the caller's kind.
+fn parameters(regs: &mut Regs, mem: &dyn Memory, drive: &Drive<'_>, floppy: bool) {
     let g = drive.geometry.logical;
     let max_cylinder = g.cylinders.saturating_sub(1).min(MAX_CYLINDER);
     regs.set_al(0);
@@ -503,12 +766,23 @@ fn parameters(regs: &mut Regs, mem: &dyn Memory, drive: &Drive) {
     let cylinder_high = (max_cylinder >> CL_CYLINDER_SHIFT) & CL_CYLINDER_HIGH;
     regs.set_cl((cylinder_high | g.sectors & CL_SECTOR) as u8);
     regs.set_dh(g.heads.saturating_sub(1) as u8);
-    regs.set_dl(mem.read_u8(bda::at(bda::DISK_COUNT)));
+    if floppy {
+        // The only diskette drive is the emulated one. Drive types as Ralf Brown's list
+        // gives them (and SeaBIOS reports for its emulated diskettes).
+        regs.set_bl(match g.sectors {
+            SPT_1200K => FLOPPY_TYPE_1200K,
+            SPT_2880K => FLOPPY_TYPE_2880K,
+            _ => FLOPPY_TYPE_1440K,
+        });
+        regs.set_dl(1);
+    } else {
+        regs.set_dl(mem.read_u8(bda::at(bda::DISK_COUNT)));
+    }
 }
 
 /// 48h: EDD drive parameters into the buffer at DS:SI, as much as its size word allows
 /// (26, 30, 66 or 74 bytes). Nothing past the returned size is written.
-fn drive_parameters(regs: &Regs, mem: &mut dyn Memory, drive: &Drive) -> Result<(), DiskError> {
+fn drive_parameters(regs: &Regs, mem: &mut dyn Memory, drive: &Drive<'_>) -> Result<(), DiskError> {
     let addr = regs.ds_si();
     let room = mem.read_u16(addr);
     if room < params::SIZE_1X {
@@ -522,27 +796,37 @@ fn drive_parameters(regs: &Regs, mem: &mut dyn Memory, drive: &Drive) -> Result<
 }
 
 /// Build the 48h table in `t`; returns its size (what fits in `room`).
-fn fill_parameters(t: &mut [u8; params::SIZE_T13 as usize], room: u16, drive: &Drive) -> u16 {
+fn fill_parameters(t: &mut [u8; params::SIZE_T13 as usize], room: u16, drive: &Drive<'_>) -> u16 {
     use params::*;
     let put = |t: &mut [u8; SIZE_T13 as usize], at: usize, bytes: &[u8]| {
         t[at..at + bytes.len()].copy_from_slice(bytes)
     };
     let info = drive.dev.info();
     let phys = drive.geometry.physical;
-    let mut flags = FLAG_DMA_BOUNDARY_TRANSPARENT | FLAG_WRITE_VERIFY;
-    if info.removable {
-        flags |= FLAG_REMOVABLE;
-    }
-    let cylinders = if info.sectors <= CHS_LIMIT {
-        flags |= FLAG_CHS_VALID;
-        phys.cylinders
+    if info.kind == DriveKind::Cdrom {
+        // A CD-ROM has no CHS geometry: EDD-4 flags "removable, change line, lockable,
+        // CHS set to maximum" with every CHS field all ones, as SeaBIOS reports them.
+        let flags = FLAG_REMOVABLE | FLAG_CHANGE_LINE | FLAG_LOCKABLE | FLAG_CHS_MAX;
+        put(t, FLAGS, &flags.to_le_bytes());
+        for at in [CYLINDERS, HEADS, SPT] {
+            put(t, at, &u32::MAX.to_le_bytes());
+        }
     } else {
-        MAX_CYLINDERS
-    };
-    put(t, FLAGS, &flags.to_le_bytes());
-    put(t, CYLINDERS, &cylinders.to_le_bytes());
-    put(t, HEADS, &phys.heads.to_le_bytes());
-    put(t, SPT, &phys.sectors.to_le_bytes());
+        let mut flags = FLAG_DMA_BOUNDARY_TRANSPARENT | FLAG_WRITE_VERIFY;
+        if info.removable {
+            flags |= FLAG_REMOVABLE;
+        }
+        let cylinders = if info.sectors <= CHS_LIMIT {
+            flags |= FLAG_CHS_VALID;
+            phys.cylinders
+        } else {
+            MAX_CYLINDERS
+        };
+        put(t, FLAGS, &flags.to_le_bytes());
+        put(t, CYLINDERS, &cylinders.to_le_bytes());
+        put(t, HEADS, &phys.heads.to_le_bytes());
+        put(t, SPT, &phys.sectors.to_le_bytes());
+    }
     put(t, SECTORS, &info.sectors.to_le_bytes());
     put(t, SECTOR_SIZE, &(info.sector_size as u16).to_le_bytes());
     let mut size = SIZE_1X;

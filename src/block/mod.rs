@@ -6,6 +6,7 @@
 //! codes a loader expects. `eltorito` finds the image a CD boots, from the sectors a
 //! driver reads.
 
+pub mod cdemu;
 pub mod eltorito;
 pub mod geometry;
 pub mod int13;
@@ -20,6 +21,11 @@ pub const SECTOR_SIZE: u32 = 512;
 pub const MAX_DRIVES: usize = 16;
 /// First BIOS drive number of hard disks.
 pub const FIRST_HD: u8 = 0x80;
+/// First BIOS drive number of CD-ROMs: E0h, where SeaBIOS numbers them (its
+/// `EXTSTART_CD`) and where ISOLINUX and GRUB, booted from a CD, get their DL.
+pub const FIRST_CD: u8 = 0xe0;
+/// The drive number an emulated diskette gets (El Torito 1.0, 3.0).
+pub const FIRST_FLOPPY: u8 = 0x00;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DriveKind {
@@ -47,6 +53,13 @@ pub enum DiskError {
     SeekFailed = 0x40,
     /// The device did not answer in time.
     Timeout = 0x80,
+    /// EDD 45h/46h: unlock of a drive that is not locked, eject of a locked drive, a
+    /// drive that cannot be locked or ejected, too many locks, an eject that failed.
+    NotLocked = 0xb0,
+    Locked = 0xb1,
+    NotRemovable = 0xb2,
+    TooManyLocks = 0xb4,
+    EjectFailed = 0xb5,
     NotReady = 0xaa,
     Undefined = 0xbb,
     WriteFault = 0xcc,
@@ -196,23 +209,70 @@ impl fmt::Display for Capacity {
     }
 }
 
+/// What a CD booted (El Torito): the boot entry, the drive number the booted code got,
+/// and the emulated drive while the emulation is active (`cdemu` serves it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CdBoot {
+    /// The CD it came from.
+    pub cd: DriveId,
+    /// The boot entry's media type (El Torito Figure 3: 0 no emulation, 1-3 diskettes,
+    /// 4 hard disk), its first CD sector, load segment and sector count.
+    pub media: u8,
+    pub load_rba: u32,
+    pub load_segment: u16,
+    pub sector_count: u16,
+    /// 00h (diskette), 80h (hard disk), or the CD's own number (no emulation).
+    pub number: u8,
+    /// The emulated drive's geometry; `None` for no emulation.
+    pub geometry: Option<Chs>,
+    /// Cleared by int13/4B00h (terminate emulation).
+    pub active: bool,
+}
+
+impl CdBoot {
+    /// An emulated drive answers to `number`.
+    pub fn emulating(&self) -> bool {
+        self.active && self.geometry.is_some()
+    }
+
+    /// 512-byte sectors of the emulated drive.
+    pub fn sectors(&self) -> u64 {
+        self.geometry.map_or(0, |g| {
+            u64::from(g.cylinders) * u64::from(g.heads) * u64::from(g.sectors)
+        })
+    }
+}
+
 /// Index of a drive in registration order: stable, unlike BIOS numbers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct DriveId(pub u8);
 
-pub struct Drive {
-    pub dev: &'static mut dyn BlockDevice,
+/// A drive as int13 sees it: a registered driver's device (`'static`), or a view built
+/// for one call (the El Torito emulated drive, [`cdemu::EmulatedDisk`]).
+pub struct Drive<'a> {
+    pub dev: &'a mut dyn BlockDevice,
     /// The logical geometry int13 CHS calls use (derived once at registration).
     pub geometry: Geometry,
     /// Hidden drives get no BIOS number (the emulated twin of a PV disk).
     pub hidden: bool,
 }
 
-/// Every drive POST found, and the BIOS numbers (0x80, 0x81, ...) given to hard disks.
+/// Every drive POST found, the BIOS numbers given to hard disks (80h, 81h, ...) and
+/// CD-ROMs (E0h, E1h, ...), and the El Torito boot state (the emulated drive, when one
+/// is active: it takes 00h, or 80h and moves the hard disks up by one, as under SeaBIOS).
 pub struct Drives {
-    slots: [Option<Drive>; MAX_DRIVES],
-    /// `hd[n]` is the drive numbered `0x80 + n`.
+    slots: [Option<Drive<'static>>; MAX_DRIVES],
+    /// `hd[n]` is the drive numbered `0x80 + n` (`0x81 + n` under hard-disk emulation).
     hd: [Option<DriveId>; MAX_DRIVES],
+    /// `cd[n]` is the drive numbered `0xE0 + n`.
+    cd: [Option<DriveId>; MAX_DRIVES],
+    /// What a CD booted: int13/4Bh's status, and the emulated drive while active.
+    pub cdboot: Option<CdBoot>,
+    /// Int13/45h lock counts, per registry slot (CD-ROMs only).
+    locks: [u8; MAX_DRIVES],
+    /// A CD sector of firmware memory (linear address) for the emulated drive's partial
+    /// reads; POST sets it when it registers a CD-ROM.
+    pub cd_bounce: Option<u32>,
 }
 
 impl Default for Drives {
@@ -226,37 +286,46 @@ impl Drives {
         Drives {
             slots: [const { None }; MAX_DRIVES],
             hd: [None; MAX_DRIVES],
+            cd: [None; MAX_DRIVES],
+            cdboot: None,
+            locks: [0; MAX_DRIVES],
+            cd_bounce: None,
         }
     }
 
     /// Register a drive. Hard disks are numbered in registration order until
-    /// [`Drives::number_disks`] says otherwise. `None` when the registry is full.
+    /// [`Drives::number_disks`] says otherwise, CD-ROMs in registration order. `None`
+    /// when the registry is full.
     pub fn add(&mut self, dev: &'static mut dyn BlockDevice) -> Option<DriveId> {
         let i = self.slots.iter().position(Option::is_none)?;
         let geometry = Geometry::for_drive(dev.info());
-        let is_disk = dev.info().kind == DriveKind::Disk;
+        let kind = dev.info().kind;
         self.slots[i] = Some(Drive {
             dev,
             geometry,
             hidden: false,
         });
         let id = DriveId(i as u8);
-        if is_disk && let Some(n) = self.hd.iter().position(Option::is_none) {
-            self.hd[n] = Some(id);
+        let numbers = match kind {
+            DriveKind::Disk => &mut self.hd,
+            DriveKind::Cdrom => &mut self.cd,
+        };
+        if let Some(n) = numbers.iter().position(Option::is_none) {
+            numbers[n] = Some(id);
         }
         Some(id)
     }
 
-    pub fn get(&self, id: DriveId) -> Option<&Drive> {
+    pub fn get(&self, id: DriveId) -> Option<&Drive<'static>> {
         self.slots.get(id.0 as usize)?.as_ref()
     }
 
-    pub fn get_mut(&mut self, id: DriveId) -> Option<&mut Drive> {
+    pub fn get_mut(&mut self, id: DriveId) -> Option<&mut Drive<'static>> {
         self.slots.get_mut(id.0 as usize)?.as_mut()
     }
 
     /// All registered drives, hidden ones included, in registration order.
-    pub fn iter(&self) -> impl Iterator<Item = (DriveId, &Drive)> {
+    pub fn iter(&self) -> impl Iterator<Item = (DriveId, &Drive<'static>)> {
         self.slots
             .iter()
             .enumerate()
@@ -270,6 +339,14 @@ impl Drives {
         }
         let order: [Option<DriveId>; MAX_DRIVES] = self.hd;
         self.renumber(order.iter().flatten().copied());
+        let mut cd = [None; MAX_DRIVES];
+        for (slot, c) in cd
+            .iter_mut()
+            .zip(self.cd.iter().flatten().filter(|c| **c != id))
+        {
+            *slot = Some(*c);
+        }
+        self.cd = cd;
     }
 
     /// Number hard disks in `order` (0x80 first); visible disks not named follow in
@@ -302,24 +379,55 @@ impl Drives {
         self.hd = hd;
     }
 
-    /// The BIOS number of a drive, if it has one.
-    pub fn bios_number(&self, id: DriveId) -> Option<u8> {
-        let n = self.hd.iter().position(|h| *h == Some(id))?;
-        Some(FIRST_HD + n as u8)
+    /// Hard disks move up by one while a hard-disk image is emulated as 80h.
+    fn hd_shift(&self) -> u8 {
+        match self.emulated() {
+            Some(e) if e.number == FIRST_HD => 1,
+            _ => 0,
+        }
     }
 
-    /// The drive behind BIOS number `dl`.
-    pub fn by_number(&mut self, dl: u8) -> Option<&mut Drive> {
-        let id = (*self.hd.get(dl.checked_sub(FIRST_HD)? as usize)?)?;
+    /// The active emulation (floppy or hard disk), if any.
+    pub fn emulated(&self) -> Option<&CdBoot> {
+        self.cdboot.as_ref().filter(|b| b.emulating())
+    }
+
+    /// The BIOS number of a drive, if it has one.
+    pub fn bios_number(&self, id: DriveId) -> Option<u8> {
+        if let Some(n) = self.cd.iter().position(|c| *c == Some(id)) {
+            return Some(FIRST_CD + n as u8);
+        }
+        let n = self.hd.iter().position(|h| *h == Some(id))?;
+        Some(FIRST_HD + self.hd_shift() + n as u8)
+    }
+
+    /// The drive behind BIOS number `dl` (not the emulated drive: see
+    /// [`Drives::emulated`]).
+    pub fn by_number(&mut self, dl: u8) -> Option<&mut Drive<'static>> {
+        let id = self.id_by_number(dl)?;
         self.get_mut(id)
     }
 
     pub fn id_by_number(&self, dl: u8) -> Option<DriveId> {
-        *self.hd.get(dl.checked_sub(FIRST_HD)? as usize)?
+        if dl >= FIRST_CD {
+            return *self.cd.get((dl - FIRST_CD) as usize)?;
+        }
+        let n = dl.checked_sub(FIRST_HD)?.checked_sub(self.hd_shift())?;
+        *self.hd.get(n as usize)?
     }
 
-    /// Hard disks with a BIOS number (BDA 0x475).
+    /// Hard disks with a BIOS number, the emulated one included (BDA 0x475).
     pub fn disk_count(&self) -> u8 {
-        self.hd.iter().flatten().count() as u8
+        self.hd.iter().flatten().count() as u8 + self.hd_shift()
+    }
+
+    /// CD-ROMs with a BIOS number.
+    pub fn cd_count(&self) -> u8 {
+        self.cd.iter().flatten().count() as u8
+    }
+
+    /// The int13/45h lock count of a drive.
+    pub fn lock_count(&mut self, id: DriveId) -> &mut u8 {
+        &mut self.locks[id.0 as usize % MAX_DRIVES]
     }
 }

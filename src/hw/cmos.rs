@@ -27,6 +27,12 @@ pub const CENTURY: u8 = 0x32;
 /// Memory above 16 MiB, 64 KiB units (QEMU).
 pub const MEM_ABOVE_16M_LO: u8 = 0x34;
 pub const MEM_ABOVE_16M_HI: u8 = 0x35;
+/// QEMU's boot order (`-boot order=`, and libxl's `boot=` through it): the first two
+/// devices in 3Dh (low nibble first), the third in the high nibble of 38h, whose bit 0
+/// says "do not check the diskette boot signature". QEMU `hw/i386/pc.c` `set_boot_dev`
+/// writes them; SeaBIOS reads them the same way (its `CMOS_BIOS_BOOTFLAG1/2`).
+pub const BOOT_FLAG1: u8 = 0x38;
+pub const BOOT_FLAG2: u8 = 0x3d;
 /// Memory above 4 GiB, 64 KiB units, 3 bytes (QEMU).
 pub const MEM_ABOVE_4G_0: u8 = 0x5b;
 pub const MEM_ABOVE_4G_1: u8 = 0x5c;
@@ -40,4 +46,51 @@ pub fn read(io: &dyn PortIo, reg: u8) -> u8 {
 pub fn write(io: &dyn PortIo, reg: u8, v: u8) {
     io.outb(INDEX, reg | NMI_DISABLE);
     io.outb(DATA, v);
+}
+
+/// A device class of QEMU's CMOS boot order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BootDevice {
+    /// 1 (`-boot a`).
+    Floppy,
+    /// 2 (`-boot c`).
+    HardDisk,
+    /// 3 (`-boot d`).
+    Cdrom,
+    /// 4 (`-boot n`): network boot, that is the option ROMs' boot entry vectors.
+    Network,
+}
+
+/// Boot order nibble values (QEMU `set_boot_dev`: 'a' 1, 'c' 2, 'd' 3, 'n' 4; 0 none).
+const BOOT_NIBBLE_FLOPPY: u8 = 1;
+const BOOT_NIBBLE_HARD_DISK: u8 = 2;
+const BOOT_NIBBLE_CDROM: u8 = 3;
+const BOOT_NIBBLE_NETWORK: u8 = 4;
+/// How many devices the CMOS order holds.
+pub const BOOT_DEVICES: usize = 3;
+
+/// The boot order in CMOS bytes 38h (`flag1`) and 3Dh (`flag2`), first device first;
+/// nibbles that name no device (0, or a value QEMU does not write) are skipped, as
+/// SeaBIOS skips them.
+pub fn boot_order(flag1: u8, flag2: u8) -> [Option<BootDevice>; BOOT_DEVICES] {
+    const NIBBLE: u8 = 0x0f;
+    const SHIFT: u32 = 4;
+    let nibbles = [flag2 & NIBBLE, flag2 >> SHIFT, flag1 >> SHIFT];
+    let mut out = [None; BOOT_DEVICES];
+    let devices = nibbles.iter().filter_map(|n| match *n {
+        BOOT_NIBBLE_FLOPPY => Some(BootDevice::Floppy),
+        BOOT_NIBBLE_HARD_DISK => Some(BootDevice::HardDisk),
+        BOOT_NIBBLE_CDROM => Some(BootDevice::Cdrom),
+        BOOT_NIBBLE_NETWORK => Some(BootDevice::Network),
+        _ => None,
+    });
+    for (slot, d) in out.iter_mut().zip(devices) {
+        *slot = Some(d);
+    }
+    out
+}
+
+/// QEMU's boot order as CMOS holds it now.
+pub fn read_boot_order(io: &dyn PortIo) -> [Option<BootDevice>; BOOT_DEVICES] {
+    boot_order(read(io, BOOT_FLAG1), read(io, BOOT_FLAG2))
 }

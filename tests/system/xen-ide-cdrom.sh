@@ -5,7 +5,6 @@
 # check.
 source "$(dirname "$0")/../xen/lib.sh"
 
-xen_pending "ATAPI, El Torito boot and int13 on CD drives are not merged yet"
 name=xen-ide-cdrom
 kver=$(xb_kver)
 xen_cd_iso

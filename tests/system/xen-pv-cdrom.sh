@@ -7,7 +7,6 @@
 # nothing of the CD: reaching its marker is the check.
 source "$(dirname "$0")/../xen/lib.sh"
 
-xen_pending "El Torito boot and int13 on CD drives are not merged yet"
 name=xen-pv-cdrom
 kver=$(xb_kver)
 xen_cd_iso

@@ -159,7 +159,10 @@ impl BlockDevice for FakeDisk {
             sectors: self.info.sectors,
             sector_size: self.info.sector_size,
         };
-        write!(out, "fake disk, {size}")
+        match self.info.kind {
+            DriveKind::Disk => write!(out, "fake disk, {size}"),
+            DriveKind::Cdrom => write!(out, "fake CD-ROM, {size}"),
+        }
     }
 
     fn read(&mut self, ctx: &mut Ctx, lba: u64, count: u32, buf: u32) -> Result<(), IoError> {
