@@ -1722,7 +1722,7 @@ chk_42_8:
  *   CD.3   48h: 2048-byte sectors, the volume's size (at least)
  *   CD.4   41h: EDD 3.0 with 42h-44h, 47h, 48h (CX bits 0 and 2)
  *   CD.5   42h reads this probe back from the LBA the catalog gives (4 sectors)
- *   CD.6   4B01h (terminate emulation, DL = this CD) returns the specification packet:
+ *   CD.6   4B01h (emulation status, DL = this CD) returns the specification packet:
  *          size 13h, media 0 (no emulation), drive = DL, the image's LBA
  *   CD.7   43h (write) is refused: CF=1 AH=03, the sector stays as it was
  *   CD.8   42h past the end of the disc: CF=1, nothing transferred
@@ -1750,7 +1750,7 @@ ET_SPEC_DRIVE   = 2
 ET_SPEC_LBA     = 4     /* dword */
 ET_MEDIA_MASK   = 0x0f
 ET_NO_EMULATION = 0
-ET_TERMINATE    = 0x4b01
+ET_STATUS       = 0x4b01  /* AL=01: return status only; AL=00 would also terminate */
 CD_READBACK_SECTORS = 4 /* CD.5 compares the first 8 KiB of the probe                   */
 ST_WRITE_PROTECTED = 0x03
 ST_NO_MEDIA     = 0x31
@@ -1877,10 +1877,10 @@ chk_CD_5:
     ret
 
 chk_CD_6:
-    BEGIN CD.6, "4B01 terminate emulation: specification packet"
+    BEGIN CD.6, "4B01 emulation status: specification packet"
     FILL $0, $edd_buf, $EDD_BUF_LEN
     movb $ET_SPEC_SIZE, edd_buf
-    INT13 ax=$ET_TERMINATE, si=$edd_buf
+    INT13 ax=$ET_STATUS, si=$edd_buf
     EXPECT_CF_AH 0, ST_OK
     EXPECT size, edd_buf, $ET_SPEC_SIZE, b, FMT_HEX8
     movb edd_buf+ET_SPEC_MEDIA, %al

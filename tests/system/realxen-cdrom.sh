@@ -7,7 +7,6 @@
 # before the disk: ISOLINUX's own lines on COM1 show it (this bed cannot run a paging kernel).
 source "$(dirname "$0")/../realxen/lib.sh"
 
-declare -F xb_isolinux_iso >/dev/null || rx_pending "no xb_isolinux_iso in tests/system/images.sh yet"
 iso=$(xb_isolinux_iso)
 sectors=$(($(stat -c %s "$iso") / 2048))
 rx_boot_test realxen-cdrom "${RX_HVMLOADER_LINES[@]}" \
