@@ -332,8 +332,13 @@ pub fn setup(
     bootorder: Option<&str>,
 ) {
     let cmos = cmos::read_boot_order(ctx.io);
-    for d in cmos.iter().flatten() {
-        info!("boot", "CMOS boot order names {}", class_name(*d));
+    let mut named = crate::fmt::Buf::<64>::default();
+    for (i, d) in cmos.iter().flatten().enumerate() {
+        let sep = if i == 0 { "" } else { ", " };
+        let _ = write!(named, "{sep}{}", class_name(*d));
+    }
+    if !named.as_str().is_empty() {
+        info!("boot", "CMOS boot order: {}", named.as_str());
     }
     boot.arrange(drives, bootorder, &class_order(&cmos), &mut bevs);
     for (i, e) in boot.order().enumerate() {

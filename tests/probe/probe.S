@@ -1143,6 +1143,15 @@ chk_08_2:
 
 chk_41_1:
     BEGIN 41.1, "extensions check"
+    call check_extensions
+    JUMP_IF_CALL_FAILED 9f
+    PRINT "PROBE INFO 41 cx="
+    PNUM o_cx, w, FMT_HEX16
+    PRINT "\n"
+9:  ret
+
+/* 41h on the boot drive, after a BEGIN: EDD 3.0 with the functions every drive has. */
+check_extensions:
     INT13 ax=$0x4100, bx=$EXT_CHECK_IN
     EXPECT_CF_AH 0, ST_EDD_30
     EXPECT BX, o_bx, $EXT_CHECK_OUT, w, FMT_HEX16
@@ -1151,11 +1160,7 @@ chk_41_1:
     movw %ax, t_w
     EXPECT CX&5, t_w, $EXT_CX_REQUIRED, w, FMT_HEX16
     END
-    JUMP_IF_CALL_FAILED 9f
-    PRINT "PROBE INFO 41 cx="
-    PNUM o_cx, w, FMT_HEX16
-    PRINT "\n"
-9:  ret
+    ret
 
 /* ---- 48 drive parameters ---------------------------------------------------------- */
 
@@ -1836,14 +1841,7 @@ chk_CD_3:
 
 chk_CD_4:
     BEGIN CD.4, "extensions check"
-    INT13 ax=$0x4100, bx=$EXT_CHECK_IN
-    EXPECT_CF_AH 0, ST_EDD_30
-    EXPECT BX, o_bx, $EXT_CHECK_OUT, w, FMT_HEX16
-    movw o_cx, %ax
-    andw $EXT_CX_REQUIRED, %ax
-    movw %ax, t_w
-    EXPECT CX&5, t_w, $EXT_CX_REQUIRED, w, FMT_HEX16
-    END
+    call check_extensions
     ret
 
 chk_CD_5:
