@@ -16,6 +16,10 @@ pub struct Handlers<'a> {
     pub diskette_params: u16,
 }
 
+/// Vector 1Eh is no handler: it points to the diskette parameter table (what int13/08
+/// returns in ES:DI for a diskette drive, and what DOS copies and patches).
+pub const DISKETTE_PARAMS: u8 = 0x1e;
+
 pub fn set(mem: &mut dyn Memory, vector: u8, handler: FarPtr) {
     mem.write_obj(vector as u32 * 4, &handler);
 }
@@ -40,7 +44,7 @@ pub fn install(mem: &mut dyn Memory, h: &Handlers) {
     for &(v, off) in h.services {
         set(mem, v, at(off));
     }
-    set(mem, 0x1e, at(h.diskette_params));
+    set(mem, DISKETTE_PARAMS, at(h.diskette_params));
     // Table pointers nothing provides yet (video parameters, 8x8 font high half, fixed
     // disk parameters) and the user vectors 60h-67h are null, as programs expect.
     for v in [

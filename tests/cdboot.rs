@@ -18,6 +18,7 @@ use xenbios::block::{
 };
 use xenbios::boot::{BootEntry, BootState, int18, int19, name_of, setup};
 use xenbios::e820::{E820Map, Kind};
+use xenbios::hal::mem::FarPtr;
 use xenbios::hal::mem::Memory;
 use xenbios::hal::regs::Regs;
 use xenbios::hal::{Call16, Ctx};
@@ -536,10 +537,14 @@ fn floppy_emulation_makes_the_image_drive_00() {
     assert_eq!(rig.m.mem.slice(0x7c00, 512), &image[..512]);
     let equipment = rig.m.mem.read_u16(bda::at(bda::EQUIPMENT));
     assert_eq!(equipment & 0xc1, 0x01);
-    // 08h: 80 cylinders, 2 heads, 18 sectors, a 1.44 MB drive, one drive.
+    // 08h: 80 cylinders, 2 heads, 18 sectors, a 1.44 MB drive, one drive, and in ES:DI
+    // the diskette parameter table int 1Eh points to (here one a program installed).
+    let table = FarPtr::new(0x1234, 0x0056);
+    xenbios::ivt::set(&mut rig.m.mem, xenbios::ivt::DISKETTE_PARAMS, table);
     let r = rig.call(regs(0x0800, 0x00));
     assert_ok(&r);
     assert_eq!((r.ch(), r.cl(), r.dh(), r.bl(), r.dl()), (79, 18, 1, 4, 1));
+    assert_eq!((r.es, r.di()), (0x1234, 0x0056));
     // 02h: 8 sectors from C/H/S 1/1/16: LBA (1 * 2 + 1) * 18 + 15 = 69..77, which starts
     // and ends inside CD sectors (69-71 in CD sector 17, 72-75 in 18, 76 in 19).
     rig.guard(BUF, 8 * 512);

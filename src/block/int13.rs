@@ -775,6 +775,11 @@ fn parameters(regs: &mut Regs, mem: &dyn Memory, drive: &Drive<'_>, floppy: bool
             _ => FLOPPY_TYPE_1440K,
         });
         regs.set_dl(1);
+        // ES:DI: the diskette parameter table, the one int 1Eh points to (a program that
+        // installed its own gets its own back, as from a real diskette BIOS).
+        let table = crate::ivt::get(mem, crate::ivt::DISKETTE_PARAMS);
+        regs.es = table.segment;
+        regs.set_di(table.offset);
     } else {
         regs.set_dl(mem.read_u8(bda::at(bda::DISK_COUNT)));
     }
