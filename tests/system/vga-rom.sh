@@ -3,7 +3,8 @@
 # iPXE ROM (PnP, with a boot entry vector). SYSLINUX then boots the kernel as without ROMs; its
 # int10 text reaches the screen through the VGA BIOS (checked in VGA text memory while it
 # loads, screenshot in target/system-tests/vga-rom/screen.png), the firmware's own text goes
-# to the screen and COM1, and iPXE joins the boot list after the disk.
+# to the screen and COM1, and iPXE joins the boot list after the disk and
+# QEMU's CD drive (empty, listed as SeaBIOS lists it: class order hard disk, CD, network).
 source "$(dirname "$0")/lib.sh"
 
 name=vga-rom
@@ -32,7 +33,7 @@ if xb_boot "$name" "$disk" "$XB_INITRAMFS_MARKER $kver" -vga std \
         "[oprom] 00:02.0 1234:1111: 39936 bytes at c000:0000 initialised" \
         "[vga] VGA BIOS int10 at c000:" "[oprom] 00:03.0 8086:100e:" \
         "[oprom] 00:03.0 8086:100e: boot entry vector" "[boot] 1: ata0 master" \
-        "[boot] 2: iPXE"); then
+        "[boot] 2: ata1 master: QEMU DVD-ROM (CD-ROM, no medium)" "[boot] 3: iPXE"); then
         XB_REASON="firmware log: $missing"
     elif ! missing=$(xb_in_order "$XB_SERIAL" "xenbios 0.1.0" "Booting from ata0 master" \
         "${XB_SYSLINUX_LINES[@]}" "$XB_INITRAMFS_MARKER $kver"); then
