@@ -18,12 +18,14 @@ mkdir -p "$(dirname "$xvdb")"
 rm -f "$xvdb"
 truncate -s "${XVDB_MIB}M" "$xvdb"
 
-# The boot list has the two PV disks and nothing else.
+# The boot list's disks are the two PV disks and nothing else (no IDE twin); QEMU's empty IDE
+# CD drive follows them as a CD-ROM.
 two_drives() {
-    local list
+    local list disks
     list=$(grep -a '^\[boot\] [0-9]*: ' "$1/firmware.log")
-    if [ "$(wc -l <<<"$list")" != 2 ]; then
-        echo "the boot list is not the two PV disks: $(tr '\n' ';' <<<"$list")"
+    disks=$(grep -v '(CD-ROM, ' <<<"$list")
+    if [ "$(wc -l <<<"$disks")" != 2 ]; then
+        echo "the boot list's disks are not the two PV disks: $(tr '\n' ';' <<<"$list")"
         return 1
     fi
     echo "boot list: $(tr '\n' ';' <<<"$list")"
