@@ -66,6 +66,11 @@ pub trait Hypervisor {
     fn xen_features(&self) -> XenResult<u32>;
     /// `hvm_op(HVMOP_get_param)` of the calling domain.
     fn hvm_get_param(&self, index: u32) -> XenResult<u64>;
+    /// `hvm_op(HVMOP_set_param)` of the calling domain.
+    fn hvm_set_param(&self, index: u32, value: u64) -> XenResult<()>;
+    /// `memory_op(XENMEM_memory_map)`: the domain's memory map as the toolstack set it, in
+    /// `buf` as entries of `E820_ENTRY_SIZE` bytes; returns how many Xen stored.
+    fn memory_map(&self, buf: &mut [u8]) -> XenResult<usize>;
     /// `memory_op(XENMEM_add_to_physmap)` for the calling domain: page `idx` of `space`
     /// (`XENMAPSPACE_*`) appears at guest frame `gfn`.
     fn add_to_physmap(&self, space: u32, idx: u32, gfn: u32) -> XenResult<()>;

@@ -55,11 +55,13 @@ pub mod errno;
 pub mod event_channel;
 pub mod grant_table;
 pub mod hvm;
+pub mod hvm_info_table;
 pub mod hvmloader;
 pub mod io;
 pub mod memory;
 pub mod platform;
 pub mod sched;
+pub mod start_info;
 pub mod version;
 pub mod xen;
 

@@ -19,6 +19,9 @@ pub const XENMEM_POPULATE_PHYSMAP: u32 = 6;
 pub const XENMEM_ADD_TO_PHYSMAP: u32 = 7;
 /// The guest's pseudo-physical memory map, as E820 entries.
 pub const XENMEM_MEMORY_MAP: u32 = 9;
+/// Bytes of one entry of `XENMEM_memory_map`'s buffer: Xen's `struct e820entry` (u64 address,
+/// u64 size, u32 type, packed), the layout of the BIOS's int15/E820 too.
+pub const E820_ENTRY_SIZE: usize = 20;
 pub const XENMEM_MACHINE_MEMORY_MAP: u32 = 10;
 pub const XENMEM_EXCHANGE: u32 = 11;
 pub const XENMEM_MACHPHYS_MAPPING: u32 = 12;

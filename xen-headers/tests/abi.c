@@ -29,6 +29,8 @@
 #include <xen/arch-x86/cpuid.h>
 #include <xen/hvm/hvm_op.h>
 #include <xen/hvm/params.h>
+#include <xen/hvm/hvm_info_table.h>
+#include <xen/arch-x86/hvm/start_info.h>
 #include <xen/io/protocols.h>
 #include <xen/io/ring.h>
 #include <xen/io/blkif.h>
@@ -110,6 +112,26 @@ static void structs(void)
     ALIGN(struct xen_hvm_evtchn_upcall_vector);
     OFF(struct xen_hvm_evtchn_upcall_vector, vcpu);
     OFF(struct xen_hvm_evtchn_upcall_vector, vector);
+
+    /* hvm/hvm_info_table.h, arch-x86/hvm/start_info.h */
+    SIZE(struct hvm_info_table);
+    OFF(struct hvm_info_table, checksum);
+    OFF(struct hvm_info_table, apic_mode);
+    OFF(struct hvm_info_table, nr_vcpus);
+    OFF(struct hvm_info_table, low_mem_pgend);
+    OFF(struct hvm_info_table, reserved_mem_pgstart);
+    OFF(struct hvm_info_table, high_mem_pgend);
+    OFF(struct hvm_info_table, vcpu_online);
+    SIZE(struct hvm_start_info);
+    OFF(struct hvm_start_info, nr_modules);
+    OFF(struct hvm_start_info, modlist_paddr);
+    OFF(struct hvm_start_info, rsdp_paddr);
+    OFF(struct hvm_start_info, memmap_paddr);
+    OFF(struct hvm_start_info, memmap_entries);
+    SIZE(struct hvm_modlist_entry);
+    OFF(struct hvm_modlist_entry, cmdline_paddr);
+    SIZE(struct hvm_memmap_table_entry);
+    OFF(struct hvm_memmap_table_entry, type);
 
     /* memory.h */
     SIZE(struct xen_add_to_physmap);

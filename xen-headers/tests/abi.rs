@@ -128,6 +128,51 @@ fn common(t: &mut Table) {
         [vcpu, vector]
     );
 
+    {
+        use xen_headers::hvm_info_table::HvmInfoTable;
+        use xen_headers::start_info::{HvmMemmapTableEntry, HvmModlistEntry, HvmStartInfo};
+        size!(t, "struct hvm_info_table", HvmInfoTable);
+        offs!(
+            t,
+            "struct hvm_info_table",
+            HvmInfoTable,
+            [
+                checksum,
+                apic_mode,
+                nr_vcpus,
+                low_mem_pgend,
+                reserved_mem_pgstart,
+                high_mem_pgend,
+                vcpu_online
+            ]
+        );
+        size!(t, "struct hvm_start_info", HvmStartInfo);
+        offs!(
+            t,
+            "struct hvm_start_info",
+            HvmStartInfo,
+            [
+                nr_modules,
+                modlist_paddr,
+                rsdp_paddr,
+                memmap_paddr,
+                memmap_entries
+            ]
+        );
+        size!(t, "struct hvm_modlist_entry", HvmModlistEntry);
+        offs!(
+            t,
+            "struct hvm_modlist_entry",
+            HvmModlistEntry,
+            [cmdline_paddr]
+        );
+        size!(t, "struct hvm_memmap_table_entry", HvmMemmapTableEntry);
+        off!(
+            t,
+            "struct hvm_memmap_table_entry.type",
+            offset_of!(HvmMemmapTableEntry, r#type)
+        );
+    }
     size!(t, "evtchn_port_t", EvtchnPort);
     size!(t, "struct evtchn_alloc_unbound", EvtchnAllocUnbound);
     align!(t, "struct evtchn_alloc_unbound", EvtchnAllocUnbound);

@@ -15,8 +15,11 @@ use xen_headers::event_channel::{
     EvtchnPort, EvtchnSend,
 };
 use xen_headers::grant_table::{GNTST_OKAY, GNTTABOP_QUERY_SIZE, GnttabQuerySize};
-use xen_headers::hvm::{HVMOP_GET_PARAM, XenHvmParam};
-use xen_headers::memory::{XENMEM_ADD_TO_PHYSMAP, x86_32::XenAddToPhysmap};
+use xen_headers::hvm::{HVMOP_GET_PARAM, HVMOP_SET_PARAM, XenHvmParam};
+use xen_headers::memory::{
+    E820_ENTRY_SIZE, XENMEM_ADD_TO_PHYSMAP, XENMEM_MEMORY_MAP,
+    x86_32::{XenAddToPhysmap, XenMemoryMap},
+};
 use xen_headers::sched::SCHEDOP_YIELD;
 use xen_headers::version::{
     XENVER_EXTRAVERSION, XENVER_GET_FEATURES, XENVER_VERSION, XenExtraversion, XenFeatureInfo,
@@ -91,6 +94,22 @@ impl Hypervisor for HypercallPage {
         let mut p = XenHvmParam::new(index, 0);
         self.op(HYPERVISOR_HVM_OP, HVMOP_GET_PARAM, &mut p)?;
         Ok(p.value)
+    }
+
+    fn hvm_set_param(&self, index: u32, value: u64) -> XenResult<()> {
+        let mut p = XenHvmParam::new(index, value);
+        self.op(HYPERVISOR_HVM_OP, HVMOP_SET_PARAM, &mut p)
+            .map(drop)
+    }
+
+    fn memory_map(&self, buf: &mut [u8]) -> XenResult<usize> {
+        let mut m = XenMemoryMap {
+            nr_entries: (buf.len() / E820_ENTRY_SIZE) as u32,
+            buffer: buf.as_mut_ptr() as usize as u32,
+        };
+        self.op(HYPERVISOR_MEMORY_OP, XENMEM_MEMORY_MAP, &mut m)?;
+        // Xen never stores more than it was given room for.
+        Ok((m.nr_entries as usize).min(buf.len() / E820_ENTRY_SIZE))
     }
 
     fn add_to_physmap(&self, space: u32, idx: u32, gfn: u32) -> XenResult<()> {

@@ -33,7 +33,7 @@ use xen_headers::grant_table::{
     GTF_READONLY, GTF_SUB_PAGE, GTF_TYPE_MASK, GTF_WRITING, GrantEntryV1, GrantRef,
 };
 use xen_headers::hvm::{HVM_PARAM_STORE_EVTCHN, HVM_PARAM_STORE_PFN};
-use xen_headers::memory::{XENMAPSPACE_GRANT_TABLE, XENMAPSPACE_SHARED_INFO};
+use xen_headers::memory::{E820_ENTRY_SIZE, XENMAPSPACE_GRANT_TABLE, XENMAPSPACE_SHARED_INFO};
 use xen_headers::version::XenExtraversion;
 use xen_headers::xen::Domid;
 use xen_headers::xen::x86_32::{SharedInfo, VcpuInfo, XenUlong, evtchn_bit, evtchn_word};
@@ -71,6 +71,10 @@ pub struct SimXenConfig {
     pub extraversion: Option<&'static str>,
     /// Where RAM ends (RAM is 0-0xA0000, the BIOS at 0xE0000-0x100000 and 1 MiB up to here).
     pub ram_top: u32,
+    /// `XENMEM_memory_map`'s answer, (address, size, e820 type) each; `None`: what libxl
+    /// sets for an HVM guest with a device model (libxl_x86.c, `domain_construct_memmap`):
+    /// RAM from 1 MiB to `ram_top`, nothing below 1 MiB.
+    pub memory_map: Option<Vec<(u64, u64, u32)>>,
 }
 
 /// QEMU's Xen emulation: `-accel kvm,xen-version=0x4000a`.
@@ -91,6 +95,9 @@ pub struct SimPlatformDevice {
     pub mmio_base: u32,
     pub mmio_size: u64,
 }
+/// Extended memory starts here; e820 type 1 is RAM.
+const MIB: u64 = 1 << 20;
+const E820_RAM: u32 = 1;
 /// Low memory ends here; the BIOS is 0xE0000-0xFFFFF; extended memory starts at 1 MiB.
 const LOW_RAM_END: u64 = 0xa_0000;
 const BIOS_START: u64 = 0xe_0000;
@@ -110,6 +117,7 @@ impl Default for SimXenConfig {
             max_grant_frames: 64,
             extraversion: None,
             ram_top: 64 << 20,
+            memory_map: None,
         }
     }
 }
@@ -121,6 +129,8 @@ pub enum Hcall {
     Extraversion,
     Features,
     GetParam(u32),
+    SetParam(u32, u64),
+    MemoryMap,
     AddToPhysmap { space: u32, idx: u32, gfn: u32 },
     QuerySize,
     AllocUnbound(Domid),
@@ -189,6 +199,8 @@ pub struct XenState {
     pub yields: u64,
     /// Notifications sent to the guest, per port.
     pub guest_events: BTreeMap<EvtchnPort, u32>,
+    /// HVM params the guest set.
+    pub params: BTreeMap<u32, u64>,
 }
 
 impl XenState {
@@ -419,6 +431,7 @@ impl SimXen {
             grant_maps: BTreeMap::new(),
             yields: 0,
             guest_events: BTreeMap::new(),
+            params: BTreeMap::new(),
         })))
     }
 
@@ -470,8 +483,26 @@ impl Hypervisor for SimXen {
         match index {
             HVM_PARAM_STORE_PFN => Ok(u64::from(s.cfg.store_pfn)),
             HVM_PARAM_STORE_EVTCHN => Ok(u64::from(s.cfg.store_port)),
-            _ => Err(XenErrno::ENOSYS),
+            _ => s.params.get(&index).copied().ok_or(XenErrno::ENOSYS),
         }
+    }
+    fn hvm_set_param(&self, index: u32, value: u64) -> XenResult<()> {
+        let mut s = self.call(Hcall::SetParam(index, value))?;
+        s.params.insert(index, value);
+        Ok(())
+    }
+    fn memory_map(&self, buf: &mut [u8]) -> XenResult<usize> {
+        let s = self.call(Hcall::MemoryMap)?;
+        let default = [(MIB, u64::from(s.cfg.ram_top) - MIB, E820_RAM)];
+        let map = s.cfg.memory_map.as_deref().unwrap_or(&default);
+        let room = buf.len() / E820_ENTRY_SIZE;
+        // Xen copies at most the `nr_entries` the caller has room for and says how many.
+        for (e, &(addr, size, kind)) in buf.chunks_exact_mut(E820_ENTRY_SIZE).zip(map) {
+            e[0..8].copy_from_slice(&addr.to_le_bytes());
+            e[8..16].copy_from_slice(&size.to_le_bytes());
+            e[16..20].copy_from_slice(&kind.to_le_bytes());
+        }
+        Ok(map.len().min(room))
     }
     fn add_to_physmap(&self, space: u32, idx: u32, gfn: u32) -> XenResult<()> {
         let mut s = self.call(Hcall::AddToPhysmap { space, idx, gfn })?;
