@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Build the firmware image: target/bios.bin (128 KiB, mapped at 0xe0000-0xfffff).
+# Build the firmware image: target/bios.bin (128 KiB, mapped at 0xe0000-0xfffff), and the same
+# image as target/xenbios.elf for Xen's domain builder (xl.cfg firmware=, no hvmloader).
 #   XENBIOS_LOG=error|warn|info|debug|trace   compile-time log level (default info)
 #
 # 1. tools/pack (host): the packing tool.
@@ -31,6 +32,8 @@ if [ "$size" -ne 131072 ]; then
     echo "build: target/bios.bin is $size bytes, expected 131072" >&2
     exit 1
 fi
+# The same bytes in the ELF container Xen's domain builder loads (xl.cfg firmware=).
+"$XENBIOS_PACK" container target/bios.elf target/bios.bin target/xenbios.elf | sed 's/^/build: /'
 sym() { echo $((0x$(nm target/bios.elf | awk -v s="$1" '$3 == s {print $1}'))); }
 low=$(( $(sym low_end) - $(sym ebda_start) ))
 echo "build: target/bios.bin 131072 bytes; low area (EBDA, data, stack) $low bytes"

@@ -127,7 +127,11 @@ extern "C" fn xenbios_post() {
     // POST takes and releases the firmware state phase by phase (see post.rs).
     BIOS.init();
     BIOS.lock().tables.layout = Some(table_layout());
-    crate::post::run(&mut ctx, &BIOS, &handlers, &mut RealXenCpu);
+    let entry = match crate::arch::x86::unpack::direct_start_info() {
+        Some(start_info) => crate::post::Entry::XenDirect { start_info },
+        None => crate::post::Entry::Reset,
+    };
+    crate::post::run(&mut ctx, &BIOS, &handlers, &mut RealXenCpu, entry);
 }
 
 /// Where src/arch/x86/tables.S put the fixed BIOS structures (linear addresses).

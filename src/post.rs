@@ -24,12 +24,28 @@ use crate::ivt::{self, Handlers};
 
 use crate::layout::{EBDA_SIZE, EBDA_START};
 
+/// How the firmware was started.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Entry {
+    /// At the reset vector: QEMU's `-bios`, or hvmloader's jump to F000:FFF0.
+    Reset,
+    /// By Xen's domain builder (xl.cfg `firmware=`, no hvmloader), with the address of its
+    /// `hvm_start_info`.
+    XenDirect { start_info: u32 },
+}
+
 /// `xen_cpu` finds Xen and installs its hypercall page (`arch` in the image).
-pub fn run(ctx: &mut Ctx, bios: &BiosCell, handlers: &Handlers, xen_cpu: &mut dyn XenCpu) {
+pub fn run(
+    ctx: &mut Ctx,
+    bios: &BiosCell,
+    handlers: &Handlers,
+    xen_cpu: &mut dyn XenCpu,
+    entry: Entry,
+) {
     // Held: the platform, and the list of PCI ROMs to run.
     let pci_roms = {
         let mut b = bios.lock();
-        platform(ctx, &mut b, handlers, xen_cpu);
+        platform(ctx, &mut b, handlers, xen_cpu, entry);
         crate::oprom::pci_roms(ctx.io, &b.pci)
     };
     // Released: the VGA BIOS first, so that everything after shows on the screen.
@@ -67,7 +83,27 @@ pub fn run(ctx: &mut Ctx, bios: &BiosCell, handlers: &Handlers, xen_cpu: &mut dy
 }
 
 /// Interrupt controllers, timers, memory map, PCI, Xen, keyboard: no real-mode code runs.
-fn platform(ctx: &mut Ctx, bios: &mut Bios, handlers: &Handlers, xen_cpu: &mut dyn XenCpu) {
+fn platform(
+    ctx: &mut Ctx,
+    bios: &mut Bios,
+    handlers: &Handlers,
+    xen_cpu: &mut dyn XenCpu,
+    entry: Entry,
+) {
+    // Started by Xen's domain builder: nobody set the platform up (no hvmloader, no fw_cfg),
+    // and the memory map is Xen's.
+    let direct = match entry {
+        Entry::XenDirect { start_info } => crate::xen::direct::log_start_info(ctx.mem, start_info),
+        Entry::Reset => false,
+    };
+    let domain = direct
+        .then(|| crate::xen::direct::read_domain(ctx.mem))
+        .flatten();
+    // The hypercall page for the memory map, in a page nothing uses during POST (the
+    // loader's scratch copy of the packed image); xen::init installs it for good.
+    let early_hv = direct
+        .then(|| crate::xen::early_hypervisor(xen_cpu, crate::layout::UNPACK_SCRATCH))
+        .flatten();
     ivt::install(ctx.mem, handlers);
     init_bda(ctx.mem);
     if ctx.cpu.cpuid(1, 0)[3] & crate::hal::cpu::CPUID_1_EDX_APIC != 0 {
@@ -76,7 +112,11 @@ fn platform(ctx: &mut Ctx, bios: &mut Bios, handlers: &Handlers, xen_cpu: &mut d
     crate::hw::pic::init(ctx.io);
     crate::hw::pit::init(ctx.io);
     crate::services::time::init(ctx);
-    crate::platform::memmap::detect(ctx, &mut bios.e820);
+    let xen_map = early_hv.map(|hv| crate::platform::memmap::XenDirect {
+        hv,
+        special_pages: domain.map_or(crate::e820::FOUR_GIB, |d| d.special_pages),
+    });
+    crate::platform::memmap::detect(ctx, &mut bios.e820, xen_map);
     crate::platform::pci::setup(ctx, &bios.e820, &mut bios.pci);
     let platform = crate::xen::PlatformDevice::find(&bios.pci);
     bios.xen = crate::xen::init(ctx, &mut bios.e820, platform, xen_cpu);

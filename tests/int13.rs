@@ -28,7 +28,7 @@ struct Rig {
 /// The memory map POST builds for machine `m`.
 fn e820_of(m: &mut Machine) -> E820Map {
     let mut e820 = E820Map::new();
-    memmap::detect(&mut m.ctx(), &mut e820);
+    memmap::detect(&mut m.ctx(), &mut e820, None);
     e820
 }
 

@@ -76,7 +76,7 @@ fn detect_in(
     }
     let mut e820 = E820Map::new();
     xenbios_sim::capture_log();
-    let src = memmap::detect(&mut m.ctx(), &mut e820);
+    let src = memmap::detect(&mut m.ctx(), &mut e820, None);
     let log = xenbios_sim::take_log();
     check_well_formed(&e820);
     let map = e820
@@ -316,4 +316,111 @@ fn fw_cfg_wins_over_an_hvmloader_table() {
     fw.add_file("etc/e820", &e820_file(&[(0, G, 1)]));
     let (_, src, _) = detect_in(m, Some(fw), None);
     assert_eq!(src, Source::FwCfg);
+}
+
+// ---- Xen started the firmware directly: the map is XENMEM_memory_map's ----------------
+
+mod xen_direct {
+    use super::*;
+    use xenbios::platform::memmap::XenDirect;
+    use xenbios_sim::xen::{SimXenConfig, XenMachine};
+
+    const SPECIAL: u64 = 0xfeff_0000;
+
+    fn detect_xen(
+        map: Option<Vec<(u64, u64, u32)>>,
+        special: u64,
+    ) -> (Vec<(u64, u64, Kind)>, Source, String) {
+        let mut m = XenMachine::new(SimXenConfig {
+            ram_top: 120 << 20,
+            memory_map: map,
+            ..Default::default()
+        });
+        let hv = m.hv();
+        let mut e820 = E820Map::new();
+        xenbios_sim::capture_log();
+        let src = memmap::detect(
+            &mut m.ctx(),
+            &mut e820,
+            Some(XenDirect {
+                hv,
+                special_pages: special,
+            }),
+        );
+        let log = xenbios_sim::take_log();
+        check_well_formed(&e820);
+        let map = e820
+            .regions()
+            .iter()
+            .map(|r| (r.start, r.end, r.kind))
+            .collect();
+        (map, src, log)
+    }
+
+    #[test]
+    fn libxl_map_gets_the_first_mib_and_the_special_pages() {
+        // libxl's map for an HVM guest with a device model: RAM from 1 MiB only.
+        let (map, src, log) = detect_xen(None, SPECIAL);
+        assert_eq!(src, Source::Xen);
+        assert!(log.contains("from Xen's XENMEM_memory_map"), "{log}");
+        assert_eq!(map[0], (0, layout::EBDA_START as u64, Kind::Ram));
+        assert!(map.contains(&(M, 120 * M, Kind::Ram)), "{map:x?}");
+        // The special pages (xenstore, ioreq) up to 4 GiB, merged with the BIOS alias.
+        assert_eq!(*map.last().unwrap(), (SPECIAL, 4 * G, Kind::Reserved));
+    }
+
+    #[test]
+    fn holes_reserved_areas_and_high_ram_are_kept() {
+        let map = vec![
+            (M, 100 * M, 1),
+            (101 * M, M, 2),     // an RDM range the toolstack reserved
+            (102 * M, 2 * M, 3), // libxl's ACPI module
+            (4 * G, 2 * G, 1),   // RAM relocated above 4 GiB
+        ];
+        let (got, _, _) = detect_xen(Some(map), SPECIAL);
+        for want in [
+            (M, 101 * M, Kind::Ram),
+            (101 * M, 102 * M, Kind::Reserved),
+            (102 * M, 104 * M, Kind::AcpiReclaim),
+            (4 * G, 6 * G, Kind::Ram),
+        ] {
+            assert!(got.contains(&want), "{want:x?} missing from {got:x?}");
+        }
+        // The hole between 104 MiB and the special pages stays out of the map: PCI's.
+        assert!(
+            !got.iter()
+                .any(|r| r.0 < 0xf000_0000 && r.1 > 104 * M && r.0 >= 104 * M)
+        );
+    }
+
+    #[test]
+    fn a_map_without_ram_falls_back_to_cmos() {
+        let (_, src, log) = detect_xen(Some(vec![(0xfc00_0000, M, 2)]), SPECIAL);
+        assert_eq!(src, Source::Cmos, "{log}");
+        assert!(log.contains("no RAM above 1 MiB"), "{log}");
+    }
+
+    #[test]
+    fn a_failing_hypercall_falls_back_and_says_why() {
+        let mut m = XenMachine::new(SimXenConfig::default());
+        let hv = m.hv();
+        m.xen.state().fail.push((
+            xenbios_sim::xen::Hcall::MemoryMap,
+            xenbios::hal::hypercall::XenErrno::EPERM,
+            1,
+        ));
+        let mut e820 = E820Map::new();
+        xenbios_sim::capture_log();
+        memmap::detect(
+            &mut m.ctx(),
+            &mut e820,
+            Some(XenDirect {
+                hv,
+                special_pages: SPECIAL,
+            }),
+        );
+        let log = xenbios_sim::take_log();
+        assert!(log.contains("XENMEM_memory_map failed"), "{log}");
+        assert!(e820.ram_between(M, 4 * G) > 0, "a map all the same (CMOS)");
+    }
 }

@@ -1,7 +1,9 @@
 //! Memory detection at POST: what RAM the platform has, and the e820 map the firmware
 //! hands to loaders and operating systems.
 //!
-//! The platform's account comes from QEMU's fw_cfg file `etc/e820` (little-endian
+//! The platform's account comes from Xen's `XENMEM_memory_map` when Xen started the
+//! firmware directly (no hvmloader: the toolstack's map, RAM from 1 MiB, plus the special
+//! pages the HVM info table names), else from QEMU's fw_cfg file `etc/e820` (little-endian
 //! entries: u64 address, u64 length, u32 type) when there is one, else from hvmloader's
 //! e820 list (real Xen: no fw_cfg, and hvmloader's table at 0x1000 points at the list, with
 //! the reserved areas of its ACPI tables and special pages), else from the CMOS
@@ -13,10 +15,12 @@
 use crate::e820::{E820Map, Kind};
 use crate::hal::Ctx;
 use crate::hal::PortIo;
+use crate::hal::hypercall::Hypervisor;
 use crate::hw::cmos;
 use crate::hw::fw_cfg::FwCfg;
 use crate::layout::{EBDA_START, LOW_MEM_END};
 use crate::xen::hvm_info;
+use xen_headers::memory::E820_ENTRY_SIZE;
 
 pub const KIB: u64 = 1024;
 pub const MIB: u64 = 1024 * KIB;
@@ -31,7 +35,7 @@ pub const BIOS_ALIAS_START: u64 = FOUR_GIB - BIOS_SIZE;
 
 /// QEMU's e820 table in fw_cfg (hw/i386/e820_memory_layout.c).
 pub const FW_CFG_E820_FILE: &str = "etc/e820";
-const FW_CFG_E820_ENTRY_LEN: usize = 20;
+const FW_CFG_E820_ENTRY_LEN: usize = E820_ENTRY_SIZE;
 /// Entries taken from etc/e820; QEMU writes a handful.
 const MAX_REPORTED: usize = 32;
 
@@ -42,6 +46,7 @@ const CMOS_ABOVE_16M_BASE: u64 = 16 * MIB;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Source {
+    Xen,
     FwCfg,
     Hvmloader,
     Cmos,
@@ -61,9 +66,33 @@ const NONE: Reported = Reported {
     kind: Kind::Reserved,
 };
 
+/// What Xen tells a firmware it started directly: the hypercalls, and where the special
+/// pages start (reserved from there to 4 GiB; the toolstack's map does not list them).
+pub struct XenDirect<'a> {
+    pub hv: &'a dyn Hypervisor,
+    pub special_pages: u64,
+}
+
 /// Build `e820` from the platform's account and the firmware's own areas; log it.
 #[inline(never)] // POST step: its locals live only while it runs (stack budget)
-pub fn detect(ctx: &mut Ctx, e820: &mut E820Map) -> Source {
+pub fn detect(ctx: &mut Ctx, e820: &mut E820Map, xen: Option<XenDirect>) -> Source {
+    if let Some(xen) = xen {
+        let mut reported = [NONE; MAX_REPORTED];
+        let mut n = from_xen(xen.hv, &mut reported);
+        if n > 0 && n < MAX_REPORTED && xen.special_pages < FOUR_GIB {
+            reported[n] = Reported {
+                start: xen.special_pages,
+                end: FOUR_GIB,
+                kind: Kind::Reserved,
+            };
+            n += 1;
+        }
+        if n > 0 {
+            build(&reported[..n], e820);
+            log_map(e820, Source::Xen);
+            return Source::Xen;
+        }
+    }
     let fw = FwCfg::probe(ctx.io);
     match &fw {
         Some(f) => info!(
@@ -93,6 +122,42 @@ pub fn detect(ctx: &mut Ctx, e820: &mut E820Map) -> Source {
     source
 }
 
+/// Entries of `XENMEM_memory_map`; 0 when it fails or has no RAM above 1 MiB.
+fn from_xen(hv: &dyn Hypervisor, out: &mut [Reported; MAX_REPORTED]) -> usize {
+    let mut raw = [0u8; MAX_REPORTED * E820_ENTRY_SIZE];
+    let n = match hv.memory_map(&mut raw) {
+        Ok(n) => n,
+        Err(e) => {
+            error!("e820", "XENMEM_memory_map failed ({e})");
+            return 0;
+        }
+    };
+    for (r, e) in out
+        .iter_mut()
+        .zip(raw.chunks_exact(E820_ENTRY_SIZE).take(n))
+    {
+        *r = parse_entry(e);
+    }
+    if has_high_ram(&out[..n]) {
+        n
+    } else {
+        error!("e820", "XENMEM_memory_map: {n} entries, no RAM above 1 MiB");
+        0
+    }
+}
+
+/// One e820 entry in the common 20-byte layout (fw_cfg's `etc/e820`, Xen's map).
+fn parse_entry(raw: &[u8]) -> Reported {
+    let start = u64::from_le_bytes(raw[0..8].try_into().unwrap());
+    let len = u64::from_le_bytes(raw[8..16].try_into().unwrap());
+    let kind = Kind::from_raw(u32::from_le_bytes(raw[16..20].try_into().unwrap()));
+    Reported {
+        start,
+        end: start.saturating_add(len),
+        kind,
+    }
+}
+
 /// Entries of fw_cfg's etc/e820; 0 when missing or without RAM above 1 MiB.
 fn from_fw_cfg(fw: &FwCfg, out: &mut [Reported; MAX_REPORTED]) -> usize {
     let Some(mut file) = fw.open(FW_CFG_E820_FILE) else {
@@ -108,14 +173,7 @@ fn from_fw_cfg(fw: &FwCfg, out: &mut [Reported; MAX_REPORTED]) -> usize {
     let mut n = 0;
     let mut raw = [0u8; FW_CFG_E820_ENTRY_LEN];
     while n < MAX_REPORTED && file.read(&mut raw) == FW_CFG_E820_ENTRY_LEN {
-        let start = u64::from_le_bytes(raw[0..8].try_into().unwrap());
-        let len = u64::from_le_bytes(raw[8..16].try_into().unwrap());
-        let kind = Kind::from_raw(u32::from_le_bytes(raw[16..20].try_into().unwrap()));
-        out[n] = Reported {
-            start,
-            end: start.saturating_add(len),
-            kind,
-        };
+        out[n] = parse_entry(&raw);
         n += 1;
     }
     if has_high_ram(&out[..n]) { n } else { 0 }
@@ -235,6 +293,7 @@ fn log_map(e820: &E820Map, source: Source) {
         e820.ram_between(0, FOUR_GIB) / MIB,
         e820.ram_between(FOUR_GIB, u64::MAX) / MIB,
         match source {
+            Source::Xen => "Xen's XENMEM_memory_map",
             Source::FwCfg => "fw_cfg etc/e820",
             Source::Hvmloader => "hvmloader's table",
             Source::Cmos => "CMOS",

@@ -26,6 +26,7 @@
 //! all of this runs in host tests against the simulated Xen of `xenbios_sim::xen`.
 
 pub mod blkfront;
+pub mod direct;
 pub mod evtchn;
 pub mod grant;
 pub mod hvm_info;
@@ -115,6 +116,15 @@ pub fn detect(cpu: &dyn XenCpu) -> Option<Detected> {
         }
         base += XEN_CPUID_BASE_STRIDE;
     }
+}
+
+/// Hypercalls before the memory map exists (Xen started the firmware directly, and the map
+/// comes from Xen): the hypercall page goes to `scratch`, a free RAM page POST uses for
+/// nothing else; [`init`] installs the page for good where the map reserves it. `None`
+/// without Xen.
+pub fn early_hypervisor(cpu: &mut dyn XenCpu, scratch: u32) -> Option<&'static dyn Hypervisor> {
+    let found = detect(cpu)?;
+    cpu.install_hypercall_page(found.hypercall_msr, scratch)
 }
 
 /// The Xen platform PCI device (5853:0001) and its MMIO window (BAR1).

@@ -39,6 +39,8 @@
          * link addresses. */
         .set ROM_ALIAS_BASE,  ROM_ALIAS_HIGH - IMAGE_START
         .set EARLY_STACK,     0x7000      /* low RAM nobody uses before the boot sector */
+        .set IVT_ENTRIES,     256         /* the real-mode vector table at 0 (far pointers) */
+        .set IVT_ENTRY_SIZE,  4
 
 /* The frame is built by pushes, so Regs must list the registers in push order with no
  * gap; check the offsets from Rust against it. */
@@ -644,6 +646,30 @@ reset32:
         jne loader_halt
 1:      ljmpl $SEL_CODE32_HIGH, $shadow_copy
 
+/* Entry from Xen's domain builder (xl.cfg `firmware=`, no hvmloader; docs/xen.md): the
+ * ELF container target/xenbios.elf (tools/pack/src/container.rs) loads the file at its
+ * place, 0xe0000, and starts the boot vCPU here in 32-bit protected mode with paging off,
+ * flat segment caches whose selectors are 0, no GDT (so nothing may reload a segment
+ * register before ours is loaded) and an IDT limit of 0, and EBX = the physical address of
+ * struct hvm_start_info. POST reads that address (arch/x86/unpack.rs) and takes the direct
+ * path. The IDT register is what reset leaves (the real-mode vector table at 0, 256
+ * vectors): real mode uses it too, and with limit 0 the first interrupt there is a triple
+ * fault. */
+        .global xenbios_direct32
+xenbios_direct32:
+        cli
+        cld
+        lgdtl gdt_desc + BIOS_BASE      /* gdt_desc is an offset in F000 (.text16) */
+        lidtl real_mode_idt
+        ljmpl $SEL_CODE32, $5f
+5:      FLAT_SEGMENTS
+        inb $PORT_A20, %al              /* A20 on, as the reset path leaves it */
+        orb $A20_ON, %al
+        andb $0xfe, %al
+        outb %al, $PORT_A20
+        movl %ebx, xenbios_hvm_start_info
+        jmp loader_unpack               /* the file is in RAM with the blob at its start */
+
 /* ZF set if the blob's magic is at %esi. Clobbers ecx, esi, edi. */
 has_blob:
         movl $xenbios_blob_magic, %edi
@@ -762,6 +788,13 @@ xenbios_unpack_tsc:
 xenbios_unpack_from_rom:
         .byte 0                         /* 1: the loader copied the image from the ROM */
         .balign 4
+real_mode_idt:
+        .word IVT_ENTRIES * IVT_ENTRY_SIZE - 1
+        .long 0
+        .balign 4
+        .global xenbios_hvm_start_info
+xenbios_hvm_start_info:
+        .long 0                         /* EBX at xenbios_direct32; 0: another entry */
         .global xenbios_shadow_probe
 xenbios_shadow_probe:
         .long 0x5a5aa5a5                /* written at reset: RAM or ROM? */

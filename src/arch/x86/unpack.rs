@@ -16,6 +16,9 @@ unsafe extern "C" {
     /// trampoline.S: 1 when the loader copied the image from the ROM (QEMU's -bios), 0 when
     /// it found it in RAM (hvmloader's copy).
     static xenbios_unpack_from_rom: u8;
+    /// trampoline.S: EBX at the direct entry from Xen's domain builder (the address of its
+    /// `hvm_start_info`), 0 after any other entry.
+    static xenbios_hvm_start_info: u32;
     // linker.ld: the file's start, the runtime and POST windows, the scratch area.
     static image_start: u8;
     static runtime_limit: u8;
@@ -36,6 +39,14 @@ pub fn unpack_ticks() -> u64 {
 pub fn unpacked_from_rom() -> bool {
     // SAFETY: written once by the loader before POST, read-only afterwards.
     unsafe { core::ptr::read_volatile(&raw const xenbios_unpack_from_rom) != 0 }
+}
+
+/// The `hvm_start_info` address Xen's domain builder passed when it started the firmware
+/// directly (xl.cfg `firmware=`), `None` after the reset vector or hvmloader.
+pub fn direct_start_info() -> Option<u32> {
+    // SAFETY: written once by the loader before POST, read-only afterwards.
+    let at = unsafe { core::ptr::read_volatile(&raw const xenbios_hvm_start_info) };
+    (at != 0).then_some(at)
 }
 
 /// Decode the blob at the start of the image. Returns 0, or a `format::Error` code that

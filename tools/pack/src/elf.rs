@@ -144,10 +144,12 @@ impl Elf {
             });
             name_offsets.push(u32_at(&data, h)? as usize);
         }
-        let names_at = sections
-            .get(shstrndx)
-            .ok_or("no section name table")?
-            .offset as usize;
+        // A file with no sections (the direct-boot container) needs no name table.
+        let names_at = match sections.get(shstrndx) {
+            Some(s) => s.offset as usize,
+            None if sections.is_empty() => 0,
+            None => return Err("no section name table".into()),
+        };
         for (s, name) in sections.iter_mut().zip(name_offsets) {
             s.name = c_str(&data, names_at + name);
         }

@@ -10,12 +10,14 @@
 //!   reads it;
 //! - with `std`, the host tool's pieces: [`elf`] (ELF32 reader), [`split`] (which code runs
 //!   only during POST: the linker script fragment), [`image`] (the reference check and
-//!   `bios.bin`).
+//!   `bios.bin`), [`container`] (the ELF file Xen's domain builder loads).
 #![cfg_attr(not(feature = "std"), no_std)]
 
 pub mod format;
 pub mod lz4;
 
+#[cfg(feature = "std")]
+pub mod container;
 #[cfg(feature = "std")]
 pub mod elf;
 #[cfg(feature = "std")]

@@ -5,17 +5,30 @@
 //!                                code into runtime and POST-only (src/split.rs), write the
 //!                                linker script fragments to $XENBIOS_LINK_DIR, run ld
 //! xenbios-pack image ELF BIN     check the linked image's references, compress, write BIN
+//! xenbios-pack container ELF BIN OUT
+//!                                wrap BIN in the ELF file Xen's domain builder loads for
+//!                                xl.cfg `firmware=` (src/container.rs), entered at ELF's
+//!                                `xenbios_direct32`
 //! ```
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
-use xenbios_pack::{elf::Elf, image, split};
+use xenbios_pack::{container, elf::Elf, image, split};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("link") => link(&args[1..]),
         Some("image") if args.len() == 3 => make_image(Path::new(&args[1]), Path::new(&args[2])),
-        _ => Err("usage: xenbios-pack link LD-ARGS... | xenbios-pack image ELF BIN".into()),
+        Some("container") if args.len() == 4 => make_container(
+            Path::new(&args[1]),
+            Path::new(&args[2]),
+            Path::new(&args[3]),
+        ),
+        _ => Err(
+            "usage: xenbios-pack link LD-ARGS... | xenbios-pack image ELF BIN \
+             | xenbios-pack container ELF BIN OUT"
+                .into(),
+        ),
     };
     match result {
         Ok(code) => code,
@@ -65,5 +78,24 @@ fn make_image(elf_path: &Path, bin_path: &Path) -> Result<ExitCode, String> {
     let packed = image::pack(&elf)?;
     std::fs::write(bin_path, &packed.bin).map_err(|e| format!("{}: {e}", bin_path.display()))?;
     print!("{}", packed.report);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn make_container(elf_path: &Path, bin_path: &Path, out_path: &Path) -> Result<ExitCode, String> {
+    let elf = Elf::read(elf_path)?;
+    let sym = |name: &str| {
+        elf.symbol(name)
+            .map(|s| s.value)
+            .ok_or_else(|| format!("{}: no symbol {name}", elf_path.display()))
+    };
+    let (load, entry) = (sym("image_start")?, sym("xenbios_direct32")?);
+    let bin = std::fs::read(bin_path).map_err(|e| format!("{}: {e}", bin_path.display()))?;
+    let out = container::build(&bin, load, entry)?;
+    std::fs::write(out_path, &out).map_err(|e| format!("{}: {e}", out_path.display()))?;
+    println!(
+        "{}: {} bytes, loaded at {load:#x}, entry {entry:#x}",
+        out_path.display(),
+        out.len()
+    );
     Ok(ExitCode::SUCCESS)
 }
