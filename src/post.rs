@@ -117,7 +117,17 @@ fn platform(
         special_pages: domain.map_or(crate::e820::FOUR_GIB, |d| d.special_pages),
     });
     crate::platform::memmap::detect(ctx, &mut bios.e820, xen_map);
+    if let Some(hv) = early_hv {
+        // Before the first switch to real mode (the option ROMs).
+        crate::xen::direct::set_vm86_tss(ctx.mem, hv, &mut bios.e820);
+    }
     crate::platform::pci::setup(ctx, &bios.e820, &mut bios.pci);
+    if direct {
+        // Where Xen serves its PM timer and PM1a events once the ACPI tables say so
+        // (hvmloader programs the same base).
+        let base = xen_headers::hvm::ACPI_PM1A_EVT_BLK_ADDRESS_V1;
+        crate::platform::pci::setup_acpi_pm(ctx.io, &mut bios.pci, base);
+    }
     let platform = crate::xen::PlatformDevice::find(&bios.pci);
     bios.xen = crate::xen::init(ctx, &mut bios.e820, platform, xen_cpu);
     // ACPI, SMBIOS, MP table, BIOS32/$PnP headers (after PCI: QEMU builds its ACPI

@@ -113,3 +113,25 @@ fn the_start_info_is_recognised_by_its_magic() {
         "{log}"
     );
 }
+
+#[test]
+fn xen_gets_a_zeroed_vm86_tss_in_reserved_memory() {
+    use xen_headers::hvm::HVM_PARAM_VM86_TSS_SIZED;
+    use xenbios_sim::xen::{SimXenConfig, XenMachine};
+    let mut m = XenMachine::new(SimXenConfig::default());
+    let hv = m.hv();
+    let mut e820 = m.e820();
+    let top = m.xen.state().cfg.ram_top;
+    m.mem.write(top - 0x2000, &[0xaa; 0x1000]);
+    direct::set_vm86_tss(&mut m.mem, hv, &mut e820);
+    let v = m.xen.state().params[&HVM_PARAM_VM86_TSS_SIZED];
+    let (size, at) = ((v >> 32) as u32, v as u32);
+    assert_eq!(size, 384);
+    assert_eq!(at % 128, 0);
+    assert!(e820.regions().iter().any(|r| r.start <= u64::from(at)
+        && r.end >= u64::from(at + size)
+        && r.kind == xenbios::e820::Kind::Reserved));
+    let mut buf = [0xffu8; 384];
+    m.mem.read(at, &mut buf);
+    assert!(buf.iter().all(|&b| b == 0));
+}

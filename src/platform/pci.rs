@@ -125,7 +125,7 @@ pub fn setup(ctx: &mut Ctx, e820: &E820Map, devs: &mut PciDevices) {
     enable_decoding(io, devs);
     route_interrupts(io, devs, chipset);
     if FwCfg::probe(io).is_some() {
-        setup_acpi_pm(io, devs);
+        setup_acpi_pm(io, devs, ACPI_PM_BASE);
     }
     for d in devs.all() {
         info!("pci", "{}", DeviceLine(d));
@@ -856,7 +856,11 @@ fn route_interrupts(io: &dyn PortIo, devs: &mut PciDevices, chipset: Chipset) {
 // ---- ACPI power management ---------------------------------------------------------
 
 /// The PM I/O block where QEMU's ACPI tables expect it, unless something configured it.
-fn setup_acpi_pm(io: &dyn PortIo, devs: &mut PciDevices) {
+/// Program the chipset's ACPI PM I/O base (PIIX4 PM or ICH9 LPC) to `base` and route its
+/// SCI to IRQ 9, unless something already enabled it. QEMU's tables expect
+/// [`ACPI_PM_BASE`]; under Xen without hvmloader the base is where Xen serves its PM timer
+/// (`xen_headers::hvm::ACPI_PM1A_EVT_BLK_ADDRESS_V1`).
+pub fn setup_acpi_pm(io: &dyn PortIo, devs: &mut PciDevices, base: u16) {
     for i in 0..devs.len() {
         let d = devs[i];
         let bdf = d.bdf;
@@ -865,30 +869,22 @@ fn setup_acpi_pm(io: &dyn PortIo, devs: &mut PciDevices) {
                 info!("pci", "{bdf} PIIX4 PM already enabled: left as found");
                 continue;
             }
-            write32(io, bdf, PIIX4_PMBA, u32::from(ACPI_PM_BASE) | PMBA_IO_SPACE);
+            write32(io, bdf, PIIX4_PMBA, u32::from(base) | PMBA_IO_SPACE);
             write8(io, bdf, PIIX4_PMREGMISC, PIIX4_PMIOSE);
             write8(io, bdf, INTERRUPT_LINE, PIIX4_SCI_IRQ);
             devs[i].irq = PIIX4_SCI_IRQ;
             info!(
                 "pci",
-                "{bdf} PIIX4 PM at I/O {ACPI_PM_BASE:#x}, SCI IRQ {PIIX4_SCI_IRQ}"
+                "{bdf} PIIX4 PM at I/O {base:#x}, SCI IRQ {PIIX4_SCI_IRQ}"
             );
         } else if d.is(VENDOR_INTEL, DEVICE_ICH9_LPC) {
             if read8(io, bdf, ICH9_ACPI_CNTL) & ICH9_ACPI_EN != 0 {
                 info!("pci", "{bdf} ICH9 ACPI already enabled: left as found");
                 continue;
             }
-            write32(
-                io,
-                bdf,
-                ICH9_PMBASE,
-                u32::from(ACPI_PM_BASE) | PMBA_IO_SPACE,
-            );
+            write32(io, bdf, ICH9_PMBASE, u32::from(base) | PMBA_IO_SPACE);
             write8(io, bdf, ICH9_ACPI_CNTL, ICH9_ACPI_EN);
-            info!(
-                "pci",
-                "{bdf} ICH9 ACPI PM at I/O {ACPI_PM_BASE:#x}, SCI IRQ 9"
-            );
+            info!("pci", "{bdf} ICH9 ACPI PM at I/O {base:#x}, SCI IRQ 9");
         }
     }
 }

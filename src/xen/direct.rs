@@ -139,3 +139,39 @@ pub fn log_start_info(mem: &dyn Memory, at: u32) -> bool {
     }
     true
 }
+
+/// The TSS Xen runs real mode in on Intel CPUs without "unrestricted guest" (as virtual-8086
+/// mode): the 104-byte base structure, the 32-byte interrupt redirection bitmap, a 128-byte
+/// I/O bitmap for the ISA ports and its trailing byte, 265 bytes, in a multiple of its
+/// 128-byte alignment (hvmloader's `init_vm86_tss` reasons the same way). hvmloader gives
+/// Xen one before the BIOS runs; started directly, the firmware must, before its first switch
+/// to real mode.
+const VM86_TSS_ALIGN: u32 = 128;
+const VM86_TSS_SIZE: u32 = 3 * VM86_TSS_ALIGN;
+/// `HVM_PARAM_VM86_TSS_SIZED`: the size in bits 63:32, the address below.
+const VM86_TSS_SIZE_SHIFT: u32 = 32;
+
+/// Give Xen its virtual-8086 TSS in reserved memory; logged.
+pub fn set_vm86_tss(
+    mem: &mut dyn Memory,
+    hv: &dyn crate::hal::hypercall::Hypervisor,
+    e820: &mut crate::e820::E820Map,
+) {
+    let Some(tss) = crate::zone::alloc_high(
+        e820,
+        VM86_TSS_SIZE,
+        VM86_TSS_ALIGN,
+        crate::e820::Kind::Reserved,
+    ) else {
+        return;
+    };
+    mem.fill(tss, VM86_TSS_SIZE, 0);
+    let value = u64::from(VM86_TSS_SIZE) << VM86_TSS_SIZE_SHIFT | u64::from(tss);
+    match hv.hvm_set_param(xen_headers::hvm::HVM_PARAM_VM86_TSS_SIZED, value) {
+        Ok(()) => debug!(TAG, "virtual-8086 TSS for Xen at {tss:#x}"),
+        Err(e) => warn!(
+            TAG,
+            "HVM_PARAM_VM86_TSS_SIZED refused ({e}): real mode may fail on Intel without unrestricted guest"
+        ),
+    }
+}

@@ -13,6 +13,9 @@
 #   tests/realxen/bed.sh run [OPTION...]
 #       --bios FILE          the guest's firmware (default $BIOS, else target/bios.bin; at most
 #                            256 KiB: hvmloader places it at 0x100000 - size)
+#       --direct             no hvmloader: Xen's domain builder loads the firmware itself
+#                            (xl.cfg firmware=; the default firmware is then target/xenbios.elf,
+#                            which is also the bios_path_override libxl insists on loading)
 #       --disk VDEV=FILE[,XL-DISK-OPTION...]
 #                            a guest disk, e.g. xvda=disk.img (blkback over a loop device;
 #                            xvda-xvdd also get an emulated IDE twin), xvda=disk.img,backendtype=qdisk
@@ -242,6 +245,7 @@ readonly RXBED_DOM0_ALLOWANCE=${RXBED_DOM0_ALLOWANCE:-120}
 RXBED_OUT=
 RXBED_BIOS=
 RXBED_BIOS_PATH=
+RXBED_DIRECT=0
 RXBED_TIMEOUT=
 RXBED_MEM=
 RXBED_BOOT=
@@ -274,7 +278,8 @@ rxbed_add_file() {
 # rxbed_configure OPTION...: the options of `bed.sh run` (see the top).
 rxbed_configure() {
     RXBED_OUT=$XB_ROOT/target/realxen/run
-    RXBED_BIOS=${BIOS:-$XB_ROOT/target/bios.bin}
+    RXBED_BIOS=
+    RXBED_DIRECT=0
     RXBED_TIMEOUT=$RXBED_TIMEOUT_DEFAULT
     RXBED_MEM=$RXBED_GUEST_MIB
     RXBED_BOOT=$RXBED_BOOT_DEFAULT
@@ -288,6 +293,7 @@ rxbed_configure() {
     while [ $# -gt 0 ]; do
         case $1 in
             --bios) RXBED_BIOS=$2; shift 2 ;;
+            --direct) RXBED_DIRECT=1; shift ;;
             --disk)
                 [[ $2 == ?*=?* ]] || rxbed_die "--disk wants VDEV=FILE[,OPTION...], not $2" || return
                 vdev=${2%%=*}
@@ -321,6 +327,13 @@ rxbed_configure() {
     [[ $RXBED_MEM =~ ^[0-9]+$ ]] || rxbed_die "--mem wants MiB, not $RXBED_MEM" || return
     [[ $RXBED_TIMEOUT =~ ^[0-9]+$ ]] || rxbed_die "--timeout wants seconds, not $RXBED_TIMEOUT" \
         || return
+    if [ -z "$RXBED_BIOS" ]; then
+        if [ "$RXBED_DIRECT" = 1 ]; then
+            RXBED_BIOS=${XENBIOS_ELF:-$XB_ROOT/target/xenbios.elf}
+        else
+            RXBED_BIOS=${BIOS:-$XB_ROOT/target/bios.bin}
+        fi
+    fi
     local size
     size=$(stat -c %s "$RXBED_BIOS" 2>/dev/null) || rxbed_die "no firmware $RXBED_BIOS" || return
     [ "$size" -le "$RXBED_BIOS_MAX" ] \
@@ -351,6 +364,9 @@ on_poweroff = "destroy"
 on_reboot = "destroy"
 on_crash = "preserve"
 EOF
+    # Direct: libxl loads this file instead of hvmloader; it still loads bios_path_override
+    # as a module (docs/research/direct-boot-facts.md), which the firmware ignores.
+    [ "$RXBED_DIRECT" = 0 ] || echo "firmware = \"$RXBED_BIOS_PATH\""
     printf 'disk = [ '
     for disk in ${RXBED_DISKS[@]+"${RXBED_DISKS[@]}"}; do
         printf "'%s', " "$disk"

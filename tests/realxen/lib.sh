@@ -123,15 +123,27 @@ rx_boot_test() {
             *) echo "rx_boot_test: unknown argument $1" >&2; exit 1 ;;
         esac
     done
-    echo "realxen $name: $BIOS as hvmloader's payload on Xen $RXBED_XEN_VERSION (TCG)"
+    # Direct (bed option --direct): Xen's domain builder loads the ELF container of the same
+    # build, no hvmloader. Another BIOS under test (BIOS=...seabios...) has no such mode.
+    local firmware=$BIOS how="as hvmloader's payload" arg
+    for arg in "$@"; do
+        [ "$arg" = --direct ] || continue
+        if [ "$BIOS" != "$XB_ROOT/target/bios.bin" ]; then
+            echo "SKIP $name: direct boot is xenbios's own (BIOS=$BIOS)"
+            exit "$RX_EXIT_SKIP"
+        fi
+        firmware=${XENBIOS_ELF:-$XB_ROOT/target/xenbios.elf}
+        how="started by Xen's domain builder (firmware=, no hvmloader)"
+    done
+    echo "realxen $name: $firmware $how on Xen $RXBED_XEN_VERSION (TCG)"
     local ok=0 attempt
     for ((attempt = 1; attempt <= RX_ATTEMPTS; attempt++)); do
         RX_REASON=
         xb_timeline_reset
-        if [ ! -f "$BIOS" ]; then
-            RX_REASON="no firmware at $BIOS (build it with scripts/build.sh)"
+        if [ ! -f "$firmware" ]; then
+            RX_REASON="no firmware at $firmware (build it with scripts/build.sh)"
             break
-        elif ! rxbed_configure --bios "$BIOS" --out "$XB_LOG_DIR/$name" --timeout "$XB_TIMEOUT" \
+        elif ! rxbed_configure --bios "$firmware" --out "$XB_LOG_DIR/$name" --timeout "$XB_TIMEOUT" \
             --quiet "$@"; then
             RX_REASON="bad bed options"
             break
@@ -169,6 +181,11 @@ rx_boot_test() {
     rx_report "$name"
     exit 1
 }
+
+# --- what the firmware logs when Xen starts it directly (src/xen/direct.rs, memmap.rs) ----------
+# The start info, the e820 map from the hypercall, and no hvmloader line before them.
+RX_DIRECT_LINES=(--firmware-re "^\\[xen\\] started by Xen's domain builder \\(no hvmloader\\)"
+    --firmware-re '^\[e820\] [0-9]+ MiB RAM below 4 GiB.*\(from Xen.s XENMEM_memory_map\)$')
 
 # --- what the firmware logs under hvmloader (src/memory.rs, src/tables/hvmloader.rs) --------
 # Each test expects these before its own lines: the e820 map from hvmloader's list, and the

@@ -90,6 +90,9 @@ pub const HVM_PARAM_VPT_ALIGN: u32 = 16;
 pub const HVM_PARAM_CONSOLE_PFN: u32 = 17;
 /// The event channel port of the PV console.
 pub const HVM_PARAM_CONSOLE_EVTCHN: u32 = 18;
+/// Which ACPI PM register block Xen's own PM timer and PM1a event handlers serve: 0 the
+/// old `*_V0` block at 0x1f40, 1 the `*_V1` block at 0xb000, where QEMU's PIIX4 PM is once
+/// the firmware programs its base there (hvmloader sets 1 when it builds ACPI tables).
 pub const HVM_PARAM_ACPI_IOPORTS_LOCATION: u32 = 19;
 pub const HVM_PARAM_PAGING_RING_PFN: u32 = 27;
 pub const HVM_PARAM_MONITOR_RING_PFN: u32 = 28;
@@ -168,3 +171,12 @@ mod tests {
         );
     }
 }
+
+/// `hvm/ioreq.h`: the ACPI PM register block at `HVM_PARAM_ACPI_IOPORTS_LOCATION` = 1.
+/// PM1a event (status and enable), PM1a control, the PM timer: 4 bytes each from 0xb000;
+/// GPE0 at 0xafe0, 4 bytes (QEMU's PIIX4 has it there whatever its PM base).
+pub const ACPI_PM1A_EVT_BLK_ADDRESS_V1: u16 = 0xb000;
+pub const ACPI_PM1A_CNT_BLK_ADDRESS_V1: u16 = ACPI_PM1A_EVT_BLK_ADDRESS_V1 + 0x04;
+pub const ACPI_PM_TMR_BLK_ADDRESS_V1: u16 = ACPI_PM1A_EVT_BLK_ADDRESS_V1 + 0x08;
+pub const ACPI_GPE0_BLK_ADDRESS_V1: u16 = 0xafe0;
+pub const ACPI_GPE0_BLK_LEN_V1: u16 = 0x04;

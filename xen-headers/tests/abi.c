@@ -29,6 +29,7 @@
 #include <xen/arch-x86/cpuid.h>
 #include <xen/hvm/hvm_op.h>
 #include <xen/hvm/params.h>
+#include <xen/hvm/ioreq.h>
 #include <xen/hvm/hvm_info_table.h>
 #include <xen/arch-x86/hvm/start_info.h>
 #include <xen/io/protocols.h>
@@ -493,6 +494,11 @@ static void constants(void)
     CONST(HVM_PARAM_CONSOLE_PFN);
     CONST(HVM_PARAM_CONSOLE_EVTCHN);
     CONST(HVM_PARAM_ACPI_IOPORTS_LOCATION);
+    CONST(ACPI_PM1A_EVT_BLK_ADDRESS_V1);
+    CONST(ACPI_PM1A_CNT_BLK_ADDRESS_V1);
+    CONST(ACPI_PM_TMR_BLK_ADDRESS_V1);
+    CONST(ACPI_GPE0_BLK_ADDRESS_V1);
+    CONST(ACPI_GPE0_BLK_LEN_V1);
     CONST(HVM_PARAM_PAGING_RING_PFN);
     CONST(HVM_PARAM_MONITOR_RING_PFN);
     CONST(HVM_PARAM_SHARING_RING_PFN);

@@ -658,6 +658,23 @@ fn constants(t: &mut Table) {
     );
     k!(
         t,
+        "ACPI_PM1A_EVT_BLK_ADDRESS_V1",
+        hvm::ACPI_PM1A_EVT_BLK_ADDRESS_V1
+    );
+    k!(
+        t,
+        "ACPI_PM1A_CNT_BLK_ADDRESS_V1",
+        hvm::ACPI_PM1A_CNT_BLK_ADDRESS_V1
+    );
+    k!(
+        t,
+        "ACPI_PM_TMR_BLK_ADDRESS_V1",
+        hvm::ACPI_PM_TMR_BLK_ADDRESS_V1
+    );
+    k!(t, "ACPI_GPE0_BLK_ADDRESS_V1", hvm::ACPI_GPE0_BLK_ADDRESS_V1);
+    k!(t, "ACPI_GPE0_BLK_LEN_V1", hvm::ACPI_GPE0_BLK_LEN_V1);
+    k!(
+        t,
         "HVM_PARAM_PAGING_RING_PFN",
         hvm::HVM_PARAM_PAGING_RING_PFN
     );
