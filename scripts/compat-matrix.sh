@@ -49,6 +49,9 @@ readonly ROWS=(
     "real Xen + hvmloader|QEMU -kernel (xl kernel=)|none|-|not covered yet"
     "real Xen + hvmloader|int13 probe|PV, blkback (emulated twin hidden)|realxen-pv-int13-probe"
     "real Xen + hvmloader|ISOLINUX (no emulation), boot=\"d\"|hdc,cdrom|realxen-cdrom"
+    "real Xen, direct (no hvmloader)|SYSLINUX|PV, blkback (emulated twin hidden)|realxen-direct-syslinux"
+    "real Xen, direct (no hvmloader)|GRUB 2|PV-only (xvde)|realxen-direct-pv-only"
+    "real Xen, direct (no hvmloader)|int13 probe|PV, blkback (emulated twin hidden)|realxen-direct-int13-probe"
 )
 
 log() { echo "compat-matrix: $*" >&2; }
