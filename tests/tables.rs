@@ -733,11 +733,15 @@ fn the_mp_table_lists_cpus_buses_io_apic_and_interrupts() {
     let mut pool = Pool::new(FSEG_POOL.0, FSEG_POOL.1);
     let floating = mptable::build(&mut mem, &mut e, &mut pool, &madt, &cpu_info(), &devs);
     let mp = parse_mp(&mem).expect("Linux finds the floating pointer");
+    let floating = floating.unwrap();
+    assert!((FSEG_POOL.0..FSEG_POOL.1).contains(&floating));
     assert_eq!(
-        floating,
-        Some(mp.config - 16),
-        "both in the F segment, table right after"
+        pool.used(),
+        16,
+        "only the floating pointer in the F segment"
     );
+    assert!(mp.config >= 0x10_0000, "the configuration table high");
+    assert_eq!(kind_at(&e, mp.config), Some(Kind::Reserved));
     assert_eq!(mp.lapic, LAPIC);
     let e = &mp.entries;
     // Processors: APIC IDs from the MADT, the BSP flagged, CPUID signature and features.
@@ -800,7 +804,7 @@ fn the_mp_table_lists_cpus_buses_io_apic_and_interrupts() {
 }
 
 #[test]
-fn a_table_too_big_for_the_fseg_zone_goes_high() {
+fn a_table_for_many_cpus_leaves_the_fseg_zone_its_room() {
     let mut mem = SimMemory::new(RAM as usize);
     let ids: Vec<u8> = (0..40).collect();
     let madt = madt_at(&mut mem, &ids);
@@ -1056,8 +1060,19 @@ mod hvmloader {
     const LIST: u32 = 0x10010;
     const FSEG: (u32, u32) = (0xf_8000, 0xf_8400);
 
+    /// Simulated RAM: 4 MiB, RAM from 1 MiB in `low_e820` (the high zone at its top).
+    const HIGH_TOP: u32 = 4 << 20;
+
+    fn low_e820() -> E820Map {
+        let mut e = E820Map::new();
+        e.add(0, 0xa_0000, Kind::Ram);
+        e.add(0xe_0000, 0x10_0000, Kind::Reserved);
+        e.add(0x10_0000, HIGH_TOP.into(), Kind::Ram);
+        e
+    }
+
     fn info(tables: &[u32]) -> (SimMemory, HvmInfo) {
-        let mut m = SimMemory::new(0x10_0000);
+        let mut m = SimMemory::new(HIGH_TOP as usize);
         for (i, &t) in tables.iter().enumerate() {
             m.write_u32(LIST + 4 * i as u32, t);
         }
@@ -1127,7 +1142,7 @@ mod hvmloader {
         m.write_u32(0x10200 + MP_PHYSPTR, 0xffff_f000);
         tables::set_checksum(&mut m, 0x10200, MP_FLOATING_LEN, MP_CHECKSUM);
         let mut fseg = Pool::new(FSEG.0, FSEG.1);
-        let p = copy(&mut m, &info, &mut fseg);
+        let p = copy(&mut m, &info, &mut fseg, &mut low_e820());
         assert_eq!(p, Default::default());
         assert_eq!(fseg.used(), 0);
     }
@@ -1140,7 +1155,7 @@ mod hvmloader {
         smbios(&mut m, 0x10300);
         pir(&mut m, 0x10400, 3);
         let mut fseg = Pool::new(FSEG.0, FSEG.1);
-        let p = copy(&mut m, &info, &mut fseg);
+        let p = copy(&mut m, &info, &mut fseg, &mut low_e820());
 
         let r = in_fseg(p.rsdp);
         assert_eq!(m.sum8(r, RSDP_V1_LEN), 0);
@@ -1150,7 +1165,10 @@ mod hvmloader {
         let f = in_fseg(p.mp_floating);
         assert_eq!(m.sum8(f, MP_FLOATING_LEN), 0);
         let config = m.read_u32(f + MP_PHYSPTR);
-        assert!(fseg.contains(config, 0x40), "{config:#x}");
+        assert!(
+            config >= 0x10_0000,
+            "high, not in the F segment: {config:#x}"
+        );
         let mut sig = [0u8; 4];
         m.read(config, &mut sig);
         assert_eq!(&sig, b"PCMP");
@@ -1172,10 +1190,59 @@ mod hvmloader {
         m.write(0x10300, b"ABCD");
         pir(&mut m, 0x10400, 1);
         let mut fseg = Pool::new(FSEG.0, FSEG.1);
-        let p = copy(&mut m, &info, &mut fseg);
+        let p = copy(&mut m, &info, &mut fseg, &mut low_e820());
         assert_eq!((p.rsdp, p.mp_floating, p.smbios_entry), (None, None, None));
         in_fseg(p.pir);
         assert_eq!(fseg.used(), PIR_HEADER_LEN + 16);
+    }
+
+    /// hvmloader's MP table for `cpus` CPUs: processor entries (20 bytes), a bus, the
+    /// I/O APIC and 16 I/O interrupt entries (8 bytes each), as `create_mp_tables` sizes it.
+    fn mp_len(cpus: u16) -> u16 {
+        MP_CONFIG_HEADER_LEN as u16 + cpus * 20 + (1 + 1 + 16) * 8
+    }
+
+    #[test]
+    fn an_mp_table_for_128_cpus_fits_with_the_others() {
+        let len = mp_len(128);
+        assert!(u32::from(len) > FSEG.1 - FSEG.0, "more than the whole zone");
+        // In hvmloader's scratch area (RAM): copied high.
+        let (mut m, list) = info(&[0x10100, 0x10200, 0x10300, 0x10400]);
+        rsdp(&mut m, 0x10100);
+        mp(&mut m, 0x10200, 0x1_1000, len);
+        smbios(&mut m, 0x10300);
+        pir(&mut m, 0x10400, 6);
+        let mut fseg = Pool::new(FSEG.0, FSEG.1);
+        let mut e820 = low_e820();
+        let p = copy(&mut m, &list, &mut fseg, &mut e820);
+        in_fseg(p.rsdp);
+        in_fseg(p.smbios_entry);
+        in_fseg(p.pir);
+        let f = in_fseg(p.mp_floating);
+        assert_eq!(m.sum8(f, MP_FLOATING_LEN), 0);
+        let config = m.read_u32(f + MP_PHYSPTR);
+        assert!(config >= 0x10_0000 && config % ALIGN == 0, "{config:#x}");
+        assert_eq!(kind_at(&e820, config), Some(Kind::Reserved));
+        assert_eq!(
+            kind_at(&e820, config + u32::from(len) - 1),
+            Some(Kind::Reserved)
+        );
+        assert_eq!(m.read_u16(config + MP_CONFIG_BASE_LEN), len);
+        assert_eq!(m.sum8(config, len.into()), 0, "copied whole");
+        // Already in memory the e820 map reserves (hvmloader's mem_alloc area): left there.
+        let (mut m, info) = info(&[0x10200]);
+        let at = HIGH_TOP - 0x2000;
+        mp(&mut m, 0x10200, at, len);
+        let mut e820 = low_e820();
+        e820.add(u64::from(HIGH_TOP - 0x4000), HIGH_TOP.into(), Kind::AcpiNvs);
+        let before = e820.clone();
+        let mut fseg = Pool::new(FSEG.0, FSEG.1);
+        let p = copy(&mut m, &info, &mut fseg, &mut e820);
+        let f = in_fseg(p.mp_floating);
+        assert_eq!(m.read_u32(f + MP_PHYSPTR), at);
+        assert_eq!(m.sum8(f, MP_FLOATING_LEN), 0);
+        assert_eq!(e820.regions(), before.regions(), "nothing taken");
+        assert_eq!(fseg.used(), MP_FLOATING_LEN);
     }
 
     #[test]
@@ -1184,7 +1251,7 @@ mod hvmloader {
         rsdp(&mut m, 0x10100);
         smbios(&mut m, 0x10300);
         let mut fseg = Pool::new(FSEG.0, FSEG.0 + 48);
-        let p = copy(&mut m, &info, &mut fseg);
+        let p = copy(&mut m, &info, &mut fseg, &mut low_e820());
         in_fseg(p.rsdp);
         assert_eq!(p.smbios_entry, None);
     }

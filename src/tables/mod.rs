@@ -108,7 +108,7 @@ pub fn setup(ctx: &mut Ctx, tables: &mut Tables, e820: &mut E820Map, pci: &PciDe
     let mut fseg = Pool::new(layout.fseg_pool.0, layout.fseg_pool.1);
     let Some(fw) = FwCfg::probe(ctx.io) else {
         if let Ok(info) = crate::xen::hvm_info::find(ctx.mem) {
-            let placed = hvmloader::copy(ctx.mem, &info, &mut fseg);
+            let placed = hvmloader::copy(ctx.mem, &info, &mut fseg, e820);
             tables.rsdp = placed.rsdp;
             tables.smbios_entry = placed.smbios_entry;
             tables.mp_floating = placed.mp_floating;
