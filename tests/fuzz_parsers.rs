@@ -223,8 +223,8 @@ fn bios_table() -> impl Strategy<Value = Vec<u8>> {
 proptest! {
     #![proptest_config(config(1000))]
 
-    /// Whatever hvmloader's list points at, `copy` ends and writes nothing outside the F
-    /// segment pool.
+    /// Whatever hvmloader's list points at, `copy` ends and writes nothing in low memory
+    /// outside the F segment pool.
     #[test]
     fn hvmloader_tables_copy(
         tables in prop::collection::vec(
@@ -256,7 +256,10 @@ proptest! {
         let info = hvm_info::HvmInfo { tables: LIST, tables_nr: list.len() as u32, e820: 0, e820_nr: 0 };
         let before = snapshot(&mut m);
         let mut fseg = xenbios::zone::Pool::new(FSEG_POOL.0, FSEG_POOL.1);
-        let placed = xenbios::tables::hvmloader::copy(&mut m, &info, &mut fseg);
+        // RAM above 1 MiB, where an MP configuration table outside reserved memory goes.
+        let mut e820 = xenbios::e820::E820Map::new();
+        e820.add(0x10_0000, 0x400_0000, xenbios::e820::Kind::Ram);
+        let placed = xenbios::tables::hvmloader::copy(&mut m, &info, &mut fseg, &mut e820);
         let after = snapshot(&mut m);
         for (a, (x, y)) in before.iter().zip(&after).enumerate() {
             let a = a as u32;

@@ -424,3 +424,79 @@ mod xen_direct {
         assert!(e820.ram_between(M, 4 * G) > 0, "a map all the same (CMOS)");
     }
 }
+
+mod cmos_size {
+    use super::*;
+    use xenbios::hw::cmos;
+    use xenbios_sim::SimRtc;
+
+    /// The e820 map Xen's domain builder gives a guest with a device model (RAM from
+    /// 1 MiB, the PCI hole at 0xF0000000, the rest at 4 GiB), with the low part the
+    /// firmware adds and a reservation at the top of low RAM as the firmware's own
+    /// tables make (1 MiB of it).
+    fn xen_map(below_4g: u64, above_4g: u64) -> E820Map {
+        let mut m = E820Map::new();
+        m.add(0, 0x9_f000, Kind::Ram);
+        m.add(0xe_0000, M, Kind::Reserved);
+        m.add(M, below_4g, Kind::Ram);
+        m.add(below_4g - 0x10_0000, below_4g, Kind::Reserved);
+        m.add(0xfc00_0000, 1 << 32, Kind::Reserved);
+        if above_4g > 0 {
+            m.add(1 << 32, (1 << 32) + above_4g, Kind::Ram);
+        }
+        m
+    }
+
+    fn written(e820: &E820Map) -> (Rc<RefCell<SimRtc>>, Machine) {
+        let mut m = Machine::default();
+        let rtc = Rc::new(RefCell::new(SimRtc::new()));
+        m.ports.attach(0x70, 0x71, rtc.clone());
+        cmos::write_memory_size(&m.ports, e820);
+        (rtc, m)
+    }
+
+    fn word(rtc: &SimRtc, lo: usize) -> u32 {
+        u32::from(rtc.cmos[lo]) | u32::from(rtc.cmos[lo + 1]) << 8
+    }
+
+    #[test]
+    fn the_size_bytes_say_what_the_e820_map_says() {
+        let (rtc, _) = written(&xen_map(3 * G, 2 * G));
+        let rtc = rtc.borrow();
+        assert_eq!(word(&rtc, 0x15), 640);
+        assert_eq!(word(&rtc, 0x17), 0xffff, "capped");
+        assert_eq!(word(&rtc, 0x30), 0xffff, "capped");
+        // Up to the reservation at the top of low RAM, which a CMOS reader must not use.
+        assert_eq!(word(&rtc, 0x34), ((3 * G - 17 * M) / (64 * 1024)) as u32);
+        let high = u32::from_le_bytes([rtc.cmos[0x5b], rtc.cmos[0x5c], rtc.cmos[0x5d], 0]);
+        assert_eq!(u64::from(high), 2 * G / (64 * 1024));
+    }
+
+    #[test]
+    fn small_guests_fill_the_kib_count_and_nothing_above() {
+        let (rtc, _) = written(&xen_map(12 * M, 0));
+        let rtc = rtc.borrow();
+        assert_eq!(word(&rtc, 0x17), 10 * 1024);
+        assert_eq!(word(&rtc, 0x30), 10 * 1024);
+        assert_eq!(word(&rtc, 0x34), 0);
+        assert_eq!(&rtc.cmos[0x5b..0x5e], &[0, 0, 0]);
+        // A map with no RAM above 1 MiB says 0, not an underflow.
+        let mut low = E820Map::new();
+        low.add(0, 0xa_0000, Kind::Ram);
+        drop(rtc);
+        let (rtc, _) = written(&low);
+        assert_eq!(word(&rtc.borrow(), 0x30), 0);
+    }
+
+    #[test]
+    fn the_firmwares_cmos_fallback_reads_back_the_same_ram() {
+        let (_, m) = written(&xen_map(3 * G, 2 * G));
+        let (map, src, _) = detect_in(m, None, None);
+        assert_eq!(src, Source::Cmos);
+        assert!(map.contains(&(M, 3 * G - M, Kind::Ram)), "{map:x?}");
+        assert!(
+            map.contains(&(1 << 32, (1 << 32) + 2 * G, Kind::Ram)),
+            "{map:x?}"
+        );
+    }
+}

@@ -684,3 +684,111 @@ mod pam {
         assert_eq!(pci.borrow().writes[0], 0);
     }
 }
+
+/// `$PIR` (PCI IRQ Routing Table Specification 1.0) as an OS without ACPI reads it.
+mod pir {
+    use super::*;
+    use xenbios::hal::mem::Memory;
+    use xenbios::zone::Pool;
+
+    const FSEG: (u32, u32) = (0xf_6000, 0xf_6400);
+
+    /// POST's PCI step on `pci`, then the table; the machine (memory, ports) and it.
+    fn built(pci: SimPci, pool: (u32, u32)) -> (Machine, Option<u32>, PciDevices, String) {
+        let mut m = Machine::default();
+        let pci = Rc::new(RefCell::new(pci));
+        m.ports.attach(0xcf8, 0xcff, pci.clone());
+        m.ports
+            .attach(0x4d0, 0x4d1, Rc::new(RefCell::new(SimElcr { value: 0 })));
+        let mut devs = PciDevices::new();
+        xenbios_sim::capture_log();
+        xenbios::platform::pci::setup(&mut m.ctx(), &e820_with_low_ram(256 * M as u64), &mut devs);
+        let mut fseg = Pool::new(pool.0, pool.1);
+        let at = xenbios::tables::pir::build(&m.ports, &mut m.mem, &mut fseg, &devs);
+        (m, at, devs, xenbios_sim::take_log())
+    }
+
+    /// The first `$PIR` on a 16-byte boundary in 0xF0000-0xFFFFF whose bytes sum to 0.
+    fn scan(mem: &dyn Memory) -> Option<u32> {
+        (0xf_0000..0x10_0000).step_by(16).find(|&a| {
+            let mut sig = [0u8; 4];
+            mem.read(a, &mut sig);
+            let size = u32::from(mem.read_u16(a + 6));
+            &sig == b"$PIR"
+                && size >= 32
+                && (0..size).fold(0u8, |s, i| s.wrapping_add(mem.read_u8(a + i))) == 0
+        })
+    }
+
+    #[test]
+    fn every_wired_slot_routes_its_pins_to_the_irq_post_gave_them() {
+        let (m, at, devs, log) = built(qemu_pc().0, FSEG);
+        let at = at.expect("a table");
+        assert_eq!(scan(&m.mem), Some(at));
+        let mem = &m.mem;
+        assert_eq!(mem.read_u16(at + 4), 0x0100, "version 1.0");
+        let size = u32::from(mem.read_u16(at + 6));
+        assert_eq!((size - 32) % 16, 0);
+        assert_eq!(
+            (mem.read_u8(at + 8), mem.read_u8(at + 9)),
+            (0, 1 << 3),
+            "router 00:01.0"
+        );
+        assert_eq!(
+            mem.read_u32(at + 12),
+            0x7000_8086,
+            "compatible router PIIX3"
+        );
+        assert_eq!(
+            mem.read_u16(at + 10),
+            1 << 10 | 1 << 11,
+            "PCI IRQs 10 and 11"
+        );
+        // Slots with an interrupt pin: the PIIX (its PM function), the NIC, Xen's
+        // platform device and virtio; not the host bridge or the VGA (no pin).
+        let slots: Vec<u8> = (0..(size - 32) / 16)
+            .map(|i| mem.read_u8(at + 32 + 16 * i + 1) >> 3)
+            .collect();
+        assert_eq!(slots, [1, 3, 4, 5]);
+        // What an OS does with the table: for each device's pin, the link's PIRQ register
+        // on the router says the IRQ, which must be the one POST wrote to the device.
+        for (i, &slot) in slots.iter().enumerate() {
+            let e = at + 32 + 16 * i as u32;
+            assert_eq!(mem.read_u8(e + 14), slot, "slot number");
+            for d in devs
+                .all()
+                .iter()
+                .filter(|d| d.bdf.dev() == slot && d.irq_pin != 0)
+            {
+                let link = mem.read_u8(e + 2 + 3 * u32::from(d.irq_pin - 1));
+                assert!((0x60..=0x63).contains(&link), "{link:#x}");
+                let bitmap = mem.read_u16(e + 3 + 3 * u32::from(d.irq_pin - 1));
+                assert_eq!(bitmap, 1 << 10 | 1 << 11);
+                let routed = [10, 10, 11, 11][usize::from(link - 0x60)];
+                assert_eq!(routed, d.irq, "{} pin {}", d.bdf, d.irq_pin);
+            }
+        }
+        assert!(log.contains("$PIR at"), "{log}");
+    }
+
+    #[test]
+    fn q35_no_router_or_no_room_gives_no_table() {
+        let mut q35 = SimPci::new();
+        q35.add(None, 0, 0, SimFunction::new(INTEL, 0x29c0, 0x0600));
+        q35.add(None, 31, 0, SimFunction::new(INTEL, 0x2918, 0x0601));
+        let (m, at, _, _) = built(q35, FSEG);
+        assert_eq!(at, None);
+        assert_eq!(scan(&m.mem), None);
+
+        let mut no_piix = SimPci::new();
+        no_piix.add(None, 0, 0, SimFunction::new(INTEL, 0x1237, 0x0600));
+        let (_, at, _, log) = built(no_piix, FSEG);
+        assert_eq!(at, None);
+        assert!(log.contains("no PIIX ISA bridge"), "{log}");
+
+        let (m, at, _, log) = built(qemu_pc().0, (0xf_6000, 0xf_6040));
+        assert_eq!(at, None);
+        assert_eq!(scan(&m.mem), None);
+        assert!(log.contains("FSEG area full"), "{log}");
+    }
+}

@@ -733,11 +733,15 @@ fn the_mp_table_lists_cpus_buses_io_apic_and_interrupts() {
     let mut pool = Pool::new(FSEG_POOL.0, FSEG_POOL.1);
     let floating = mptable::build(&mut mem, &mut e, &mut pool, &madt, &cpu_info(), &devs);
     let mp = parse_mp(&mem).expect("Linux finds the floating pointer");
+    let floating = floating.unwrap();
+    assert!((FSEG_POOL.0..FSEG_POOL.1).contains(&floating));
     assert_eq!(
-        floating,
-        Some(mp.config - 16),
-        "both in the F segment, table right after"
+        pool.used(),
+        16,
+        "only the floating pointer in the F segment"
     );
+    assert!(mp.config >= 0x10_0000, "the configuration table high");
+    assert_eq!(kind_at(&e, mp.config), Some(Kind::Reserved));
     assert_eq!(mp.lapic, LAPIC);
     let e = &mp.entries;
     // Processors: APIC IDs from the MADT, the BSP flagged, CPUID signature and features.
@@ -800,7 +804,7 @@ fn the_mp_table_lists_cpus_buses_io_apic_and_interrupts() {
 }
 
 #[test]
-fn a_table_too_big_for_the_fseg_zone_goes_high() {
+fn a_table_for_many_cpus_leaves_the_fseg_zone_its_room() {
     let mut mem = SimMemory::new(RAM as usize);
     let ids: Vec<u8> = (0..40).collect();
     let madt = madt_at(&mut mem, &ids);
@@ -1056,8 +1060,19 @@ mod hvmloader {
     const LIST: u32 = 0x10010;
     const FSEG: (u32, u32) = (0xf_8000, 0xf_8400);
 
+    /// Simulated RAM: 4 MiB, RAM from 1 MiB in `low_e820` (the high zone at its top).
+    const HIGH_TOP: u32 = 4 << 20;
+
+    fn low_e820() -> E820Map {
+        let mut e = E820Map::new();
+        e.add(0, 0xa_0000, Kind::Ram);
+        e.add(0xe_0000, 0x10_0000, Kind::Reserved);
+        e.add(0x10_0000, HIGH_TOP.into(), Kind::Ram);
+        e
+    }
+
     fn info(tables: &[u32]) -> (SimMemory, HvmInfo) {
-        let mut m = SimMemory::new(0x10_0000);
+        let mut m = SimMemory::new(HIGH_TOP as usize);
         for (i, &t) in tables.iter().enumerate() {
             m.write_u32(LIST + 4 * i as u32, t);
         }
@@ -1127,7 +1142,7 @@ mod hvmloader {
         m.write_u32(0x10200 + MP_PHYSPTR, 0xffff_f000);
         tables::set_checksum(&mut m, 0x10200, MP_FLOATING_LEN, MP_CHECKSUM);
         let mut fseg = Pool::new(FSEG.0, FSEG.1);
-        let p = copy(&mut m, &info, &mut fseg);
+        let p = copy(&mut m, &info, &mut fseg, &mut low_e820());
         assert_eq!(p, Default::default());
         assert_eq!(fseg.used(), 0);
     }
@@ -1140,7 +1155,7 @@ mod hvmloader {
         smbios(&mut m, 0x10300);
         pir(&mut m, 0x10400, 3);
         let mut fseg = Pool::new(FSEG.0, FSEG.1);
-        let p = copy(&mut m, &info, &mut fseg);
+        let p = copy(&mut m, &info, &mut fseg, &mut low_e820());
 
         let r = in_fseg(p.rsdp);
         assert_eq!(m.sum8(r, RSDP_V1_LEN), 0);
@@ -1150,7 +1165,10 @@ mod hvmloader {
         let f = in_fseg(p.mp_floating);
         assert_eq!(m.sum8(f, MP_FLOATING_LEN), 0);
         let config = m.read_u32(f + MP_PHYSPTR);
-        assert!(fseg.contains(config, 0x40), "{config:#x}");
+        assert!(
+            config >= 0x10_0000,
+            "high, not in the F segment: {config:#x}"
+        );
         let mut sig = [0u8; 4];
         m.read(config, &mut sig);
         assert_eq!(&sig, b"PCMP");
@@ -1172,10 +1190,59 @@ mod hvmloader {
         m.write(0x10300, b"ABCD");
         pir(&mut m, 0x10400, 1);
         let mut fseg = Pool::new(FSEG.0, FSEG.1);
-        let p = copy(&mut m, &info, &mut fseg);
+        let p = copy(&mut m, &info, &mut fseg, &mut low_e820());
         assert_eq!((p.rsdp, p.mp_floating, p.smbios_entry), (None, None, None));
         in_fseg(p.pir);
         assert_eq!(fseg.used(), PIR_HEADER_LEN + 16);
+    }
+
+    /// hvmloader's MP table for `cpus` CPUs: processor entries (20 bytes), a bus, the
+    /// I/O APIC and 16 I/O interrupt entries (8 bytes each), as `create_mp_tables` sizes it.
+    fn mp_len(cpus: u16) -> u16 {
+        MP_CONFIG_HEADER_LEN as u16 + cpus * 20 + (1 + 1 + 16) * 8
+    }
+
+    #[test]
+    fn an_mp_table_for_128_cpus_fits_with_the_others() {
+        let len = mp_len(128);
+        assert!(u32::from(len) > FSEG.1 - FSEG.0, "more than the whole zone");
+        // In hvmloader's scratch area (RAM): copied high.
+        let (mut m, list) = info(&[0x10100, 0x10200, 0x10300, 0x10400]);
+        rsdp(&mut m, 0x10100);
+        mp(&mut m, 0x10200, 0x1_1000, len);
+        smbios(&mut m, 0x10300);
+        pir(&mut m, 0x10400, 6);
+        let mut fseg = Pool::new(FSEG.0, FSEG.1);
+        let mut e820 = low_e820();
+        let p = copy(&mut m, &list, &mut fseg, &mut e820);
+        in_fseg(p.rsdp);
+        in_fseg(p.smbios_entry);
+        in_fseg(p.pir);
+        let f = in_fseg(p.mp_floating);
+        assert_eq!(m.sum8(f, MP_FLOATING_LEN), 0);
+        let config = m.read_u32(f + MP_PHYSPTR);
+        assert!(config >= 0x10_0000 && config % ALIGN == 0, "{config:#x}");
+        assert_eq!(kind_at(&e820, config), Some(Kind::Reserved));
+        assert_eq!(
+            kind_at(&e820, config + u32::from(len) - 1),
+            Some(Kind::Reserved)
+        );
+        assert_eq!(m.read_u16(config + MP_CONFIG_BASE_LEN), len);
+        assert_eq!(m.sum8(config, len.into()), 0, "copied whole");
+        // Already in memory the e820 map reserves (hvmloader's mem_alloc area): left there.
+        let (mut m, info) = info(&[0x10200]);
+        let at = HIGH_TOP - 0x2000;
+        mp(&mut m, 0x10200, at, len);
+        let mut e820 = low_e820();
+        e820.add(u64::from(HIGH_TOP - 0x4000), HIGH_TOP.into(), Kind::AcpiNvs);
+        let before = e820.clone();
+        let mut fseg = Pool::new(FSEG.0, FSEG.1);
+        let p = copy(&mut m, &info, &mut fseg, &mut e820);
+        let f = in_fseg(p.mp_floating);
+        assert_eq!(m.read_u32(f + MP_PHYSPTR), at);
+        assert_eq!(m.sum8(f, MP_FLOATING_LEN), 0);
+        assert_eq!(e820.regions(), before.regions(), "nothing taken");
+        assert_eq!(fseg.used(), MP_FLOATING_LEN);
     }
 
     #[test]
@@ -1184,8 +1251,271 @@ mod hvmloader {
         rsdp(&mut m, 0x10100);
         smbios(&mut m, 0x10300);
         let mut fseg = Pool::new(FSEG.0, FSEG.0 + 48);
-        let p = copy(&mut m, &info, &mut fseg);
+        let p = copy(&mut m, &info, &mut fseg, &mut low_e820());
         in_fseg(p.rsdp);
         assert_eq!(p.smbios_entry, None);
+    }
+}
+
+/// The firmware's own SMBIOS (no QEMU, no hvmloader): what dmidecode and Linux read.
+mod own_smbios {
+    use super::*;
+    use xenbios_sim::SparseMemory;
+
+    const G: u64 = 1 << 30;
+    const UUID: [u8; 16] = [
+        0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd,
+        0xef,
+    ];
+
+    fn params(cpus: u16) -> smbios::SmbiosParams<'static> {
+        smbios::SmbiosParams {
+            manufacturer: "Xen",
+            product: "HVM domU",
+            version: "4.17.7",
+            serial: "12345678-9abc-def0-0123-456789abcdef",
+            uuid: UUID,
+            cpus,
+            cpu_signature: 0x000a_06a4,
+            cpu_features: 0x178b_fbff,
+            cpu_manufacturer: "AuthenticAMD",
+        }
+    }
+
+    /// A Xen guest's map: RAM to `low` below the hole, `high` above 4 GiB.
+    fn xen_e820(low: u64, high: u64) -> E820Map {
+        let mut e = e820();
+        e.add(0x10_0000, low, Kind::Ram);
+        e.add(0xfc00_0000, 1 << 32, Kind::Reserved);
+        if high > 0 {
+            e.add(1 << 32, (1 << 32) + high, Kind::Ram);
+        }
+        e
+    }
+
+    struct Built {
+        mem: SparseMemory,
+        e820: E820Map,
+        ep: Option<u32>,
+        log: String,
+    }
+
+    fn build(e820: E820Map, p: &smbios::SmbiosParams, pool: (u32, u32)) -> Built {
+        let mut mem = SparseMemory::new();
+        mem.add_ram(0, 1 << 32);
+        let mut e820 = e820;
+        let mut fseg = Pool::new(pool.0, pool.1);
+        xenbios_sim::capture_log();
+        let ep = smbios::build(&mut mem, &mut e820, &mut fseg, p);
+        Built {
+            mem,
+            e820,
+            ep,
+            log: xenbios_sim::take_log(),
+        }
+    }
+
+    /// Where the structures are, their length, and each's type, handle and strings.
+    type Table = (u32, u32, Vec<(u8, u16, Vec<String>)>);
+
+    fn table(b: &Built) -> Table {
+        let ep = b.ep.expect("an entry point");
+        let (len, at) = (
+            u32::from(b.mem.read_u16(ep + 0x16)),
+            b.mem.read_u32(ep + 0x18),
+        );
+        (at, len, structures(&b.mem, at, len))
+    }
+
+    /// The formatted part of the `n`th structure of type `ty`, from its start.
+    fn find(b: &Built, ty: u8, n: usize) -> u32 {
+        let (mut p, len, _) = table(b);
+        let end = p + len;
+        let mut seen = 0;
+        while p < end {
+            if b.mem.read_u8(p) == ty {
+                if seen == n {
+                    return p;
+                }
+                seen += 1;
+            }
+            p += u32::from(b.mem.read_u8(p + 1));
+            while b.mem.read_u16(p) != 0 {
+                p += 1;
+            }
+            p += 2;
+        }
+        panic!("no type {ty} #{n}");
+    }
+
+    #[test]
+    fn a_2_8_entry_point_an_os_finds_with_every_structure_it_counts() {
+        let b = build(xen_e820(2 * G, 0), &params(4), FSEG_POOL);
+        let ep = b.ep.unwrap();
+        assert_eq!(scan_smbios(&b.mem), Some(ep));
+        assert_eq!(
+            (b.mem.read_u8(ep + 6), b.mem.read_u8(ep + 7)),
+            (2, 8),
+            "version"
+        );
+        assert_eq!(b.mem.read_u8(ep + 0x1e), 0x28, "BCD revision");
+        let (at, _, s) = table(&b);
+        assert_eq!(kind_at(&b.e820, at), Some(Kind::Reserved));
+        assert_eq!(usize::from(b.mem.read_u16(ep + 0x1c)), s.len());
+        let types: Vec<u8> = s.iter().map(|t| t.0).collect();
+        assert_eq!(types, [0, 1, 3, 4, 4, 4, 4, 16, 17, 19, 32, 127]);
+        // Handles are unique, and the memory structures name the array's.
+        let handles: std::collections::BTreeSet<u16> = s.iter().map(|t| t.1).collect();
+        assert_eq!(handles.len(), s.len());
+        let array = s[7].1;
+        assert_eq!(b.mem.read_u16(find(&b, 17, 0) + 4), array);
+        assert_eq!(b.mem.read_u16(find(&b, 19, 0) + 0xc), array);
+        // The largest structure is what the entry point says.
+        let sizes = s
+            .iter()
+            .map(|(_, _, strs)| strs.iter().map(|x| x.len() + 1).sum::<usize>());
+        let max = s
+            .iter()
+            .zip(sizes)
+            .enumerate()
+            .map(|(i, (_, str_len))| {
+                let p = find(&b, s[i].0, s[..i].iter().filter(|t| t.0 == s[i].0).count());
+                usize::from(b.mem.read_u8(p + 1)) + str_len.max(1) + 1
+            })
+            .max()
+            .unwrap();
+        assert_eq!(usize::from(b.mem.read_u16(ep + 8)), max);
+        assert!(b.log.contains("4 CPUs, 2048 MiB"), "{}", b.log);
+    }
+
+    #[test]
+    fn linux_dmi_line_reads_xen_hvm_domu_and_this_bios() {
+        let b = build(xen_e820(G, 0), &params(1), FSEG_POOL);
+        let (_, _, s) = table(&b);
+        // Linux: "DMI: <sys_vendor> <product_name>, BIOS <bios_version> <bios_date>".
+        assert_eq!(s[0].2, ["xenbios", env!("CARGO_PKG_VERSION"), "11/22/2026"]);
+        assert_eq!(
+            s[1].2,
+            [
+                "Xen",
+                "HVM domU",
+                "4.17.7",
+                "12345678-9abc-def0-0123-456789abcdef"
+            ]
+        );
+        let t1 = find(&b, 1, 0);
+        assert_eq!(
+            (4..8).map(|i| b.mem.read_u8(t1 + i)).collect::<Vec<_>>(),
+            [1, 2, 3, 4],
+            "string numbers"
+        );
+        // The UUID as dmidecode prints it for SMBIOS >= 2.6 (first three fields
+        // little-endian) reads as the domain's handle.
+        let mut raw = [0u8; 16];
+        b.mem.read(t1 + 8, &mut raw);
+        assert_eq!(
+            raw,
+            [
+                0x78, 0x56, 0x34, 0x12, 0xbc, 0x9a, 0xf0, 0xde, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab,
+                0xcd, 0xef
+            ]
+        );
+        // BIOS characteristics: PCI, boot from CD, selectable boot, EDD; ACPI; targeted
+        // content distribution and virtual machine.
+        let t0 = find(&b, 0, 0);
+        let chars = u64::from(b.mem.read_u32(t0 + 0xa)) | u64::from(b.mem.read_u32(t0 + 0xe)) << 32;
+        assert_eq!(chars, 1 << 7 | 1 << 11 | 1 << 16 | 1 << 19);
+        assert_eq!(
+            (b.mem.read_u8(t0 + 0x12), b.mem.read_u8(t0 + 0x13)),
+            (1, 0x14)
+        );
+        // Chassis "other", no errors at boot.
+        assert_eq!(b.mem.read_u8(find(&b, 3, 0) + 5), 1);
+        assert_eq!(b.mem.read_u8(find(&b, 32, 0) + 0xa), 0);
+    }
+
+    #[test]
+    fn empty_strings_are_left_out_and_numbered_zero() {
+        let p = smbios::SmbiosParams {
+            serial: "",
+            version: "",
+            ..params(1)
+        };
+        let b = build(xen_e820(G, 0), &p, FSEG_POOL);
+        let (_, _, s) = table(&b);
+        assert_eq!(s[1].2, ["Xen", "HVM domU"]);
+        let t1 = find(&b, 1, 0);
+        assert_eq!(
+            (4..8).map(|i| b.mem.read_u8(t1 + i)).collect::<Vec<_>>(),
+            [1, 2, 0, 0]
+        );
+    }
+
+    #[test]
+    fn one_processor_structure_per_cpu_up_to_128() {
+        let b = build(xen_e820(G, 0), &params(128), FSEG_POOL);
+        let (_, len, s) = table(&b);
+        let cpus: Vec<_> = s.iter().filter(|t| t.0 == 4).collect();
+        assert_eq!(cpus.len(), 128);
+        assert_eq!(cpus[0].2, ["CPU 0", "AuthenticAMD"]);
+        assert_eq!(cpus[127].2, ["CPU 127", "AuthenticAMD"]);
+        let t4 = find(&b, 4, 5);
+        assert_eq!(b.mem.read_u32(t4 + 8), 0x000a_06a4, "CPUID signature");
+        assert_eq!(b.mem.read_u32(t4 + 12), 0x178b_fbff, "CPUID features");
+        assert_eq!(b.mem.read_u8(t4 + 0x18), 0x41, "populated, enabled");
+        assert!(len > 128 * 0x2a);
+        // More than Xen allows are cut to 128; none counts as one.
+        let b = build(xen_e820(G, 0), &params(300), FSEG_POOL);
+        assert_eq!(table(&b).2.iter().filter(|t| t.0 == 4).count(), 128);
+        let b = build(xen_e820(G, 0), &params(0), FSEG_POOL);
+        assert_eq!(table(&b).2.iter().filter(|t| t.0 == 4).count(), 1);
+    }
+
+    #[test]
+    fn memory_is_one_device_per_16_gib_mapped_below_and_above_4_gib() {
+        // 3 GiB below the hole, 37 GiB above: 40 GiB in 16 + 16 + 8.
+        let b = build(xen_e820(3 * G, 37 * G), &params(2), FSEG_POOL);
+        let (_, _, s) = table(&b);
+        assert_eq!(s.iter().filter(|t| t.0 == 17).count(), 3);
+        let t16 = find(&b, 16, 0);
+        assert_eq!(u64::from(b.mem.read_u32(t16 + 7)), 40 * G / 1024, "KiB");
+        assert_eq!(b.mem.read_u16(t16 + 0xd), 3, "devices");
+        let mib: Vec<u16> = (0..3)
+            .map(|i| b.mem.read_u16(find(&b, 17, i) + 0xc))
+            .collect();
+        assert_eq!(mib, [16384, 16384, 8192]);
+        let dimms: Vec<_> = s
+            .iter()
+            .filter(|t| t.0 == 17)
+            .map(|t| t.2.clone())
+            .collect();
+        assert_eq!(dimms[0], ["DIMM 0", "Xen"]);
+        assert_eq!(dimms[2], ["DIMM 2", "Xen"]);
+        let ranges: Vec<(u32, u32)> = (0..2)
+            .map(|i| {
+                let t = find(&b, 19, i);
+                (b.mem.read_u32(t + 4), b.mem.read_u32(t + 8))
+            })
+            .collect();
+        assert_eq!(
+            ranges,
+            [
+                (0, (3 * G / 1024 - 1) as u32),
+                ((4 * G / 1024) as u32, ((4 * G + 37 * G) / 1024 - 1) as u32)
+            ]
+        );
+    }
+
+    #[test]
+    fn no_room_gives_no_entry_point() {
+        let b = build(xen_e820(G, 0), &params(1), (0xf_6000, 0xf_6010));
+        assert_eq!(b.ep, None);
+        assert!(b.log.contains("FSEG area full"), "{}", b.log);
+        // No RAM above 1 MiB for the structures.
+        let mut low = E820Map::new();
+        low.add(0, 0xa_0000, Kind::Ram);
+        let b = build(low, &params(1), FSEG_POOL);
+        assert_eq!(b.ep, None);
+        assert_eq!(scan_smbios(&b.mem), None);
     }
 }

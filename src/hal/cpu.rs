@@ -65,7 +65,16 @@ pub trait Cpu {
     fn set_caller_a20(&mut self, on: bool);
     /// CPUID leaf `leaf`, sub-leaf `sub`: [eax, ebx, ecx, edx].
     fn cpuid(&self, leaf: u32, sub: u32) -> [u32; 4];
+    /// Read model-specific register `msr`. The caller names only MSRs that CPUID says
+    /// exist: in the image any other one raises #GP, which the firmware does not handle.
+    fn rdmsr(&self, msr: u32) -> u64;
+    /// Write model-specific register `msr` (same rule as [`Cpu::rdmsr`], and the value
+    /// must be one the register accepts: reserved bits set also raise #GP).
+    fn wrmsr(&mut self, msr: u32, value: u64);
 }
 
 /// CPUID leaf 1 EDX bit 9: the CPU has a local APIC.
 pub const CPUID_1_EDX_APIC: u32 = 1 << 9;
+/// CPUID leaf 1 EDX bit 12: the CPU has MTRRs (and the MTRRcap MSR) (Intel SDM vol. 2A,
+/// CPUID, table 3-11).
+pub const CPUID_1_EDX_MTRR: u32 = 1 << 12;

@@ -7,7 +7,7 @@
 //! | [`DmaMemory`] | memory as a bus-master device reaches it | `arch::FlatDma` | `xenbios_sim::SimDma` |
 //! | [`PortIo`] | x86 port I/O | `arch::Ports` | `xenbios_sim::SimPorts` |
 //! | [`Clock`] (and [`Deadline`], [`poll`]) | time for timeouts | `hw::timer::TscClock` | `xenbios_sim::SimClock` |
-//! | [`Cpu`] (and [`Call16`], [`Regs`]) | calls into real-mode code, A20, CPUID | `arch::RealCpu` | `xenbios_sim::SimCpu` |
+//! | [`Cpu`] (and [`Call16`], [`Regs`]) | calls into real-mode code, A20, CPUID, MSRs | `arch::RealCpu` | `xenbios_sim::SimCpu` |
 //! | [`Console`] | the user-visible text console | `image::SerialConsole` | `xenbios_sim::SimConsole` |
 //! | [`Hypervisor`], [`XenCpu`] | Xen's hypercalls, finding Xen | `arch::x86::xen` | `xenbios_sim::xen` |
 //!

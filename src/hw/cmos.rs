@@ -1,5 +1,6 @@
 //! CMOS RAM and the MC146818 RTC registers behind ports 0x70/0x71.
 
+use crate::e820::{E820Map, FOUR_GIB};
 use crate::hal::PortIo;
 
 const INDEX: u16 = 0x70;
@@ -20,6 +21,13 @@ pub const RTC_STATUS_C: u8 = 0x0c;
 pub const RTC_STATUS_D: u8 = 0x0d;
 /// Shutdown status: why the CPU was reset (warm boot, resume through 40:67, ...).
 pub const SHUTDOWN_STATUS: u8 = 0x0f;
+/// Base memory, KiB (IBM AT: 640).
+pub const BASE_MEM_KB_LO: u8 = 0x15;
+pub const BASE_MEM_KB_HI: u8 = 0x16;
+/// Extended memory above 1 MiB, KiB, as the AT BIOS's POST counted it (a copy of 30h/31h
+/// on every BIOS since).
+pub const POST_EXT_MEM_KB_LO: u8 = 0x17;
+pub const POST_EXT_MEM_KB_HI: u8 = 0x18;
 /// Extended memory 1 MiB - 16 MiB, KiB (QEMU).
 pub const EXT_MEM_KB_LO: u8 = 0x30;
 pub const EXT_MEM_KB_HI: u8 = 0x31;
@@ -38,6 +46,17 @@ pub const MEM_ABOVE_4G_0: u8 = 0x5b;
 pub const MEM_ABOVE_4G_1: u8 = 0x5c;
 pub const MEM_ABOVE_4G_2: u8 = 0x5d;
 
+/// Units of the memory size bytes: KiB below, 64 KiB blocks above 16 MiB and 4 GiB.
+const KIB: u64 = 1024;
+const BLOCK_64K: u64 = 64 * KIB;
+const MIB: u64 = 1024 * KIB;
+const SIXTEEN_MIB: u64 = 16 * MIB;
+/// What the base memory bytes say: the conventional 640 KiB (hvmloader and QEMU both
+/// write it, whatever the EBDA takes; int12 reports the rest).
+const BASE_MEM_KB: u16 = 640;
+/// The three above-4G bytes hold at most this many 64 KiB blocks (1 TiB).
+const ABOVE_4G_MAX: u64 = 0xff_ffff;
+
 pub fn read(io: &dyn PortIo, reg: u8) -> u8 {
     io.outb(INDEX, reg | NMI_DISABLE);
     io.inb(DATA)
@@ -46,6 +65,44 @@ pub fn read(io: &dyn PortIo, reg: u8) -> u8 {
 pub fn write(io: &dyn PortIo, reg: u8, v: u8) {
     io.outb(INDEX, reg | NMI_DISABLE);
     io.outb(DATA, v);
+}
+
+fn write16(io: &dyn PortIo, lo: u8, hi: u8, v: u16) {
+    let [l, h] = v.to_le_bytes();
+    write(io, lo, l);
+    write(io, hi, h);
+}
+
+/// The memory size bytes as QEMU's `pc_cmos_init` and hvmloader's `cmos_write_memory_size`
+/// write them, from `e820`: 15h/16h 640 KiB; 17h/18h and 30h/31h the KiB of RAM from 1 MiB
+/// (at most 0xFFFF, i.e. just under 64 MiB); 34h/35h the 64 KiB blocks of RAM from 16 MiB
+/// (at most 0xFFFF); 5Bh-5Dh the 64 KiB blocks of RAM from 4 GiB (at most 0xFFFFFF).
+/// "RAM from X" is the RAM region containing X and those adjacent to it: a reader of these
+/// bytes takes all of it as usable, so it stops at the first reservation (the firmware's
+/// tables at the top of low RAM are not offered). For DOS-era software and bootloaders
+/// that read CMOS instead of int15 (and this firmware's own CMOS fallback,
+/// `platform::memmap`): under Xen with no hvmloader the device model's CMOS may hold
+/// nothing useful.
+#[inline(never)]
+pub fn write_memory_size(io: &dyn PortIo, e820: &E820Map) {
+    let low_top = e820.ram_end_from(MIB).min(FOUR_GIB);
+    let high_top = e820.ram_end_from(FOUR_GIB);
+    let cap16 = |v: u64| v.min(u64::from(u16::MAX)) as u16;
+    let ext_kb = cap16((low_top - MIB) / KIB);
+    let above_16m = cap16(low_top.saturating_sub(SIXTEEN_MIB) / BLOCK_64K);
+    let above_4g = ((high_top - FOUR_GIB) / BLOCK_64K).min(ABOVE_4G_MAX) as u32;
+    write16(io, BASE_MEM_KB_LO, BASE_MEM_KB_HI, BASE_MEM_KB);
+    write16(io, POST_EXT_MEM_KB_LO, POST_EXT_MEM_KB_HI, ext_kb);
+    write16(io, EXT_MEM_KB_LO, EXT_MEM_KB_HI, ext_kb);
+    write16(io, MEM_ABOVE_16M_LO, MEM_ABOVE_16M_HI, above_16m);
+    let [b0, b1, b2, _] = above_4g.to_le_bytes();
+    write(io, MEM_ABOVE_4G_0, b0);
+    write(io, MEM_ABOVE_4G_1, b1);
+    write(io, MEM_ABOVE_4G_2, b2);
+    info!(
+        "cmos",
+        "memory size: {ext_kb} KiB above 1 MiB, {above_16m} x 64 KiB above 16 MiB, {above_4g} x 64 KiB above 4 GiB"
+    );
 }
 
 /// A device class of QEMU's CMOS boot order.

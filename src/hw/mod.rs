@@ -4,6 +4,7 @@ pub mod apic;
 pub mod ata;
 pub mod cmos;
 pub mod fw_cfg;
+pub mod mtrr;
 pub mod pam;
 pub mod pci;
 pub mod pic;

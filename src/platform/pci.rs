@@ -29,9 +29,9 @@ use crate::hw::pic;
 /// PIRQ route control registers: PIRQA-D at 0x60-0x63 (PIIX3 and ICH9), PIRQE-H at
 /// 0x68-0x6b (ICH9). Bit 7 set: routing disabled (the reset value, 0x80); bits 3:0 the
 /// ISA IRQ.
-const PIRQA_ROUTE: u8 = 0x60;
+pub const PIRQA_ROUTE: u8 = 0x60;
 const PIRQE_ROUTE: u8 = 0x68;
-const PIRQ_DISABLED: u8 = 0x80;
+pub const PIRQ_DISABLED: u8 = 0x80;
 const PIRQ_IRQ_MASK: u8 = 0x0f;
 /// The conventional assignment (SeaBIOS's too): PIRQA/B -> 10, PIRQC/D -> 11, and the
 /// same for E-H. Both IRQs are free on a PC and become level triggered.
@@ -757,7 +757,7 @@ fn program_windows(io: &dyn PortIo, bdf: Bdf, info: &BridgeInfo) {
 // ---- interrupt routing -------------------------------------------------------------
 
 /// PIRQ (0 = A .. 7 = H) that INTx `pin0` (0 = INTA#) at bus-0 `slot` reaches.
-fn pirq_of(chipset: Chipset, slot: u8, pin0: u8) -> Option<u8> {
+pub fn pirq_of(chipset: Chipset, slot: u8, pin0: u8) -> Option<u8> {
     match chipset {
         // QEMU hw/isa/piix.c: PIRQ = (pin + slot - 1) mod 4.
         Chipset::I440fx => Some((pin0 + slot + 3) & 3),

@@ -7,14 +7,18 @@
 //! 2.x entry point: SMBIOS 3.x 5.2.1; MP floating pointer: MP 1.4 4.1; `$PIR`: Microsoft's
 //! PCI IRQ Routing Table 1.0, all on 16-byte boundaries). The list at 0x1000 (`xen::hvm_info`)
 //! points at each; each is checked (signature, length, checksum) and copied into the FSEG
-//! zone. The MP configuration table goes right after its floating pointer, which is updated
-//! to point at the copy.
+//! zone. The MP configuration table is not scanned for (the floating pointer holds its
+//! physical address) and grows by 20 bytes a CPU, so it stays out of the small FSEG zone:
+//! it stays where hvmloader built it when the e820 map reserves that memory (hvmloader's
+//! `mem_alloc` area), else it is copied to the high zone; the floating pointer is updated to
+//! point at it. With Xen's 128 vCPUs it is about 2.7 KiB, more than the whole FSEG zone.
 
 use super::acpi::RSDP_V1_LEN;
 use super::{mptable, smbios};
+use crate::e820::{E820Map, Kind};
 use crate::hal::mem::Memory;
 use crate::xen::hvm_info::{self, HvmInfo};
-use crate::zone::Pool;
+use crate::zone::{self, Pool};
 
 const TAG: &str = "tables";
 /// Every table here is found on a 16-byte boundary.
@@ -61,9 +65,10 @@ pub struct Placed {
     pub pir: Option<u32>,
 }
 
-/// Copy every valid table hvmloader lists into `fseg`; log each.
+/// Copy every valid table hvmloader lists into `fseg` (an MP configuration table in
+/// memory `e820` does not reserve to the high zone); log each.
 #[inline(never)]
-pub fn copy(mem: &mut dyn Memory, info: &HvmInfo, fseg: &mut Pool) -> Placed {
+pub fn copy(mem: &mut dyn Memory, info: &HvmInfo, fseg: &mut Pool, e820: &mut E820Map) -> Placed {
     let mut placed = Placed::default();
     for n in 0..info.tables_nr {
         let at = hvm_info::table(mem, info, n);
@@ -81,7 +86,11 @@ pub fn copy(mem: &mut dyn Memory, info: &HvmInfo, fseg: &mut Pool) -> Placed {
                 copy_smbios(mem, at, fseg),
             )
         } else if sig == mptable::FLOATING_SIG {
-            ("MP table", &mut placed.mp_floating, copy_mp(mem, at, fseg))
+            (
+                "MP table",
+                &mut placed.mp_floating,
+                copy_mp(mem, at, fseg, e820),
+            )
         } else if sig == PIR_SIG {
             ("$PIR", &mut placed.pir, copy_pir(mem, at, fseg))
         } else {
@@ -139,9 +148,27 @@ fn copy_smbios(mem: &mut dyn Memory, at: u32, fseg: &mut Pool) -> Result<u32, &'
     place(mem, at, len, fseg)
 }
 
-/// The floating pointer, then its configuration table right after it; the pointer's
-/// address field and checksum redone for the copy.
-fn copy_mp(mem: &mut dyn Memory, at: u32, fseg: &mut Pool) -> Result<u32, &'static str> {
+/// Whether all of `[at, at + len)` lies in regions `e820` lists as anything but RAM: memory
+/// no loader or OS takes for its own.
+fn reserved(e820: &E820Map, at: u32, len: u32) -> bool {
+    let (start, end) = (u64::from(at), u64::from(at) + u64::from(len));
+    let covered: u64 = e820
+        .regions()
+        .iter()
+        .filter(|r| r.kind != Kind::Ram)
+        .map(|r| r.end.min(end).saturating_sub(r.start.max(start)))
+        .sum();
+    covered == end - start
+}
+
+/// The floating pointer into `fseg`, its configuration table left in reserved memory or
+/// copied to the high zone; the pointer's address field and checksum redone.
+fn copy_mp(
+    mem: &mut dyn Memory,
+    at: u32,
+    fseg: &mut Pool,
+    e820: &mut E820Map,
+) -> Result<u32, &'static str> {
     if !sums_to_zero(mem, at, MP_FLOATING_LEN) {
         return Err("bad checksum");
     }
@@ -160,7 +187,14 @@ fn copy_mp(mem: &mut dyn Memory, at: u32, fseg: &mut Pool) -> Result<u32, &'stat
         return Err("no configuration table where it points");
     }
     let to = place(mem, at, MP_FLOATING_LEN, fseg)?;
-    let config_to = place(mem, config, len, fseg)?;
+    let config_to = if reserved(e820, config, len) {
+        config
+    } else {
+        let high = zone::alloc_high(e820, len, ALIGN, Kind::Reserved)
+            .ok_or("no room for its configuration table")?;
+        mem.copy_within(config, high, len);
+        high
+    };
     mem.write_u32(to + MP_PHYSPTR, config_to);
     super::set_checksum(mem, to, MP_FLOATING_LEN, MP_CHECKSUM);
     Ok(to)

@@ -3,6 +3,7 @@
 //! - ACPI and SMBIOS as QEMU builds them, placed through its fw_cfg table loader
 //!   ([`acpi`]) and SMBIOS files ([`smbios`]);
 //! - the MP table for more than one CPU ([`mptable`]), from the ACPI MADT;
+//! - the `$PIR` PCI IRQ routing table on the i440FX ([`pir`]);
 //! - the fixed headers in the F segment (`src/arch/x86/tables.S`): the BIOS32 service
 //!   directory `_32_` (which answers "$PCI" with the 32-bit PCI BIOS entry) and the PnP
 //!   installation check `$PnP`, whose checksums POST computes, and the last PCI bus the
@@ -18,6 +19,7 @@
 pub mod acpi;
 pub mod hvmloader;
 pub mod mptable;
+pub mod pir;
 pub mod smbios;
 
 use crate::e820::E820Map;
@@ -108,7 +110,7 @@ pub fn setup(ctx: &mut Ctx, tables: &mut Tables, e820: &mut E820Map, pci: &PciDe
     let mut fseg = Pool::new(layout.fseg_pool.0, layout.fseg_pool.1);
     let Some(fw) = FwCfg::probe(ctx.io) else {
         if let Ok(info) = crate::xen::hvm_info::find(ctx.mem) {
-            let placed = hvmloader::copy(ctx.mem, &info, &mut fseg);
+            let placed = hvmloader::copy(ctx.mem, &info, &mut fseg, e820);
             tables.rsdp = placed.rsdp;
             tables.smbios_entry = placed.smbios_entry;
             tables.mp_floating = placed.mp_floating;
@@ -125,6 +127,7 @@ pub fn setup(ctx: &mut Ctx, tables: &mut Tables, e820: &mut E820Map, pci: &PciDe
     let cpus = mptable::setup(ctx, tables.rsdp, e820, pci, &fw, &mut fseg);
     tables.mp_floating = cpus.floating;
     tables.cpus = cpus.count;
+    pir::build(ctx.io, ctx.mem, &mut fseg, pci);
     debug!("acpi", "FSEG zone: {} bytes used", fseg.used());
 }
 

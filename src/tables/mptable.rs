@@ -13,8 +13,12 @@
 //! (1), the I/O APIC, one I/O interrupt entry per PCI INTx pin on bus 0 (to the IRQ POST
 //! routed it to: level, active high as the chipset drives the I/O APIC pin), the ISA IRQs
 //! 0-15 except those (with the MADT's overrides), ExtINT on LINT0 and NMI on LINT1.
-//! The configuration table goes to the FSEG zone with the floating pointer (Windows XP
-//! wants both there, as SeaBIOS notes) when it fits, else to the high zone.
+//! The floating pointer goes to the FSEG zone, where OSes scan for it; the configuration
+//! table, which the pointer addresses physically and which grows by 20 bytes a CPU, to
+//! the high zone, so that many CPUs cannot crowd the other scanned tables out of the
+//! small FSEG zone. (SeaBIOS keeps small configuration tables in the F segment because
+//! Linux before 2.6.30 crashed on one in high memory; such kernels read the MP table only
+//! without ACPI.)
 
 use crate::e820::{E820Map, Kind};
 use crate::hal::Ctx;
@@ -445,10 +449,7 @@ pub fn build(
 
     // The floating pointer first: it must be in the F segment, the table may move out.
     let floating = fseg.alloc(FLOATING_LEN as u32, FLOATING_LEN as u32)?;
-    let config = match fseg.alloc(len as u32, FLOATING_LEN as u32) {
-        Some(a) => a,
-        None => zone::alloc_high(e820, len as u32, FLOATING_LEN as u32, Kind::Reserved)?,
-    };
+    let config = zone::alloc_high(e820, len as u32, FLOATING_LEN as u32, Kind::Reserved)?;
     mem.write(config, &t.bytes[..len]);
     let mut f = [0u8; FLOATING_LEN];
     f[..4].copy_from_slice(&FLOATING_SIG.to_le_bytes());

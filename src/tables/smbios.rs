@@ -16,6 +16,9 @@ use crate::hal::mem::Memory;
 use crate::hw::fw_cfg::FwCfg;
 use crate::zone::{self, Pool};
 
+mod own;
+pub use own::{MAX_CPUS, SmbiosParams, build};
+
 const TAG: &str = "smbios";
 
 pub const ANCHOR_FILE: &str = "etc/smbios/smbios-anchor";
@@ -86,12 +89,17 @@ const T0_EC_MINOR: usize = 0x17;
 /// The image starts at E000:0000 and is 128 KiB: ROM size byte = 64 KiB * (n + 1).
 const T0_START_SEGMENT: u16 = 0xe000;
 const T0_ROM_SIZE_128K: u8 = 1;
-/// Characteristics (7.1.1): PCI (bit 7), EDD (bit 19); extension byte 1: ACPI (bit 0);
-/// extension byte 2: the system is a virtual machine (bit 4).
-const T0_CHAR_PCI: u64 = 1 << 7;
-const T0_CHAR_EDD: u64 = 1 << 19;
+/// Characteristics (7.1.1): PCI (bit 7), boot from CD (bit 11), selectable boot (bit
+/// 16), EDD (bit 19); extension byte 1: ACPI (bit 0); extension byte 2 (7.1.2.2): enable
+/// targeted content distribution (bit 2: the structures describe this system, which
+/// Windows' SVVP checks; QEMU's type 0 sets it too) and the system is a virtual machine
+/// (bit 4).
+const T0_CHARACTERISTICS_BITS: u64 = 1 << 7 | 1 << 11 | 1 << 16 | 1 << 19;
 const T0_EXT1_ACPI: u8 = 1 << 0;
+const T0_EXT2_TARGETED_CONTENT: u8 = 1 << 2;
 const T0_EXT2_VIRTUAL_MACHINE: u8 = 1 << 4;
+/// Its strings, numbered 1 to 3 in this order.
+const T0_STRINGS: [&str; 3] = [T0_VENDOR, T0_VERSION, T0_DATE];
 /// No embedded controller firmware.
 const T0_NO_EC: u8 = 0xff;
 
@@ -270,27 +278,34 @@ pub fn walk(mem: &dyn Memory, at: u32, len: u32) -> Option<Walk> {
     Some(w)
 }
 
-/// This BIOS's type 0 structure with its strings: the bytes and how many are used.
-#[inline(never)]
-fn type0(handle: u16) -> ([u8; T0_MAX], usize) {
-    let mut t = [0u8; T0_MAX];
+/// This BIOS's type 0 structure, formatted part (handle 0; strings [`T0_STRINGS`]).
+fn type0_formatted() -> [u8; T0_LEN] {
+    let mut t = [0u8; T0_LEN];
     t[0] = TYPE_BIOS;
     t[HEADER_LENGTH as usize] = T0_LEN as u8;
-    t[HEADER_HANDLE as usize..][..2].copy_from_slice(&handle.to_le_bytes());
     // Strings are numbered from 1, in the order they follow the structure.
     t[T0_VENDOR_STR] = 1;
     t[T0_VERSION_STR] = 2;
     t[T0_DATE_STR] = 3;
     t[T0_SEGMENT..][..2].copy_from_slice(&T0_START_SEGMENT.to_le_bytes());
     t[T0_ROM_SIZE] = T0_ROM_SIZE_128K;
-    t[T0_CHARACTERISTICS..][..8].copy_from_slice(&(T0_CHAR_PCI | T0_CHAR_EDD).to_le_bytes());
+    t[T0_CHARACTERISTICS..][..8].copy_from_slice(&T0_CHARACTERISTICS_BITS.to_le_bytes());
     t[T0_EXT1] = T0_EXT1_ACPI;
-    t[T0_EXT2] = T0_EXT2_VIRTUAL_MACHINE;
+    t[T0_EXT2] = T0_EXT2_TARGETED_CONTENT | T0_EXT2_VIRTUAL_MACHINE;
     // System BIOS major/minor release 0.0; no embedded controller.
     t[T0_EC_MAJOR] = T0_NO_EC;
     t[T0_EC_MINOR] = T0_NO_EC;
+    t
+}
+
+/// This BIOS's type 0 structure with its strings: the bytes and how many are used.
+#[inline(never)]
+fn type0(handle: u16) -> ([u8; T0_MAX], usize) {
+    let mut t = [0u8; T0_MAX];
+    t[..T0_LEN].copy_from_slice(&type0_formatted());
+    t[HEADER_HANDLE as usize..][..2].copy_from_slice(&handle.to_le_bytes());
     let mut len = T0_LEN;
-    for s in [T0_VENDOR, T0_VERSION, T0_DATE] {
+    for s in T0_STRINGS {
         t[len..len + s.len()].copy_from_slice(s.as_bytes());
         len += s.len() + 1; // and its NUL
     }

@@ -12,6 +12,11 @@ pub struct SimCpu {
     pub cpuid: Vec<((u32, u32), [u32; 4])>,
     /// Times `wait_for_interrupt` was called.
     pub idles: usize,
+    /// The model-specific registers that exist and their values. Reading or writing one
+    /// that is not here panics, as the real CPU raises #GP (Intel SDM vol. 2B, RDMSR).
+    pub msrs: std::collections::BTreeMap<u32, u64>,
+    /// Every MSR write, in order.
+    pub msr_writes: Vec<(u32, u64)>,
 }
 
 impl Cpu for SimCpu {
@@ -32,6 +37,19 @@ impl Cpu for SimCpu {
             .iter()
             .find(|(k, _)| *k == (leaf, sub))
             .map_or([0; 4], |(_, v)| *v)
+    }
+    fn rdmsr(&self, msr: u32) -> u64 {
+        match self.msrs.get(&msr) {
+            Some(v) => *v,
+            None => panic!("#GP: rdmsr of MSR {msr:#x}, which this CPU does not have"),
+        }
+    }
+    fn wrmsr(&mut self, msr: u32, value: u64) {
+        match self.msrs.get_mut(&msr) {
+            Some(v) => *v = value,
+            None => panic!("#GP: wrmsr of MSR {msr:#x}, which this CPU does not have"),
+        }
+        self.msr_writes.push((msr, value));
     }
 }
 
@@ -147,5 +165,12 @@ impl Cpu for ScriptedCpu {
     fn set_caller_a20(&mut self, _: bool) {}
     fn cpuid(&self, _: u32, _: u32) -> [u32; 4] {
         [0; 4]
+    }
+    /// CPUID says nothing exists, so nothing may read an MSR.
+    fn rdmsr(&self, msr: u32) -> u64 {
+        panic!("#GP: rdmsr of MSR {msr:#x}")
+    }
+    fn wrmsr(&mut self, msr: u32, _: u64) {
+        panic!("#GP: wrmsr of MSR {msr:#x}")
     }
 }

@@ -78,6 +78,28 @@ impl Cpu for RealCpu {
         let r = core::arch::x86::__cpuid_count(leaf, sub);
         [r.eax, r.ebx, r.ecx, r.edx]
     }
+
+    fn rdmsr(&self, msr: u32) -> u64 {
+        let (lo, hi): (u32, u32);
+        // SAFETY: the firmware runs at CPL 0 in flat 32-bit mode; the Cpu trait's contract
+        // makes callers name only MSRs CPUID says exist, so this does not fault. RDMSR
+        // touches no memory and only EAX/EDX/ECX.
+        unsafe {
+            core::arch::asm!("rdmsr", in("ecx") msr, out("eax") lo, out("edx") hi,
+                options(nomem, nostack, preserves_flags));
+        }
+        u64::from(hi) << 32 | u64::from(lo)
+    }
+
+    fn wrmsr(&mut self, msr: u32, value: u64) {
+        // SAFETY: as for rdmsr (CPL 0, an MSR that exists, a value it accepts, by the
+        // trait's contract). The MSRs written (MTRRs) change cache attributes only, never
+        // what memory holds.
+        unsafe {
+            core::arch::asm!("wrmsr", in("ecx") msr, in("eax") value as u32,
+                in("edx") (value >> 32) as u32, options(nostack, preserves_flags));
+        }
+    }
 }
 
 /// Offset in segment F000 of a trampoline symbol (16-bit sections are linked that way).
