@@ -792,3 +792,55 @@ mod pir {
         assert!(log.contains("FSEG area full"), "{log}");
     }
 }
+
+/// Xen's device model (real Xen, qemu-xen: Xen's CPUID, no fw_cfg) hands INTx to Xen,
+/// which takes link (dev + pin) mod 4, one further than QEMU's PIIX: the interrupt lines
+/// POST writes follow Xen's wiring there, QEMU's under QEMU (with or without Xen emulation).
+#[test]
+fn interrupt_lines_follow_xens_wiring_under_its_device_model() {
+    use xen_headers::cpuid::{
+        XEN_CPUID_FIRST_LEAF, XEN_CPUID_SIGNATURE_EBX, XEN_CPUID_SIGNATURE_ECX,
+        XEN_CPUID_SIGNATURE_EDX,
+    };
+    let lines = |xen: bool, qemu: bool| {
+        let (pci, _) = qemu_pc();
+        let mut m = Machine::default();
+        if xen {
+            m.cpu.cpuid.push((
+                (XEN_CPUID_FIRST_LEAF, 0),
+                [
+                    XEN_CPUID_FIRST_LEAF + 5,
+                    XEN_CPUID_SIGNATURE_EBX,
+                    XEN_CPUID_SIGNATURE_ECX,
+                    XEN_CPUID_SIGNATURE_EDX,
+                ],
+            ));
+        }
+        m.ports
+            .attach(0xcf8, 0xcff, Rc::new(RefCell::new(pci)));
+        m.ports.attach(
+            0x4d0,
+            0x4d1,
+            Rc::new(RefCell::new(SimElcr { value: 0 })),
+        );
+        if qemu {
+            m.ports
+                .attach(0x510, 0x511, Rc::new(RefCell::new(SimFwCfg::new())));
+        }
+        let mut devs = PciDevices::new();
+        xenbios::platform::pci::setup(&mut m.ctx(), &e820_with_low_ram(1 << 30), &mut devs);
+        // Slots 3, 4, 5 have INTA#; PIRQA-D -> IRQ 10 10 11 11.
+        [3u8, 4, 5].map(|slot| {
+            devs.all()
+                .iter()
+                .find(|d| d.bdf.dev() == slot)
+                .unwrap()
+                .irq
+        })
+    };
+    // QEMU: link (slot + pin - 1) mod 4: C, D, A.
+    assert_eq!(lines(false, true), [11, 11, 10]);
+    assert_eq!(lines(true, true), [11, 11, 10], "QEMU's Xen emulation");
+    // Xen: link (slot + pin) mod 4: D, A, B.
+    assert_eq!(lines(true, false), [11, 10, 10]);
+}

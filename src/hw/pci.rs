@@ -287,6 +287,9 @@ pub struct PciDevices {
     len: usize,
     /// Highest bus number in use.
     pub last_bus: u8,
+    /// INTx goes to Xen, which picks the PIRQ link itself (Xen's device model, qemu-xen;
+    /// set by POST's PCI set-up: `platform::pci::pirq_of`).
+    pub intx_via_xen: bool,
 }
 
 impl Default for PciDevices {
@@ -301,6 +304,7 @@ impl PciDevices {
             devs: [PciDevice::EMPTY; MAX_DEVICES],
             len: 0,
             last_bus: 0,
+            intx_via_xen: false,
         }
     }
     pub fn all(&self) -> &[PciDevice] {

@@ -118,18 +118,34 @@ pub fn setup(ctx: &mut Ctx, e820: &E820Map, devs: &mut PciDevices) {
         );
     }
 
+    devs.intx_via_xen = chipset == Chipset::I440fx && xen_device_model(ctx);
     let mut alloc = Allocator::new(io, devs);
     let mem_start = crate::platform::memmap::low_memory_top(e820, MEM_WINDOW_END);
     alloc.run(mem_start);
 
     enable_decoding(io, devs);
     route_interrupts(io, devs, chipset);
-    if FwCfg::probe(io).is_some() {
+    if FwCfg::probe(ctx.io).is_some() {
         setup_acpi_pm(io, devs, ACPI_PM_BASE);
     }
     for d in devs.all() {
         info!("pci", "{}", DeviceLine(d));
     }
+}
+
+/// Xen's device model (qemu-xen under real Xen): Xen's CPUID signature and no fw_cfg.
+/// QEMU's own Xen emulation has fw_cfg, and its PIIX wires INTx as on any QEMU.
+fn xen_device_model(ctx: &Ctx) -> bool {
+    use xen_headers::cpuid::{XEN_CPUID_BASE_STRIDE, XEN_CPUID_FIRST_LEAF, XEN_CPUID_LAST_BASE};
+    if FwCfg::probe(ctx.io).is_some() {
+        return false;
+    }
+    (XEN_CPUID_FIRST_LEAF..=XEN_CPUID_LAST_BASE)
+        .step_by(XEN_CPUID_BASE_STRIDE as usize)
+        .any(|leaf| {
+            let [_, b, c, d] = ctx.cpu.cpuid(leaf, 0);
+            xen_headers::cpuid::is_xen_signature(b, c, d)
+        })
 }
 
 // ---- enumeration -------------------------------------------------------------------
@@ -756,9 +772,13 @@ fn program_windows(io: &dyn PortIo, bdf: Bdf, info: &BridgeInfo) {
 
 // ---- interrupt routing -------------------------------------------------------------
 
-/// PIRQ (0 = A .. 7 = H) that INTx `pin0` (0 = INTA#) at bus-0 `slot` reaches.
-pub fn pirq_of(chipset: Chipset, slot: u8, pin0: u8) -> Option<u8> {
+/// PIRQ (0 = A .. 7 = H) that INTx `pin0` (0 = INTA#) at bus-0 `slot` reaches;
+/// `via_xen`: Xen's device model, which hands INTx to Xen ([`PciDevices::intx_via_xen`]).
+pub fn pirq_of(chipset: Chipset, via_xen: bool, slot: u8, pin0: u8) -> Option<u8> {
     match chipset {
+        // Xen, xen/arch/x86/include/asm/hvm/irq.h, hvm_pci_intx_link: (dev + intx) & 3
+        // (hvmloader's pci.c and libacpi's _PRT use the same).
+        Chipset::I440fx if via_xen => Some((pin0 + slot) & 3),
         // QEMU hw/isa/piix.c: PIRQ = (pin + slot - 1) mod 4.
         Chipset::I440fx => Some((pin0 + slot + 3) & 3),
         // QEMU hw/isa/lpc_ich9.c: slots 0-24 rotate over PIRQ E-H, slot 30 (DMI-PCI
@@ -847,7 +867,7 @@ fn route_interrupts(io: &dyn PortIo, devs: &mut PciDevices, chipset: Chipset) {
             pin0 = (pin0 + at.bdf.dev()) % 4;
             at = devs[p as usize];
         }
-        let irq = pirq_of(chipset, at.bdf.dev(), pin0).map_or(IRQ_NONE, |p| route[p as usize]);
+        let irq = pirq_of(chipset, devs.intx_via_xen, at.bdf.dev(), pin0).map_or(IRQ_NONE, |p| route[p as usize]);
         write8(io, d.bdf, INTERRUPT_LINE, irq);
         devs[i].irq = irq;
     }

@@ -106,7 +106,7 @@ pub fn build(
         let e = &mut t[len..len + SLOT_LEN];
         e[SLOT_DEVFN] = Bdf::new(0, dev, 0).0 as u8;
         for pin in 0..PINS {
-            let Some(link) = pirq_of(CHIPSET, dev, pin) else {
+            let Some(link) = pirq_of(CHIPSET, pci.intx_via_xen, dev, pin) else {
                 continue;
             };
             let at = SLOT_LINKS + usize::from(pin) * SLOT_LINK_LEN;
