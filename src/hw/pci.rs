@@ -287,6 +287,17 @@ pub struct PciDevices {
     len: usize,
     /// Highest bus number in use.
     pub last_bus: u8,
+    /// The address windows POST's allocator gave bus 0 (the firmware's own ACPI tables
+    /// describe them in the host bridge's _CRS).
+    pub windows: PciWindows,
+}
+
+/// Address windows the host bridge forwards to bus 0: inclusive `(first, last)` ranges,
+/// `(0, 0)` when there is none.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PciWindows {
+    pub io: (u32, u32),
+    pub mem32: (u32, u32),
 }
 
 impl Default for PciDevices {
@@ -301,6 +312,10 @@ impl PciDevices {
             devs: [PciDevice::EMPTY; MAX_DEVICES],
             len: 0,
             last_bus: 0,
+            windows: PciWindows {
+                io: (0, 0),
+                mem32: (0, 0),
+            },
         }
     }
     pub fn all(&self) -> &[PciDevice] {

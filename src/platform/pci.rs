@@ -574,6 +574,14 @@ impl<'a> Allocator<'a> {
                 }
             }
         }
+        // The windows as a whole are the bus's, whatever part of them is used.
+        self.devs.windows = PciWindows {
+            io: (IO_WINDOW_START as u32, (IO_WINDOW_END - 1) as u32),
+            mem32: (
+                align_up(low_mem_top, MEM_WINDOW_ALIGN) as u32,
+                (MEM_WINDOW_END - 1) as u32,
+            ),
+        };
         let used_io = self.place(None, Res::Io, io_start, IO_WINDOW_END);
         let used_mem = self.place(None, Res::Mem, mem_start, MEM_WINDOW_END);
         if used_io > io_start {
