@@ -8,9 +8,9 @@
  *
  * Facts: ACPI 6.5 (PCI root bridge _CRS/_PRT, link devices, processor devices ACPI0007,
  * \_PIC, \_S5), Intel 82371SB/AB datasheets (PIRQ route registers 0x60-0x63, bit 7 =
- * routing disabled), QEMU hw/isa/piix.c (slot wiring: PIRQ = (slot + pin) mod 4 with pin
- * 0 = INTA#), Xen xen/arch/x86/include/asm/hvm/irq.h (hvm_pci_intx_gsi: INTx goes straight
- * to IOAPIC GSI ((dev*4 + dev/8 + intx) & 31) + 16).
+ * routing disabled), QEMU hw/isa/piix.c (slot wiring: PIRQ = (slot + pin - 1) mod 4 with
+ * pin 0 = INTA#), Xen xen/arch/x86/include/asm/hvm/irq.h (hvm_pci_intx_gsi: INTx goes
+ * straight to IOAPIC GSI ((dev*4 + dev/8 + intx) & 31) + 16).
  */
 DefinitionBlock ("", "DSDT", 2, "XENBIO", "XENBIOS ", 1)
 {
@@ -123,7 +123,8 @@ DefinitionBlock ("", "DSDT", 2, "XENBIO", "XENBIOS ", 1)
                     }
                     Else
                     {
-                        Local5 = (Local2 + Local3) & 3
+                        /* QEMU hw/isa/piix.c pci_slot_get_pirq: (pin + slot - 1) mod 4 */
+                        Local5 = (Local2 + Local3 + 3) & 3
                         If (Local5 == Zero)
                         {
                             Local4 = Package (0x04) { Zero, Zero, LNKA, Zero }

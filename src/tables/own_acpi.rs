@@ -152,6 +152,11 @@ pub const HPET_ADDR: u32 = 0xfed0_0000;
 /// PIIX reset control register: writing 6 (SYS_RST | RST_CPU) resets the machine.
 const RESET_PORT: u64 = 0xcf9;
 const RESET_VALUE: u8 = 0x06;
+/// I/O ports from 0xD00 up to the PCI allocator's window hold chipset devices the host
+/// bridge forwards too (QEMU's PIIX4 SMBus at 0xB100, GPE0 at 0xAFE0, Xen's PM block at
+/// 0xB000): the `_CRS` I/O window starts here at the latest, as in QEMU's and hvmloader's
+/// DSDTs (0x0D00-0xFFFF). Below 0xCF8 is the other window, fixed in dsdt.asl.
+pub const CHIPSET_IO_START: u32 = 0x0d00;
 /// CMOS century byte (QEMU's and SeaBIOS's RTC).
 const CMOS_CENTURY: u8 = 0x32;
 
@@ -460,7 +465,7 @@ fn write_runtime(mem: &mut dyn Memory, at: u32, p: &AcpiPlatform) {
     mem.write_u32(at + RT_HPET, p.hpet.is_some().into());
     mem.write_u32(at + RT_COM1, p.com1.into());
     mem.write_u32(at + RT_LAST_BUS, p.last_bus.into());
-    mem.write_u32(at + RT_IO_MIN, p.pci.io.0);
+    mem.write_u32(at + RT_IO_MIN, p.pci.io.0.min(CHIPSET_IO_START));
     mem.write_u32(at + RT_IO_MAX, p.pci.io.1);
     mem.write_u32(at + RT_MEM_MIN, p.pci.mem32.0);
     mem.write_u32(at + RT_MEM_MAX, p.pci.mem32.1);
