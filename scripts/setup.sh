@@ -35,6 +35,9 @@ TOOL_PKGS+=(isolinux xorriso memtest86+)
 TOOL_PKGS+=(debootstrap)
 # The Xen ABI test compiles a C program against Xen's headers, as i386 and x86-64.
 TOOL_PKGS+=(libxen-dev gcc-multilib)
+# build.rs compiles the firmware's own DSDT (src/tables/dsdt.asl) with iasl, for the image
+# and for the host tests alike.
+TOOL_PKGS+=(acpica-tools)
 # From bookworm-backports: QEMU 10 (bookworm's 7.2 has no Xen emulation) and its SeaBIOS,
 # the reference firmware the system tests are checked against. The Xen bed runs this same
 # QEMU at both levels (with virtio-9p) and copies it, its libraries, its option ROMs and

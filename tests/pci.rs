@@ -816,13 +816,9 @@ fn interrupt_lines_follow_xens_wiring_under_its_device_model() {
                 ],
             ));
         }
+        m.ports.attach(0xcf8, 0xcff, Rc::new(RefCell::new(pci)));
         m.ports
-            .attach(0xcf8, 0xcff, Rc::new(RefCell::new(pci)));
-        m.ports.attach(
-            0x4d0,
-            0x4d1,
-            Rc::new(RefCell::new(SimElcr { value: 0 })),
-        );
+            .attach(0x4d0, 0x4d1, Rc::new(RefCell::new(SimElcr { value: 0 })));
         if qemu {
             m.ports
                 .attach(0x510, 0x511, Rc::new(RefCell::new(SimFwCfg::new())));
@@ -830,13 +826,7 @@ fn interrupt_lines_follow_xens_wiring_under_its_device_model() {
         let mut devs = PciDevices::new();
         xenbios::platform::pci::setup(&mut m.ctx(), &e820_with_low_ram(1 << 30), &mut devs);
         // Slots 3, 4, 5 have INTA#; PIRQA-D -> IRQ 10 10 11 11.
-        [3u8, 4, 5].map(|slot| {
-            devs.all()
-                .iter()
-                .find(|d| d.bdf.dev() == slot)
-                .unwrap()
-                .irq
-        })
+        [3u8, 4, 5].map(|slot| devs.all().iter().find(|d| d.bdf.dev() == slot).unwrap().irq)
     };
     // QEMU: link (slot + pin - 1) mod 4: C, D, A.
     assert_eq!(lines(false, true), [11, 11, 10]);

@@ -62,6 +62,8 @@ pub trait Hypervisor {
     fn xen_version(&self) -> XenResult<u32>;
     /// `xen_version(XENVER_extraversion)`: the version suffix, NUL-padded (QEMU: ENOSYS).
     fn xen_extraversion(&self) -> XenResult<XenExtraversion>;
+    /// `xen_version(XENVER_guest_handle)`: the domain's handle (the UUID `xl list -v` shows).
+    fn xen_guest_handle(&self) -> XenResult<[u8; 16]>;
     /// `xen_version(XENVER_get_features)`, submap 0: bit `n` = `XENFEAT` `n`.
     fn xen_features(&self) -> XenResult<u32>;
     /// `hvm_op(HVMOP_get_param)` of the calling domain.

@@ -290,6 +290,17 @@ pub struct PciDevices {
     /// INTx goes to Xen, which picks the PIRQ link itself (Xen's device model, qemu-xen;
     /// set by POST's PCI set-up: `platform::pci::pirq_of`).
     pub intx_via_xen: bool,
+    /// The address windows POST's allocator gave bus 0 (the firmware's own ACPI tables
+    /// describe them in the host bridge's _CRS).
+    pub windows: PciWindows,
+}
+
+/// Address windows the host bridge forwards to bus 0: inclusive `(first, last)` ranges,
+/// `(0, 0)` when there is none.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PciWindows {
+    pub io: (u32, u32),
+    pub mem32: (u32, u32),
 }
 
 impl Default for PciDevices {
@@ -305,6 +316,10 @@ impl PciDevices {
             len: 0,
             last_bus: 0,
             intx_via_xen: false,
+            windows: PciWindows {
+                io: (0, 0),
+                mem32: (0, 0),
+            },
         }
     }
     pub fn all(&self) -> &[PciDevice] {

@@ -590,6 +590,14 @@ impl<'a> Allocator<'a> {
                 }
             }
         }
+        // The windows as a whole are the bus's, whatever part of them is used.
+        self.devs.windows = PciWindows {
+            io: (IO_WINDOW_START as u32, (IO_WINDOW_END - 1) as u32),
+            mem32: (
+                align_up(low_mem_top, MEM_WINDOW_ALIGN) as u32,
+                (MEM_WINDOW_END - 1) as u32,
+            ),
+        };
         let used_io = self.place(None, Res::Io, io_start, IO_WINDOW_END);
         let used_mem = self.place(None, Res::Mem, mem_start, MEM_WINDOW_END);
         if used_io > io_start {
@@ -867,7 +875,8 @@ fn route_interrupts(io: &dyn PortIo, devs: &mut PciDevices, chipset: Chipset) {
             pin0 = (pin0 + at.bdf.dev()) % 4;
             at = devs[p as usize];
         }
-        let irq = pirq_of(chipset, devs.intx_via_xen, at.bdf.dev(), pin0).map_or(IRQ_NONE, |p| route[p as usize]);
+        let irq = pirq_of(chipset, devs.intx_via_xen, at.bdf.dev(), pin0)
+            .map_or(IRQ_NONE, |p| route[p as usize]);
         write8(io, d.bdf, INTERRUPT_LINE, irq);
         devs[i].irq = irq;
     }

@@ -13,21 +13,34 @@
 //! the ones an OS looks for in the F segment are copied there ([`hvmloader`]). The headers
 //! are set up all the same.
 //!
+//! The firmware can also build ACPI tables itself ([`own_acpi`], docs/acpi.md): when
+//! started directly by Xen's domain builder (POST calls [`setup_own`] instead of
+//! [`setup`]), and under QEMU when the fw_cfg file [`OWN_ACPI_KNOB`] says `own`
+//! (`-fw_cfg name=opt/org.xenbios/acpi,string=own`). The MP table is then built from the
+//! own MADT.
+//!
 //! The steps here (and the PCI BIOS service) are `#[inline(never)]`: inlined into
 //! `post::run` (or `dispatch`) they made the image 600 bytes larger, measured.
 
 pub mod acpi;
 pub mod hvmloader;
 pub mod mptable;
+pub mod own_acpi;
 pub mod pir;
 pub mod smbios;
 
 use crate::e820::E820Map;
 use crate::hal::Ctx;
 use crate::hal::mem::{FarPtr, Memory};
-use crate::hw::fw_cfg::FwCfg;
+use crate::hw::fw_cfg::{FwCfg, KEY_NB_CPUS};
 use crate::hw::pci::PciDevices;
 use crate::zone::Pool;
+use own_acpi::{AcpiPlatform, Cpus, Flavour};
+
+/// fw_cfg file that picks the ACPI tables under QEMU: `own` builds the firmware's own
+/// ([`own_acpi`]); absent or anything else loads QEMU's.
+pub const OWN_ACPI_KNOB: &str = "opt/org.xenbios/acpi";
+const OWN_ACPI_VALUE: &[u8] = b"own";
 
 /// Where the image keeps the fixed structures (linear addresses; the image fills this in
 /// from linker symbols, tests make it up).
@@ -95,19 +108,9 @@ pub const PNP_CHECKSUM: u32 = 8;
 /// bus (32-bit PCI BIOS) and the devices' interrupts (MP table).
 #[inline(never)]
 pub fn setup(ctx: &mut Ctx, tables: &mut Tables, e820: &mut E820Map, pci: &PciDevices) {
-    let Some(layout) = tables.layout else {
-        warn!("acpi", "no table layout from the image: no BIOS tables");
+    let Some(mut fseg) = headers(ctx, tables, pci) else {
         return;
     };
-    set_checksum(
-        ctx.mem,
-        layout.bios32_header,
-        BIOS32_HEADER_LEN,
-        BIOS32_CHECKSUM,
-    );
-    set_checksum(ctx.mem, layout.pnp_header, PNP_HEADER_LEN, PNP_CHECKSUM);
-    ctx.mem.write_u8(layout.pci_last_bus, pci.last_bus);
-    let mut fseg = Pool::new(layout.fseg_pool.0, layout.fseg_pool.1);
     let Some(fw) = FwCfg::probe(ctx.io) else {
         if let Ok(info) = crate::xen::hvm_info::find(ctx.mem) {
             let placed = hvmloader::copy(ctx.mem, &info, &mut fseg, e820);
@@ -122,13 +125,108 @@ pub fn setup(ctx: &mut Ctx, tables: &mut Tables, e820: &mut E820Map, pci: &PciDe
         }
         return;
     };
-    tables.rsdp = acpi::load(&fw, ctx.mem, e820, &mut fseg);
+    tables.rsdp = if wants_own_acpi(&fw) {
+        let p = qemu_platform(ctx, &fw, pci);
+        own_acpi::build(ctx.mem, e820, &mut fseg, &p)
+    } else {
+        acpi::load(&fw, ctx.mem, e820, &mut fseg)
+    };
     tables.smbios_entry = smbios::load(&fw, ctx.mem, e820, &mut fseg);
     let cpus = mptable::setup(ctx, tables.rsdp, e820, pci, &fw, &mut fseg);
     tables.mp_floating = cpus.floating;
     tables.cpus = cpus.count;
     pir::build(ctx.io, ctx.mem, &mut fseg, pci);
     debug!("acpi", "FSEG zone: {} bytes used", fseg.used());
+}
+
+/// The POST step on a platform where nobody else builds ACPI tables (Xen's domain
+/// builder starting the firmware directly): fixed headers, the firmware's own ACPI
+/// tables for `p`, the MP table from their MADT. Called instead of [`setup`].
+#[inline(never)]
+pub fn setup_own(
+    ctx: &mut Ctx,
+    tables: &mut Tables,
+    e820: &mut E820Map,
+    pci: &PciDevices,
+    p: &AcpiPlatform,
+) {
+    let Some(mut fseg) = headers(ctx, tables, pci) else {
+        return;
+    };
+    tables.rsdp = own_acpi::build(ctx.mem, e820, &mut fseg, p);
+    let cpus = mptable::from_acpi(ctx, tables.rsdp, e820, pci, &mut fseg);
+    tables.mp_floating = cpus.floating;
+    tables.cpus = if cpus.count > 0 {
+        cpus.count
+    } else {
+        p.cpus.count() as u16
+    };
+    debug!("acpi", "FSEG zone: {} bytes used", fseg.used());
+}
+
+/// The BIOS32 and PnP headers' checksums and the PCI BIOS's last bus; the FSEG zone for
+/// what follows. None (logged) when the image gave no layout.
+fn headers(ctx: &mut Ctx, tables: &Tables, pci: &PciDevices) -> Option<Pool> {
+    let Some(layout) = tables.layout else {
+        warn!("acpi", "no table layout from the image: no BIOS tables");
+        return None;
+    };
+    set_checksum(
+        ctx.mem,
+        layout.bios32_header,
+        BIOS32_HEADER_LEN,
+        BIOS32_CHECKSUM,
+    );
+    set_checksum(ctx.mem, layout.pnp_header, PNP_HEADER_LEN, PNP_CHECKSUM);
+    ctx.mem.write_u8(layout.pci_last_bus, pci.last_bus);
+    Some(Pool::new(layout.fseg_pool.0, layout.fseg_pool.1))
+}
+
+/// The fw_cfg knob [`OWN_ACPI_KNOB`] says `own` (a trailing NUL or newline allowed).
+fn wants_own_acpi(fw: &FwCfg) -> bool {
+    let mut buf = [0u8; 8];
+    let Some(n) = fw.read_file(OWN_ACPI_KNOB, &mut buf) else {
+        return false;
+    };
+    let value = buf[..n.min(buf.len())].trim_ascii_end();
+    let value = value.strip_suffix(&[0]).unwrap_or(value);
+    let own = value == OWN_ACPI_VALUE;
+    if !own {
+        warn!(
+            "acpi",
+            "{OWN_ACPI_KNOB}: only \"own\" is understood: QEMU's tables"
+        );
+    }
+    own
+}
+
+/// HPET capabilities register (IA-PC HPET 1.0a, 2.3.4): bits 7:0 the revision (never
+/// 0), 31:16 the vendor; reads all ones (or 0) where there is none.
+fn hpet_id(mem: &dyn Memory) -> Option<u32> {
+    const REV_MASK: u32 = 0xff;
+    let id = mem.read_u32(own_acpi::HPET_ADDR);
+    (id != u32::MAX && id & REV_MASK != 0).then_some(id)
+}
+
+/// What QEMU's i440FX machine has: PIIX4 PM at the base POST programmed
+/// ([`crate::platform::pci::ACPI_PM_BASE`]), ACPI enabled by the OS through the SMI
+/// command port, fw_cfg's CPU count with APIC IDs 0..n-1 (QEMU's default topology),
+/// IOAPIC ID 0 (QEMU's reads 0), the HPET if it answers, COM1 if the BDA lists it.
+fn qemu_platform(ctx: &Ctx, fw: &FwCfg, pci: &PciDevices) -> AcpiPlatform {
+    let cpus = usize::from(fw.read_u16(KEY_NB_CPUS));
+    let com1 = ctx.mem.read_u16(crate::bda::at(crate::bda::COM_PORTS)) != 0;
+    AcpiPlatform {
+        flavour: Flavour::Qemu,
+        pm_base: crate::platform::pci::ACPI_PM_BASE,
+        gpe0_base: own_acpi::PIIX4_GPE0_BASE,
+        sci_enabled: false,
+        cpus: Cpus::sequential(cpus, 1),
+        ioapic_id: 0,
+        hpet: hpet_id(ctx.mem),
+        com1,
+        last_bus: pci.last_bus,
+        pci: pci.windows,
+    }
 }
 
 /// Make the `len` bytes at `addr` sum to 0 through the checksum byte at `addr + at`.

@@ -251,6 +251,38 @@ pub fn setup(
         TAG,
         "{} CPU(s) in the MADT ({fw_cpus} says fw_cfg)", madt.cpus
     );
+    for_madt(ctx, &madt, e820, pci, fseg)
+}
+
+/// Count the CPUs in the MADT under `rsdp` and build the MP table for more than one
+/// (the firmware's own tables, no fw_cfg). A count of 0 when there is no MADT.
+#[inline(never)]
+pub fn from_acpi(
+    ctx: &mut Ctx,
+    rsdp: Option<u32>,
+    e820: &mut E820Map,
+    pci: &PciDevices,
+    fseg: &mut Pool,
+) -> Cpus {
+    let madt = rsdp
+        .and_then(|r| super::acpi::find_table(ctx.mem, r, MADT_SIG))
+        .map(|a| Madt::parse(ctx.mem, a));
+    let Some(madt) = madt else {
+        info!(TAG, "no ACPI MADT: no MP table");
+        return Cpus::default();
+    };
+    info!(TAG, "{} CPU(s) in the MADT", madt.cpus);
+    for_madt(ctx, &madt, e820, pci, fseg)
+}
+
+/// The MP table for the CPUs of `madt`, when there is more than one.
+fn for_madt(
+    ctx: &mut Ctx,
+    madt: &Madt,
+    e820: &mut E820Map,
+    pci: &PciDevices,
+    fseg: &mut Pool,
+) -> Cpus {
     let count = madt.cpus as u16;
     if madt.cpus <= 1 {
         return Cpus {
@@ -271,7 +303,7 @@ pub fn setup(
         lapic_version: (ctx.mem.read_u32(madt.lapic_addr + LAPIC_VERSION_REG) & VERSION_MASK) as u8,
         ioapic_version,
     };
-    let floating = build(ctx.mem, e820, fseg, &madt, &info, pci);
+    let floating = build(ctx.mem, e820, fseg, madt, &info, pci);
     Cpus { count, floating }
 }
 

@@ -22,7 +22,8 @@ use xen_headers::memory::{
 };
 use xen_headers::sched::SCHEDOP_YIELD;
 use xen_headers::version::{
-    XENVER_EXTRAVERSION, XENVER_GET_FEATURES, XENVER_VERSION, XenExtraversion, XenFeatureInfo,
+    XENVER_EXTRAVERSION, XENVER_GET_FEATURES, XENVER_GUEST_HANDLE, XENVER_VERSION, XenExtraversion,
+    XenFeatureInfo,
 };
 use xen_headers::xen::{
     DOMID_SELF, Domid, HYPERVISOR_EVENT_CHANNEL_OP, HYPERVISOR_GRANT_TABLE_OP, HYPERVISOR_HVM_OP,
@@ -82,6 +83,12 @@ impl Hypervisor for HypercallPage {
         let mut v: XenExtraversion = Default::default();
         self.op(HYPERVISOR_XEN_VERSION, XENVER_EXTRAVERSION, &mut v)?;
         Ok(v)
+    }
+
+    fn xen_guest_handle(&self) -> XenResult<[u8; 16]> {
+        let mut h = [0u8; 16];
+        self.op(HYPERVISOR_XEN_VERSION, XENVER_GUEST_HANDLE, &mut h)?;
+        Ok(h)
     }
 
     fn xen_features(&self) -> XenResult<u32> {

@@ -75,6 +75,8 @@ pub struct SimXenConfig {
     /// sets for an HVM guest with a device model (libxl_x86.c, `domain_construct_memmap`):
     /// RAM from 1 MiB to `ram_top`, nothing below 1 MiB.
     pub memory_map: Option<Vec<(u64, u64, u32)>>,
+    /// `XENVER_guest_handle`'s answer.
+    pub guest_handle: [u8; 16],
 }
 
 /// QEMU's Xen emulation: `-accel kvm,xen-version=0x4000a`.
@@ -118,6 +120,7 @@ impl Default for SimXenConfig {
             extraversion: None,
             ram_top: 64 << 20,
             memory_map: None,
+            guest_handle: *b"xenbios-sim-dom1",
         }
     }
 }
@@ -130,6 +133,7 @@ pub enum Hcall {
     Features,
     GetParam(u32),
     SetParam(u32, u64),
+    GuestHandle,
     MemoryMap,
     AddToPhysmap { space: u32, idx: u32, gfn: u32 },
     QuerySize,
@@ -485,6 +489,10 @@ impl Hypervisor for SimXen {
             HVM_PARAM_STORE_EVTCHN => Ok(u64::from(s.cfg.store_port)),
             _ => s.params.get(&index).copied().ok_or(XenErrno::ENOSYS),
         }
+    }
+    fn xen_guest_handle(&self) -> XenResult<[u8; 16]> {
+        let s = self.call(Hcall::GuestHandle)?;
+        Ok(s.cfg.guest_handle)
     }
     fn hvm_set_param(&self, index: u32, value: u64) -> XenResult<()> {
         let mut s = self.call(Hcall::SetParam(index, value))?;
