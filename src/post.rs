@@ -132,8 +132,68 @@ fn platform(
     bios.xen = crate::xen::init(ctx, &mut bios.e820, platform, xen_cpu);
     // ACPI, SMBIOS, MP table, BIOS32/$PnP headers (after PCI: QEMU builds its ACPI
     // tables from the PCI set-up when the loader first reads them).
-    crate::tables::setup(ctx, &mut bios.tables, &mut bios.e820, &bios.pci);
+    // The hypercall page xen::init installed, else the early one (no platform device).
+    let hv = bios.xen.map(|x| x.hv).or(early_hv);
+    match (direct, hv) {
+        (true, Some(hv)) => direct_platform(ctx, bios, domain, hv),
+        _ => crate::tables::setup(ctx, &mut bios.tables, &mut bios.e820, &bios.pci),
+    }
     crate::hw::ps2::init(ctx);
+}
+
+/// Started directly by Xen's domain builder: what hvmloader would have done after PCI.
+/// MTRRs (the boot vCPU; an OS sets the others from it), the CMOS memory size, and the
+/// firmware's own ACPI, SMBIOS, MP and `$PIR` tables, with Xen's PM block moved to where
+/// the tables put it.
+#[inline(never)] // POST step: its locals live only while it runs (stack budget)
+fn direct_platform(
+    ctx: &mut Ctx,
+    bios: &mut Bios,
+    domain: Option<crate::xen::direct::Domain>,
+    hv: &dyn crate::hal::hypercall::Hypervisor,
+) {
+    let hole =
+        crate::platform::memmap::low_memory_top(&bios.e820, crate::platform::pci::MEM_WINDOW_END);
+    crate::hw::mtrr::setup(ctx.cpu, hole);
+    crate::hw::cmos::write_memory_size(ctx.io, &bios.e820);
+    const XEN_PM_LOCATION_V1: u64 = 1; // the *_V1 block at 0xb000 (hvm/ioreq.h)
+    if let Err(e) = hv.hvm_set_param(
+        xen_headers::hvm::HVM_PARAM_ACPI_IOPORTS_LOCATION,
+        XEN_PM_LOCATION_V1,
+    ) {
+        warn!(
+            "acpi",
+            "HVM_PARAM_ACPI_IOPORTS_LOCATION refused ({e}): the PM timer stays at Xen's old ports"
+        );
+    }
+    let (vcpus, acpi) = match domain {
+        Some(d) => (
+            d.vcpus,
+            crate::tables::xen_platform(ctx, &bios.pci, d.vcpus, |n| d.online(n)),
+        ),
+        None => (1, crate::tables::xen_platform(ctx, &bios.pci, 1, |_| true)),
+    };
+    let uuid = hv.xen_guest_handle().unwrap_or_default();
+    let [signature, _, _, features] = ctx.cpu.cpuid(1, 0);
+    let smbios = crate::tables::smbios::SmbiosParams {
+        manufacturer: "Xen",
+        product: "HVM domU",
+        version: "",
+        serial: "",
+        uuid,
+        cpus: vcpus as u16,
+        cpu_signature: signature,
+        cpu_features: features,
+        cpu_manufacturer: "",
+    };
+    crate::tables::setup_own(
+        ctx,
+        &mut bios.tables,
+        &mut bios.e820,
+        &bios.pci,
+        &acpi,
+        &smbios,
+    );
 }
 
 /// The drive registry, and the disk count loaders read from the BDA.

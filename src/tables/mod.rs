@@ -149,6 +149,7 @@ pub fn setup_own(
     e820: &mut E820Map,
     pci: &PciDevices,
     p: &AcpiPlatform,
+    smbios: &smbios::SmbiosParams,
 ) {
     let Some(mut fseg) = headers(ctx, tables, pci) else {
         return;
@@ -161,7 +162,40 @@ pub fn setup_own(
     } else {
         p.cpus.count() as u16
     };
+    tables.smbios_entry = smbios::build(ctx.mem, e820, &mut fseg, smbios);
+    pir::build(ctx.io, ctx.mem, &mut fseg, pci);
     debug!("acpi", "FSEG zone: {} bytes used", fseg.used());
+}
+
+/// What Xen's HVM platform (qemu-xen's i440FX, Xen's own PM timer, IOAPIC and HPET) looks
+/// like to the ACPI tables when the firmware was started directly: `vcpus` with APIC ID
+/// 2 x n (Xen's vLAPIC mapping, HVM_MAX_VCPUS's reason), those `online`, the PM block at
+/// Xen's location 1 (`HVM_PARAM_ACPI_IOPORTS_LOCATION`). The OS enables ACPI through the
+/// SMI command port as under QEMU: PM1a control is qemu-xen's PIIX4, which takes it.
+pub fn xen_platform(
+    ctx: &Ctx,
+    pci: &PciDevices,
+    vcpus: u32,
+    online: impl Fn(u32) -> bool,
+) -> AcpiPlatform {
+    /// Xen's vLAPIC: APIC ID = 2 x vCPU id (xen/arch/x86/hvm/vlapic.c).
+    const XEN_APIC_ID_STRIDE: u8 = 2;
+    let mut cpus = Cpus::sequential(vcpus as usize, XEN_APIC_ID_STRIDE);
+    for n in 0..vcpus {
+        cpus.set_online(n as usize, online(n));
+    }
+    AcpiPlatform {
+        flavour: Flavour::Xen,
+        pm_base: xen_headers::hvm::ACPI_PM1A_EVT_BLK_ADDRESS_V1,
+        gpe0_base: own_acpi::PIIX4_GPE0_BASE,
+        sci_enabled: false,
+        cpus,
+        ioapic_id: 0,
+        hpet: hpet_id(ctx.mem),
+        com1: ctx.mem.read_u16(crate::bda::at(crate::bda::COM_PORTS)) != 0,
+        last_bus: pci.last_bus,
+        pci: pci.windows,
+    }
 }
 
 /// The BIOS32 and PnP headers' checksums and the PCI BIOS's last bus; the FSEG zone for

@@ -143,6 +143,15 @@ pub const HVMPTM_NO_DELAY_FOR_MISSED_TICKS: u64 = 1;
 pub const HVMPTM_NO_MISSED_TICKS_PENDING: u64 = 2;
 pub const HVMPTM_ONE_MISSED_TICK_PENDING: u64 = 3;
 
+/// `hvm/ioreq.h`: the ACPI PM register block at `HVM_PARAM_ACPI_IOPORTS_LOCATION` = 1.
+/// PM1a event (status and enable), PM1a control, the PM timer: 4 bytes each from 0xb000;
+/// GPE0 at 0xafe0, 4 bytes (QEMU's PIIX4 has it there whatever its PM base).
+pub const ACPI_PM1A_EVT_BLK_ADDRESS_V1: u16 = 0xb000;
+pub const ACPI_PM1A_CNT_BLK_ADDRESS_V1: u16 = ACPI_PM1A_EVT_BLK_ADDRESS_V1 + 0x04;
+pub const ACPI_PM_TMR_BLK_ADDRESS_V1: u16 = ACPI_PM1A_EVT_BLK_ADDRESS_V1 + 0x08;
+pub const ACPI_GPE0_BLK_ADDRESS_V1: u16 = 0xafe0;
+pub const ACPI_GPE0_BLK_LEN_V1: u16 = 0x04;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,12 +180,3 @@ mod tests {
         );
     }
 }
-
-/// `hvm/ioreq.h`: the ACPI PM register block at `HVM_PARAM_ACPI_IOPORTS_LOCATION` = 1.
-/// PM1a event (status and enable), PM1a control, the PM timer: 4 bytes each from 0xb000;
-/// GPE0 at 0xafe0, 4 bytes (QEMU's PIIX4 has it there whatever its PM base).
-pub const ACPI_PM1A_EVT_BLK_ADDRESS_V1: u16 = 0xb000;
-pub const ACPI_PM1A_CNT_BLK_ADDRESS_V1: u16 = ACPI_PM1A_EVT_BLK_ADDRESS_V1 + 0x04;
-pub const ACPI_PM_TMR_BLK_ADDRESS_V1: u16 = ACPI_PM1A_EVT_BLK_ADDRESS_V1 + 0x08;
-pub const ACPI_GPE0_BLK_ADDRESS_V1: u16 = 0xafe0;
-pub const ACPI_GPE0_BLK_LEN_V1: u16 = 0x04;
