@@ -421,7 +421,9 @@ rxbed_seen() {
 }
 
 # rxbed_field NAME: a field of OUT/guest-status (empty when it or the file is missing).
-rxbed_field() { sed -n "s/^$1=//p" "$RXBED_OUT/guest-status" 2>/dev/null | head -n 1; }
+# (Without the file sed fails: not the pipeline's status, which would end a caller under
+# errexit and pipefail, e.g. rx_boot_test before its failure report.)
+rxbed_field() { { sed -n "s/^$1=//p" "$RXBED_OUT/guest-status" 2>/dev/null || true; } | head -n 1; }
 
 # rxbed_wait: watch the run until every marker appeared (0), the guest or the VM ended (1) or
 # the time is up (124). RXBED_END says what happened.

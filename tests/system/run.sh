@@ -99,12 +99,13 @@ tally() {
     fi
 }
 
-# The word tally gives a status.
+# The word tally gives a status (a failure's exit status with it: a test that died without
+# its report, e.g. killed, shows here).
 verdict() {
     case $1 in
         0) echo PASS ;;
         "$EXIT_SKIP") echo SKIP ;;
-        *) echo FAIL ;;
+        *) echo "FAIL (exit $1)" ;;
     esac
 }
 

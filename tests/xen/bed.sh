@@ -416,7 +416,9 @@ xbed_finish() {
 }
 
 # xbed_field NAME: a field of OUT/l2-status (empty when it or the file is missing).
-xbed_field() { sed -n "s/^$1=//p" "$XBED_OUT/l2-status" 2>/dev/null | head -n 1; }
+# (Without the file sed fails: not the pipeline's status, which would end a caller under
+# errexit and pipefail.)
+xbed_field() { { sed -n "s/^$1=//p" "$XBED_OUT/l2-status" 2>/dev/null || true; } | head -n 1; }
 
 # xbed_l2_end: how L2 ended ("exit 0", "stop 0", "timeout 0", "error no-kvm"), or a sentence
 # saying why there is no answer.
