@@ -29,7 +29,8 @@
 #       --cfg LINE           one more xl.cfg line (e.g. 'vcpus = 2')
 #       --marker TEXT        end the run as soon as TEXT is on a line of the guest's output
 #                            (firmware.log or serial.log); repeatable: every one must appear
-#       --out DIR            where the logs go (default target/realxen/run); emptied first
+#       --out DIR            where the logs go (default target/realxen/run); emptied first;
+#                            one run at a time: a run whose DIR another uses fails (125)
 #       --timeout S          end the run after S seconds (default 600)
 #       --dom0-command CMD   run CMD in dom0 before `xl create` (its output is on Xen's console)
 #       --quiet              no progress lines, only the summary
@@ -231,7 +232,8 @@ rxbed_dom0() {
     if [ ! -d "$dir" ]; then
         xb_cached "$dir" rxbed_build_dom0 "$root" >/dev/null || return
         for old in "$RXBED_CACHE"/root-* "$RXBED_CACHE"/dom0-*; do
-            case $old in "$root" | "$dir" | *.tmp.*) ;; *) rm -rf "$old" ;; esac
+            # (Not a build under way, nor a lock: xb_cached's, which may be held.)
+            case $old in "$root" | "$dir" | *.tmp.* | *.lock) ;; *) rm -rf "$old" ;; esac
         done
     fi
     echo "$dir"
@@ -382,6 +384,7 @@ rxbed_start() {
     local dom0 vmlinuz
     dom0=$(rxbed_dom0) || return
     vmlinuz=$(xb_vmlinuz) || return
+    xb_claim_dir "$RXBED_OUT" || return
     rm -rf "${RXBED_OUT:?}/files" "$RXBED_OUT/xenlog"
     rm -f "$RXBED_OUT"/{xen-serial.log,firmware.log,serial.log,guest-status,dom0-ready} \
         "$RXBED_OUT"/{xl-create.log,guest.cfg,run.env,vm.log}
@@ -434,7 +437,9 @@ rxbed_seen() {
 }
 
 # rxbed_field NAME: a field of OUT/guest-status (empty when it or the file is missing).
-rxbed_field() { sed -n "s/^$1=//p" "$RXBED_OUT/guest-status" 2>/dev/null | head -n 1; }
+# (Without the file sed fails: not the pipeline's status, which would end a caller under
+# errexit and pipefail, e.g. rx_boot_test before its failure report.)
+rxbed_field() { { sed -n "s/^$1=//p" "$RXBED_OUT/guest-status" 2>/dev/null || true; } | head -n 1; }
 
 # rxbed_wait: watch the run until every marker appeared (0), the guest or the VM ended (1) or
 # the time is up (124). RXBED_END says what happened.

@@ -53,19 +53,75 @@ xb_hash_files() {
 xb_pkg_version() { dpkg-query -W -f='${Version}\n' "$1"; }
 
 # xb_cached OUT BUILDER [ARG...]: print OUT, running `BUILDER TMP ARG...` and renaming TMP to
-# OUT first unless OUT exists. An interrupted build leaves only a TMP, removed next time.
+# OUT first unless OUT exists. Safe to call from tests running at once (tests/system/run.sh runs
+# two at a time, and worktrees share .cache): the build holds OUT.lock (flock), so a second
+# caller waits for the first one's OUT instead of building it too, and the rename makes OUT
+# appear whole. An interrupted build leaves a TMP (OUT.tmp.<pid>), removed by the next build
+# once its process is gone. A failed build leaves no OUT and returns the builder's status.
 xb_cached() {
     local out=$1 builder=$2
     shift 2
     if [ ! -e "$out" ]; then
         mkdir -p "$(dirname "$out")"
-        rm -rf "$out".tmp.*
-        local tmp=$out.tmp.$$
-        xb_note "building $(basename "$out")"
-        "$builder" "$tmp" "$@"
-        mv "$tmp" "$out"
+        local lock status=0
+        exec {lock}>>"$out.lock"
+        if ! flock -n "$lock"; then
+            xb_note "waiting for another build of $(basename "$out")"
+            flock "$lock"
+        fi
+        # Built by the one this waited for: its OUT is whole (renamed under the lock).
+        if [ ! -e "$out" ]; then
+            xb_remove_stale_tmp "$out"
+            local tmp=$out.tmp.$$
+            xb_note "building $(basename "$out")"
+            # Not `|| status=$?`: that would turn errexit off inside the builder, which needs
+            # it (a failed step must end the build). With errexit on, a failure ends this
+            # shell, and the lock with it; called where errexit is off (`xb_cached ... ||`),
+            # the builder's status is this.
+            "$builder" "$tmp" "$@"
+            status=$?
+            if [ "$status" = 0 ]; then
+                mv "$tmp" "$out"
+                status=$?
+            else
+                xb_note "building $(basename "$out") failed (status $status)"
+                rm -rf "$tmp"
+            fi
+        fi
+        exec {lock}>&-
+        [ "$status" = 0 ] || return "$status"
     fi
     echo "$out"
+}
+
+# xb_remove_stale_tmp OUT: remove the OUT.tmp.<pid> of builds whose process is gone (a build
+# under way elsewhere, e.g. by an older harness without the lock, keeps its own).
+xb_remove_stale_tmp() {
+    local tmp pid
+    for tmp in "$1".tmp.*; do
+        [ -e "$tmp" ] || continue
+        pid=${tmp##*.tmp.}
+        # This shell's own: left by an earlier process with the same pid.
+        if [[ ! $pid =~ ^[0-9]+$ ]] || [ "$pid" = $$ ] || ! kill -0 "$pid" 2>/dev/null; then
+            rm -rf "$tmp"
+        fi
+    done
+}
+
+# xb_claim_dir DIR: make DIR this process's (the beds' run directories, which they empty
+# first): hold DIR/.run.lock (flock) until the process ends or claims another, so that two
+# runs given one directory (two `bed.sh run` without --out) cannot mix their files. False,
+# with a message, when another process holds it.
+XB_CLAIM_FD=
+xb_claim_dir() {
+    [ -z "$XB_CLAIM_FD" ] || exec {XB_CLAIM_FD}>&-
+    exec {XB_CLAIM_FD}>>"$1/.run.lock"
+    if ! flock -n "$XB_CLAIM_FD"; then
+        exec {XB_CLAIM_FD}>&-
+        XB_CLAIM_FD=
+        echo "images: another run is using $1 (it holds $1/.run.lock): give this one its own" >&2
+        return 1
+    fi
 }
 
 # --- kernel -------------------------------------------------------------------------------

@@ -26,7 +26,8 @@
 #       --file FILE          any other file the L2 arguments use, as /xb/files/<its name>
 #       --mem MIB            L2 memory (default 512)
 #       --snapshot           the guest's disk writes go to a throw-away overlay (L2's -snapshot)
-#       --out DIR            where the logs go (default target/xenbed/run); emptied first
+#       --out DIR            where the logs go (default target/xenbed/run); emptied first;
+#                            one run at a time: a run whose DIR another uses fails (125)
 #       --timeout S          L1 ends L2 after S seconds (default 600); the host ends L1 if it
 #                            is still there XBED_L1_BOOT_ALLOWANCE (120) seconds later
 #       --quiet              no progress lines, only the summary
@@ -190,7 +191,8 @@ xbed_l1() {
     if [ ! -d "$dir" ]; then
         xb_cached "$dir" xbed_build_l1 >/dev/null
         for old in "$XBED_CACHE"/l1-*; do
-            [ "$old" = "$dir" ] || [[ $old == *.tmp.* ]] || rm -rf "$old"
+            # (Not a build under way, nor a lock: xb_cached's, which may be held.)
+            [ "$old" = "$dir" ] || [[ $old == *.tmp.* || $old == *.lock ]] || rm -rf "$old"
         done
     fi
     echo "$dir"
@@ -343,6 +345,7 @@ xbed_place() {
 xbed_start() {
     local l1
     l1=$(xbed_l1) || return
+    xb_claim_dir "$XBED_OUT" || return
     rm -rf "${XBED_OUT:?}/files"
     rm -f "$XBED_OUT"/{serial.log,firmware.log,firmware-e9.log,l2-stderr.log,l2-status,l1-ready,l2-args,bed.conf,stop,l1-console.log,l1-qemu.log,l2-driver.log,l2-qmp.log}
     mkdir "$XBED_OUT/files"
@@ -413,7 +416,9 @@ xbed_finish() {
 }
 
 # xbed_field NAME: a field of OUT/l2-status (empty when it or the file is missing).
-xbed_field() { sed -n "s/^$1=//p" "$XBED_OUT/l2-status" 2>/dev/null | head -n 1; }
+# (Without the file sed fails: not the pipeline's status, which would end a caller under
+# errexit and pipefail.)
+xbed_field() { { sed -n "s/^$1=//p" "$XBED_OUT/l2-status" 2>/dev/null || true; } | head -n 1; }
 
 # xbed_l2_end: how L2 ended ("exit 0", "stop 0", "timeout 0", "error no-kvm"), or a sentence
 # saying why there is no answer.
