@@ -52,6 +52,7 @@ readonly ROWS=(
     "real Xen, direct (no hvmloader)|SYSLINUX|PV, blkback (emulated twin hidden)|realxen-direct-syslinux"
     "real Xen, direct (no hvmloader)|GRUB 2|PV-only (xvde)|realxen-direct-pv-only"
     "real Xen, direct (no hvmloader)|int13 probe|PV, blkback (emulated twin hidden)|realxen-direct-int13-probe"
+    "real Xen, direct (no hvmloader)|Linux reads the firmware's ACPI tables (hap=0, 2 vCPUs)|PV, blkback (emulated twin hidden)|realxen-direct-linux-acpi"
 )
 
 log() { echo "compat-matrix: $*" >&2; }
