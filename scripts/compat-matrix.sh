@@ -40,6 +40,7 @@ readonly ROWS=(
     "QEMU Xen emulation|int13 probe|PV-only|xen-pv-int13-probe"
     "QEMU Xen emulation|ISOLINUX (no emulation)|IDE CD-ROM|xen-ide-cdrom"
     "QEMU Xen emulation|ISOLINUX (no emulation)|PV CD-ROM (xen-cdrom)|xen-pv-cdrom"
+    "QEMU Xen emulation|Linux on the firmware's own ACPI tables (2 vCPUs, _S5)|PV-only|xen-acpi-own"
     "real Xen + hvmloader|SYSLINUX|IDE|realxen-syslinux"
     "real Xen + hvmloader|GRUB 2|IDE|realxen-grub"
     "real Xen + hvmloader|SYSLINUX|PV, blkback (emulated twin hidden)|realxen-pv-syslinux"
