@@ -29,6 +29,7 @@ readonly ROWS=(
     "plain QEMU|memtest86+ (floppy emulation)|IDE CD-ROM|boot-cd-floppy"
     "plain QEMU|SYSLINUX (hard-disk emulation)|IDE CD-ROM|boot-cd-hdemu"
     "plain QEMU|int13 probe|IDE CD-ROM|int13-probe-cd"
+    "plain QEMU|Linux on the firmware's own ACPI tables (2 vCPUs, INTx via _PRT, _S5)|IDE|acpi-own"
     "plain QEMU|any|PV, PV-only, PV CD-ROM|-|not applicable: no Xen, no PV disks"
     "QEMU Xen emulation|SYSLINUX|IDE|xen-plain-boot"
     "QEMU Xen emulation|GRUB 2|IDE|-|not covered yet"
