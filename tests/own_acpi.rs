@@ -490,3 +490,34 @@ fn an_hpet_that_reads_all_ones_gets_no_table() {
     assert!(find(&t, b"HPET").is_none(), "{log}");
     assert_eq!(t.len(), 2);
 }
+
+#[test]
+fn the_mp_table_from_the_madt_lists_xens_128_vcpus() {
+    let mut b = build(&platform(Flavour::Xen, Cpus::sequential(128, 2), false));
+    let rsdp = scan_rsdp(&b.mem).expect("RSDP");
+    let madt = find(&tables_of(&b.mem, rsdp), b"APIC").expect("MADT");
+    let madt = mptable::Madt::parse(&b.mem, madt);
+    assert_eq!(madt.cpus, 128);
+    let cpu = mptable::CpuInfo {
+        signature: 0x663,
+        features: 0x0781_abfd,
+        bsp_apic_id: 0,
+        lapic_version: 0x14,
+        ioapic_version: 0x11,
+    };
+    let mut fseg = Pool::new(FSEG_POOL.0 + 0x200, FSEG_POOL.1);
+    let pci = xenbios::hw::pci::PciDevices::new();
+    let floating =
+        mptable::build(&mut b.mem, &mut b.e820, &mut fseg, &madt, &cpu, &pci).expect("MP table");
+    // MP 1.4, 4.1: the floating pointer's physical address of the configuration table; its
+    // entries start after the 44-byte header, processors (type 0, 20 bytes) first.
+    let config = b.mem.read_u32(floating + 4);
+    let mut ids = Vec::new();
+    let mut at = config + 44;
+    while b.mem.read_u8(at) == 0 {
+        ids.push(b.mem.read_u8(at + 1));
+        at += 20;
+    }
+    assert_eq!(ids, (0..128).map(|i| 2 * i as u8).collect::<Vec<_>>());
+    assert_eq!(kind_at(&b.e820, config), Some(Kind::Reserved));
+}

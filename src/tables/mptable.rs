@@ -332,9 +332,10 @@ impl Table {
     }
 }
 
-/// CPUs an MP table built here lists; more are left to ACPI (which every OS able to run
-/// that many uses).
-pub const MAX_MP_CPUS: usize = 64;
+/// CPUs an MP table built here lists: Xen's largest HVM guest (`HVM_MAX_VCPUS`); more (a
+/// QEMU machine beyond it) are left to ACPI, which every OS able to run that many uses. The
+/// table is assembled on the firmware stack: 20 bytes a CPU.
+pub const MAX_MP_CPUS: usize = xen_headers::hvm_info_table::HVM_MAX_VCPUS as usize;
 /// Two buses, the I/O APIC, 16 ISA IRQs, 4 pins of every PCI device, 2 local interrupts.
 const MAX_TABLE_LEN: usize = CONFIG_HEADER_LEN
     + MAX_MP_CPUS * PROCESSOR_LEN
