@@ -118,14 +118,15 @@ pub fn setup(ctx: &mut Ctx, e820: &E820Map, devs: &mut PciDevices) {
         );
     }
 
-    devs.intx_via_xen = chipset == Chipset::I440fx && xen_device_model(ctx);
+    let qemu = FwCfg::probe(io).is_some();
+    devs.intx_via_xen = chipset == Chipset::I440fx && !qemu && xen_cpuid(ctx);
     let mut alloc = Allocator::new(io, devs);
     let mem_start = crate::platform::memmap::low_memory_top(e820, MEM_WINDOW_END);
     alloc.run(mem_start);
 
     enable_decoding(io, devs);
     route_interrupts(io, devs, chipset);
-    if FwCfg::probe(ctx.io).is_some() {
+    if qemu {
         setup_acpi_pm(io, devs, ACPI_PM_BASE);
     }
     for d in devs.all() {
@@ -133,13 +134,10 @@ pub fn setup(ctx: &mut Ctx, e820: &E820Map, devs: &mut PciDevices) {
     }
 }
 
-/// Xen's device model (qemu-xen under real Xen): Xen's CPUID signature and no fw_cfg.
-/// QEMU's own Xen emulation has fw_cfg, and its PIIX wires INTx as on any QEMU.
-fn xen_device_model(ctx: &Ctx) -> bool {
+/// Xen's CPUID signature. With no fw_cfg it marks Xen's device model (qemu-xen under real
+/// Xen); QEMU's own Xen emulation has fw_cfg, and its PIIX wires INTx as on any QEMU.
+fn xen_cpuid(ctx: &Ctx) -> bool {
     use xen_headers::cpuid::{XEN_CPUID_BASE_STRIDE, XEN_CPUID_FIRST_LEAF, XEN_CPUID_LAST_BASE};
-    if FwCfg::probe(ctx.io).is_some() {
-        return false;
-    }
     (XEN_CPUID_FIRST_LEAF..=XEN_CPUID_LAST_BASE)
         .step_by(XEN_CPUID_BASE_STRIDE as usize)
         .any(|leaf| {
